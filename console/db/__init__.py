@@ -1,0 +1,17 @@
+"""Engine and session factory for SQLite and PostgreSQL, one code path; migrations; write transactions."""
+
+from .engine import Database, is_postgres, is_sqlite, make_engine
+from .migrate import current_revision, head_revision, upgrade_to_head
+from .tx import RETRYABLE, write_transaction
+
+__all__ = [
+    "RETRYABLE",
+    "Database",
+    "current_revision",
+    "head_revision",
+    "is_postgres",
+    "is_sqlite",
+    "make_engine",
+    "upgrade_to_head",
+    "write_transaction",
+]

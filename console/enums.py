@@ -1,0 +1,141 @@
+"""The stable vocabulary of the console (DESIGN.md §2): stored by value, used by the CLI and every import/export.
+
+The interface shows translated labels for these codes; the core never does.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    HOTLINE_12345 = "hotline_12345"
+    POLICE_110 = "police_110"
+    WALK_IN = "walk_in"
+    GRID_REPORT = "grid_report"
+    ONLINE = "online"
+    PATROL = "patrol"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class Category(StrEnum):
+    DISPUTE = "dispute"
+    PUBLIC_ORDER = "public_order"
+    SAFETY_HAZARD = "safety_hazard"
+    TRAFFIC = "traffic"
+    ASSISTANCE = "assistance"
+    LIVELIHOOD = "livelihood"
+    ENVIRONMENT = "environment"
+    PETITION = "petition"
+    CONSULTATION = "consultation"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+    @property
+    def rank(self) -> int:
+        """0 is the most urgent."""
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.RED: 0, Priority.ORANGE: 1, Priority.YELLOW: 2, Priority.BLUE: 3}
+
+
+class CaseStatus(StrEnum):
+    RECEIVED = "received"
+    DISPATCHED = "dispatched"
+    ON_SCENE = "on_scene"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    MERGED = "merged"
+    INVALID = "invalid"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_CASE_STATUSES
+
+
+OPEN_CASE_STATUSES = frozenset({CaseStatus.RECEIVED, CaseStatus.DISPATCHED, CaseStatus.ON_SCENE})
+FINAL_CASE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.MERGED, CaseStatus.INVALID})
+
+
+class UnitKind(StrEnum):
+    PATROL_CAR = "patrol_car"
+    FOOT_PATROL = "foot_patrol"
+    TRAFFIC_POLICE = "traffic_police"
+    GRID_WORKER = "grid_worker"
+    VOLUNTEER_TEAM = "volunteer_team"
+    MEDIATOR = "mediator"
+    DRONE = "drone"
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    OFF_DUTY = "off_duty"
+
+    @property
+    def is_busy(self) -> bool:
+        return self in (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE)
+
+
+class Role(StrEnum):
+    DISPATCHER = "dispatcher"
+    SHIFT_LEADER = "shift_leader"
+    ADMIN = "admin"
+    WALL = "wall"
+    HANDLER = "handler"  # a department or township user who receives assignments
+
+
+class AssignmentStatus(StrEnum):
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    RESOLVED = "resolved"
+    TRANSFERRED = "transferred"
+
+
+class AssigneeKind(StrEnum):
+    DEPARTMENT = "department"
+    TOWNSHIP = "township"
+
+
+class FeedbackResult(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+    NOT_REACHED = "not_reached"
+
+
+class EventKind(StrEnum):
+    CASE_RECEIVED = "case_received"
+    CASE_UPDATED = "case_updated"
+    CASE_DISPATCHED = "case_dispatched"
+    CASE_ON_SCENE = "case_on_scene"
+    CASE_RESOLVED = "case_resolved"
+    CASE_CLOSED = "case_closed"
+    CASE_MERGED = "case_merged"
+    CASE_INVALID = "case_invalid"
+    CASE_ESCALATED = "case_escalated"
+    CASE_REOPENED = "case_reopened"
+    CASE_NOTE = "case_note"
+    UNIT_STATUS = "unit_status"
+    UNIT_MOVED = "unit_moved"
+    UNIT_CREATED = "unit_created"
+    ASSIGNMENT_CREATED = "assignment_created"
+    ASSIGNMENT_ACCEPTED = "assignment_accepted"
+    ASSIGNMENT_RETURNED = "assignment_returned"
+    ASSIGNMENT_RESOLVED = "assignment_resolved"
+    ASSIGNMENT_TRANSFERRED = "assignment_transferred"
+    CALLBACK_RECORDED = "callback_recorded"
+    GRIDS_IMPORTED = "grids_imported"
+    USER_CREATED = "user_created"
+    FEED_HEALTH = "feed_health"

@@ -1,0 +1,30 @@
+"""SQLAlchemy 2.x typed models. Import from here: ``from console.models import Case, Unit``."""
+
+from .base import Base, utcnow
+from .cases import Assignment, Callback, Case, Citizen, Dispatch
+from .county import Department, Grid, Place, Township
+from .events import Counter, Event
+from .feeds import ExternalRef, FeedHealth
+from .people import User
+from .units import Position, Unit
+
+__all__ = [
+    "Assignment",
+    "Base",
+    "Callback",
+    "Case",
+    "Citizen",
+    "Counter",
+    "Department",
+    "Dispatch",
+    "Event",
+    "ExternalRef",
+    "FeedHealth",
+    "Grid",
+    "Place",
+    "Position",
+    "Township",
+    "Unit",
+    "User",
+    "utcnow",
+]
