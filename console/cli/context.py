@@ -1,0 +1,101 @@
+"""What every subcommand gets: the parsed arguments, the database, output helpers and terminal progress."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from ..db import Database
+from ..paths import default_db_url
+from ..services.errors import ServiceError
+
+
+class CliError(Exception):
+    """A failure to report as JSON on stderr with a non-zero exit code."""
+
+    def __init__(self, payload: dict[str, Any], exit_code: int = 2) -> None:
+        super().__init__(payload.get("message", "error"))
+        self.payload = payload
+        self.exit_code = exit_code
+
+    @classmethod
+    def from_service(cls, exc: ServiceError, exit_code: int = 2) -> CliError:
+        return cls(exc.as_dict(), exit_code)
+
+
+@dataclass
+class CliContext:
+    args: argparse.Namespace
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    _db: Database | None = None
+
+    @property
+    def db_url(self) -> str:
+        return str(getattr(self.args, "db", None) or default_db_url())
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.db_url)
+        return self._db
+
+    def print_json(self, data: Any) -> None:
+        json.dump(data, self.out, ensure_ascii=False, indent=2, default=str)
+        self.out.write("\n")
+
+    @contextmanager
+    def progress(self, label: str, total: int | None = None) -> Iterator[Progress]:
+        bar = Progress(label, total, self.err)
+        try:
+            yield bar
+        finally:
+            bar.finish()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+class Progress:
+    """A one-line progress bar on a terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, label: str, total: int | None, stream: TextIO) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self._last_drawn = -1
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        if self.total:
+            pct = int(100 * self.done / self.total)
+            if pct == self._last_drawn and not force:
+                return
+            self._last_drawn = pct
+            filled = pct * 30 // 100
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% {self.done}/{self.total}")
+        else:
+            self.stream.write(f"\r{self.label} {self.done}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self._draw(force=True)
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,1 @@
+"""Geography: grid lookup, distances, unit ranking, coordinate systems, local tiles. Qt-free."""

@@ -1,0 +1,85 @@
+"""Which grid (and township) contains a point: a shapely STRtree over the grid polygons.
+
+The index is built once per database and reused; it is rebuilt when the grids change (an import records a
+GRIDS_IMPORTED event, and the cheap signature below — count, max id and summed extents — changes with it).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from shapely import STRtree
+from shapely.geometry import Point, shape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Grid, Township
+
+
+@dataclass(frozen=True, slots=True)
+class GridHit:
+    grid_id: int
+    grid_code: str
+    grid_name: str
+    township_id: int
+    township_name: str
+
+
+class GridIndex:
+    def __init__(self, hits: list[GridHit], geometries: list[Any]) -> None:
+        self._hits = hits
+        self._geoms = geometries
+        for g in geometries:
+            shapely.prepare(g)
+        self._tree = STRtree(geometries) if geometries else None
+
+    @classmethod
+    def from_session(cls, session: Session) -> GridIndex:
+        rows = session.execute(
+            select(Grid.id, Grid.code, Grid.name, Grid.township_id, Township.name, Grid.geometry)
+            .join(Township, Township.id == Grid.township_id)
+            .order_by(Grid.id)
+        ).all()
+        hits = [GridHit(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        geoms = [shape(r[5]) for r in rows]
+        return cls(hits, geoms)
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def locate(self, lat: float, lon: float) -> GridHit | None:
+        if self._tree is None:
+            return None
+        point = Point(lon, lat)
+        for i in self._tree.query(point, predicate="intersects"):
+            return self._hits[int(i)]
+        return None
+
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[int, int, float], GridIndex]] = {}
+
+
+def grid_index(session: Session) -> GridIndex:
+    """The grid index of the session's database, rebuilt only when the grids changed."""
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
+    count, max_id, extent = session.execute(
+        select(
+            func.count(Grid.id),
+            func.coalesce(func.max(Grid.id), 0),
+            func.coalesce(func.sum(Grid.min_lon + Grid.min_lat + Grid.max_lon + Grid.max_lat), 0.0),
+        )
+    ).one()
+    signature = (int(count), int(max_id), round(float(extent), 9))
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+    index = GridIndex.from_session(session)
+    with _lock:
+        _cache[key] = (signature, index)
+    return index

@@ -1,0 +1,358 @@
+"""Intake (受理): validate an appeal, locate it, find duplicate candidates, set its deadline, create the case.
+
+One intake is one transaction whose first statement increments the case-number counter, so on SQLite the write
+lock is taken at once and concurrent intakes queue instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..enums import CaseStatus, Category, Channel, EventKind, Priority
+from ..events import record_event
+from ..geo.distance import bbox_around, haversine_m
+from ..geo.gridindex import GridHit, grid_index
+from ..models import Case, Citizen, Counter
+from ..rules import Rules, default_rules
+from ..timeutil import CHINA_TZ, parse_iso8601, utcnow
+from ..views import CaseView
+from .actor import Action, Actor
+from .errors import ValidationError
+from .queries import case_view
+
+FIELDS = (
+    "channel",
+    "category",
+    "priority",
+    "description",
+    "caller_phone",
+    "caller_name",
+    "address",
+    "lat",
+    "lon",
+    "received_at",
+)
+MAX_DESCRIPTION = 4000
+_PHONE_RE = re.compile(r"^\+?[0-9]{3,20}$")
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeRequest:
+    channel: Channel
+    category: Category
+    priority: Priority
+    description: str
+    caller_phone: str | None = None
+    caller_name: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    case: Case
+    duplicates: list[str]
+    grid_code: str | None
+    township_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IntakePreview:
+    grid_id: int | None
+    grid_code: str | None
+    township_id: int | None
+    township_name: str | None
+    due_at: datetime
+    duplicates: list[CaseView]
+
+
+@dataclass(frozen=True, slots=True)
+class CallerHistory:
+    phone: str
+    name: str | None
+    cases: list[CaseView]
+    repeat_count: int  # appeals from this number in the last 365 days
+
+
+# -- validation ---------------------------------------------------------------------------------------------------
+
+
+def _enum(enum_cls: Any, data: Mapping[str, Any], name: str, field: str) -> Any:
+    value = data.get(name)
+    if value is None or value == "":
+        raise ValidationError(field, "is required")
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum_cls)
+        raise ValidationError(field, f"unknown value {value!r}; expected one of {allowed}") from None
+
+
+def _text(data: Mapping[str, Any], name: str, field: str, *, max_len: int, required: bool = False) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationError(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text")
+    value = value.strip()
+    if not value:
+        if required:
+            raise ValidationError(field, "must not be empty")
+        return None
+    if len(value) > max_len:
+        raise ValidationError(field, f"is too long ({len(value)} characters; at most {max_len})")
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise ValidationError(field, "contains control characters")
+    return value
+
+
+def normalise_phone(value: str) -> str:
+    return re.sub(r"[\s\-()]", "", value)
+
+
+def _coordinate(data: Mapping[str, Any], name: str, field: str, limit: float) -> float | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(field, "must be a number")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValidationError(field, "must be a number") from None
+    if not isinstance(value, int | float):
+        raise ValidationError(field, "must be a number")
+    number = float(value)
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise ValidationError(field, f"must be between -{limit:g} and {limit:g}")
+    return number
+
+
+def parse_intake(data: Mapping[str, Any], *, prefix: str = "", now: datetime | None = None) -> IntakeRequest:
+    """Validate raw intake input (CLI JSON, form, feed) into a request; the error names the first bad field."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(prefix.rstrip(".") or "intake", "must be an object")
+
+    def f(name: str) -> str:
+        return f"{prefix}{name}"
+
+    unknown = sorted(k for k in data if k not in FIELDS)
+    if unknown:
+        raise ValidationError(f(str(unknown[0])), f"unknown field; expected some of {', '.join(FIELDS)}")
+    channel = _enum(Channel, data, "channel", f("channel"))
+    category = _enum(Category, data, "category", f("category"))
+    priority = _enum(Priority, data, "priority", f("priority"))
+    description = _text(data, "description", f("description"), max_len=MAX_DESCRIPTION, required=True)
+    assert description is not None
+    phone = _text(data, "caller_phone", f("caller_phone"), max_len=32)
+    if phone is not None:
+        phone = normalise_phone(phone)
+        if not _PHONE_RE.match(phone):
+            raise ValidationError(f("caller_phone"), "must be a phone number (digits, optional leading +)")
+    name = _text(data, "caller_name", f("caller_name"), max_len=64)
+    address = _text(data, "address", f("address"), max_len=256)
+    lat = _coordinate(data, "lat", f("lat"), 90)
+    lon = _coordinate(data, "lon", f("lon"), 180)
+    if (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        raise ValidationError(f(missing), "is required when the other coordinate is given")
+    received_at = None
+    raw_time = data.get("received_at")
+    if raw_time not in (None, ""):
+        if not isinstance(raw_time, str):
+            raise ValidationError(f("received_at"), "must be an ISO 8601 text")
+        try:
+            received_at = parse_iso8601(raw_time)
+        except ValueError as exc:
+            raise ValidationError(f("received_at"), f"is not a valid ISO 8601 time: {exc}") from None
+        if received_at > (now or utcnow()) + timedelta(minutes=5):
+            raise ValidationError(f("received_at"), "is in the future")
+    return IntakeRequest(channel, category, priority, description, phone, name, address, lat, lon, received_at)
+
+
+# -- helpers shared by preview and create ------------------------------------------------------------------------
+
+
+def _locate(session: Session, req: IntakeRequest) -> GridHit | None:
+    if req.lat is None or req.lon is None:
+        return None
+    return grid_index(session).locate(req.lat, req.lon)
+
+
+def _duplicate_cases(session: Session, req: IntakeRequest, received: datetime, rules: Rules) -> list[Case]:
+    """Candidates: same phone within 24 h; same category within 300 m and 2 h (any state but merged/invalid)."""
+    live = Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID])
+    found: dict[int, Case] = {}
+    if req.caller_phone:
+        since = received - timedelta(hours=rules.same_phone_hours)
+        for case in session.scalars(
+            select(Case)
+            .where(Case.caller_phone == req.caller_phone, Case.received_at >= since, Case.received_at <= received, live)
+            .order_by(Case.received_at.desc())
+            .limit(20)
+        ):
+            found[case.id] = case
+    if req.lat is not None and req.lon is not None:
+        since = received - timedelta(hours=rules.same_category_hours)
+        min_lat, min_lon, max_lat, max_lon = bbox_around(req.lat, req.lon, rules.same_category_radius_m)
+        for case in session.scalars(
+            select(Case)
+            .where(
+                Case.category == req.category,
+                Case.received_at >= since,
+                Case.received_at <= received,
+                Case.lat.between(min_lat, max_lat),
+                Case.lon.between(min_lon, max_lon),
+                live,
+            )
+            .limit(50)
+        ):
+            assert case.lat is not None and case.lon is not None
+            if haversine_m(req.lat, req.lon, case.lat, case.lon) <= rules.same_category_radius_m:
+                found[case.id] = case
+    return sorted(found.values(), key=lambda c: c.received_at, reverse=True)
+
+
+def next_case_number(session: Session, received: datetime) -> str:
+    """Increment the year's counter with one upsert (the transaction's first write) and format `2026-000123`."""
+    year = received.astimezone(CHINA_TZ).year
+    name = f"case-{year}"
+    dialect = session.get_bind().dialect.name
+    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
+    stmt = (
+        ins.values(name=name, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+    )
+    value = int(session.execute(stmt).scalar_one())
+    return f"{year}-{value:06d}"
+
+
+def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -> int:
+    dialect = session.get_bind().dialect.name
+    ins: Any = postgresql.insert(Citizen) if dialect == "postgresql" else sqlite.insert(Citizen)
+    session.execute(ins.values(phone=phone, name=name, created_at=now).on_conflict_do_nothing(index_elements=["phone"]))
+    citizen = session.scalars(select(Citizen).where(Citizen.phone == phone)).one()
+    if name and citizen.name != name:
+        citizen.name = name
+    return citizen.id
+
+
+# -- service functions --------------------------------------------------------------------------------------------
+
+
+def create_case(
+    session: Session,
+    req: IntakeRequest,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    rules: Rules | None = None,
+) -> IntakeResult:
+    actor.require(Action.INTAKE)
+    rules = rules or default_rules()
+    now = now or utcnow()
+    received = req.received_at or now
+    number = next_case_number(session, received)  # first statement: takes the write lock
+    hit = _locate(session, req)
+    duplicates = _duplicate_cases(session, req, received, rules)
+    citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
+    case = Case(
+        number=number,
+        channel=req.channel,
+        category=req.category,
+        priority=req.priority,
+        status=CaseStatus.RECEIVED,
+        version=1,
+        lat=req.lat,
+        lon=req.lon,
+        address=req.address,
+        grid_id=hit.grid_id if hit else None,
+        township_id=hit.township_id if hit else None,
+        description=req.description,
+        citizen_id=citizen_id,
+        caller_phone=req.caller_phone,
+        caller_name=req.caller_name,
+        received_at=received,
+        created_by=actor.name,
+        due_at=received + rules.deadline(req.category, req.priority),
+        escalation=0,
+        repeat_count=0,
+        reopened_count=0,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    dup_numbers = [c.number for c in duplicates]
+    record_event(
+        session,
+        EventKind.CASE_RECEIVED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
+        payload={
+            "number": number,
+            "channel": req.channel.value,
+            "category": req.category.value,
+            "priority": req.priority.value,
+            "grid": hit.grid_code if hit else None,
+            "duplicates": dup_numbers,
+        },
+    )
+    from . import repeats  # late import: repeats reads cases and may escalate the master case
+
+    repeats.after_intake(session, case, actor=actor, now=now)
+    return IntakeResult(case, dup_numbers, hit.grid_code if hit else None, hit.township_name if hit else None)
+
+
+def preview_intake(
+    session: Session, req: IntakeRequest, *, actor: Actor, now: datetime | None = None, rules: Rules | None = None
+) -> IntakePreview:
+    """What saving would do (grid, township, deadline, duplicate candidates), without writing anything."""
+    rules = rules or default_rules()
+    received = req.received_at or now or utcnow()
+    hit = _locate(session, req)
+    duplicates = [case_view(c, actor) for c in _duplicate_cases(session, req, received, rules)]
+    return IntakePreview(
+        grid_id=hit.grid_id if hit else None,
+        grid_code=hit.grid_code if hit else None,
+        township_id=hit.township_id if hit else None,
+        township_name=hit.township_name if hit else None,
+        due_at=received + rules.deadline(req.category, req.priority),
+        duplicates=duplicates,
+    )
+
+
+def caller_history(
+    session: Session, phone: str, *, actor: Actor, now: datetime | None = None, limit: int = 20
+) -> CallerHistory:
+    """The caller's earlier appeals (newest first) and how many they made in the last year."""
+    phone = normalise_phone(phone)
+    now = now or utcnow()
+    citizen = session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
+    cases = session.scalars(
+        select(Case).where(Case.caller_phone == phone).order_by(Case.received_at.desc()).limit(limit)
+    ).all()
+    count = session.scalar(
+        select(func.count(Case.id)).where(Case.caller_phone == phone, Case.received_at >= now - timedelta(days=365))
+    )
+    return CallerHistory(
+        phone=phone,
+        name=citizen.name if citizen else None,
+        cases=[case_view(c, actor) for c in cases],
+        repeat_count=int(count or 0),
+    )

@@ -1,0 +1,100 @@
+"""Users and login: argon2 hashes, roles."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..enums import EventKind, Role
+from ..events import record_event
+from ..models import User
+from ..timeutil import utcnow
+from .actor import Action, Actor
+from .errors import PermissionDenied, ValidationError
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}$")
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a login with an unknown name close to that of a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        name=user.name, role=user.role, user_id=user.id, department_id=user.department_id, township_id=user.township_id
+    )
+
+
+def create_user(
+    session: Session,
+    *,
+    name: str,
+    role: Role | str,
+    password: str,
+    actor: Actor,
+    display_name: str | None = None,
+    department_id: int | None = None,
+    township_id: int | None = None,
+    now: datetime | None = None,
+) -> User:
+    actor.require(Action.MANAGE_USERS)
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValidationError("name", "2–64 letters, digits, Chinese characters, '_', '.', or '-'")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError("role", f"unknown role; expected one of {', '.join(r.value for r in Role)}") from None
+    if not isinstance(password, str) or len(password) < 4:
+        raise ValidationError("password", "at least 4 characters")
+    if role == Role.HANDLER and department_id is None and township_id is None:
+        raise ValidationError("department", "a handler answers for a department or a township")
+    if session.scalars(select(User.id).where(User.name == name)).first() is not None:
+        raise ValidationError("name", f"user {name!r} already exists")
+    user = User(
+        name=name,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+        department_id=department_id,
+        township_id=township_id,
+        active=True,
+        created_at=now or utcnow(),
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ValidationError("name", f"user {name!r} already exists") from None
+    record_event(
+        session, EventKind.USER_CREATED, actor=actor.name, ts=now, payload={"name": name, "role": role.value}
+    )
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> Actor:
+    """The actor for a name and password, or PermissionDenied (which never says which of the two was wrong)."""
+    user = session.scalars(select(User).where(User.name == name, User.active.is_(True))).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise PermissionDenied("log in (wrong name or password)", "anonymous") from None
+    if user is None:
+        raise PermissionDenied("log in (wrong name or password)", "anonymous")
+    return actor_of(user)
+
+
+def actor_for_name(session: Session, name: str) -> Actor:
+    """The actor of an existing user, for trusted local tools (CLI `--user`)."""
+    user = session.scalars(select(User).where(User.name == name, User.active.is_(True))).first()
+    if user is None:
+        raise ValidationError("user", f"no active user named {name!r}")
+    return actor_of(user)
