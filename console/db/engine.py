@@ -101,12 +101,10 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read session (rolled back at the end). Writes go through `write_transaction`."""
+        """A read session: closed at the end, never committed (loaded values stay readable). Writes go through
+        `write_transaction`."""
         with self.sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
