@@ -11,7 +11,7 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import __version__
 from .context import CliContext, CliError
@@ -57,25 +57,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def start_gui(ctx: CliContext) -> int:
-    try:
-        from ui.app import run_gui  # the desktop application, when it is installed
-    except ModuleNotFoundError as exc:
-        if exc.name and (exc.name.startswith("ui") or exc.name.startswith("PySide6")):
-            ctx.err.write("The desktop interface is not available in this installation (ui package missing).\n")
-            return 3
-        raise
-    return int(run_gui(ctx.args))
+#: Starts the desktop console with the parsed arguments; handed in by the `ui` package's entry point, because the
+#: core never imports the interface.
+GuiStarter = Callable[[argparse.Namespace], int]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, start_gui: GuiStarter | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     ctx = CliContext(args)
     try:
         if args.command is None:
-            return start_gui(ctx)
+            if start_gui is None:
+                ctx.err.write("The desktop console is started by the `dispatch-console` command of the full install.\n")
+                return 3
+            return int(start_gui(args))
         return int(args.func(ctx))
     except CliError as exc:
         ctx.err.write(json.dumps(exc.payload, ensure_ascii=False, default=str) + "\n")
