@@ -1,1 +1,1 @@
-"""PySide6 desktop console: asks the core\x27s services to act; holds no SQL and no business rule."""
+"""PySide6 desktop console: asks the core's services to act; holds no SQL and no business rule."""
