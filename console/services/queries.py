@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..enums import OPEN_CASE_STATUSES, AssigneeKind, AssignmentStatus
 from ..events.feed import EventRecord
 from ..geo.gridindex import grid_index
-from ..models import Assignment, Case, Department, Dispatch, Event, Grid, Place, Township, Unit
+from ..models import Assignment, Case, Department, Dispatch, Event, Grid, Place, Township, Unit, User
 from ..views import CaseView, GridView, TownshipView, UnitView
 from .actor import Action, Actor
 from .errors import NotFound
@@ -320,3 +320,11 @@ def departments(session: Session) -> list[DepartmentView]:
         DepartmentView(d.id, d.name, tuple(d.categories or ()))
         for d in session.scalars(select(Department).order_by(Department.name))
     ]
+
+
+def database_is_empty(session: Session) -> bool:
+    """No county, units, users or cases yet (a fresh schema)."""
+    for model in (Township, Unit, Case):
+        if session.scalars(select(model.id).limit(1)).first() is not None:
+            return False
+    return session.scalars(select(User.id).limit(1)).first() is None

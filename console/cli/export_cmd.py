@@ -1,0 +1,120 @@
+"""`export cases|units|events --format json|csv [--out FILE]`: streamed, so years of history fit in memory."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import Case, Event, Grid, Township, Unit
+from ..timeutil import parse_iso8601
+from .context import CliContext, CliError
+from .serialize import CASE_FIELDS, EVENT_FIELDS, UNIT_FIELDS, case_dict, event_dict, unit_dict
+
+BATCH = 2000
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("export", help="export cases, units or events")
+    p.add_argument("what", choices=["cases", "units", "events"])
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--since", metavar="TIME", help="cases received / events at or after this ISO 8601 time")
+    p.set_defaults(func=run)
+
+
+def _cases(s: Session, since: Any) -> tuple[int, Iterator[dict[str, Any]]]:
+    master = aliased(Case)
+    q = (
+        select(Case, Grid.code, Township.name, master.number)
+        .outerjoin(Grid, Grid.id == Case.grid_id)
+        .outerjoin(Township, Township.id == Case.township_id)
+        .outerjoin(master, master.id == Case.merged_into_id)
+        .order_by(Case.id)
+    )
+    count_q = select(func.count(Case.id))
+    if since is not None:
+        q = q.where(Case.received_at >= since)
+        count_q = count_q.where(Case.received_at >= since)
+    total = int(s.scalar(count_q) or 0)
+    rows = s.execute(q.execution_options(yield_per=BATCH))
+    return total, (case_dict(c, grid=g, township=t, merged_into=m) for c, g, t, m in rows)
+
+
+def _units(s: Session) -> tuple[int, Iterator[dict[str, Any]]]:
+    q = (
+        select(Unit, Grid.code, Township.name, Case.number)
+        .outerjoin(Grid, Grid.id == Unit.home_grid_id)
+        .outerjoin(Township, Township.id == Unit.township_id)
+        .outerjoin(Case, Case.id == Unit.current_case_id)
+        .order_by(Unit.id)
+    )
+    total = int(s.scalar(select(func.count(Unit.id))) or 0)
+    return total, (unit_dict(u, home_grid=g, township=t, current_case=n) for u, g, t, n in s.execute(q))
+
+
+def _events(s: Session, since: Any) -> tuple[int, Iterator[dict[str, Any]]]:
+    q = (
+        select(Event, Case.number, Unit.callsign)
+        .outerjoin(Case, Case.id == Event.case_id)
+        .outerjoin(Unit, Unit.id == Event.unit_id)
+        .order_by(Event.id)
+    )
+    count_q = select(func.count(Event.id))
+    if since is not None:
+        q = q.where(Event.ts >= since)
+        count_q = count_q.where(Event.ts >= since)
+    total = int(s.scalar(count_q) or 0)
+    rows = s.execute(q.execution_options(yield_per=BATCH))
+    return total, (event_dict(e, case=n, unit=c) for e, n, c in rows)
+
+
+def _write_json(out: TextIO, rows: Iterator[dict[str, Any]], advance: Any) -> None:
+    out.write("[")
+    first = True
+    for row in rows:
+        out.write("\n  " if first else ",\n  ")
+        out.write(json.dumps(row, ensure_ascii=False))
+        first = False
+        advance()
+    out.write("\n]\n" if not first else "]\n")
+
+
+def _write_csv(out: TextIO, fields: list[str], rows: Iterator[dict[str, Any]], advance: Any) -> None:
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        for key in ("capabilities", "payload"):
+            if key in row and not isinstance(row[key], str):
+                row[key] = ";".join(row[key]) if key == "capabilities" else json.dumps(row[key], ensure_ascii=False)
+        writer.writerow(row)
+        advance()
+
+
+def run(ctx: CliContext) -> int:
+    since = None
+    if ctx.args.since:
+        try:
+            since = parse_iso8601(ctx.args.since)
+        except ValueError as exc:
+            raise CliError({"error": "invalid", "field": "since", "message": str(exc)}) from None
+    what = ctx.args.what
+    fields = {"cases": CASE_FIELDS, "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
+    out: TextIO = open(ctx.args.out, "w", encoding="utf-8", newline="") if ctx.args.out else ctx.out
+    try:
+        with ctx.db.session() as s:
+            total, rows = _cases(s, since) if what == "cases" else _units(s) if what == "units" else _events(s, since)
+            with ctx.progress(f"exporting {what}", total) as bar:
+                if ctx.args.format == "json":
+                    _write_json(out, rows, bar.advance)
+                else:
+                    _write_csv(out, fields, rows, bar.advance)
+    finally:
+        if out is not ctx.out:
+            out.close()
+    return 0

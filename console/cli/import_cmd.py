@@ -1,0 +1,66 @@
+"""`import grids FILE.geojson` and `import units FILE.csv`: all or nothing, errors name the feature/line and field."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..db import write_transaction
+from ..services import county_import
+from ..services.actor import SYSTEM
+from ..services.errors import ServiceError, ValidationError
+from .context import CliContext, CliError
+from .identity import cli_actor
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("import", help="import grids (GeoJSON) or units (CSV)")
+    what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    g = what.add_parser("grids", help="FeatureCollection of Polygon/MultiPolygon with properties code, name, township")
+    g.add_argument("file", type=Path)
+    g.set_defaults(func=run_grids)
+    u = what.add_parser("units", help="CSV: callsign,kind,tracker_id,lat,lon,home_grid,capabilities (';'-separated)")
+    u.add_argument("file", type=Path)
+    u.set_defaults(func=run_units)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CliError({"error": "invalid", "field": "file", "message": f"file not found: {path}"}) from None
+    except UnicodeDecodeError as exc:
+        raise CliError({"error": "invalid", "field": "file", "message": f"not UTF-8 text: {exc.reason}"}) from None
+
+
+def run_grids(ctx: CliContext) -> int:
+    text = _read(ctx.args.file)
+    try:
+        records = county_import.parse_grids_geojson(text)
+        actor = cli_actor(ctx, default=SYSTEM)
+        with ctx.progress("importing grids", len(records)) as bar:
+            report = write_transaction(
+                ctx.db.sessions, lambda s: county_import.import_grids(s, records, actor=actor)
+            )
+            bar.advance(len(records))
+    except (ValidationError, ServiceError) as exc:
+        raise CliError.from_service(exc) from None
+    ctx.print_json({"grids": report.as_dict()})
+    return 0
+
+
+def run_units(ctx: CliContext) -> int:
+    text = _read(ctx.args.file)
+    try:
+        records = county_import.parse_units_csv(text)
+        actor = cli_actor(ctx, default=SYSTEM)
+        with ctx.progress("importing units", len(records)) as bar:
+            report = write_transaction(
+                ctx.db.sessions, lambda s: county_import.import_units(s, records, actor=actor)
+            )
+            bar.advance(len(records))
+    except ServiceError as exc:
+        raise CliError.from_service(exc) from None
+    ctx.print_json({"units": report.as_dict()})
+    return 0
