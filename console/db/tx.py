@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,3 +50,8 @@ def write_transaction(sessions: sessionmaker[Session], work: Callable[[Session],
                     continue
                 raise
     raise AssertionError("unreachable")
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE/DELETE (the outcome of a guarded update)."""
+    return int(cast(CursorResult[Any], result).rowcount)

@@ -125,7 +125,7 @@ class ChangeFeed:
         if self._listener is not None:
             try:
                 self._listener.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection
+            except Exception:
                 pass
             self._listener = None
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..db.tx import affected
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind
 from ..events import record_event
 from ..models import Case, Dispatch
@@ -42,12 +43,14 @@ def _guarded(
     **values: Any,
 ) -> Case:
     """Apply `values` if the case is in one of `from_states`; otherwise say what state it is in."""
-    changed = session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.status.in_(list(from_states)))
-        .values(version=Case.version + 1, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = affected(
+        session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.status.in_(list(from_states)))
+            .values(version=Case.version + 1, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
+    )
     case = session.get(Case, case_id, populate_existing=True)
     if case is None:
         raise NotFound("case", case_id)
@@ -67,22 +70,30 @@ def _has_active_dispatch(session: Session, case_id: int) -> bool:
     )
 
 
-def resolve_case(
-    session: Session, *, case_id: int, resolution: str, actor: Actor, now: datetime | None = None
-) -> Case:
+def resolve_case(session: Session, *, case_id: int, resolution: str, actor: Actor, now: datetime | None = None) -> Case:
     """办结: write the result; units still attached are cleared with it."""
     actor.require(Action.RESOLVE)
     text = _required_text(resolution, "resolution")
     now = now or utcnow()
     case = _guarded(
-        session, case_id, OPEN_CASE_STATUSES, "resolve", now, status=CaseStatus.RESOLVED, resolved_at=now,
+        session,
+        case_id,
+        OPEN_CASE_STATUSES,
+        "resolve",
+        now,
+        status=CaseStatus.RESOLVED,
+        resolved_at=now,
         resolution=text,
     )
     released = release_units_of_case(session, case, actor=actor, now=now)
     if case.cleared_at is None and (released or case.first_dispatched_at is not None):
         case.cleared_at = now
     record_event(
-        session, EventKind.CASE_RESOLVED, actor=actor.name, case_id=case.id, ts=now,
+        session,
+        EventKind.CASE_RESOLVED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
         payload={"number": case.number, "resolution": text, "released_units": released},
     )
     return case
@@ -96,15 +107,17 @@ def close_case(
     now = now or utcnow()
     case = _guarded(session, case_id, {CaseStatus.RESOLVED}, "close", now, status=CaseStatus.CLOSED, closed_at=now)
     record_event(
-        session, EventKind.CASE_CLOSED, actor=actor.name, case_id=case.id, ts=now,
+        session,
+        EventKind.CASE_CLOSED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
         payload={"number": case.number, **({"note": note.strip()} if note and note.strip() else {})},
     )
     return case
 
 
-def merge_case(
-    session: Session, *, case_id: int, into_case_id: int, actor: Actor, now: datetime | None = None
-) -> Case:
+def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Actor, now: datetime | None = None) -> Case:
     """Mark a duplicate (重复诉求) as merged into the master case; the master counts one more repeat."""
     actor.require(Action.MERGE)
     now = now or utcnow()
@@ -117,9 +130,17 @@ def merge_case(
         raise ValidationError("into_case", f"case {master.number} is {master.status.value}; merge into its master")
     if _has_active_dispatch(session, case_id):
         case = session.get(Case, case_id)
-        raise InvalidTransition("case", case.number if case else case_id, "dispatched", "merge while units are attached")
+        raise InvalidTransition(
+            "case", case.number if case else case_id, "dispatched", "merge while units are attached"
+        )
     case = _guarded(
-        session, case_id, OPEN_CASE_STATUSES, "merge", now, status=CaseStatus.MERGED, merged_into_id=master.id,
+        session,
+        case_id,
+        OPEN_CASE_STATUSES,
+        "merge",
+        now,
+        status=CaseStatus.MERGED,
+        merged_into_id=master.id,
         closed_at=now,
     )
     session.execute(
@@ -129,32 +150,50 @@ def merge_case(
         .execution_options(synchronize_session=False)
     )
     record_event(
-        session, EventKind.CASE_MERGED, actor=actor.name, case_id=case.id, ts=now,
+        session,
+        EventKind.CASE_MERGED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
         payload={"number": case.number, "into": master.number},
     )
     record_event(
-        session, EventKind.CASE_UPDATED, actor=actor.name, case_id=master.id, ts=now,
+        session,
+        EventKind.CASE_UPDATED,
+        actor=actor.name,
+        case_id=master.id,
+        ts=now,
         payload={"number": master.number, "merged_from": case.number},
     )
     return case
 
 
-def invalidate_case(
-    session: Session, *, case_id: int, reason: str, actor: Actor, now: datetime | None = None
-) -> Case:
+def invalidate_case(session: Session, *, case_id: int, reason: str, actor: Actor, now: datetime | None = None) -> Case:
     """Invalid (无效): a prank, outside jurisdiction, a test call — the reason is required."""
     actor.require(Action.INVALIDATE)
     text = _required_text(reason, "reason")
     now = now or utcnow()
     if _has_active_dispatch(session, case_id):
         case = session.get(Case, case_id)
-        raise InvalidTransition("case", case.number if case else case_id, "dispatched", "invalidate while units are attached")
+        raise InvalidTransition(
+            "case", case.number if case else case_id, "dispatched", "invalidate while units are attached"
+        )
     case = _guarded(
-        session, case_id, OPEN_CASE_STATUSES, "invalidate", now, status=CaseStatus.INVALID, invalid_reason=text,
+        session,
+        case_id,
+        OPEN_CASE_STATUSES,
+        "invalidate",
+        now,
+        status=CaseStatus.INVALID,
+        invalid_reason=text,
         closed_at=now,
     )
     record_event(
-        session, EventKind.CASE_INVALID, actor=actor.name, case_id=case.id, ts=now,
+        session,
+        EventKind.CASE_INVALID,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
         payload={"number": case.number, "reason": text},
     )
     return case
@@ -184,10 +223,19 @@ def escalate_case(
     if target > 9:
         raise ValidationError("level", "at most 9")
     case = _guarded(
-        session, case_id, OPEN_CASE_STATUSES | {CaseStatus.RESOLVED}, "escalate", now, escalation=target,
+        session,
+        case_id,
+        OPEN_CASE_STATUSES | {CaseStatus.RESOLVED},
+        "escalate",
+        now,
+        escalation=target,
     )
     record_event(
-        session, EventKind.CASE_ESCALATED, actor=actor.name, case_id=case.id, ts=now,
+        session,
+        EventKind.CASE_ESCALATED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
         payload={"number": case.number, "level": target, "reason": text},
     )
     return case
@@ -207,11 +255,22 @@ def reopen_case(
     text = _required_text(reason, "reason")
     now = now or utcnow()
     case = _guarded(
-        session, case_id, {CaseStatus.RESOLVED, CaseStatus.CLOSED}, "reopen", now, status=CaseStatus.RECEIVED,
-        resolved_at=None, closed_at=None, reopened_count=Case.reopened_count + 1,
+        session,
+        case_id,
+        {CaseStatus.RESOLVED, CaseStatus.CLOSED},
+        "reopen",
+        now,
+        status=CaseStatus.RECEIVED,
+        resolved_at=None,
+        closed_at=None,
+        reopened_count=Case.reopened_count + 1,
     )
     record_event(
-        session, EventKind.CASE_REOPENED, actor=actor.name, case_id=case.id, ts=now,
+        session,
+        EventKind.CASE_REOPENED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
         payload={"number": case.number, "reason": text, "via_callback": via_callback},
     )
     return case
@@ -224,6 +283,10 @@ def add_note(session: Session, *, case_id: int, text: str, actor: Actor, now: da
     if case is None:
         raise NotFound("case", case_id)
     record_event(
-        session, EventKind.CASE_NOTE, actor=actor.name, case_id=case.id, ts=now or utcnow(),
+        session,
+        EventKind.CASE_NOTE,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now or utcnow(),
         payload={"number": case.number, "text": body},
     )

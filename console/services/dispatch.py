@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..db.tx import affected
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
 from ..events import record_event
 from ..geo.distance import haversine_m
@@ -33,11 +34,17 @@ def _case(session: Session, case_id: int) -> Case:
 
 
 def available_units(session: Session) -> UnitArrays:
-    rows = session.execute(
-        select(Unit.id, Unit.callsign, Unit.kind, Unit.lat, Unit.lon, Unit.fix_at, Unit.home_grid_id, Unit.capabilities)
-        .where(Unit.status == UnitStatus.AVAILABLE)
-        .order_by(Unit.id)
-    ).tuples().all()
+    rows = (
+        session.execute(
+            select(
+                Unit.id, Unit.callsign, Unit.kind, Unit.lat, Unit.lon, Unit.fix_at, Unit.home_grid_id, Unit.capabilities
+            )
+            .where(Unit.status == UnitStatus.AVAILABLE)
+            .order_by(Unit.id)
+        )
+        .tuples()
+        .all()
+    )
     return UnitArrays.build(rows)
 
 
@@ -103,29 +110,33 @@ def dispatch_unit(
     actor.require(Action.DISPATCH)
     now = now or utcnow()
     rules = rules or default_rules()
-    claimed = session.execute(
-        update(Unit)
-        .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE)
-        .values(
-            status=UnitStatus.DISPATCHED,
-            status_since=now,
-            current_case_id=case_id,
-            version=Unit.version + 1,
-            updated_at=now,
+    claimed = affected(
+        session.execute(
+            update(Unit)
+            .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE)
+            .values(
+                status=UnitStatus.DISPATCHED,
+                status_since=now,
+                current_case_id=case_id,
+                version=Unit.version + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     unit = session.get(Unit, unit_id, populate_existing=True)
     if unit is None:
         raise NotFound("unit", unit_id)
     if claimed != 1:
         raise _holder(session, unit)
-    moved = session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.status.in_(list(OPEN_CASE_STATUSES)))
-        .values(version=Case.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = affected(
+        session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.status.in_(list(OPEN_CASE_STATUSES)))
+            .values(version=Case.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     case = session.get(Case, case_id, populate_existing=True)
     if case is None:
         raise NotFound("case", case_id)
@@ -137,10 +148,10 @@ def dispatch_unit(
         case.first_dispatched_at = now
     eta = None
     if unit.lat is not None and unit.lon is not None and case.lat is not None and case.lon is not None:
-        eta = haversine_m(unit.lat, unit.lon, case.lat, case.lon) * rules.road_factor / (rules.speed_kmh[unit.kind] / 3.6)
-    dispatch = Dispatch(
-        case_id=case.id, unit_id=unit.id, dispatched_by=actor.name, dispatched_at=now, eta_s=eta
-    )
+        eta = (
+            haversine_m(unit.lat, unit.lon, case.lat, case.lon) * rules.road_factor / (rules.speed_kmh[unit.kind] / 3.6)
+        )
+    dispatch = Dispatch(case_id=case.id, unit_id=unit.id, dispatched_by=actor.name, dispatched_at=now, eta_s=eta)
     session.add(dispatch)
     session.flush()
     record_event(
@@ -198,12 +209,14 @@ def set_unit_status(
         raise ValidationError("status", "use dispatch to send a unit to a case")
     now = now or utcnow()
     allowed = _FROM[status]
-    changed = session.execute(
-        update(Unit)
-        .where(Unit.id == unit_id, Unit.status.in_(list(allowed)))
-        .values(status=status, status_since=now, version=Unit.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = affected(
+        session.execute(
+            update(Unit)
+            .where(Unit.id == unit_id, Unit.status.in_(list(allowed)))
+            .values(status=status, status_since=now, version=Unit.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     # Read what the guarded update left (or what stopped it).
     unit = session.get(Unit, unit_id, populate_existing=True)
     if unit is None:
@@ -304,7 +317,11 @@ def release_units_of_case(session: Session, case: Case, *, actor: Actor, now: da
             unit_id=dispatch.unit_id,
             case_id=case.id,
             ts=now,
-            payload={"callsign": callsign, "status": UnitStatus.AVAILABLE.value, "number": case.number,
-                     "reason": "case_closed"},
+            payload={
+                "callsign": callsign,
+                "status": UnitStatus.AVAILABLE.value,
+                "number": case.number,
+                "reason": "case_closed",
+            },
         )
     return released
