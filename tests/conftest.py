@@ -106,3 +106,13 @@ def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_template: str) -> Iterator[Database]:
+    """PostgreSQL only, for what only PostgreSQL has (LISTEN/NOTIFY, sequences committing out of order)."""
+    name, url = _fresh_pg(pg_template)
+    database = Database(url)
+    yield database
+    database.dispose()
+    _drop_pg(name)
