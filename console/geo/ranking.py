@@ -35,6 +35,15 @@ class UnitArrays:
     fix_ts: NDArray[np.float64]  # POSIX seconds, NaN when no fix
     home_grid: NDArray[np.int64]  # -1 when none
     capabilities: list[frozenset[str]]
+    capability_bits: NDArray[np.int64]  # bit i set when the unit has capability vocabulary[i]
+    vocabulary: dict[str, int]
+
+    def mask(self, wanted: frozenset[str]) -> int:
+        bits = 0
+        for name in wanted:
+            if name in self.vocabulary:
+                bits |= 1 << self.vocabulary[name]
+        return bits
 
     @classmethod
     def build(
@@ -48,7 +57,16 @@ class UnitArrays:
         lons = np.fromiter((np.nan if r[4] is None else r[4] for r in rows), dtype=np.float64, count=n)
         fix_ts = np.fromiter((np.nan if r[5] is None else r[5].timestamp() for r in rows), dtype=np.float64, count=n)
         home = np.fromiter((-1 if r[6] is None else r[6] for r in rows), dtype=np.int64, count=n)
-        return cls(ids, [r[1] for r in rows], kinds, lats, lons, fix_ts, home, [frozenset(r[7] or ()) for r in rows])
+        caps = [frozenset(r[7] or ()) for r in rows]
+        vocabulary: dict[str, int] = {}
+        for c in caps:
+            for name in sorted(c):
+                if name not in vocabulary and len(vocabulary) < 63:
+                    vocabulary[name] = len(vocabulary)
+        bits = np.fromiter(
+            (sum(1 << vocabulary[name] for name in c if name in vocabulary) for c in caps), dtype=np.int64, count=n
+        )
+        return cls(ids, [r[1] for r in rows], kinds, lats, lons, fix_ts, home, caps, bits, vocabulary)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -89,9 +107,9 @@ def rank(
     eta = eta + np.where(stale, rules.stale_penalty_s, 0.0)
 
     wanted = rules.capabilities.get(category, frozenset())
-    capable = np.zeros(n, dtype=bool)
-    if wanted:
-        capable = np.fromiter((bool(c & wanted) for c in units.capabilities), dtype=bool, count=n)
+    wanted_bits = units.mask(wanted)
+    capable = (units.capability_bits & wanted_bits) != 0
+    if wanted_bits:
         eta = eta - np.where(capable, rules.capability_bonus_s, 0.0)
     own = np.zeros(n, dtype=bool)
     if grid_id is not None and category in rules.grid_matters:

@@ -1,0 +1,349 @@
+"""Core benchmarks (DESIGN.md §5): intake save with 1,000,000 cases stored, dispatch commit, ranking 5,000 units,
+change-feed latency (polling and NOTIFY), each on SQLite and (with --pg URL or CONSOLE_TEST_PG_URL) PostgreSQL.
+
+    python bench/bench_core.py [--cases 1000000] [--pg postgresql://postgres@127.0.0.1:5432/test] [--sqlite-only]
+
+Prints one JSON document. The stored cases are seeded once into bench/out/ (SQLite) or the database
+`console_bench` (PostgreSQL) and reused by later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import Point, shape
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BOX, emit, progress, seed_cases, stored_cases, summary_ms
+from console.db import Database, upgrade_to_head, write_transaction
+from console.db.engine import normalise_url
+from console.enums import Category, EventKind, Role, UnitKind, UnitStatus
+from console.events import ChangeFeed, record_event
+from console.geo.distance import haversine_m
+from console.geo.gridindex import grid_index
+from console.geo.ranking import UnitArrays, rank
+from console.models import Case, Event, Grid, Township, Unit
+from console.rules import default_rules
+from console.services import dispatch, intake
+from console.services.actor import Actor
+from console.timeutil import utcnow
+
+OUT = Path(__file__).resolve().parent / "out"
+ACTOR = Actor(name="bench", role=Role.DISPATCHER)
+GRID_ROWS = GRID_COLS = 12  # 144 grids over the county box
+
+
+def ensure_county(db: Database) -> None:
+    with db.session() as s:
+        if s.scalar(select(func.count(Grid.id))):
+            return
+    min_lat, min_lon, max_lat, max_lon = BOX
+    dlat, dlon = (max_lat - min_lat) / GRID_ROWS, (max_lon - min_lon) / GRID_COLS
+    now = utcnow()
+    rng = random.Random(3)
+
+    def work(s: Any) -> None:
+        towns = [Township(name=f"镇{i:02d}") for i in range(12)]
+        s.add_all(towns)
+        s.flush()
+        for r in range(GRID_ROWS):
+            for c in range(GRID_COLS):
+                lat0, lon0 = min_lat + r * dlat, min_lon + c * dlon
+                ring = [
+                    [lon0, lat0],
+                    [lon0 + dlon, lat0],
+                    [lon0 + dlon, lat0 + dlat],
+                    [lon0, lat0 + dlat],
+                    [lon0, lat0],
+                ]
+                s.add(
+                    Grid(
+                        code=f"G{r:02d}{c:02d}",
+                        name=f"网格{r}-{c}",
+                        township_id=towns[r].id,
+                        geometry={"type": "Polygon", "coordinates": [ring]},
+                        min_lon=lon0,
+                        min_lat=lat0,
+                        max_lon=lon0 + dlon,
+                        max_lat=lat0 + dlat,
+                    )
+                )
+        kinds = list(UnitKind)
+        for i in range(300):
+            s.add(
+                Unit(
+                    callsign=f"U-{i:03d}",
+                    kind=kinds[i % len(kinds)],
+                    capabilities=["patrol"],
+                    status=UnitStatus.AVAILABLE,
+                    status_since=now,
+                    version=1,
+                    lat=rng.uniform(min_lat, max_lat),
+                    lon=rng.uniform(min_lon, max_lon),
+                    fix_at=now,
+                    updated_at=now,
+                )
+            )
+
+    write_transaction(db.sessions, work)
+
+
+def random_intake(rng: random.Random) -> dict[str, Any]:
+    return {
+        "channel": "hotline_12345",
+        "category": rng.choice([c.value for c in Category]),
+        "priority": rng.choice(["red", "orange", "yellow", "blue"]),
+        "description": "群众反映小区门口道路积水严重，影响出行",
+        "caller_phone": f"13{rng.randrange(10**9):09d}",
+        "lat": rng.uniform(BOX[0], BOX[2]),
+        "lon": rng.uniform(BOX[1], BOX[3]),
+    }
+
+
+def bench_intake(db: Database, n: int = 300) -> dict[str, Any]:
+    rng = random.Random(11)
+    samples = []
+    for _ in range(n):
+        req = intake.parse_intake(random_intake(rng))
+        t0 = time.perf_counter()
+        write_transaction(db.sessions, lambda s, r=req: intake.create_case(s, r, actor=ACTOR))
+        samples.append(time.perf_counter() - t0)
+    result: dict[str, Any] = {"save": summary_ms(samples), "stored_cases": stored_cases(db)}
+    # Components against their naive way, same run: grid lookup (STRtree vs testing every polygon) and the
+    # duplicate query (indexed vs the same query with the index defeated).
+    with db.session() as s:
+        index = grid_index(s)
+        polys = [(g.id, shape(g.geometry)) for g in s.scalars(select(Grid))]
+        pts = [(rng.uniform(BOX[0], BOX[2]), rng.uniform(BOX[1], BOX[3])) for _ in range(2000)]
+        t0 = time.perf_counter()
+        for lat, lon in pts:
+            index.locate(lat, lon)
+        fast = (time.perf_counter() - t0) / len(pts)
+        t0 = time.perf_counter()
+        for lat, lon in pts:
+            p = Point(lon, lat)
+            next((gid for gid, poly in polys if poly.contains(p)), None)
+        slow = (time.perf_counter() - t0) / len(pts)
+        result["grid_lookup"] = {
+            "strtree_us": round(fast * 1e6, 2),
+            "naive_scan_us": round(slow * 1e6, 2),
+            "ratio": round(slow / fast, 1),
+        }
+        phone = s.scalar(select(Case.caller_phone).where(Case.caller_phone.is_not(None)).limit(1))
+        since = utcnow() - timedelta(days=400 * 3)
+        q_fast = select(Case.id).where(Case.caller_phone == phone, Case.received_at >= since).limit(20)
+        q_slow = (
+            select(Case.id)
+            .where(func.lower(Case.caller_phone) == phone, func.coalesce(Case.received_at, Case.received_at) >= since)
+            .limit(20)
+        )
+        times = {}
+        for name, q in (("indexed", q_fast), ("unindexed", q_slow)):
+            reps = 20 if name == "indexed" else 3
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                s.execute(q).all()
+            times[name] = (time.perf_counter() - t0) / reps
+        result["duplicate_query"] = {
+            "indexed_ms": round(times["indexed"] * 1e3, 3),
+            "unindexed_ms": round(times["unindexed"] * 1e3, 3),
+            "ratio": round(times["unindexed"] / times["indexed"], 1),
+        }
+    return result
+
+
+def bench_dispatch(db: Database, n: int = 200) -> dict[str, Any]:
+    rng = random.Random(5)
+    with db.session() as s:
+        unit_ids = list(s.scalars(select(Unit.id).order_by(Unit.id)))
+    samples = []
+    for i in range(n):
+        req = intake.parse_intake(random_intake(rng))
+        case_id = write_transaction(db.sessions, lambda s, r=req: intake.create_case(s, r, actor=ACTOR)).case.id
+        unit_id = unit_ids[i % len(unit_ids)]
+        t0 = time.perf_counter()
+        write_transaction(
+            db.sessions, lambda s, c=case_id, u=unit_id: dispatch.dispatch_unit(s, case_id=c, unit_id=u, actor=ACTOR)
+        )
+        samples.append(time.perf_counter() - t0)
+        write_transaction(
+            db.sessions,
+            lambda s, u=unit_id: dispatch.set_unit_status(s, unit_id=u, status=UnitStatus.AVAILABLE, actor=ACTOR),
+        )
+    return {"commit": summary_ms(samples)}
+
+
+def bench_ranking(n_units: int = 5000, reps: int = 200) -> dict[str, Any]:
+    rng = random.Random(9)
+    now = utcnow()
+    kinds = list(UnitKind)
+    rows = [
+        (
+            i,
+            f"U{i}",
+            kinds[i % len(kinds)],
+            rng.uniform(BOX[0], BOX[2]),
+            rng.uniform(BOX[1], BOX[3]),
+            now - timedelta(seconds=rng.randrange(900)),
+            rng.randrange(150),
+            ["patrol"] if i % 3 else ["mediation"],
+        )
+        for i in range(n_units)
+    ]
+    rules = default_rules()
+    t0 = time.perf_counter()
+    arrays = UnitArrays.build(rows)
+    build = time.perf_counter() - t0
+    samples = []
+    for _ in range(reps):
+        lat, lon = rng.uniform(BOX[0], BOX[2]), rng.uniform(BOX[1], BOX[3])
+        t0 = time.perf_counter()
+        rank(arrays, lat=lat, lon=lon, category=Category.DISPUTE, grid_id=7, now=now, rules=rules)
+        samples.append(time.perf_counter() - t0)
+    naive = []
+    for _ in range(10):
+        lat, lon = rng.uniform(BOX[0], BOX[2]), rng.uniform(BOX[1], BOX[3])
+        t0 = time.perf_counter()
+        scored = []
+        for r in rows:
+            eta = haversine_m(lat, lon, r[3], r[4]) * rules.road_factor / (rules.speed_kmh[r[2]] / 3.6)
+            if (now - r[5]).total_seconds() > rules.stale_fix_s:
+                eta += rules.stale_penalty_s
+            if "mediation" in r[7]:
+                eta -= rules.capability_bonus_s
+            if r[6] == 7 and r[2] == UnitKind.GRID_WORKER:
+                eta -= rules.own_grid_worker_bonus_s
+            scored.append((eta, r[0]))
+        sorted(scored)[:3]
+        naive.append(time.perf_counter() - t0)
+    s = summary_ms(samples)
+    nv = summary_ms(naive)
+    return {
+        "units": n_units,
+        "rank": s,
+        "build_arrays_ms": round(build * 1e3, 3),
+        "naive_python_loop": nv,
+        "ratio_p50": round(nv["p50_ms"] / s["p50_ms"], 1),
+    }
+
+
+def bench_feed(db: Database, n: int = 100, poll_interval: float = 0.05) -> dict[str, Any]:
+    """Commit → seen by another console's feed. SQLite: polling; PostgreSQL: NOTIFY wake-up (and polling too)."""
+    reader_db = Database(db.url)
+    out: dict[str, Any] = {}
+    modes = ["poll"] + (["notify"] if db.is_postgres else [])
+    for mode in modes:
+        feed = ChangeFeed(reader_db, poll_interval=poll_interval)
+        if mode == "notify":
+            feed.wait(0.01)
+        latencies: list[float] = []
+        stop = threading.Event()
+
+        def reader(
+            feed: ChangeFeed = feed, mode: str = mode, stop: threading.Event = stop, latencies: list[float] = latencies
+        ) -> None:
+            while not stop.is_set():
+                for e in feed.poll():
+                    if e.actor == "feedbench":
+                        latencies.append(time.perf_counter() - e.payload["t"])
+                if mode == "notify":
+                    feed.wait(0.5)
+                else:
+                    time.sleep(poll_interval)
+
+        t = threading.Thread(target=reader)
+        t.start()
+        time.sleep(0.2)
+        for _ in range(n):
+            write_transaction(
+                db.sessions,
+                lambda s: record_event(s, EventKind.CASE_NOTE, actor="feedbench", payload={"t": time.perf_counter()}),
+            )
+            time.sleep(random.uniform(0.01, 0.05))
+        deadline = time.time() + 5
+        while len(latencies) < n and time.time() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        t.join()
+        feed.close()
+        out[mode] = {**summary_ms(latencies), "poll_interval_ms": poll_interval * 1000 if mode == "poll" else None}
+    # The poll query itself, by indexed id vs by an unindexed timestamp expression.
+    with reader_db.session() as s:
+        last = int(s.scalar(select(func.max(Event.id))) or 0)
+        q_id = select(Event).where(Event.id > last - 5).order_by(Event.id)
+        since = s.scalar(select(Event.ts).where(Event.id == max(1, last - 5)))
+        q_ts = select(Event).where(func.coalesce(Event.ts, Event.ts) > since).order_by(Event.id)
+        times = {}
+        for name, q in (("by_id", q_id), ("by_unindexed_ts", q_ts)):
+            t0 = time.perf_counter()
+            for _ in range(20):
+                s.execute(q).all()
+            times[name] = (time.perf_counter() - t0) / 20
+        events = s.scalar(select(func.count(Event.id)))
+    out["poll_query"] = {
+        "events_stored": events,
+        "by_id_ms": round(times["by_id"] * 1e3, 3),
+        "by_unindexed_ts_ms": round(times["by_unindexed_ts"] * 1e3, 3),
+        "ratio": round(times["by_unindexed_ts"] / times["by_id"], 1),
+    }
+    reader_db.dispose()
+    return out
+
+
+def open_pg(url: str) -> Database:
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname='console_bench'")).first():
+            c.execute(text('CREATE DATABASE "console_bench"'))
+    admin.dispose()
+    return Database(make_url(normalise_url(url)).set(database="console_bench").render_as_string(hide_password=False))
+
+
+def run_backend(db: Database, cases: int) -> dict[str, Any]:
+    upgrade_to_head(db.engine)
+    ensure_county(db)
+    seed_cases(db, cases)
+    progress(f"[{db.engine.dialect.name}] intake ...")
+    result: dict[str, Any] = {"intake": bench_intake(db)}
+    progress(f"[{db.engine.dialect.name}] dispatch ...")
+    result["dispatch"] = bench_dispatch(db)
+    progress(f"[{db.engine.dialect.name}] change feed ...")
+    result["change_feed"] = bench_feed(db)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--pg", default=os.environ.get("CONSOLE_TEST_PG_URL"))
+    ap.add_argument("--sqlite-only", action="store_true")
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    report: dict[str, Any] = {
+        "benchmark": "core",
+        "budgets_ms": {"intake_p95": 10, "dispatch_p95_sqlite": 5, "dispatch_p95_postgresql": 10, "rank": 5},
+    }
+    report["ranking"] = bench_ranking()
+    sqlite_db = Database(f"sqlite:///{OUT / 'core.sqlite3'}")
+    report["sqlite"] = run_backend(sqlite_db, args.cases)
+    sqlite_db.dispose()
+    if args.pg and not args.sqlite_only:
+        pg = open_pg(args.pg)
+        report["postgresql"] = run_backend(pg, args.cases)
+        pg.dispose()
+    emit(report)
+
+
+if __name__ == "__main__":
+    main()

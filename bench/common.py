@@ -1,0 +1,119 @@
+"""Shared helpers of the benchmarks: percentiles, JSON output, a seeded county and a million stored cases."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+
+from console.db import Database
+from console.enums import CaseStatus, Category, Channel, Priority
+from console.models import Case
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return math.nan
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary_ms(samples_s: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in samples_s]
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "max_ms": round(max(ms), 3),
+        "mean_ms": round(statistics.fmean(ms), 3),
+    }
+
+
+@contextmanager
+def timer() -> Iterator[Callable[[], float]]:
+    start = time.perf_counter()
+    elapsed: list[float] = []
+    yield lambda: elapsed[0] if elapsed else time.perf_counter() - start
+    elapsed.append(time.perf_counter() - start)
+
+
+def emit(result: dict[str, Any]) -> None:
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def progress(msg: str) -> None:
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
+BOX = (24.70, 113.45, 24.95, 113.80)  # min lat, min lon, max lat, max lon
+
+
+def stored_cases(db: Database) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(func.count(Case.id))) or 0)
+
+
+def seed_cases(db: Database, total: int, *, seed: int = 7, batch: int = 20_000) -> None:
+    """Bulk-insert closed historical cases (3 years) until `total` are stored; numbers use year prefix 2023."""
+    have = stored_cases(db)
+    if have >= total:
+        return
+    rng = random.Random(seed + have)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    channels, categories, priorities = list(Channel), list(Category), list(Priority)
+    phones = [f"13{rng.randrange(10**9):09d}" for _ in range(200_000)]
+    progress(f"seeding {total - have} cases ...")
+    i = have
+    while i < total:
+        rows: list[dict[str, Any]] = []
+        for _ in range(min(batch, total - i)):
+            i += 1
+            received = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+            rows.append(
+                {
+                    "number": f"H-{i:08d}",
+                    "channel": rng.choice(channels).value,
+                    "category": rng.choice(categories).value,
+                    "priority": rng.choice(priorities).value,
+                    "status": CaseStatus.CLOSED.value,
+                    "version": 1,
+                    "lat": rng.uniform(BOX[0], BOX[2]),
+                    "lon": rng.uniform(BOX[1], BOX[3]),
+                    "description": "历史诉求",
+                    "caller_phone": rng.choice(phones),
+                    "received_at": received,
+                    "created_by": "seed",
+                    "due_at": received + timedelta(hours=24),
+                    "resolved_at": received + timedelta(hours=rng.randrange(1, 48)),
+                    "closed_at": received + timedelta(hours=rng.randrange(48, 96)),
+                    "escalation": 0,
+                    "repeat_count": 0,
+                    "reopened_count": 0,
+                    "updated_at": received,
+                }
+            )
+        with db.engine.begin() as conn:
+            conn.execute(insert(Case), rows)
+        progress(f"  {i}/{total}")
+    if db.is_postgres:
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE cases"))
+            conn.commit()
+    else:
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
