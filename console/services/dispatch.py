@@ -325,3 +325,102 @@ def release_units_of_case(session: Session, case: Case, *, actor: Actor, now: da
             },
         )
     return released
+
+
+def reroute_unit(
+    session: Session,
+    *,
+    unit_id: int,
+    to_case_id: int,
+    actor: Actor,
+    now: datetime | None = None,
+    rules: Rules | None = None,
+) -> Dispatch:
+    """A shift leader takes a unit that is on its way from a lower-priority case to a more urgent one.
+
+    The guard names the case the unit was on: if it moved on meanwhile (arrived, cleared, re-routed by someone
+    else), the reroute is refused with the unit's current state.
+    """
+    actor.require(Action.REROUTE)
+    now = now or utcnow()
+    rules = rules or default_rules()
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("unit", unit_id)
+    target = _case(session, to_case_id)
+    from_case_id = unit.current_case_id
+    if unit.status not in (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE) or from_case_id is None:
+        raise InvalidTransition("unit", unit.callsign, unit.status.value, "reroute (only a unit on its way can be)")
+    if from_case_id == to_case_id:
+        raise ValidationError("to_case", "the unit is already on this case")
+    source = _case(session, from_case_id)
+    if target.priority.rank >= source.priority.rank:
+        raise ValidationError(
+            "to_case", f"case {target.number} ({target.priority.value}) is not more urgent than {source.number}"
+        )
+    claimed = affected(
+        session.execute(
+            update(Unit)
+            .where(
+                Unit.id == unit_id,
+                Unit.current_case_id == from_case_id,
+                Unit.status.in_([UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE]),
+            )
+            .values(
+                status=UnitStatus.DISPATCHED,
+                status_since=now,
+                current_case_id=None,
+                version=Unit.version + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if claimed != 1:
+        session.refresh(unit)
+        raise InvalidTransition("unit", unit.callsign, unit.status.value, "reroute")
+    old = session.scalars(
+        select(Dispatch)
+        .where(
+            Dispatch.unit_id == unit_id,
+            Dispatch.case_id == from_case_id,
+            Dispatch.cleared_at.is_(None),
+            Dispatch.cancelled_at.is_(None),
+        )
+        .order_by(Dispatch.id.desc())
+        .limit(1)
+    ).first()
+    if old is not None:
+        old.cancelled_at = now
+    others = session.scalars(
+        select(Dispatch.id).where(
+            Dispatch.case_id == from_case_id, Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None)
+        )
+    ).first()
+    if others is None and source.status == CaseStatus.DISPATCHED:
+        source.status = CaseStatus.RECEIVED
+    source.version += 1
+    source.updated_at = now
+    record_event(
+        session,
+        EventKind.UNIT_STATUS,
+        actor=actor.name,
+        unit_id=unit_id,
+        case_id=source.id,
+        ts=now,
+        payload={
+            "callsign": unit.callsign,
+            "status": "rerouted",
+            "number": source.number,
+            "to": target.number,
+            "case_status": source.status.value,
+        },
+    )
+    # The unit is now free of its old case; claim it for the new one through the one guarded path.
+    session.execute(
+        update(Unit)
+        .where(Unit.id == unit_id)
+        .values(status=UnitStatus.AVAILABLE)
+        .execution_options(synchronize_session=False)
+    )
+    return dispatch_unit(session, case_id=to_case_id, unit_id=unit_id, actor=actor, now=now, rules=rules)

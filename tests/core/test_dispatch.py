@@ -40,7 +40,9 @@ def test_dispatch_lifecycle(db: Database, county: MiniCounty) -> None:
     case = save(db, GOOD, county).case
     unit_id = county.unit_ids["PC-01"]
     t0 = county.now
-    write_transaction(db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=case.id, unit_id=unit_id, actor=actor, now=t0))
+    write_transaction(
+        db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=case.id, unit_id=unit_id, actor=actor, now=t0)
+    )
     for minutes, status in ((1, UnitStatus.EN_ROUTE), (6, UnitStatus.ON_SCENE), (30, UnitStatus.AVAILABLE)):
         write_transaction(
             db.sessions,
@@ -69,7 +71,8 @@ def test_second_dispatch_of_same_unit_is_told_who_holds_it(db: Database, county:
     unit_id = county.unit_ids["PC-01"]
     leader = county.actors[Role.SHIFT_LEADER]
     write_transaction(
-        db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=a.id, unit_id=unit_id, actor=county.actors[Role.DISPATCHER])
+        db.sessions,
+        lambda s: dispatch.dispatch_unit(s, case_id=a.id, unit_id=unit_id, actor=county.actors[Role.DISPATCHER]),
     )
     with pytest.raises(UnitUnavailable) as info:
         write_transaction(db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=b.id, unit_id=unit_id, actor=leader))
@@ -129,7 +132,9 @@ def test_dispatch_nearest_and_resolve_releases_units(db: Database, county: MiniC
         assert s.get(Case, case.id).status == CaseStatus.RESOLVED  # type: ignore[union-attr]
     with pytest.raises(PermissionDenied):
         write_transaction(db.sessions, lambda s: cases.close_case(s, case_id=case.id, actor=actor))
-    write_transaction(db.sessions, lambda s: cases.close_case(s, case_id=case.id, actor=county.actors[Role.SHIFT_LEADER]))
+    write_transaction(
+        db.sessions, lambda s: cases.close_case(s, case_id=case.id, actor=county.actors[Role.SHIFT_LEADER])
+    )
     with pytest.raises(InvalidTransition) as err:
         write_transaction(db.sessions, lambda s: cases.resolve_case(s, case_id=case.id, resolution="x", actor=actor))
     assert err.value.state == "closed"
@@ -143,7 +148,9 @@ def test_merge_invalid_escalate_reopen(db: Database, county: MiniCounty) -> None
     prank = save(db, {**GOOD, "caller_phone": "13000000000"}, county).case
     write_transaction(db.sessions, lambda s: cases.merge_case(s, case_id=dup.id, into_case_id=master.id, actor=actor))
     with pytest.raises(ValidationError):
-        write_transaction(db.sessions, lambda s: cases.merge_case(s, case_id=prank.id, into_case_id=dup.id, actor=actor))
+        write_transaction(
+            db.sessions, lambda s: cases.merge_case(s, case_id=prank.id, into_case_id=dup.id, actor=actor)
+        )
     with pytest.raises(ValidationError) as info:
         write_transaction(db.sessions, lambda s: cases.invalidate_case(s, case_id=prank.id, reason="", actor=actor))
     assert info.value.field == "reason"
@@ -164,3 +171,31 @@ def test_merge_invalid_escalate_reopen(db: Database, county: MiniCounty) -> None
 def test_intake_request_is_reusable_value() -> None:
     req = intake.parse_intake(GOOD)
     assert req.caller_phone == "13812345678" and req.lat == 24.805
+
+
+def test_shift_leader_reroutes_a_unit_to_a_more_urgent_case(db: Database, county: MiniCounty) -> None:
+    disp, leader = county.actors[Role.DISPATCHER], county.actors[Role.SHIFT_LEADER]
+    minor = save(db, {**GOOD, "priority": "yellow"}, county).case
+    urgent = save(db, {**GOOD, "priority": "red", "caller_phone": "13911112222"}, county).case
+    unit_id = county.unit_ids["PC-01"]
+    write_transaction(db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=minor.id, unit_id=unit_id, actor=disp))
+    with pytest.raises(PermissionDenied):
+        write_transaction(
+            db.sessions, lambda s: dispatch.reroute_unit(s, unit_id=unit_id, to_case_id=urgent.id, actor=disp)
+        )
+    write_transaction(
+        db.sessions, lambda s: dispatch.reroute_unit(s, unit_id=unit_id, to_case_id=urgent.id, actor=leader)
+    )
+    with db.session() as s:
+        unit = s.get(Unit, unit_id)
+        assert unit is not None and unit.current_case_id == urgent.id and unit.status == UnitStatus.DISPATCHED
+        assert s.get(Case, minor.id).status == CaseStatus.RECEIVED  # type: ignore[union-attr]
+        assert s.get(Case, urgent.id).status == CaseStatus.DISPATCHED  # type: ignore[union-attr]
+        old = s.scalars(select(Dispatch).where(Dispatch.case_id == minor.id)).one()
+        assert old.cancelled_at is not None
+    # Back to the less urgent case is refused.
+    with pytest.raises(ValidationError) as info:
+        write_transaction(
+            db.sessions, lambda s: dispatch.reroute_unit(s, unit_id=unit_id, to_case_id=minor.id, actor=leader)
+        )
+    assert info.value.field == "to_case"
