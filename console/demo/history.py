@@ -5,17 +5,16 @@ service and then lives its life — dispatch of a field unit (en route, on scene
 department or township (accept, return, resolve), resolution, callback, close; some are merged as repeats,
 some found invalid, some escalated when overdue. Every step is a service call at its own simulated time, so
 the events table is the real timeline. Steps are batched into one transaction per few simulated hours; a step
-the services refuse is rolled back alone (a savepoint) and counted.
+the services refuse is rolled back alone (the batch is played again with a savepoint per step) and counted.
 """
 
 from __future__ import annotations
 
-import copy
 import heapq
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,7 +102,7 @@ class CaseRec:
     field_done: bool = True  # no field visit pending
     assignment_id: int | None = None
     assignment_done: bool = True
-    tried_departments: list[int] = field(default_factory=list)
+    tried: list[int] = field(default_factory=list)
     fate: str = "normal"  # normal, invalid, repeat, stuck, returned_open
     master_key: int | None = None
     resolved: bool = False
@@ -163,6 +162,17 @@ class _State:
     seq: int
     stats: HistoryStats
 
+    def clone(self) -> _State:
+        return _State(
+            self.rng_state,
+            list(self.heap),
+            {k: replace(v, units=list(v.units), tried=list(v.tried)) for k, v in self.cases.items()},
+            self.unit_busy.copy(),
+            self.next_arrival,
+            self.seq,
+            replace(self.stats, refused_by_action=dict(self.stats.refused_by_action)),
+        )
+
 
 class History:
     def __init__(
@@ -201,6 +211,7 @@ class History:
         self.rng = rng
         self.use_assignments = supervision.have_assignments()
         self.use_callbacks = supervision.have_callbacks()
+        self._careful = False
 
     # -- planning helpers ----------------------------------------------------------------------------------------
 
@@ -237,28 +248,31 @@ class History:
             st = self.state
             if st.next_arrival >= total and not st.heap:
                 break
-            if batch_end > self.end_ts + BATCH_SECONDS:
-                break
             limit = min(batch_end, self.end_ts)
-            snapshot = copy.deepcopy(self.state)
-            attempts = 0
-
-            def work(session: Session, limit: float = limit, snapshot: _State = snapshot) -> None:
-                nonlocal attempts
-                attempts += 1
-                if attempts > 1:  # a retried transaction: start again from the state before it
-                    self.state = copy.deepcopy(snapshot)
-                self.rng.setstate(self.state.rng_state)
-                self._run_until(session, limit)
-                self.state.rng_state = self.rng.getstate()
-
-            write_transaction(self.db.sessions, work)
+            snapshot = st.clone()
+            try:
+                self._batch(limit, snapshot, careful=False)
+            except ServiceError:
+                # A step was refused: play the batch again, this time each step in its own savepoint.
+                self._batch(limit, snapshot, careful=True)
             if progress:
                 progress(self.state.next_arrival, total)
             if limit >= self.end_ts:
                 break
             batch_end += BATCH_SECONDS
         return self.state.stats
+
+    def _batch(self, limit: float, snapshot: _State, *, careful: bool) -> None:
+        """One transaction of steps up to `limit`; every attempt starts again from the snapshot."""
+
+        def work(session: Session) -> None:
+            self.state = snapshot.clone()
+            self.rng.setstate(self.state.rng_state)
+            self._careful = careful
+            self._run_until(session, limit)
+            self.state.rng_state = self.rng.getstate()
+
+        write_transaction(self.db.sessions, work)
 
     def _run_until(self, session: Session, limit: float) -> None:
         st = self.state
@@ -277,6 +291,9 @@ class History:
 
     def _step(self, session: Session, ts: float, action: str, key: int) -> None:
         handler = getattr(self, f"_do_{action}")
+        if not self._careful:
+            handler(session, ts, key)
+            return
         savepoint = session.begin_nested()
         try:
             handler(session, ts, key)
@@ -475,7 +492,7 @@ class History:
             target = self.ids.townships[rec.township_code]
         else:
             target = self.ids.departments[dept_code]
-        if rec.tried_departments:  # reassignment after a return: somewhere else
+        if rec.tried:  # reassignment after a return: somewhere else
             kind = AssigneeKind.TOWNSHIP if kind == AssigneeKind.DEPARTMENT else AssigneeKind.DEPARTMENT
             target = (
                 self.ids.townships[rec.township_code]
@@ -492,14 +509,10 @@ class History:
             actor=self.actors.leader,
             now=self._when(ts),
         )
-        rec.tried_departments.append(target)
+        rec.tried.append(target)
         self.state.stats.assignments += 1
         handler = self._handler(kind, target)
-        returned = (
-            rec.fate == "returned_open"
-            and len(rec.tried_departments) == 1
-            or (len(rec.tried_departments) == 1 and rng.random() < 0.05)
-        )
+        returned = rec.fate == "returned_open" and len(rec.tried) == 1 or (len(rec.tried) == 1 and rng.random() < 0.05)
         if returned:
             self._push(ts + rng.uniform(0.5, 4) * HOUR, "return", rec.key)
             return
@@ -516,7 +529,7 @@ class History:
         return self.actors.handlers_by_township.get(target, self.actors.leader)
 
     def _assignee(self, rec: CaseRec) -> Any:
-        target = rec.tried_departments[-1]
+        target = rec.tried[-1]
         kind = AssigneeKind.DEPARTMENT if target in self.ids.departments.values() else AssigneeKind.TOWNSHIP
         return self._handler(kind, target)
 
