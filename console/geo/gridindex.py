@@ -7,6 +7,7 @@ GRIDS_IMPORTED event, and the cheap signature below — count, max id and summed
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,13 +61,20 @@ class GridIndex:
 
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple[int, int, float], GridIndex]] = {}
+_cache: dict[str, tuple[tuple[int, int, float], GridIndex, float]] = {}
+
+#: How long an index is trusted before its signature is checked again (grids change only by an import).
+RECHECK_S = 5.0
 
 
 def grid_index(session: Session) -> GridIndex:
     """The grid index of the session's database, rebuilt only when the grids changed."""
     bind = session.get_bind()
     key = bind.engine.url.render_as_string(hide_password=True)
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and time.monotonic() - cached[2] < RECHECK_S:
+            return cached[1]
     count, max_id, extent = session.execute(
         select(
             func.count(Grid.id),
@@ -78,8 +86,15 @@ def grid_index(session: Session) -> GridIndex:
     with _lock:
         cached = _cache.get(key)
         if cached is not None and cached[0] == signature:
+            _cache[key] = (signature, cached[1], time.monotonic())
             return cached[1]
     index = GridIndex.from_session(session)
     with _lock:
-        _cache[key] = (signature, index)
+        _cache[key] = (signature, index, time.monotonic())
     return index
+
+
+def forget_grid_index(session: Session) -> None:
+    """Drop the cached index of the session's database (after an import in this process)."""
+    with _lock:
+        _cache.pop(session.get_bind().engine.url.render_as_string(hide_password=True), None)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..enums import EventKind, UnitKind, UnitStatus
 from ..events import record_event
+from ..geo.gridindex import forget_grid_index
 from ..models import Grid, Township, Unit
 from ..timeutil import utcnow
 from .actor import Action, Actor
@@ -197,6 +198,7 @@ def import_grids(
             updated += 1
     session.flush()
     _refresh_township_outlines(session)
+    forget_grid_index(session)
     record_event(
         session, EventKind.GRIDS_IMPORTED, actor=actor.name, ts=now,
         payload={"created": created, "updated": updated, "townships_created": new_towns},

@@ -243,13 +243,14 @@ def next_case_number(session: Session, received: datetime) -> str:
 
 
 def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -> int:
+    """Find or create the citizen by phone in one statement; a name given now replaces the stored one."""
     dialect = session.get_bind().dialect.name
     ins: Any = postgresql.insert(Citizen) if dialect == "postgresql" else sqlite.insert(Citizen)
-    session.execute(ins.values(phone=phone, name=name, created_at=now).on_conflict_do_nothing(index_elements=["phone"]))
-    citizen = session.scalars(select(Citizen).where(Citizen.phone == phone)).one()
-    if name and citizen.name != name:
-        citizen.name = name
-    return citizen.id
+    stmt = ins.values(phone=phone, name=name, created_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["phone"], set_={"name": func.coalesce(stmt.excluded.name, Citizen.name)}
+    ).returning(Citizen.id)
+    return int(session.execute(stmt).scalar_one())
 
 
 # -- service functions --------------------------------------------------------------------------------------------
