@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BOX, emit, progress, seed_cases, stored_cases, summary_ms
+from bench.common import BOX, emit, progress, seed_cases, seed_events, stored_cases, summary_ms
 from console.db import Database, upgrade_to_head, write_transaction
 from console.db.engine import normalise_url
 from console.enums import Category, EventKind, Role, UnitKind, UnitStatus
@@ -314,6 +314,7 @@ def run_backend(db: Database, cases: int) -> dict[str, Any]:
     upgrade_to_head(db.engine)
     ensure_county(db)
     seed_cases(db, cases)
+    seed_events(db, min(cases, 300_000))
     progress(f"[{db.engine.dialect.name}] intake ...")
     result: dict[str, Any] = {"intake": bench_intake(db)}
     progress(f"[{db.engine.dialect.name}] dispatch ...")

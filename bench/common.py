@@ -117,3 +117,25 @@ def seed_cases(db: Database, total: int, *, seed: int = 7, batch: int = 20_000) 
         with db.engine.connect() as conn:
             conn.execute(text("ANALYZE"))
             conn.commit()
+
+
+def seed_events(db: Database, total: int, *, batch: int = 20_000) -> None:
+    """Bulk-insert old note events until `total` are stored (so the poll query is measured on a real-sized table)."""
+    from console.models import Event
+
+    with db.session() as s:
+        have = int(s.scalar(select(func.count(Event.id))) or 0)
+    if have >= total:
+        return
+    progress(f"seeding {total - have} events ...")
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    i = have
+    while i < total:
+        n = min(batch, total - i)
+        rows = [
+            {"ts": start + timedelta(seconds=30 * (i + k)), "actor": "seed", "kind": "case_note", "payload": {}}
+            for k in range(n)
+        ]
+        i += n
+        with db.engine.begin() as conn:
+            conn.execute(insert(Event), rows)
