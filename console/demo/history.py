@@ -84,6 +84,8 @@ FIELD_KINDS: dict[Category, tuple[UnitKind, ...]] = {
     Category.CONSULTATION: (UnitKind.GRID_WORKER,),
     Category.OTHER: (UnitKind.GRID_WORKER, UnitKind.PATROL_CAR),
 }
+#: Reasons of the shift leader's successive escalations (督办) of an overdue case.
+ESCALATION_REASONS = ("超期未办结，督办", "超期仍未办结，再次督办", "多次督办未果，提级督办")
 #: Simulated seconds per transaction of the history (a few hours of the county's life).
 BATCH_SECONDS = 4 * 3600
 MINUTE = 60.0
@@ -106,6 +108,7 @@ class CaseRec:
     fate: str = "normal"  # normal, invalid, repeat, stuck, returned_open
     master_key: int | None = None
     resolved: bool = False
+    escalations: int = 0
 
     @property
     def category(self) -> Category:
@@ -347,14 +350,16 @@ class History:
         )
         if rec.fate in ("stuck", "returned_open"):
             needs_assignment = True
-        needs_assignment = needs_assignment and self.use_assignments
         if needs_field:
             rec.field_done = False
             delay = {Priority.RED: (1, 3), Priority.ORANGE: (2, 10)}.get(rec.priority, (4, 45))
             self._push(ts + rng.uniform(*delay) * MINUTE, "dispatch", rec.key)
         if needs_assignment:
             rec.assignment_done = False
-            self._push(ts + rng.uniform(8, 40) * MINUTE, "assign", rec.key)
+            if self.use_assignments:
+                self._push(ts + rng.uniform(8, 40) * MINUTE, "assign", rec.key)
+            else:  # no assignment service in this build: the center follows the matter up itself
+                self._push(ts + self._handling_hours(rec) * HOUR, "finish_assignment", rec.key)
         if not needs_field and not needs_assignment:
             # Answered at once by the center (advice, information): resolved within the hour.
             self._push(ts + rng.uniform(5, 50) * MINUTE, "resolve", rec.key)
@@ -517,11 +522,17 @@ class History:
             self._push(ts + rng.uniform(0.5, 4) * HOUR, "return", rec.key)
             return
         self._push(ts + rng.uniform(0.2, 3) * HOUR, "accept", rec.key)
-        hours = rng.uniform(1, 20) if rec.priority in (Priority.RED, Priority.ORANGE) else rng.uniform(2, 40)
-        if rec.fate == "stuck":
-            hours = rng.uniform(20, 40) * 24
-        self._push(ts + hours * HOUR, "finish_assignment", rec.key)
+        self._push(ts + self._handling_hours(rec) * HOUR, "finish_assignment", rec.key)
         del handler
+
+    def _handling_hours(self, rec: CaseRec) -> float:
+        """How long a department or township takes to settle the matter."""
+        rng = self.rng
+        if rec.fate in ("stuck", "returned_open"):
+            return rng.uniform(20, 40) * 24  # beyond the end of the history: still open, overdue
+        if rec.priority in (Priority.RED, Priority.ORANGE):
+            return rng.uniform(1, 20)
+        return rng.uniform(2, 40)
 
     def _handler(self, kind: AssigneeKind, target: int) -> Any:
         if kind == AssigneeKind.DEPARTMENT:
@@ -556,12 +567,15 @@ class History:
 
     def _do_finish_assignment(self, session: Session, ts: float, key: int) -> None:
         rec = self.state.cases.get(key)
-        if rec is None or rec.assignment_id is None:
+        if rec is None or rec.assignment_done:
             return
-        result = self.rng.choice(texts.RESOLUTIONS[rec.category])
-        supervision.resolve_assignment(
-            session, assignment_id=rec.assignment_id, result=result, actor=self._assignee(rec), now=self._when(ts)
-        )
+        if self.use_assignments:
+            if rec.assignment_id is None:
+                return
+            result = self.rng.choice(texts.RESOLUTIONS[rec.category])
+            supervision.resolve_assignment(
+                session, assignment_id=rec.assignment_id, result=result, actor=self._assignee(rec), now=self._when(ts)
+            )
         rec.assignment_done = True
         if rec.field_done:
             self._push(ts + self.rng.uniform(5, 60) * MINUTE, "resolve", rec.key)
@@ -622,7 +636,12 @@ class History:
         if rec is None or rec.resolved:
             return
         case_service.escalate_case(
-            session, case_id=rec.case_id, reason="超期未办结，督办", actor=self.actors.leader, now=self._when(ts)
+            session,
+            case_id=rec.case_id,
+            reason=ESCALATION_REASONS[rec.escalations],
+            actor=self.actors.leader,
+            now=self._when(ts),
         )
-        # Still open a day later: escalated again.
-        self._push(ts + 24 * HOUR, "check_due", key)
+        rec.escalations += 1
+        if rec.escalations < len(ESCALATION_REASONS):  # still open a day later: escalated again, up to the top level
+            self._push(ts + 24 * HOUR, "check_due", key)
