@@ -19,6 +19,7 @@ from ..models import Assignment, Callback, Case, Department, Dispatch, Event, Gr
 from ..timeutil import utcnow
 from .county import DEFAULT_SEED, County, generate_county
 from .history import History
+from .positions import report_positions_at
 from .reference import create_users, load_geography
 
 __all__ = ["DEFAULT_SEED", "County", "DemoSummary", "build_demo", "generate_county"]
@@ -42,6 +43,7 @@ class DemoSummary:
     callbacks: int
     events: int
     refused_steps: int
+    position_fixes: int
     seconds: float
     refused_by_action: dict[str, int] = field(default_factory=dict)
 
@@ -76,6 +78,9 @@ def build_demo(
     report("county", 3, 3)
     history = History(db, county, ids, actors, seed=seed, start=start, end=now, per_day=per_day)
     stats = history.run(progress=lambda done, total: report("history", done, total))
+    report("positions", 0, 1)
+    fixes = report_positions_at(db, now, seed=seed)
+    report("positions", 1, 1)
 
     with db.session() as s:
 
@@ -97,6 +102,7 @@ def build_demo(
             callbacks=count(Callback.id),
             events=count(Event.id),
             refused_steps=stats.refused,
+            position_fixes=fixes,
             seconds=round(time.perf_counter() - started, 2),
             refused_by_action=dict(sorted(stats.refused_by_action.items())),
         )
