@@ -335,9 +335,9 @@ class History:
             return
         if roll < 0.06 and rec.phone:
             self._push(ts + rng.uniform(15, 90) * MINUTE, "repeat", rec.key)
-        if 2 * 86400 < age < 12 * 86400 and rng.random() < 0.012:
+        if 2 * 86400 < age < 12 * 86400 and rng.random() < 0.008:
             rec.fate = "stuck"  # taken on by a department that never finishes: overdue and escalated at the end
-        elif age < 3 * 86400 and rng.random() < 0.06:
+        elif age < 3 * 86400 and rng.random() < 0.03:
             rec.fate = "returned_open"  # returned by a department, waiting for the shift leader at the end
         needs_field = (
             rec.template.field
@@ -531,8 +531,8 @@ class History:
         if rec.fate in ("stuck", "returned_open"):
             return rng.uniform(20, 40) * 24  # beyond the end of the history: still open, overdue
         if rec.priority in (Priority.RED, Priority.ORANGE):
-            return rng.uniform(1, 20)
-        return rng.uniform(2, 40)
+            return rng.uniform(1, 12)
+        return rng.uniform(1.5, 24)
 
     def _handler(self, kind: AssigneeKind, target: int) -> Any:
         if kind == AssigneeKind.DEPARTMENT:
