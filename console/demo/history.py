@@ -393,15 +393,21 @@ class History:
     # -- field units ----------------------------------------------------------------------------------------------
 
     def _pick_unit(self, rec: CaseRec, exclude_kinds: tuple[UnitKind, ...] = ()) -> int | None:
+        """The unit a dispatcher would send: the grid's own worker for grid matters, else the nearest of the
+        kinds that suit the category (a mediator first for a good share of disputes and petitions)."""
         assert rec.lat is not None and rec.lon is not None
         busy = self.state.unit_busy
-        if rec.grid_code and rec.category in self.rules.grid_matters:
+        kinds = list(FIELD_KINDS[rec.category])
+        if UnitKind.MEDIATOR in kinds and self.rng.random() < 0.4:
+            kinds.remove(UnitKind.MEDIATOR)
+            kinds.insert(0, UnitKind.MEDIATOR)
+        if kinds[0] == UnitKind.GRID_WORKER and rec.grid_code and rec.category in self.rules.grid_matters:
             for i, grid in enumerate(self.unit_grid):
                 if grid == rec.grid_code and self.unit_kind[i] == UnitKind.GRID_WORKER and not busy[i]:
                     if UnitKind.GRID_WORKER not in exclude_kinds:
                         return i
         dist = haversine_many_m(rec.lat, rec.lon, self.unit_lat, self.unit_lon)
-        for kind in FIELD_KINDS[rec.category]:
+        for kind in kinds:
             if kind in exclude_kinds:
                 continue
             ok = self.kind_mask[kind] & ~busy & (dist < 15_000)
