@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..enums import UnitKind, UnitStatus
 from . import names
-from .geometry import LocalFrame, lloyd_tiling, point_in, random_points_in, wobbly_outline
+from .geometry import LocalFrame, jagged_regions, lloyd_tiling, point_in, random_points_in, wobbly_outline
 
 DEFAULT_SEED = 20261123
 CENTRE_LAT = 24.80
@@ -240,8 +240,10 @@ def generate_county(seed: int = DEFAULT_SEED) -> County:
     frame = LocalFrame(CENTRE_LAT, CENTRE_LON)
     outline = wobbly_outline(rng, HALF_WIDTH_KM, HALF_HEIGHT_KM)
 
-    # Townships: Lloyd-relaxed Voronoi cells clipped to the outline.
-    t_seeds, t_cells = lloyd_tiling(rng, outline, len(names.TOWNSHIPS), iterations=4)
+    # Townships: around Lloyd-relaxed seeds, each made of the small cells nearest to it (with a little noise), so
+    # the borders wander like the valleys and ridges they follow instead of running straight.
+    t_seeds, _ = lloyd_tiling(rng, outline, len(names.TOWNSHIPS), iterations=4)
+    t_cells = jagged_regions(rng, outline, t_seeds, cells=900, noise_km=0.9)
     order = _name_townships(t_seeds)
     t_seeds = [t_seeds[i] for i in order]
     t_cells = [t_cells[i] for i in order]

@@ -124,6 +124,38 @@ def lloyd_tiling(
     return seeds, cells
 
 
+def jagged_regions(
+    rng: random.Random, clip: BaseGeometry, seeds: list[tuple[float, float]], *, cells: int, noise_km: float
+) -> list[Polygon | MultiPolygon]:
+    """Regions around `seeds` that tile `clip`, with wandering borders: `clip` is cut into many small Voronoi
+    cells, and each goes to the seed nearest to it (the distance blurred by up to `noise_km`)."""
+    points = random_points_in(rng, clip, cells)
+    small = voronoi_cells(points, clip)
+    members: list[list[BaseGeometry]] = [[] for _ in seeds]
+    for (x, y), cell in zip(points, small, strict=True):
+        best = min(
+            range(len(seeds)),
+            key=lambda i: math.hypot(x - seeds[i][0], y - seeds[i][1]) + rng.uniform(0, noise_km),
+        )
+        members[best].append(cell)
+    regions: list[BaseGeometry] = [shapely.union_all(parts) for parts in members]
+    # No exclaves: every stray piece of a region goes to the neighbour it shares the longest border with.
+    for i in range(len(regions)):
+        region = regions[i]
+        if not isinstance(region, MultiPolygon):
+            continue
+        pieces = sorted(region.geoms, key=lambda g: g.area, reverse=True)
+        regions[i] = pieces[0]
+        for piece in pieces[1:]:
+            border = piece.boundary
+            j = max(
+                (k for k in range(len(regions)) if k != i),
+                key=lambda k: regions[k].boundary.intersection(border).length,
+            )
+            regions[j] = shapely.union_all([regions[j], piece])
+    return [polygonal(r) for r in regions]
+
+
 def point_in(rng: random.Random, polygon: BaseGeometry, near: tuple[float, float] | None, spread_km: float) -> Point:
     """A random point inside `polygon`, near `near` when given (falls back to anywhere inside)."""
     for _ in range(50):
