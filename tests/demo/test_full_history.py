@@ -102,3 +102,19 @@ def test_about_forty_open_cases_some_overdue_and_escalated(full_demo: tuple[Data
     assert statuses[CaseStatus.CLOSED] > 0.8 * summary.cases
     assert statuses[CaseStatus.MERGED] > 10
     assert statuses[CaseStatus.INVALID] > 10
+
+
+def test_the_timeline_holds_every_step_of_the_services(full_demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = full_demo
+    with db.session() as s:
+        kinds = Counter(s.scalars(select(Event.kind)))
+        resolved = s.scalar(select(func.count(Case.id)).where(Case.resolved_at.is_not(None))) or 0
+        closed = s.scalar(select(func.count(Case.id)).where(Case.status == CaseStatus.CLOSED)) or 0
+    assert kinds[EventKind.CASE_RECEIVED] == summary.cases
+    assert kinds[EventKind.CASE_DISPATCHED] == summary.dispatches
+    assert kinds[EventKind.CASE_RESOLVED] >= resolved
+    assert kinds[EventKind.CASE_CLOSED] == closed
+    # Each dispatch is followed by en route / on scene / clear (or a release), as unit status events.
+    assert kinds[EventKind.UNIT_STATUS] >= 2.5 * summary.dispatches
+    for kind in (EventKind.CASE_MERGED, EventKind.CASE_INVALID, EventKind.CASE_ESCALATED, EventKind.USER_CREATED):
+        assert kinds[kind] > 0, kind
