@@ -33,6 +33,7 @@ from ..enums import (
     UnitStatus,
 )
 from ..geo.distance import haversine_many_m
+from ..models import Case
 from ..rules import Rules, default_rules
 from ..services import cases as case_service
 from ..services import dispatch as dispatch_service
@@ -372,12 +373,14 @@ class History:
         self._do_intake(session, ts, -1, repeat_of=master)
 
     def _do_merge(self, session: Session, ts: float, key: int) -> None:
-        rec = self.state.cases[key]
+        rec = self.state.cases.pop(key)
         assert rec.master_key is not None
+        case = session.get(Case, rec.case_id)
+        if case is None or case.status not in OPEN_CASE_STATUSES:
+            return  # already clustered with its master by the intake's repeat detection
         case_service.merge_case(
             session, case_id=rec.case_id, into_case_id=rec.master_key, actor=self.actors.dispatcher, now=self._when(ts)
         )
-        del self.state.cases[key]
 
     def _do_invalidate(self, session: Session, ts: float, key: int) -> None:
         rec = self.state.cases[key]
