@@ -69,7 +69,7 @@ def run(ctx: CliContext) -> int:
                 t = sim.totals
                 bar.label = (
                     f"simulate ×{args.speed:g} {report.at.astimezone().strftime('%H:%M:%S')} "
-                    f"fixes {t.fixes} appeals {t.appeals} status {t.status_changes}"
+                    f"fixes {t.fixes} appeals {t.appeals} status changes {t.status_changes} step"
                 )
                 bar.advance(1)
 
