@@ -1,0 +1,153 @@
+"""Every command of the console, declared once: text, shortcut, the role action that allows it, and what it needs.
+
+The main window creates the QActions from this table and connects their `triggered` signals; `update_enabled`
+sets each action's enabled state from the console's situation. Roles are only *offered* here (from the core's
+permission table); the services enforce them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from console.services.actor import Action, Actor
+
+CONTEXT = "Actions"
+
+
+class ActionId(Enum):
+    NEW_INTAKE = auto()
+    SAVE = auto()
+    SAVE_AND_DISPATCH = auto()
+    MERGE_DUPLICATE = auto()
+    DISPATCH_NEAREST = auto()
+    SEARCH = auto()
+    UNIT_EN_ROUTE = auto()
+    UNIT_ON_SCENE = auto()
+    UNIT_CLEAR = auto()
+    RESOLVE = auto()
+    ESCALATE = auto()
+    LAYOUT_DISPATCHER = auto()
+    LAYOUT_SHIFT_LEADER = auto()
+    LAYOUT_WALL = auto()
+    RESET_LAYOUT = auto()
+    FULLSCREEN = auto()
+    FIT_MAP = auto()
+    QUIT = auto()
+
+
+class Needs(Enum):
+    NOTHING = auto()
+    DATABASE = auto()  # a write (refused with a message while the database is unreachable)
+    CASE = auto()  # a write about the selected case
+    UNIT = auto()  # a write about the selected unit
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    shortcuts: tuple[str, ...] = ()
+    role: Action | None = None
+    needs: Needs = Needs.NOTHING
+    menu: str = "console"
+
+
+SPECS: dict[ActionId, ActionSpec] = {
+    ActionId.NEW_INTAKE: ActionSpec(QT_TRANSLATE_NOOP("Actions", "New appeal"), ("F2",), Action.INTAKE, menu="case"),
+    ActionId.SAVE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Save appeal"), ("Ctrl+S",), Action.INTAKE, Needs.DATABASE, "case"
+    ),
+    ActionId.SAVE_AND_DISPATCH: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Save and dispatch nearest"),
+        ("Ctrl+Return", "Ctrl+Enter", "Ctrl+Shift+S"),
+        Action.DISPATCH,
+        Needs.DATABASE,
+        "case",
+    ),
+    ActionId.MERGE_DUPLICATE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Save merged into the selected duplicate"),
+        ("Ctrl+M",),
+        Action.MERGE,
+        Needs.DATABASE,
+        "case",
+    ),
+    ActionId.DISPATCH_NEAREST: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Dispatch nearest unit"), ("F5",), Action.DISPATCH, Needs.CASE, "case"
+    ),
+    ActionId.SEARCH: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Search the queue"), ("Ctrl+F",), menu="view"),
+    ActionId.UNIT_EN_ROUTE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Unit en route"), ("F6",), Action.UNIT_STATUS, Needs.UNIT, "unit"
+    ),
+    ActionId.UNIT_ON_SCENE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Unit on scene"), ("F7",), Action.UNIT_STATUS, Needs.UNIT, "unit"
+    ),
+    ActionId.UNIT_CLEAR: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Unit clear (available)"), ("F8",), Action.UNIT_STATUS, Needs.UNIT, "unit"
+    ),
+    ActionId.RESOLVE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Resolve case…"), ("Ctrl+R",), Action.RESOLVE, Needs.CASE, "case"
+    ),
+    ActionId.ESCALATE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Escalate case…"), ("Ctrl+E",), Action.ESCALATE, Needs.CASE, "case"
+    ),
+    ActionId.LAYOUT_DISPATCHER: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Dispatcher layout"), ("Ctrl+1",), menu="view"),
+    ActionId.LAYOUT_SHIFT_LEADER: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Shift leader layout"), ("Ctrl+2",), menu="view"
+    ),
+    ActionId.LAYOUT_WALL: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Wall layout"), ("Ctrl+3",), menu="view"),
+    ActionId.RESET_LAYOUT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Reset this layout"), (), menu="view"),
+    ActionId.FULLSCREEN: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Full screen"), ("F11",), menu="view"),
+    ActionId.FIT_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Show the whole county"), ("Ctrl+0",), menu="view"),
+    ActionId.QUIT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Quit"), ("Ctrl+Q",), menu="console"),
+}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the enabled-rules look at."""
+
+    actor: Actor
+    online: bool
+    case_selected: bool
+    unit_selected: bool
+
+
+def allowed(spec: ActionSpec, situation: Situation) -> bool:
+    if spec.role is not None and not situation.actor.may(spec.role):
+        return False
+    # Writes stay enabled while the database is unreachable: trying one says clearly that nothing was saved.
+    if spec.needs == Needs.CASE:
+        return situation.case_selected
+    if spec.needs == Needs.UNIT:
+        return situation.unit_selected
+    return True
+
+
+class Actions:
+    """The QActions of one window, by id."""
+
+    def __init__(self, parent: QWidget, actor: Actor) -> None:
+        self.actor = actor
+        self.by_id: dict[ActionId, QAction] = {}
+        for action_id, spec in SPECS.items():
+            action = QAction(QCoreApplication.translate(CONTEXT, spec.text), parent)
+            action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            action.setVisible(spec.role is None or actor.may(spec.role))
+            parent.addAction(action)
+            self.by_id[action_id] = action
+        self.by_id[ActionId.FULLSCREEN].setCheckable(True)
+
+    def __getitem__(self, action_id: ActionId) -> QAction:
+        return self.by_id[action_id]
+
+    def update_enabled(self, situation: Situation) -> None:
+        for action_id, action in self.by_id.items():
+            action.setEnabled(allowed(SPECS[action_id], situation))
+
+    def in_menu(self, menu: str) -> list[QAction]:
+        return [self.by_id[i] for i, spec in SPECS.items() if spec.menu == menu and self.by_id[i].isVisible()]

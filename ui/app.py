@@ -1,0 +1,226 @@
+"""Starting the desktop console: `run_gui(args)` (called by the `dispatch-console` command without subcommand).
+
+Opens the database (creating the schema, and the demo county on an empty database, in the worker with a progress
+dialog), logs in (the demo starts logged in as the demo dispatcher), and shows the main window in the layout of the
+user's role. `--self-test` starts on a fresh demo database, waits for the window to be loaded and exits 0 if it was;
+`--screenshot FILE` saves the window once loaded (with `--self-test`, or on the given database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+
+from console.db import Database, upgrade_to_head
+from console.enums import Role
+from console.paths import data_dir, default_db_url, resource
+from console.services import queries
+from console.services.actor import Actor
+from console.services.users import actor_for_name, authenticate
+
+from .intake import DraftStore
+from .layouts import Layout, last_layout, layout_for_role
+from .login import LoginDialog
+from .main_window import MainWindow
+from .session import ConsoleSession
+from .theme import ThemeName, apply_theme
+from .workers import DbWorker, JobKind, JobResult
+
+DEMO_USER = "demo"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def wait_for(worker: DbWorker, kind: JobKind, fn: Any) -> JobResult:
+    """Run one job and wait for it with a local event loop (the interface keeps painting)."""
+    loop = QEventLoop()
+    box: list[JobResult] = []
+
+    def done(result: JobResult) -> None:
+        box.append(result)
+        loop.quit()
+
+    worker.submit(kind, fn, done)
+    if not box:
+        loop.exec()
+    return box[0]
+
+
+def _install_translator(app: QApplication, lang: str | None) -> None:
+    name = lang or QLocale.system().name()
+    if name.startswith("en"):
+        return
+    translator = QTranslator(app)
+    folder = resource("translations")
+    if translator.load(f"console_{name}", str(folder)):
+        app.installTranslator(translator)
+
+
+def _prepare_database(worker: DbWorker, *, demo_days: int, parent: QWidget | None) -> tuple[bool, str]:
+    """Schema to head; on an empty database, the demo county. Returns (demo_built, error message)."""
+    result = wait_for(worker, JobKind.RAW, lambda db: upgrade_to_head(db.engine))
+    if not result.ok:
+        return False, str(result.error)
+    result = wait_for(worker, JobKind.READ, queries.database_is_empty)
+    if not result.ok or not result.value:
+        return False, "" if result.ok else str(result.error)
+    dialog = QProgressDialog(_tr("Building the demo county…"), "", 0, 100, parent)
+    dialog.setWindowTitle(_tr("First start"))
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(0)
+    dialog.setValue(0)
+    stages = {"county": (0, 10), "history": (10, 95), "positions": (95, 100)}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        worker.progress.emit(stage, done, total)
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        lo, hi = stages.get(stage, (0, 100))
+        dialog.setValue(int(lo + (hi - lo) * (done / total if total else 1)))
+        dialog.setLabelText(_tr("Building the demo county… (%1)").replace("%1", stage))
+
+    worker.progress.connect(on_progress)
+
+    def build(db: Database) -> Any:
+        from console.demo import build_demo
+
+        return build_demo(db, days=demo_days, progress=progress)
+
+    result = wait_for(worker, JobKind.RAW, build)
+    worker.progress.disconnect(on_progress)
+    dialog.close()
+    return result.ok, "" if result.ok else str(result.error)
+
+
+def _log_in(worker: DbWorker, args: argparse.Namespace, demo_built: bool) -> Actor | None:
+    user = getattr(args, "user", None)
+    automated = bool(getattr(args, "self_test", False) or getattr(args, "screenshot", None))
+    if user and automated:  # a trusted local run, like the command line's --user
+        result = wait_for(worker, JobKind.READ, lambda s: actor_for_name(s, user))
+        return result.value if result.ok else None
+    if not user:
+        # The demo database starts logged in as the demo dispatcher (its password is its name).
+        result = wait_for(worker, JobKind.READ, lambda s: authenticate(s, DEMO_USER, DEMO_USER))
+        if result.ok:
+            return result.value
+        if automated:
+            return None
+    dialog = LoginDialog(worker, user=user or "")
+    return dialog.actor if dialog.exec() else None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("County dispatch console")
+    _install_translator(app, getattr(args, "lang", None))
+    self_test = bool(getattr(args, "self_test", False))
+    screenshot = getattr(args, "screenshot", None)
+    started = time.perf_counter()
+
+    url = getattr(args, "db", None)
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if self_test and not url:
+        tmp = tempfile.TemporaryDirectory(prefix="console-self-test-")
+        url = f"sqlite:///{Path(tmp.name) / 'console.sqlite3'}"
+    db = Database(url or default_db_url())
+    worker = DbWorker(db)
+    worker.start()
+    apply_theme(app, ThemeName.LIGHT)
+    try:
+        demo_built, error = _prepare_database(worker, demo_days=2 if self_test else 30, parent=None)
+        if error:
+            if not self_test:
+                QMessageBox.critical(
+                    None, _tr("Database"), _tr("The database could not be opened:\n%1").replace("%1", error)
+                )
+            print(json.dumps({"ok": False, "error": error}), file=sys.stderr)
+            return 2
+        actor = _log_in(worker, args, demo_built)
+        if actor is None:
+            return 1
+        return _run_window(app, worker, actor, self_test=self_test, screenshot=screenshot, started=started)
+    finally:
+        worker.stop()
+        db.dispose()
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def _run_window(
+    app: QApplication, worker: DbWorker, actor: Actor, *, self_test: bool, screenshot: str | None, started: float
+) -> int:
+    layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
+    wall = layout == Layout.WALL
+    apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
+    session = ConsoleSession(worker, actor)
+    drafts = DraftStore.for_user(data_dir(), actor.name)
+    map_widget = _make_map()
+    window = MainWindow(session, drafts, layout=layout, map_widget=map_widget)
+    screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+    if screen is not None:
+        window.resize(screen.width(), screen.height())
+    window.restore_layout()
+    if wall:
+        window.menuBar().hide()
+        window.showFullScreen()
+    else:
+        window.showMaximized()
+
+    reference = wait_for(worker, JobKind.READ, lambda s: (queries.county(s), queries.place_names(s)))
+    if reference.ok:
+        window.set_reference(*reference.value)
+    session.start()
+    if not (self_test or screenshot):
+        return int(app.exec())
+
+    # Automated run: wait until the window is loaded (and the map has had a moment to draw), then check and exit.
+    loop = QEventLoop()
+    session.loaded.connect(loop.quit)
+    QTimer.singleShot(60_000, loop.quit)
+    if not session.is_loaded:
+        loop.exec()
+    settle = QEventLoop()
+    QTimer.singleShot(2500, settle.quit)
+    settle.exec()
+    ok = session.is_loaded
+    if screenshot:
+        window.grab().save(screenshot)
+    print(
+        json.dumps(
+            {
+                "ok": ok,
+                "user": actor.name,
+                "layout": layout.value,
+                "open_cases": len(session.state.cases),
+                "units": len(session.state.units),
+                "seconds": round(time.perf_counter() - started, 2),
+                "screenshot": screenshot,
+            }
+        )
+    )
+    window.close()
+    return 0 if ok else 1
+
+
+def _make_map() -> QWidget | None:
+    try:
+        from ui.map import MapWidget  # the live map (another part of the team); optional in this build
+    except ImportError:
+        return None
+    try:
+        return MapWidget()
+    except Exception:
+        return None

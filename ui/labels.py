@@ -1,0 +1,143 @@
+"""Translated labels of the core's codes (status, category, channel, kind, priority, roles, reasons), in one place.
+
+The source texts are English and marked with QT_TRANSLATE_NOOP so that lupdate collects them; `label()` translates
+at the moment of use, so a language switch needs no restart of the tables that hold codes.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from console.enums import CaseStatus, Category, Channel, EventKind, Priority, Role, UnitKind, UnitStatus
+
+CONTEXT = "Labels"
+
+_TEXTS: dict[Enum, str] = {
+    CaseStatus.RECEIVED: QT_TRANSLATE_NOOP("Labels", "Received"),
+    CaseStatus.DISPATCHED: QT_TRANSLATE_NOOP("Labels", "Dispatched"),
+    CaseStatus.ON_SCENE: QT_TRANSLATE_NOOP("Labels", "On scene"),
+    CaseStatus.RESOLVED: QT_TRANSLATE_NOOP("Labels", "Resolved"),
+    CaseStatus.CLOSED: QT_TRANSLATE_NOOP("Labels", "Closed"),
+    CaseStatus.MERGED: QT_TRANSLATE_NOOP("Labels", "Merged"),
+    CaseStatus.INVALID: QT_TRANSLATE_NOOP("Labels", "Invalid"),
+    Category.DISPUTE: QT_TRANSLATE_NOOP("Labels", "Dispute"),
+    Category.PUBLIC_ORDER: QT_TRANSLATE_NOOP("Labels", "Public order"),
+    Category.SAFETY_HAZARD: QT_TRANSLATE_NOOP("Labels", "Safety hazard"),
+    Category.TRAFFIC: QT_TRANSLATE_NOOP("Labels", "Traffic"),
+    Category.ASSISTANCE: QT_TRANSLATE_NOOP("Labels", "Assistance"),
+    Category.LIVELIHOOD: QT_TRANSLATE_NOOP("Labels", "Livelihood"),
+    Category.ENVIRONMENT: QT_TRANSLATE_NOOP("Labels", "Environment"),
+    Category.PETITION: QT_TRANSLATE_NOOP("Labels", "Petition"),
+    Category.CONSULTATION: QT_TRANSLATE_NOOP("Labels", "Consultation"),
+    Category.OTHER: QT_TRANSLATE_NOOP("Labels", "Other"),
+    Channel.HOTLINE_12345: QT_TRANSLATE_NOOP("Labels", "12345 hotline"),
+    Channel.POLICE_110: QT_TRANSLATE_NOOP("Labels", "110 police"),
+    Channel.WALK_IN: QT_TRANSLATE_NOOP("Labels", "Walk-in"),
+    Channel.GRID_REPORT: QT_TRANSLATE_NOOP("Labels", "Grid report"),
+    Channel.ONLINE: QT_TRANSLATE_NOOP("Labels", "Online"),
+    Channel.PATROL: QT_TRANSLATE_NOOP("Labels", "Patrol"),
+    Channel.VIDEO: QT_TRANSLATE_NOOP("Labels", "Video"),
+    Channel.OTHER: QT_TRANSLATE_NOOP("Labels", "Other channel"),
+    Priority.RED: QT_TRANSLATE_NOOP("Labels", "Red"),
+    Priority.ORANGE: QT_TRANSLATE_NOOP("Labels", "Orange"),
+    Priority.YELLOW: QT_TRANSLATE_NOOP("Labels", "Yellow"),
+    Priority.BLUE: QT_TRANSLATE_NOOP("Labels", "Blue"),
+    UnitKind.PATROL_CAR: QT_TRANSLATE_NOOP("Labels", "Patrol car"),
+    UnitKind.FOOT_PATROL: QT_TRANSLATE_NOOP("Labels", "Foot patrol"),
+    UnitKind.TRAFFIC_POLICE: QT_TRANSLATE_NOOP("Labels", "Traffic police"),
+    UnitKind.GRID_WORKER: QT_TRANSLATE_NOOP("Labels", "Grid worker"),
+    UnitKind.VOLUNTEER_TEAM: QT_TRANSLATE_NOOP("Labels", "Volunteer team"),
+    UnitKind.MEDIATOR: QT_TRANSLATE_NOOP("Labels", "Mediator"),
+    UnitKind.DRONE: QT_TRANSLATE_NOOP("Labels", "Drone"),
+    UnitStatus.AVAILABLE: QT_TRANSLATE_NOOP("Labels", "Available"),
+    UnitStatus.DISPATCHED: QT_TRANSLATE_NOOP("Labels", "Dispatched"),
+    UnitStatus.EN_ROUTE: QT_TRANSLATE_NOOP("Labels", "En route"),
+    UnitStatus.ON_SCENE: QT_TRANSLATE_NOOP("Labels", "On scene"),
+    UnitStatus.OFF_DUTY: QT_TRANSLATE_NOOP("Labels", "Off duty"),
+    Role.DISPATCHER: QT_TRANSLATE_NOOP("Labels", "Dispatcher"),
+    Role.SHIFT_LEADER: QT_TRANSLATE_NOOP("Labels", "Shift leader"),
+    Role.ADMIN: QT_TRANSLATE_NOOP("Labels", "Administrator"),
+    Role.WALL: QT_TRANSLATE_NOOP("Labels", "Wall display"),
+    Role.HANDLER: QT_TRANSLATE_NOOP("Labels", "Handler"),
+}
+
+_EVENTS: dict[EventKind, str] = {
+    EventKind.CASE_RECEIVED: QT_TRANSLATE_NOOP("Labels", "Received"),
+    EventKind.CASE_UPDATED: QT_TRANSLATE_NOOP("Labels", "Updated"),
+    EventKind.CASE_DISPATCHED: QT_TRANSLATE_NOOP("Labels", "Unit dispatched"),
+    EventKind.CASE_ON_SCENE: QT_TRANSLATE_NOOP("Labels", "On scene"),
+    EventKind.CASE_RESOLVED: QT_TRANSLATE_NOOP("Labels", "Resolved"),
+    EventKind.CASE_CLOSED: QT_TRANSLATE_NOOP("Labels", "Closed"),
+    EventKind.CASE_MERGED: QT_TRANSLATE_NOOP("Labels", "Merged"),
+    EventKind.CASE_INVALID: QT_TRANSLATE_NOOP("Labels", "Marked invalid"),
+    EventKind.CASE_ESCALATED: QT_TRANSLATE_NOOP("Labels", "Escalated"),
+    EventKind.CASE_REOPENED: QT_TRANSLATE_NOOP("Labels", "Reopened"),
+    EventKind.CASE_NOTE: QT_TRANSLATE_NOOP("Labels", "Note"),
+    EventKind.UNIT_STATUS: QT_TRANSLATE_NOOP("Labels", "Unit status"),
+    EventKind.UNIT_MOVED: QT_TRANSLATE_NOOP("Labels", "Unit moved"),
+    EventKind.ASSIGNMENT_CREATED: QT_TRANSLATE_NOOP("Labels", "Assigned"),
+    EventKind.ASSIGNMENT_ACCEPTED: QT_TRANSLATE_NOOP("Labels", "Assignment accepted"),
+    EventKind.ASSIGNMENT_RETURNED: QT_TRANSLATE_NOOP("Labels", "Assignment returned"),
+    EventKind.ASSIGNMENT_RESOLVED: QT_TRANSLATE_NOOP("Labels", "Assignment resolved"),
+    EventKind.ASSIGNMENT_TRANSFERRED: QT_TRANSLATE_NOOP("Labels", "Assignment transferred"),
+    EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
+}
+
+#: Recommendation reason codes (console/services/dispatch.py) → text.
+_REASONS: dict[str, str] = {
+    "own_grid_worker": QT_TRANSLATE_NOOP("Labels", "grid worker of this grid"),
+    "stale_fix": QT_TRANSLATE_NOOP("Labels", "position is stale"),
+    "no_fix": QT_TRANSLATE_NOOP("Labels", "no position reported"),
+    "nearest": QT_TRANSLATE_NOOP("Labels", "nearest"),
+}
+
+#: Intake and service field names → text, for inline validation messages.
+_FIELDS: dict[str, str] = {
+    "channel": QT_TRANSLATE_NOOP("Labels", "Channel"),
+    "category": QT_TRANSLATE_NOOP("Labels", "Category"),
+    "priority": QT_TRANSLATE_NOOP("Labels", "Priority"),
+    "description": QT_TRANSLATE_NOOP("Labels", "Description"),
+    "caller_phone": QT_TRANSLATE_NOOP("Labels", "Phone"),
+    "caller_name": QT_TRANSLATE_NOOP("Labels", "Caller"),
+    "address": QT_TRANSLATE_NOOP("Labels", "Address"),
+    "lat": QT_TRANSLATE_NOOP("Labels", "Latitude"),
+    "lon": QT_TRANSLATE_NOOP("Labels", "Longitude"),
+    "received_at": QT_TRANSLATE_NOOP("Labels", "Received at"),
+    "resolution": QT_TRANSLATE_NOOP("Labels", "Result"),
+    "reason": QT_TRANSLATE_NOOP("Labels", "Reason"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def label(code: Enum) -> str:
+    """The translated label of a core code; the raw code if it has none (never empty)."""
+    text = _TEXTS.get(code)
+    return _tr(text) if text else str(code.value)
+
+
+def event_label(kind: EventKind) -> str:
+    text = _EVENTS.get(kind)
+    return _tr(text) if text else kind.value.replace("_", " ")
+
+
+def reason_label(code: str) -> str:
+    """A recommendation reason: `capability:mediation` reads as "can do: mediation"."""
+    if code.startswith("capability:"):
+        return _capability(code.split(":", 1)[1])
+    text = _REASONS.get(code)
+    return _tr(text) if text else code
+
+
+def _capability(name: str) -> str:
+    return QCoreApplication.translate(CONTEXT, "can do: {0}").format(name)
+
+
+def field_label(field: str) -> str:
+    base = field.rsplit(".", 1)[-1]
+    text = _FIELDS.get(base)
+    return _tr(text) if text else field

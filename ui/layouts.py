@@ -1,0 +1,146 @@
+"""The three layouts — dispatcher, shift leader, wall — as dock arrangements, saved and restored per user.
+
+`apply_layout` builds the default arrangement, then restores the user's own (`saveState`/`restoreState` under
+`layouts/<user>/<layout>`), so moving a dock or detaching it to another monitor is remembered.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from console.enums import Role
+
+from .settings import STATE_VERSION, settings
+
+
+class Layout(StrEnum):
+    DISPATCHER = "dispatcher"
+    SHIFT_LEADER = "shift_leader"
+    WALL = "wall"
+
+
+class Dock(StrEnum):
+    INTAKE = "intake"
+    CASE = "case"
+    QUEUE = "queue"
+    UNITS = "units"
+    DASHBOARD = "dashboard"
+    SUPERVISION = "supervision"
+
+
+def layout_for_role(role: Role) -> Layout:
+    if role == Role.WALL:
+        return Layout.WALL
+    if role in (Role.SHIFT_LEADER, Role.ADMIN):
+        return Layout.SHIFT_LEADER
+    return Layout.DISPATCHER
+
+
+#: Which docks each layout shows.
+VISIBLE: dict[Layout, tuple[Dock, ...]] = {
+    Layout.DISPATCHER: (Dock.INTAKE, Dock.CASE, Dock.QUEUE, Dock.UNITS),
+    Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION),
+    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD),
+}
+
+
+def _key(user: str, layout: Layout) -> str:
+    return f"layouts/{user}/{layout.value}"
+
+
+def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layout) -> None:
+    L, R, B = (
+        Qt.DockWidgetArea.LeftDockWidgetArea,
+        Qt.DockWidgetArea.RightDockWidgetArea,
+        Qt.DockWidgetArea.BottomDockWidgetArea,
+    )
+    for dock in docks.values():
+        dock.setFloating(False)
+        window.removeDockWidget(dock)
+    window.setCorner(Qt.Corner.BottomLeftCorner, L)
+    window.setCorner(Qt.Corner.BottomRightCorner, R)
+    shown = VISIBLE[layout]
+    width = window.width() or 1920
+    height = window.height() or 1080
+
+    def add(area: Qt.DockWidgetArea, d: Dock) -> QDockWidget | None:
+        dock = docks.get(d)
+        if dock is None:
+            return None
+        window.addDockWidget(area, dock)
+        dock.setVisible(d in shown)
+        return dock
+
+    if layout == Layout.DISPATCHER:
+        intake, case = add(L, Dock.INTAKE), add(L, Dock.CASE)
+        queue, units = add(B, Dock.QUEUE), add(R, Dock.UNITS)
+        for extra in (Dock.DASHBOARD, Dock.SUPERVISION):
+            add(R, extra)
+        if intake and case:
+            window.splitDockWidget(intake, case, Qt.Orientation.Vertical)
+            window.resizeDocks([intake, case], [int(height * 0.46), int(height * 0.54)], Qt.Orientation.Vertical)
+            window.resizeDocks([intake], [int(width * 0.29)], Qt.Orientation.Horizontal)
+        if units:
+            window.resizeDocks([units], [int(width * 0.2)], Qt.Orientation.Horizontal)
+        if queue:
+            window.resizeDocks([queue], [int(height * 0.32)], Qt.Orientation.Vertical)
+    elif layout == Layout.SHIFT_LEADER:
+        sup, dash = add(L, Dock.SUPERVISION), add(L, Dock.DASHBOARD)
+        case, queue, units = add(R, Dock.CASE), add(B, Dock.QUEUE), add(R, Dock.UNITS)
+        add(L, Dock.INTAKE)
+        if sup and dash:
+            window.splitDockWidget(dash, sup, Qt.Orientation.Vertical)
+            window.resizeDocks([dash], [int(width * 0.27)], Qt.Orientation.Horizontal)
+        if case and units:
+            window.tabifyDockWidget(units, case)
+            case.raise_()
+            window.resizeDocks([case], [int(width * 0.27)], Qt.Orientation.Horizontal)
+        if queue:
+            window.resizeDocks([queue], [int(height * 0.3)], Qt.Orientation.Vertical)
+    else:
+        dash, queue, units = add(L, Dock.DASHBOARD), add(B, Dock.QUEUE), add(R, Dock.UNITS)
+        for extra in (Dock.INTAKE, Dock.CASE, Dock.SUPERVISION):
+            add(R, extra)
+        if dash:
+            window.resizeDocks([dash], [int(width * 0.22)], Qt.Orientation.Horizontal)
+        if units:
+            window.resizeDocks([units], [int(width * 0.2)], Qt.Orientation.Horizontal)
+        if queue:
+            window.resizeDocks([queue], [int(height * 0.3)], Qt.Orientation.Vertical)
+
+
+def apply_layout(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layout, user: str) -> bool:
+    """Arrange the docks for `layout`; True if the user's saved arrangement was restored over the default."""
+    default_arrangement(window, docks, layout)
+    store = settings()
+    state = store.value(_key(user, layout) + "/state")
+    version = int(store.value(_key(user, layout) + "/version", 0) or 0)
+    if isinstance(state, QByteArray) and version == STATE_VERSION:
+        return bool(window.restoreState(state, STATE_VERSION))
+    return False
+
+
+def save_layout(window: QMainWindow, layout: Layout, user: str) -> None:
+    store = settings()
+    store.setValue(_key(user, layout) + "/state", window.saveState(STATE_VERSION))
+    store.setValue(_key(user, layout) + "/version", STATE_VERSION)
+    store.setValue(f"users/{user}/layout", layout.value)
+    store.setValue(f"users/{user}/geometry", window.saveGeometry())
+    store.sync()
+
+
+def forget_layout(layout: Layout, user: str) -> None:
+    store = settings()
+    store.remove(_key(user, layout))
+    store.sync()
+
+
+def last_layout(user: str, default: Layout) -> Layout:
+    value = settings().value(f"users/{user}/layout")
+    try:
+        return Layout(str(value)) if value else default
+    except ValueError:
+        return default

@@ -1,0 +1,58 @@
+"""The login dialog. Checking the password runs in the database worker; the dialog stays responsive."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from console.services.actor import Actor
+from console.services.users import authenticate
+
+from .messages import describe_error
+from .workers import DbWorker, JobResult
+
+
+class LoginDialog(QDialog):
+    def __init__(self, worker: DbWorker, *, user: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.actor: Actor | None = None
+        self.setWindowTitle(self.tr("Log in — county dispatch console"))
+        self.name = QLineEdit(user)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("User"), self.name)
+        form.addRow(self.tr("Password"), self.password)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        (self.password if user else self.name).setFocus(Qt.FocusReason.OtherFocusReason)
+        self.resize(360, 160)
+
+    def try_login(self) -> None:
+        name, password = self.name.text().strip(), self.password.text()
+        if not name or not password:
+            self.error.setText(self.tr("Enter your user name and password."))
+            return
+        self.buttons.setEnabled(False)
+
+        def done(result: JobResult) -> None:
+            self.buttons.setEnabled(True)
+            if result.ok:
+                self.actor = result.value
+                self.accept()
+            elif result.service_error is not None:
+                self.error.setText(self.tr("Wrong user name or password."))
+                self.password.selectAll()
+            else:
+                self.error.setText(describe_error(result.error))
+
+        self.worker.read(lambda s: authenticate(s, name, password), done)

@@ -1,0 +1,269 @@
+"""The main window: wires the docks, the actions and the components together. Nothing else lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from console.enums import UnitStatus
+from console.live import LiveDiff
+from console.services.queries import CountyView, PlaceName
+
+from .actions import ActionId, Actions, Situation
+from .case_detail import CaseDetailPanel
+from .intake import DraftStore, IntakeForm
+from .labels import label
+from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
+from .map_link import MapLink
+from .queue import QueueModel, QueueWidget
+from .session import ConsoleSession
+from .units import UnitBoard
+
+
+def _optional_widget(module: str, name: str, *args: Any) -> QWidget | None:
+    """A component owned by another part of the team, embedded when it is present in this build."""
+    try:
+        mod = __import__(module, fromlist=[name])
+        return getattr(mod, name)(*args)
+    except (ImportError, AttributeError, TypeError):
+        return None
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, session: ConsoleSession, drafts: DraftStore, *, layout: Layout, map_widget: QWidget | None = None
+    ):
+        super().__init__()
+        self.session = session
+        self.layout_name = layout
+        self.setWindowTitle(
+            self.tr("County dispatch console — %1 (%2)")
+            .replace("%1", session.actor.name)
+            .replace("%2", label(session.actor.role))
+        )
+        self.setDockOptions(
+            QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+
+        state = session.state
+        self.queue = QueueWidget(QueueModel(state.cases), session.selection, actor_name=session.actor.name)
+        self.units = UnitBoard(
+            state.units,
+            session.selection,
+            case_number=lambda cid: state.cases[cid].number if cid in state.cases else "",
+        )
+        self.case = CaseDetailPanel(session)
+        self.intake = IntakeForm(session, drafts)
+
+        # Centre: outage banner over the map.
+        self.banner = QLabel()
+        self.banner.setObjectName("outageBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.map = map_widget or _placeholder_map()
+        self.map_link = MapLink(session, self.map, self)
+        centre = QWidget()
+        box = QVBoxLayout(centre)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.banner)
+        box.addWidget(self.map, 1)
+        self.setCentralWidget(centre)
+
+        self.docks: dict[Dock, QDockWidget] = {}
+        self._dock(Dock.INTAKE, self.tr("Intake"), self.intake)
+        self._dock(Dock.CASE, self.tr("Case"), self.case)
+        self._dock(Dock.QUEUE, self.tr("Queue"), self.queue)
+        self._dock(Dock.UNITS, self.tr("Units"), self.units)
+        dashboard = _optional_widget("ui.dashboard", "DashboardWidget", session)
+        if dashboard is not None:
+            self._dock(Dock.DASHBOARD, self.tr("Figures of the day"), dashboard)
+        supervision = _optional_widget("ui.supervision", "SupervisionBoard", session)
+        if supervision is not None:
+            self._dock(Dock.SUPERVISION, self.tr("Supervision"), supervision)
+
+        self.actions_ = Actions(self, session.actor)
+        self._menus()
+        self._connect()
+        self.sync_label = QLabel()
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.statusBar().showMessage(self.tr("Loading the open cases and units…"))
+        self._update_actions()
+
+    # -- building -------------------------------------------------------------------------------------------------
+
+    def _dock(self, which: Dock, title: str, widget: QWidget) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{which.value}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.docks[which] = dock
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        for menu_name, title in (
+            ("console", self.tr("&Console")),
+            ("case", self.tr("C&ase")),
+            ("unit", self.tr("&Unit")),
+            ("view", self.tr("&View")),
+        ):
+            menu = bar.addMenu(title)
+            for action in self.actions_.in_menu(menu_name):
+                menu.addAction(action)
+            if menu_name == "view":
+                menu.addSeparator()
+                for dock in self.docks.values():
+                    menu.addAction(dock.toggleViewAction())
+
+    def _connect(self) -> None:
+        a, s = self.actions_, self.session
+        a[ActionId.NEW_INTAKE].triggered.connect(self.start_intake)
+        a[ActionId.SAVE].triggered.connect(lambda: self.intake.save(dispatch=False))
+        a[ActionId.SAVE_AND_DISPATCH].triggered.connect(lambda: self.intake.save(dispatch=True))
+        a[ActionId.MERGE_DUPLICATE].triggered.connect(self.intake.save_merged)
+        a[ActionId.DISPATCH_NEAREST].triggered.connect(self.dispatch_nearest)
+        a[ActionId.SEARCH].triggered.connect(self._search)
+        a[ActionId.UNIT_EN_ROUTE].triggered.connect(lambda: self._unit_status(UnitStatus.EN_ROUTE))
+        a[ActionId.UNIT_ON_SCENE].triggered.connect(lambda: self._unit_status(UnitStatus.ON_SCENE))
+        a[ActionId.UNIT_CLEAR].triggered.connect(lambda: self._unit_status(UnitStatus.AVAILABLE))
+        a[ActionId.RESOLVE].triggered.connect(lambda: self.case.run_action("resolve"))
+        a[ActionId.ESCALATE].triggered.connect(lambda: self.case.run_action("escalate"))
+        a[ActionId.LAYOUT_DISPATCHER].triggered.connect(lambda: self.switch_layout(Layout.DISPATCHER))
+        a[ActionId.LAYOUT_SHIFT_LEADER].triggered.connect(lambda: self.switch_layout(Layout.SHIFT_LEADER))
+        a[ActionId.LAYOUT_WALL].triggered.connect(lambda: self.switch_layout(Layout.WALL))
+        a[ActionId.RESET_LAYOUT].triggered.connect(self.reset_layout)
+        a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        a[ActionId.FIT_MAP].triggered.connect(lambda: getattr(self.map, "fit", lambda: None)())
+        a[ActionId.QUIT].triggered.connect(self.close)
+        s.casesChanged.connect(self._on_cases)
+        s.unitsChanged.connect(self._on_units)
+        s.loaded.connect(self._on_loaded)
+        s.notice.connect(self._on_notice)
+        s.dbStatusChanged.connect(self._on_db_status)
+        s.selection.caseChanged.connect(lambda _i: self._update_actions())
+        s.selection.unitChanged.connect(lambda _i: self._update_actions())
+        self.units.dispatchRequested.connect(lambda case_id, unit_id: s.dispatch(case_id, unit_id))
+        self.queue.openCaseRequested.connect(self._open_case)
+        self.intake.saved.connect(lambda _id: None)
+        if hasattr(self.map, "newAppealRequested"):
+            self.map.newAppealRequested.connect(self._appeal_at)
+
+    # -- reactions ------------------------------------------------------------------------------------------------
+
+    def set_reference(self, county: CountyView | None, places: list[PlaceName]) -> None:
+        names = {t.id: t.name for t in county.townships} if county else {}
+        self.queue.set_townships(names)
+        self.units.set_townships(names)
+        self.intake.set_places(places)
+        if county is not None:
+            self.map_link.set_county(county)
+
+    def _on_loaded(self) -> None:
+        self.queue.model.rebuild()
+        self.units.reload()
+        self.statusBar().showMessage(
+            self.tr("%1 open cases, %2 units")
+            .replace("%1", str(len(self.session.state.cases)))
+            .replace("%2", str(len(self.session.state.units))),
+            5000,
+        )
+
+    def _on_cases(self, diff: LiveDiff) -> None:
+        if self.session.is_loaded:
+            if len(diff.cases_inserted) + len(diff.cases_updated) > 2000:
+                self.queue.model.rebuild()  # a whole snapshot after reconnecting
+            else:
+                self.queue.apply_diff(diff)
+
+    def _on_units(self, diff: LiveDiff) -> None:
+        if self.session.is_loaded:
+            self.units.apply_diff(diff)
+
+    def _on_notice(self, level: str, text: str) -> None:
+        self.statusBar().showMessage(text, 8000 if level == "info" else 15000)
+        if level == "error":
+            self.case.message.setText(text)
+
+    def _on_db_status(self, reachable: bool, message: str) -> None:
+        if reachable:
+            self.banner.hide()
+            self.statusBar().showMessage(self.tr("Database connection restored."), 5000)
+        else:
+            self.banner.setText(
+                self.tr(
+                    "Database unreachable — showing the last known state. Nothing can be saved "
+                    "until it is back; drafts are kept. Retrying…"
+                )
+            )
+            self.banner.setToolTip(message)
+            self.banner.show()
+        self.sync_label.setText(self.tr("online") if reachable else self.tr("OFFLINE"))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        sel = self.session.selection
+        self.actions_.update_enabled(
+            Situation(self.session.actor, self.session.reachable, bool(sel.case_id), bool(sel.unit_id))
+        )
+
+    # -- commands -------------------------------------------------------------------------------------------------
+
+    def start_intake(self) -> None:
+        dock = self.docks[Dock.INTAKE]
+        dock.show()
+        dock.raise_()
+        self.intake.start_call()
+
+    def dispatch_nearest(self) -> None:
+        case_id = self.session.selection.case_id
+        if case_id:
+            self.case.dispatch_first() if self.case.case_id == case_id else self.session.dispatch_nearest(case_id)
+
+    def _search(self) -> None:
+        self.docks[Dock.QUEUE].show()
+        self.queue.focus_search()
+
+    def _open_case(self, case_id: int) -> None:
+        self.session.selection.select_case(case_id)
+        self.docks[Dock.CASE].show()
+        self.docks[Dock.CASE].raise_()
+
+    def _unit_status(self, status: UnitStatus) -> None:
+        if self.session.selection.unit_id:
+            self.session.set_unit_status(self.session.selection.unit_id, status)
+
+    def _appeal_at(self, lat: float, lon: float) -> None:
+        self.start_intake()
+        self.intake.set_location(lat, lon)
+
+    def switch_layout(self, layout: Layout) -> None:
+        save_layout(self, self.layout_name, self.session.actor.name)
+        self.layout_name = layout
+        apply_layout(self, self.docks, layout, self.session.actor.name)
+
+    def reset_layout(self) -> None:
+        forget_layout(self.layout_name, self.session.actor.name)
+        apply_layout(self, self.docks, self.layout_name, self.session.actor.name)
+
+    def restore_layout(self) -> None:
+        QTimer.singleShot(0, lambda: apply_layout(self, self.docks, self.layout_name, self.session.actor.name))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        save_layout(self, self.layout_name, self.session.actor.name)
+        super().closeEvent(event)
+
+
+def _placeholder_map() -> QWidget:
+    label_ = QLabel(QLabel.tr("Map"))
+    label_.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label_.setProperty("role", "muted")
+    return label_

@@ -1,0 +1,285 @@
+"""Table model of the open cases, fed by the live state's diffs.
+
+The model keeps its own list of visible rows, filtered and sorted in Python (a proxy model is far slower at this
+size). A diff from the change feed becomes `beginInsertRows` / `dataChanged` / `beginMoveRows` /
+`beginRemoveRows` on the touched rows only; only a change of filter or sort order by the user resets the model.
+`data()` reads the row's plain view and never touches the database.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from console.live import LiveDiff
+from console.timeutil import utcnow
+from console.views import CaseView
+
+from ..labels import label
+from ..theme import OVERDUE_TEXT, PRIORITY_COLOURS, PRIORITY_TINTS
+from .filters import Column, QueueFilter, haystack, sort_key
+
+CaseIdRole = Qt.ItemDataRole.UserRole + 1
+CASE_MIME = "application/x-console-case-id"
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+
+def format_span(delta: timedelta) -> str:
+    """`2d 03h`, `3h 05m`, `12m` — compact, for ages and countdowns."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self, cases: Mapping[int, CaseView], townships: Mapping[int, str] | None = None, parent: Any = None):
+        super().__init__(parent)
+        self._cases = cases  # the live state's dict: read only here
+        self.townships: Mapping[int, str] = townships if townships is not None else {}
+        self._filter = QueueFilter()
+        self._column = Column.PRIORITY
+        self._order = Qt.SortOrder.AscendingOrder
+        self._rows: list[CaseView] = []
+        self._keys: list[Any] = []  # sort key of each row, for bisect
+        self._hay: dict[int, str] = {}
+        self._now = utcnow()
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._headers = [
+            self.tr("Pri."),
+            self.tr("Number"),
+            self.tr("Age"),
+            self.tr("Deadline"),
+            self.tr("Category"),
+            self.tr("Status"),
+            self.tr("Township"),
+            self.tr("Place / description"),
+            self.tr("Units"),
+        ]
+
+    # -- the rows ------------------------------------------------------------------------------------------------
+
+    def _key(self, case: CaseView) -> Any:
+        key = sort_key(self._column, self.townships)(case)
+        return (key, case.id)
+
+    def _accepts(self, case: CaseView) -> bool:
+        hay = self._hay.get(case.id)
+        if hay is None:
+            hay = self._hay[case.id] = haystack(case, self.townships.get(case.township_id or 0, ""))
+        return self._filter.accepts(case, hay, self._now)
+
+    def rebuild(self) -> None:
+        """Filter and sort every case again (a user's change of filter or sort, or a full snapshot)."""
+        self._now = utcnow()
+        self.beginResetModel()
+        rows = [c for c in self._cases.values() if self._accepts(c)]
+        key = sort_key(self._column, self.townships)
+        rows.sort(key=lambda c: (key(c), c.id), reverse=self._order == Qt.SortOrder.DescendingOrder)
+        self._rows = rows
+        self._keys = [self._key(c) for c in rows] if self._order == Qt.SortOrder.AscendingOrder else []
+        self.endResetModel()
+
+    def set_filter(self, flt: QueueFilter) -> None:
+        if flt != self._filter:
+            self._filter = flt
+            self.rebuild()
+
+    @property
+    def filter(self) -> QueueFilter:
+        return self._filter
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._column = Column(column)
+        self._order = order
+        self.rebuild()
+
+    def _position(self, case: CaseView) -> int:
+        if self._order == Qt.SortOrder.AscendingOrder:
+            return bisect.bisect_left(self._keys, self._key(case))
+        key = self._key(case)
+        # Descending: rows are in reverse key order; find the first row whose key is smaller.
+        lo, hi = 0, len(self._rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._key(self._rows[mid]) > key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def row_of(self, case_id: int) -> int:
+        for i, c in enumerate(self._rows):
+            if c.id == case_id:
+                return i
+        return -1
+
+    def _insert(self, case: CaseView) -> None:
+        pos = self._position(case)
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, case)
+        if self._order == Qt.SortOrder.AscendingOrder:
+            self._keys.insert(pos, self._key(case))
+        self.endInsertRows()
+
+    def _remove(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        if self._order == Qt.SortOrder.AscendingOrder:
+            del self._keys[row]
+        self.endRemoveRows()
+
+    def apply(self, diff: LiveDiff) -> None:
+        """Fold a live-state diff into the visible rows with the smallest model signals."""
+        self._now = utcnow()
+        index = {c.id: i for i, c in enumerate(self._rows)} if (diff.cases_updated or diff.cases_removed) else {}
+        removed = sorted((index[i] for i in diff.cases_removed if i in index), reverse=True)
+        for row in removed:
+            self._remove(row)
+        if removed:
+            index = {c.id: i for i, c in enumerate(self._rows)}
+        for case_id in diff.cases_updated:
+            self._hay.pop(case_id, None)
+            case = self._cases.get(case_id)
+            row = index.get(case_id, -1)
+            if row >= 0 and self._rows[row].id != case_id:  # moved by an earlier step of this loop
+                row = self.row_of(case_id)
+            if case is None or not self._accepts(case):
+                if row >= 0:
+                    self._remove(row)
+                    index = {}
+                continue
+            if row < 0:
+                self._insert(case)
+                index = {}
+                continue
+            old_key = self._key(self._rows[row])
+            if old_key == self._key(case):
+                self._rows[row] = case
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+            else:
+                self._remove(row)
+                self._insert(case)
+                index = {}
+        for case_id in diff.cases_inserted:
+            self._hay.pop(case_id, None)
+            case = self._cases.get(case_id)
+            if case is not None and self._accepts(case):
+                self._insert(case)
+
+    def refresh_times(self) -> None:
+        """Ages and countdowns move with the clock: repaint those two columns (only visible rows are drawn)."""
+        self._now = utcnow()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.AGE),
+                self.index(len(self._rows) - 1, Column.DEADLINE),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+            )
+
+    def totals(self) -> tuple[int, int]:
+        """Open cases in all, and how many of them are overdue (whatever the filter)."""
+        now = self._now
+        return len(self._cases), sum(1 for c in self._cases.values() if c.due_at <= now)
+
+    def case_at(self, row: int) -> CaseView | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def case_ids(self) -> list[int]:
+        return [c.id for c in self._rows]
+
+    # -- Qt model API -------------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:
+        return [CASE_MIME]
+
+    def mimeData(self, indexes: Iterable[QModelIndex]) -> QMimeData:
+        mime = QMimeData()
+        ids = sorted({self._rows[i.row()].id for i in indexes if i.isValid()})
+        if ids:
+            mime.setData(CASE_MIME, str(ids[0]).encode())
+            mime.setText(self._rows[indexes[0].row()].number if isinstance(indexes, list) else "")
+        return mime
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        case = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(case, col)
+        if role == CaseIdRole:
+            return case.id
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if col == Column.PRIORITY:
+                return QBrush(QColor(PRIORITY_COLOURS[case.priority]))
+            if case.due_at <= self._now:
+                return QBrush(QColor(PRIORITY_TINTS[case.priority]))
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == Column.PRIORITY:
+                return QBrush(QColor("#ffffff"))
+            if col == Column.DEADLINE and case.due_at <= self._now:
+                return QBrush(QColor(OVERDUE_TEXT))
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if col in (Column.PRIORITY, Column.NUMBER) or (col == Column.DEADLINE and case.due_at <= self._now):
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.PRIORITY, Column.AGE, Column.DEADLINE):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and col == Column.PLACE:
+            return case.description
+        return None
+
+    def _display(self, case: CaseView, col: int) -> str:
+        if col == Column.PRIORITY:
+            return label(case.priority)
+        if col == Column.NUMBER:
+            return case.number + (" ▲" * min(case.escalation, 3) if case.escalation else "")
+        if col == Column.AGE:
+            return format_span(self._now - case.received_at)
+        if col == Column.DEADLINE:
+            left = case.due_at - self._now
+            return ("−" + format_span(left)) if left.total_seconds() < 0 else format_span(left)
+        if col == Column.CATEGORY:
+            return label(case.category)
+        if col == Column.STATUS:
+            text = label(case.status)
+            return text + (" · " + case.assignee if case.assignee else "")
+        if col == Column.TOWNSHIP:
+            return self.townships.get(case.township_id or 0, "")
+        if col == Column.PLACE:
+            first = case.description.splitlines()[0] if case.description else ""
+            return f"{case.address} — {first}" if case.address else first
+        if col == Column.UNITS:
+            return str(len(case.unit_ids)) if case.unit_ids else ""
+        return ""

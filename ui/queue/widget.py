@@ -1,0 +1,192 @@
+"""The queue dock: a filter bar over the open-cases table. Selecting a row selects the case everywhere."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.enums import CaseStatus, Category, Channel
+from console.live import LiveDiff
+
+from ..labels import label
+from ..selection import Selection
+from .filters import Column, QueueFilter
+from .model import QueueModel
+
+
+class QueueWidget(QWidget):
+    openCaseRequested = Signal(int)  # Enter / double click
+
+    def __init__(self, model: QueueModel, selection: Selection, *, actor_name: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.selection = selection
+        self.actor_name = actor_name
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search number, phone, words…  (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.addItem(self.tr("All open"), None)
+        for st in (CaseStatus.RECEIVED, CaseStatus.DISPATCHED, CaseStatus.ON_SCENE):
+            self.status.addItem(label(st), st)
+        self.category = QComboBox()
+        self.category.addItem(self.tr("All categories"), None)
+        for cat in Category:
+            self.category.addItem(label(cat), cat)
+        self.township = QComboBox()
+        self.township.addItem(self.tr("All townships"), None)
+        self.channel = QComboBox()
+        self.channel.addItem(self.tr("All channels"), None)
+        for ch in Channel:
+            self.channel.addItem(label(ch), ch)
+        self.mine = QCheckBox(self.tr("Mine"))
+        self.overdue = QCheckBox(self.tr("Overdue"))
+        self.count = QLabel()
+        self.count.setProperty("role", "muted")
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.search, 3)
+        for w in (self.status, self.category, self.township, self.channel):
+            bar.addWidget(w, 1)
+        bar.addWidget(self.mine)
+        bar.addWidget(self.overdue)
+        bar.addWidget(self.count)
+
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.PRIORITY, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(Column.PLACE, QHeaderView.ResizeMode.Stretch)
+        for col, width in (
+            (Column.PRIORITY, 56),
+            (Column.NUMBER, 118),
+            (Column.AGE, 70),
+            (Column.DEADLINE, 78),
+            (Column.CATEGORY, 92),
+            (Column.STATUS, 110),
+            (Column.TOWNSHIP, 88),
+            (Column.UNITS, 46),
+        ):
+            self.table.setColumnWidth(col, width)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(120)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._filter_timer.start())
+        for combo in (self.status, self.category, self.township, self.channel):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.mine.toggled.connect(lambda _b: self.apply_filter())
+        self.overdue.toggled.connect(lambda _b: self.apply_filter())
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.table.doubleClicked.connect(lambda idx: self.openCaseRequested.emit(self._id_at(idx.row())))
+        self.table.activated.connect(lambda idx: self.openCaseRequested.emit(self._id_at(idx.row())))
+        model.modelReset.connect(self._after_reset)
+        selection.caseChanged.connect(self.show_case)
+        self._clock = QTimer(self)
+        self._clock.setInterval(15_000)
+        self._clock.timeout.connect(model.refresh_times)
+        self._clock.start()
+        self._update_count()
+
+    def set_townships(self, names: dict[int, str]) -> None:
+        self.model.townships = names
+        current = self.township.currentData()
+        self.township.blockSignals(True)
+        self.township.clear()
+        self.township.addItem(self.tr("All townships"), None)
+        for tid, name in sorted(names.items(), key=lambda kv: kv[1]):
+            self.township.addItem(name, tid)
+        idx = self.township.findData(current)
+        self.township.setCurrentIndex(max(idx, 0))
+        self.township.blockSignals(False)
+        self.model.rebuild()
+
+    def current_filter(self) -> QueueFilter:
+        status = self.status.currentData()
+        return QueueFilter(
+            statuses=frozenset({status}) if status else frozenset(),
+            category=self.category.currentData(),
+            township_id=self.township.currentData(),
+            channel=self.channel.currentData(),
+            mine=self.actor_name if self.mine.isChecked() else None,
+            overdue_only=self.overdue.isChecked(),
+            search=self.search.text().strip(),
+        )
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_diff(self, diff: LiveDiff) -> None:
+        self.model.apply(diff)
+        self._update_count()
+
+    def _id_at(self, row: int) -> int:
+        case = self.model.case_at(row)
+        return case.id if case else 0
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.selection.select_case(self._id_at(current.row()))
+
+    def show_case(self, case_id: int) -> None:
+        row = self.model.row_of(case_id) if case_id else -1
+        if row < 0:
+            return
+        current = self.table.currentIndex()
+        if current.isValid() and current.row() == row:
+            return
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, Column.NUMBER),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def _after_reset(self) -> None:
+        self._update_count()
+        if self.selection.case_id:
+            self.show_case(self.selection.case_id)
+
+    def _update_count(self) -> None:
+        shown = self.model.rowCount()
+        total, overdue = self.model.totals()
+        self.count.setText(
+            self.tr("%1 of %2 · %3 overdue")
+            .replace("%1", str(shown))
+            .replace("%2", str(total))
+            .replace("%3", str(overdue))
+        )
