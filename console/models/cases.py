@@ -37,6 +37,9 @@ class Case(Base):
         Index("ix_cases_received", "received_at"),
         Index("ix_cases_township_received", "township_id", "received_at"),
         Index("ix_cases_channel_received", "channel", "received_at"),
+        # Supervision (migration 0002): overdue open cases, clusters of repeat appeals.
+        Index("ix_cases_status_due", "status", "due_at"),
+        Index("ix_cases_repeat_of", "repeat_of_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +74,13 @@ class Case(Base):
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
     # The last callback's result (回访), denormalised for the queue and the figures.
     feedback: Mapped[FeedbackResult | None] = mapped_column(StrEnumType(FeedbackResult))
+    # Supervision (migration 0002). The master case this appeal repeats (重复诉求), found at intake.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # Assignments made for this case and how many of them were returned (退单), for the return rate.
+    assignment_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Dissatisfied callbacks (each reopened the case and counts against the accountable handler).
+    dissatisfied_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -118,6 +128,8 @@ class Assignment(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     extended_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Supervision (migration 0002): escalation level (督办) of this assignment when it runs past its deadline.
+    escalation: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Callback(Base):

@@ -1,0 +1,220 @@
+"""The working-time calendar (工作日历): working hours and days, holidays, make-up workdays, deadline arithmetic.
+
+Deadlines of assignments are counted in working time: an assignment given on Friday at 17:00 with four working
+hours is due on Monday at noon. Everything here takes and returns aware UTC datetimes; the calendar itself is in
+the county's civil time (China Standard Time). Read from `resources/config/calendar.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .enums import Priority
+from .paths import resource
+from .timeutil import CHINA_TZ, ensure_utc
+
+#: The furthest a deadline may lie from its start; guards the day-by-day walk against an empty calendar.
+MAX_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class RepeatRules:
+    window_days: float = 30
+    phone_window_days: float = 30
+    radius_m: float = 500
+    place_hours: float = 72
+    similarity: float = 0.30
+    phone_similarity: float = 0.12
+    escalate_after: int = 3
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working periods of a working day (seconds after local midnight), working weekdays, holidays, make-up days."""
+
+    periods: tuple[tuple[int, int], ...] = ((8 * 3600 + 1800, 12 * 3600), (14 * 3600, 17 * 3600 + 1800))
+    workdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+    holidays: frozenset[date] = frozenset()
+    makeup_workdays: frozenset[date] = frozenset()
+    default_hours: dict[Priority, float] = field(
+        default_factory=lambda: {Priority.RED: 4, Priority.ORANGE: 7, Priority.YELLOW: 21, Priority.BLUE: 35}
+    )
+    warn_before_hours: float = 4
+    max_extensions: int = 2
+    level_after_hours: tuple[float, ...] = (0, 7, 21)
+    repeats: RepeatRules = field(default_factory=RepeatRules)
+
+    def __post_init__(self) -> None:
+        last = -1
+        for start, end in self.periods:
+            if not 0 <= start < end <= 86400 or start < last:
+                raise ValueError("hours.periods: periods must be increasing, not overlapping, within a day")
+            last = end
+        if not self.periods:
+            raise ValueError("hours.periods: at least one working period is needed")
+        if not (self.workdays or self.makeup_workdays):
+            raise ValueError("hours.workdays: at least one working day is needed")
+
+    # -- days ---------------------------------------------------------------------------------------------------
+
+    @property
+    def day_seconds(self) -> int:
+        """Working seconds in one working day."""
+        return sum(end - start for start, end in self.periods)
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.makeup_workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.isoweekday() in self.workdays
+
+    def _day_periods(self, day: date) -> Iterable[tuple[datetime, datetime]]:
+        if not self.is_workday(day):
+            return ()
+        midnight = datetime.combine(day, time(0), CHINA_TZ)
+        return [(midnight + timedelta(seconds=s), midnight + timedelta(seconds=e)) for s, e in self.periods]
+
+    def is_working_time(self, moment: datetime) -> bool:
+        local = ensure_utc(moment).astimezone(CHINA_TZ)
+        return any(s <= local < e for s, e in self._day_periods(local.date()))
+
+    # -- arithmetic ---------------------------------------------------------------------------------------------
+
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        """Working seconds in [start, end); negative when end is before start."""
+        start, end = ensure_utc(start), ensure_utc(end)
+        if end < start:
+            return -self.working_seconds(end, start)
+        total = 0.0
+        day = start.astimezone(CHINA_TZ).date()
+        last = end.astimezone(CHINA_TZ).date()
+        while day <= last:
+            for s, e in self._day_periods(day):
+                lo, hi = max(s, start), min(e, end)
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return total
+
+    def add_working(self, start: datetime, seconds: float) -> datetime:
+        """The moment `seconds` of working time after `start` (start itself for 0; never before it)."""
+        start = ensure_utc(start)
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        if seconds == 0:
+            return start
+        remaining = float(seconds)
+        day = start.astimezone(CHINA_TZ).date()
+        for _ in range(MAX_DAYS):
+            for s, e in self._day_periods(day):
+                lo = max(s, start)
+                if lo >= e:
+                    continue
+                available = (e - lo).total_seconds()
+                if remaining <= available:
+                    return (lo + timedelta(seconds=remaining)).astimezone(UTC)
+                remaining -= available
+            day += timedelta(days=1)
+        raise ValueError(f"no working time within {MAX_DAYS} days")
+
+    def deadline(self, start: datetime, *, hours: float = 0, days: float = 0) -> datetime:
+        """A deadline `hours` working hours plus `days` working days (of `day_seconds`) after `start`."""
+        if hours < 0 or days < 0:
+            raise ValueError("a deadline lies after its start")
+        return self.add_working(start, hours * 3600 + days * self.day_seconds)
+
+    def default_deadline(self, start: datetime, priority: Priority) -> datetime:
+        return self.deadline(start, hours=self.default_hours.get(priority, 21))
+
+    def elapsed(self, start: datetime, end: datetime, pauses: Sequence[tuple[datetime, datetime | None]] = ()) -> float:
+        """Working seconds from start to end, not counting the (possibly still open) pauses."""
+        total = self.working_seconds(start, end)
+        merged: list[tuple[datetime, datetime]] = []
+        for p_start, p_end in sorted((ensure_utc(a), ensure_utc(b or end)) for a, b in pauses):
+            p_start, p_end = max(p_start, start), min(p_end, end)
+            if p_end <= p_start:
+                continue
+            if merged and p_start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], p_end))
+            else:
+                merged.append((p_start, p_end))
+        return total - sum(self.working_seconds(a, b) for a, b in merged)
+
+    def remaining(self, now: datetime, due: datetime) -> float:
+        """Working seconds left until `due` (negative once overdue: working seconds past it)."""
+        return self.working_seconds(now, due)
+
+    def level_for(self, overdue_working_seconds: float) -> int:
+        """The escalation level an item overdue by this much working time should have (0 when not overdue)."""
+        if overdue_working_seconds <= 0:
+            return 0
+        return sum(1 for h in self.level_after_hours if overdue_working_seconds >= h * 3600)
+
+
+def _clock(text: str, where: str) -> int:
+    try:
+        hh, mm = text.split(":")
+        value = int(hh) * 3600 + int(mm) * 60
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not HH:MM") from None
+    if not 0 <= value <= 86400:
+        raise ValueError(f"{where}: {text!r} is not a time of day")
+    return value
+
+
+def _dates(values: Iterable[str], where: str) -> frozenset[date]:
+    out = set()
+    for v in values:
+        try:
+            out.add(date.fromisoformat(str(v)))
+        except ValueError:
+            raise ValueError(f"{where}: {v!r} is not a date (YYYY-MM-DD)") from None
+    return frozenset(out)
+
+
+def parse_calendar(data: dict[str, Any]) -> WorkCalendar:
+    hours = data.get("hours", {})
+    days = data.get("days", {})
+    assign = data.get("assignments", {})
+    esc = data.get("escalation", {})
+    rep = data.get("repeats", {})
+    periods = tuple(
+        (_clock(a, "hours.periods"), _clock(b, "hours.periods")) for a, b in hours.get("periods", [["08:30", "12:00"]])
+    )
+    defaults = {Priority(k): float(v) for k, v in assign.get("default_hours", {}).items()}
+    return WorkCalendar(
+        periods=periods,
+        workdays=frozenset(int(d) for d in hours.get("workdays", [1, 2, 3, 4, 5])),
+        holidays=_dates(days.get("holidays", []), "days.holidays"),
+        makeup_workdays=_dates(days.get("makeup_workdays", []), "days.makeup_workdays"),
+        default_hours=defaults or WorkCalendar().default_hours,
+        warn_before_hours=float(assign.get("warn_before_hours", 4)),
+        max_extensions=int(assign.get("max_extensions", 2)),
+        level_after_hours=tuple(sorted(float(h) for h in esc.get("level_after_hours", [0, 7, 21]))),
+        repeats=RepeatRules(
+            window_days=float(rep.get("window_days", 30)),
+            phone_window_days=float(rep.get("phone_window_days", 30)),
+            radius_m=float(rep.get("radius_m", 500)),
+            place_hours=float(rep.get("place_hours", 72)),
+            similarity=float(rep.get("similarity", 0.30)),
+            phone_similarity=float(rep.get("phone_similarity", 0.12)),
+            escalate_after=int(rep.get("escalate_after", 3)),
+        ),
+    )
+
+
+def load_calendar(path: Path | None = None) -> WorkCalendar:
+    with open(path or resource("config", "calendar.toml"), "rb") as fh:
+        return parse_calendar(tomllib.load(fh))
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> WorkCalendar:
+    return load_calendar()
