@@ -1,0 +1,150 @@
+"""Callbacks (回访): the citizen is called after the resolution; the answer closes the loop or reopens the case.
+
+- reached and satisfied / basically satisfied: the case is closed — only a closed loop counts as 办结 in the figures;
+- reached and dissatisfied: the case is reopened (重办) and the dissatisfaction counts against the handler who stays
+  accountable (the first receiver, 首接首办);
+- not reached: the case stays resolved, waiting for another callback (or a shift leader's decision to close).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..db.tx import affected
+from ..enums import CaseStatus, EventKind, FeedbackResult
+from ..events import record_event
+from ..models import Assignment, Callback, Case
+from ..timeutil import utcnow
+from .actor import Action, Actor
+from .assignments import assignee_name
+from .cases import reopen_case
+from .errors import InvalidTransition, NotFound, ValidationError
+
+MAX_NOTES = 4000
+SATISFIED = frozenset({FeedbackResult.SATISFIED, FeedbackResult.BASICALLY_SATISFIED})
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOutcome:
+    callback_id: int
+    result: FeedbackResult
+    case_status: CaseStatus  # closed, still resolved (not reached), or received again (reopened)
+
+
+def _result(reached: bool, satisfaction: FeedbackResult | str | None) -> FeedbackResult:
+    if not isinstance(reached, bool):
+        raise ValidationError("reached", "must be true or false")
+    if not reached:
+        if satisfaction not in (None, FeedbackResult.NOT_REACHED, FeedbackResult.NOT_REACHED.value):
+            raise ValidationError("satisfaction", "is not asked when the citizen was not reached")
+        return FeedbackResult.NOT_REACHED
+    if satisfaction is None:
+        raise ValidationError("satisfaction", "is required when the citizen was reached")
+    try:
+        value = FeedbackResult(satisfaction)
+    except ValueError:
+        raise ValidationError("satisfaction", "must be satisfied, basically_satisfied or dissatisfied") from None
+    if value == FeedbackResult.NOT_REACHED:
+        raise ValidationError("satisfaction", "must be satisfied, basically_satisfied or dissatisfied")
+    return value
+
+
+def record_callback(
+    session: Session,
+    *,
+    case_id: int,
+    reached: bool,
+    actor: Actor,
+    satisfaction: FeedbackResult | str | None = None,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> CallbackOutcome:
+    """Record a callback of a resolved case and apply its consequence (close, reopen, or wait)."""
+    actor.require(Action.CALLBACK)
+    result = _result(reached, satisfaction)
+    if notes is not None:
+        if not isinstance(notes, str):
+            raise ValidationError("notes", "must be text")
+        notes = notes.strip() or None
+        if notes and len(notes) > MAX_NOTES:
+            raise ValidationError("notes", f"is too long (at most {MAX_NOTES} characters)")
+    now = now or utcnow()
+    case = session.get(Case, case_id, populate_existing=True)
+    if case is None:
+        raise NotFound("case", case_id)
+    if case.status != CaseStatus.RESOLVED:
+        raise InvalidTransition("case", case.number, case.status.value, "record a callback")
+    callback = Callback(
+        case_id=case.id, called_by=actor.name, called_at=now, reached=reached, result=result, notes=notes
+    )
+    session.add(callback)
+    session.flush()
+    accountable = session.scalars(
+        select(Assignment).where(Assignment.case_id == case.id, Assignment.first_receiver.is_(True))
+    ).first()
+    handler = (
+        assignee_name(session, accountable.assignee_kind, accountable.department_id or accountable.township_id or 0)
+        if accountable
+        else None
+    )
+    record_event(
+        session,
+        EventKind.CALLBACK_RECORDED,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
+        payload={
+            "number": case.number,
+            "callback": callback.id,
+            "reached": reached,
+            "result": result.value,
+            "notes": notes,
+            "handler": handler,
+        },
+    )
+    values: dict[str, object] = {"feedback": result, "version": Case.version + 1, "updated_at": now}
+    status = CaseStatus.RESOLVED
+    if result in SATISFIED:
+        values.update(status=CaseStatus.CLOSED, closed_at=now)
+        status = CaseStatus.CLOSED
+    elif result == FeedbackResult.DISSATISFIED:
+        values["dissatisfied_count"] = Case.dissatisfied_count + 1
+    changed = affected(
+        session.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.status == CaseStatus.RESOLVED)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if changed != 1:
+        fresh = session.get(Case, case.id, populate_existing=True)
+        raise InvalidTransition("case", case.number, fresh.status.value if fresh else "gone", "record a callback")
+    if status == CaseStatus.CLOSED:
+        record_event(
+            session,
+            EventKind.CASE_CLOSED,
+            actor=actor.name,
+            case_id=case.id,
+            ts=now,
+            payload={"number": case.number, "by_callback": result.value},
+        )
+    elif result == FeedbackResult.DISSATISFIED:
+        reopen_case(
+            session,
+            case_id=case.id,
+            reason=f"回访不满意: {notes}" if notes else "回访不满意",
+            actor=actor,
+            now=now,
+            via_callback=True,
+        )
+        status = CaseStatus.RECEIVED
+    return CallbackOutcome(callback_id=callback.id, result=result, case_status=status)
+
+
+def callbacks_of(session: Session, case_id: int) -> list[Callback]:
+    return list(session.scalars(select(Callback).where(Callback.case_id == case_id).order_by(Callback.id)))
