@@ -1,0 +1,532 @@
+/*
+ * Live layers of the dispatch console's map: units, open cases, the selection, recommendations and the 30-day
+ * history, all drawn on one shared L.canvas() renderer over the folium base page.
+ *
+ * Python sends changes as one JSON string per batch over the web channel (bridge.post). Text that came from
+ * citizens (descriptions, addresses, names) is only ever put into the page as DOM text nodes or canvas text,
+ * never parsed as HTML.
+ */
+(function () {
+  'use strict';
+
+  var LABEL_ZOOM = 14;        // callsigns drawn from this zoom on
+  var GRID_LABEL_ZOOM = 14;   // grid names from this zoom on
+  var TOWNSHIP_LABEL_ZOOM = 9;
+
+  var KIND_SHAPES = {
+    patrol_car: 'square', foot_patrol: 'circle', traffic_police: 'diamond', grid_worker: 'triangle',
+    volunteer_team: 'hexagon', mediator: 'star', drone: 'cross'
+  };
+  var STATUS_COLOURS = {
+    available: '#2e7d32', dispatched: '#1565c0', en_route: '#6a1b9a', on_scene: '#e65100', off_duty: '#90a4ae'
+  };
+  var STALE_FILL = '#bdbdbd';
+  var PRIORITY_COLOURS = { red: '#d32f2f', orange: '#f57c00', yellow: '#f9c80e', blue: '#1e88e5' };
+
+  var KINDS = ['patrol_car', 'foot_patrol', 'traffic_police', 'grid_worker', 'volunteer_team', 'mediator', 'drone'];
+  var STATUSES = ['available', 'dispatched', 'en_route', 'on_scene', 'off_duty'];
+  var PRIORITIES = ['red', 'orange', 'yellow', 'blue'];
+
+  var map, control, renderer, bridge = null, config;
+  var unitLayer, caseLayer, recLayer, selectionLayer, heatLayer = null, clusterLayer = null;
+  var townshipLabels, gridLabels;
+  var units = {};   // id -> UnitMarker
+  var cases = {};   // id -> CaseMarker
+  var selected = null;  // {kind, id}
+  var history = [];
+  var pendingPosts = [];
+
+  function label(group, value) {
+    var labels = (config && config.labels && config.labels[group]) || {};
+    return labels[value] || value;
+  }
+
+  function textDiv(lines, className) {
+    // Builds a tooltip body from plain strings: text nodes only.
+    var div = document.createElement('div');
+    if (className) div.className = className;
+    for (var i = 0; i < lines.length; i++) {
+      if (lines[i] === null || lines[i] === undefined || lines[i] === '') continue;
+      var line = document.createElement('div');
+      line.textContent = String(lines[i]);
+      div.appendChild(line);
+    }
+    return div;
+  }
+
+  // ---- shapes drawn on the shared canvas -------------------------------------------------------------------
+
+  function tracePath(ctx, shapeName, x, y, s) {
+    var i, a;
+    switch (shapeName) {
+      case 'square':
+        ctx.rect(x - s * 0.85, y - s * 0.85, s * 1.7, s * 1.7);
+        break;
+      case 'diamond':
+        ctx.moveTo(x, y - s * 1.2); ctx.lineTo(x + s * 1.05, y); ctx.lineTo(x, y + s * 1.2); ctx.lineTo(x - s * 1.05, y);
+        ctx.closePath();
+        break;
+      case 'triangle':
+        ctx.moveTo(x, y - s * 1.2); ctx.lineTo(x + s * 1.1, y + s * 0.8); ctx.lineTo(x - s * 1.1, y + s * 0.8);
+        ctx.closePath();
+        break;
+      case 'hexagon':
+        for (i = 0; i < 6; i++) {
+          a = Math.PI / 3 * i;
+          if (i === 0) ctx.moveTo(x + s * Math.cos(a), y + s * Math.sin(a));
+          else ctx.lineTo(x + s * Math.cos(a), y + s * Math.sin(a));
+        }
+        ctx.closePath();
+        break;
+      case 'star':
+        for (i = 0; i < 10; i++) {
+          a = -Math.PI / 2 + Math.PI / 5 * i;
+          var r = i % 2 === 0 ? s * 1.3 : s * 0.55;
+          if (i === 0) ctx.moveTo(x + r * Math.cos(a), y + r * Math.sin(a));
+          else ctx.lineTo(x + r * Math.cos(a), y + r * Math.sin(a));
+        }
+        ctx.closePath();
+        break;
+      case 'cross':
+        var w = s * 0.38, l = s * 1.15;
+        ctx.moveTo(x - w, y - l); ctx.lineTo(x + w, y - l); ctx.lineTo(x + w, y - w); ctx.lineTo(x + l, y - w);
+        ctx.lineTo(x + l, y + w); ctx.lineTo(x + w, y + w); ctx.lineTo(x + w, y + l); ctx.lineTo(x - w, y + l);
+        ctx.lineTo(x - w, y + w); ctx.lineTo(x - l, y + w); ctx.lineTo(x - l, y - w); ctx.lineTo(x - w, y - w);
+        ctx.closePath();
+        break;
+      default:
+        ctx.arc(x, y, s, 0, Math.PI * 2, false);
+    }
+  }
+
+  var LABEL_FONT = '12px "Noto Sans CJK SC", "Noto Sans", sans-serif';
+  var measureCtx = document.createElement('canvas').getContext('2d');
+  measureCtx.font = LABEL_FONT;
+
+  var UnitMarker = L.CircleMarker.extend({
+    _labelWidth: function () {
+      if (!this._map || this._map.getZoom() < LABEL_ZOOM) return 0;
+      if (this._measured !== this.options.callsign) {
+        this._measured = this.options.callsign;
+        this._measuredWidth = Math.ceil(measureCtx.measureText(this.options.callsign).width) + 6;
+      }
+      return this._measuredWidth;
+    },
+    _updateBounds: function () {
+      var r = this._radius * 1.3, pad = this._clickTolerance(), w = this._labelWidth();
+      var rx = r + pad + w, ry = r + pad + (w ? 8 : 0);
+      this._pxBounds = new L.Bounds(this._point.subtract([rx, ry]), this._point.add([rx, ry]));
+    },
+    _updatePath: function () {
+      var rnd = this._renderer;
+      if (!rnd._drawing || this._empty()) return;
+      var ctx = rnd._ctx, p = this._point;
+      ctx.beginPath();
+      tracePath(ctx, this.options.shape, p.x, p.y, this._radius);
+      rnd._fillStroke(ctx, this);
+      if (this._labelWidth()) {
+        ctx.font = LABEL_FONT;
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+        ctx.fillStyle = '#263238';
+        ctx.strokeText(this.options.callsign, p.x + this._radius + 4, p.y + 4);
+        ctx.fillText(this.options.callsign, p.x + this._radius + 4, p.y + 4);
+      }
+    }
+  });
+
+  var CaseMarker = L.CircleMarker.extend({
+    _updateBounds: function () {
+      var r = this._radius + (this.options.overdue ? 6 : 0) + this._clickTolerance() + 2;
+      this._pxBounds = new L.Bounds(this._point.subtract([r, r]), this._point.add([r, r]));
+    },
+    _updatePath: function () {
+      var rnd = this._renderer;
+      if (!rnd._drawing || this._empty()) return;
+      var ctx = rnd._ctx, p = this._point;
+      if (this.options.overdue) {
+        ctx.save();
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, this._radius + 4.5, 0, Math.PI * 2, false);
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = '#b71c1c';
+        ctx.setLineDash([4, 2]);
+        ctx.stroke();
+        ctx.restore();
+      }
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, this._radius, 0, Math.PI * 2, false);
+      rnd._fillStroke(ctx, this);
+    }
+  });
+
+  // ---- units ---------------------------------------------------------------------------------------------
+
+  function unitStyle(kind, status, stale) {
+    return {
+      renderer: renderer,
+      radius: 6,
+      shape: KIND_SHAPES[kind] || 'circle',
+      color: stale ? '#9e9e9e' : '#ffffff',
+      weight: 1.5,
+      fillColor: stale ? STALE_FILL : (STATUS_COLOURS[status] || '#546e7a'),
+      fillOpacity: stale ? 0.75 : 0.95,
+      opacity: 1
+    };
+  }
+
+  function unitTooltip(layer) {
+    var o = layer.options;
+    return textDiv([o.callsign, label('kind', o.kind) + ' · ' + label('status', o.status),
+                    o.stale ? label('misc', 'stale') : ''], 'dm-tip');
+  }
+
+  function upsertUnit(row) {
+    // row: [id, lat, lon, kindIdx, statusIdx, stale, callsign]
+    var id = row[0], kind = KINDS[row[3]], status = STATUSES[row[4]], stale = !!row[5];
+    var m = units[id];
+    if (!m) {
+      var opts = unitStyle(kind, status, stale);
+      opts.uid = id; opts.kind = kind; opts.status = status; opts.stale = stale; opts.callsign = row[6];
+      m = new UnitMarker([row[1], row[2]], opts);
+      units[id] = m;
+      unitLayer.addLayer(m);
+      return true;
+    }
+    var o = m.options;
+    if (o.kind !== kind || o.status !== status || o.stale !== stale || o.callsign !== row[6]) {
+      o.kind = kind; o.status = status; o.stale = stale; o.callsign = row[6];
+      var st = unitStyle(kind, status, stale);
+      o.shape = st.shape;
+      m.setStyle(st);  // redraws
+    }
+    m.setLatLng([row[1], row[2]]);
+    return false;
+  }
+
+  function applyUnits(u) {
+    var i, added = false;
+    if (u.up) for (i = 0; i < u.up.length; i++) added = upsertUnit(u.up[i]) || added;
+    if (u.mv) for (i = 0; i < u.mv.length; i++) {
+      var mv = u.mv[i], m = units[mv[0]];
+      if (m) m.setLatLng([mv[1], mv[2]]);
+    }
+    if (u.rm) for (i = 0; i < u.rm.length; i++) {
+      var r = units[u.rm[i]];
+      if (r) { unitLayer.removeLayer(r); delete units[u.rm[i]]; }
+    }
+    if (added) caseLayer.eachLayer(function (l) { l.bringToFront(); });
+    refreshSelection(false);
+    if (recLayer.getLayers().length) redrawRecommendations();
+  }
+
+  // ---- cases ---------------------------------------------------------------------------------------------
+
+  function caseStyle(priority, overdue) {
+    return {
+      renderer: renderer,
+      radius: priority === 'red' ? 8 : 7,
+      color: overdue ? '#7f0000' : '#ffffff',
+      weight: overdue ? 3 : 2,
+      fillColor: PRIORITY_COLOURS[priority] || '#607d8b',
+      fillOpacity: 0.95,
+      opacity: 1
+    };
+  }
+
+  function caseTooltip(layer) {
+    var o = layer.options;
+    return textDiv([o.number + ' · ' + o.category + (o.overdue ? ' · ' + config.texts.overdue : ''), o.address,
+                    o.text], 'dm-tip dm-case-tip');
+  }
+
+  function upsertCase(row) {
+    // row: [id, lat, lon, priorityIdx, overdue, number, category, address, text]
+    var id = row[0], priority = PRIORITIES[row[3]], overdue = !!row[4];
+    var m = cases[id];
+    var st = caseStyle(priority, overdue);
+    st.cid = id; st.priority = priority; st.overdue = overdue;
+    st.number = row[5]; st.category = row[6]; st.address = row[7]; st.text = row[8];
+    if (!m) {
+      m = new CaseMarker([row[1], row[2]], st);
+      cases[id] = m;
+      caseLayer.addLayer(m);
+      return;
+    }
+    L.extend(m.options, st);
+    m.setLatLng([row[1], row[2]]);
+    m.setStyle(st);
+    m._updateBounds && m._map && m.redraw();
+  }
+
+  function applyCases(c) {
+    var i;
+    if (c.up) for (i = 0; i < c.up.length; i++) upsertCase(c.up[i]);
+    if (c.rm) for (i = 0; i < c.rm.length; i++) {
+      var r = cases[c.rm[i]];
+      if (r) { caseLayer.removeLayer(r); delete cases[c.rm[i]]; }
+    }
+    refreshSelection(false);
+  }
+
+  // ---- selection and recommendations ---------------------------------------------------------------------
+
+  var highlight = null;
+
+  function targetOf(sel) {
+    if (!sel) return null;
+    return sel.kind === 'unit' ? units[sel.id] : cases[sel.id];
+  }
+
+  function refreshSelection(pan) {
+    var t = targetOf(selected);
+    if (!t) {
+      if (highlight) { selectionLayer.removeLayer(highlight); highlight = null; }
+      return;
+    }
+    var ll = t.getLatLng();
+    if (!highlight) {
+      highlight = L.circleMarker(ll, {
+        renderer: renderer, radius: 15, color: '#00acc1', weight: 3, fill: false, interactive: false
+      });
+      selectionLayer.addLayer(highlight);
+    } else if (!highlight.getLatLng().equals(ll)) {
+      highlight.setLatLng(ll);
+    }
+    if (pan) map.panTo(ll);
+  }
+
+  function select(kind, id) {
+    selected = { kind: kind, id: id };
+    refreshSelection(true);
+  }
+
+  var recState = null;  // {caseId, rows}
+
+  function redrawRecommendations() {
+    recLayer.clearLayers();
+    if (!recState) return;
+    var c = cases[recState.caseId];
+    if (!c) return;
+    var from = c.getLatLng();
+    for (var i = 0; i < recState.rows.length; i++) {
+      // row: [unitId, rank, callsign, distanceM, etaS]
+      var row = recState.rows[i], u = units[row[0]];
+      if (!u) continue;
+      var to = u.getLatLng();
+      var line = L.polyline([from, to], {
+        renderer: renderer, color: i === 0 ? '#00838f' : '#546e7a', weight: i === 0 ? 3 : 2,
+        dashArray: '6 5', opacity: 0.9, interactive: false
+      });
+      recLayer.addLayer(line);
+      var km = (row[3] / 1000).toFixed(1) + ' km', min = Math.round(row[4] / 60) + ' min';
+      var tip = L.tooltip({ permanent: true, direction: 'right', className: 'dm-rec-label', offset: [8, 0] })
+        .setLatLng(to)
+        .setContent(textDiv([row[1] + '. ' + row[2], km + ' · ' + min]));
+      recLayer.addLayer(tip);
+    }
+  }
+
+  function showRecommendations(caseId, rows) {
+    recState = rows && rows.length ? { caseId: caseId, rows: rows } : null;
+    redrawRecommendations();
+    if (recState && !map.hasLayer(recLayer)) map.addLayer(recLayer);
+  }
+
+  // ---- 30-day history ------------------------------------------------------------------------------------
+
+  function setHistory(rows) {
+    history = rows;
+    if (heatLayer) heatLayer.setLatLngs(rows.map(function (r) { return [r[0], r[1]]; }));
+    if (clusterLayer) fillCluster();
+  }
+
+  function fillCluster() {
+    clusterLayer.clearLayers();
+    var markers = new Array(history.length);
+    for (var i = 0; i < history.length; i++) {
+      var m = L.circleMarker([history[i][0], history[i][1]], {
+        renderer: renderer, radius: 4, color: '#5c6bc0', weight: 1, fillOpacity: 0.6
+      });
+      m.options.text = history[i][2];
+      markers[i] = m;
+    }
+    clusterLayer.addLayers(markers);
+  }
+
+  function makeHistoryLayers() {
+    heatLayer = L.heatLayer([], { radius: 16, blur: 20, maxZoom: 14, minOpacity: 0.25 });
+    clusterLayer = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+    clusterLayer.bindTooltip(function (layer) { return textDiv([layer.options.text]); });
+    control.addOverlay(heatLayer, config.texts.heat);
+    control.addOverlay(clusterLayer, config.texts.cluster);
+    map.on('overlayadd', function (e) {
+      if (e.layer === heatLayer) heatLayer.setLatLngs(history.map(function (r) { return [r[0], r[1]]; }));
+      if (e.layer === clusterLayer) fillCluster();
+    });
+    map.on('overlayremove', function (e) {
+      if (e.layer === clusterLayer) clusterLayer.clearLayers();
+    });
+  }
+
+  // ---- labels --------------------------------------------------------------------------------------------
+
+  function labelLayer(rows, className) {
+    var group = L.layerGroup();
+    for (var i = 0; i < rows.length; i++) {
+      group.addLayer(L.tooltip({ permanent: true, direction: 'center', className: className, interactive: false })
+        .setLatLng([rows[i][0], rows[i][1]]).setContent(textDiv([rows[i][2]])));
+    }
+    return group;
+  }
+
+  function updateLabels() {
+    var z = map.getZoom();
+    if (z >= TOWNSHIP_LABEL_ZOOM) map.addLayer(townshipLabels); else map.removeLayer(townshipLabels);
+    if (z >= GRID_LABEL_ZOOM) map.addLayer(gridLabels); else map.removeLayer(gridLabels);
+  }
+
+  // ---- messages from Python ------------------------------------------------------------------------------
+
+  function handle(text) {
+    var msg = JSON.parse(text);
+    switch (msg.op) {
+      case 'batch':
+        if (msg.u) applyUnits(msg.u);
+        if (msg.c) applyCases(msg.c);
+        if (msg.s !== undefined && bridge) {
+          var seq = msg.s;
+          L.Util.requestAnimFrame(function () {
+            // Leaflet's canvas redraw was queued first, so this runs after the frame is drawn.
+            requestAnimationFrame(function () { bridge.applied(seq); });
+          });
+        }
+        break;
+      case 'select': select(msg.kind, msg.id); break;
+      case 'recs': showRecommendations(msg.caseId, msg.rows); break;
+      case 'history': setHistory(msg.rows); break;
+      case 'fit': fit(); break;
+      case 'layer':
+        var layer = { heat: heatLayer, cluster: clusterLayer }[msg.name];
+        if (layer) { if (msg.on) map.addLayer(layer); else map.removeLayer(layer); }
+        break;
+    }
+  }
+
+  function fit() {
+    var b = null;
+    if (config.bounds) b = L.latLngBounds(config.bounds);
+    else if (unitLayer.getLayers().length || caseLayer.getLayers().length) {
+      b = L.latLngBounds([]);
+      unitLayer.eachLayer(function (l) { b.extend(l.getLatLng()); });
+      caseLayer.eachLayer(function (l) { b.extend(l.getLatLng()); });
+    }
+    if (b && b.isValid()) map.fitBounds(b, { padding: [16, 16] });
+  }
+
+  function onContextMenu(e) {
+    var lat = e.latlng.lat, lon = e.latlng.lng;
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'dm-menu-item';
+    button.textContent = config.texts.newAppeal;
+    var popup = L.popup({ closeButton: false, className: 'dm-menu', offset: [0, -2] })
+      .setLatLng(e.latlng).setContent(button);
+    L.DomEvent.on(button, 'click', function (ev) {
+      L.DomEvent.stop(ev);
+      map.closePopup(popup);
+      chooseNewAppeal(lat, lon);
+    });
+    popup.openOn(map);
+  }
+
+  function chooseNewAppeal(lat, lon) {
+    if (bridge) bridge.contextMenu(lat, lon);
+  }
+
+  // ---- start ---------------------------------------------------------------------------------------------
+
+  function init(cfg, objects) {
+    config = cfg;
+    map = objects.map;
+    control = objects.control;
+    if (cfg.plain) map.getContainer().classList.add('dm-plain');
+    map.attributionControl.setPrefix('Leaflet');
+    renderer = L.canvas({ padding: 0.2, tolerance: 3 });
+
+    townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
+    gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
+    map.on('zoomend', updateLabels);
+
+    recLayer = L.featureGroup().addTo(map);
+    unitLayer = L.featureGroup().addTo(map);
+    caseLayer = L.featureGroup().addTo(map);
+    selectionLayer = L.featureGroup().addTo(map);
+    unitLayer.bindTooltip(unitTooltip, { direction: 'top', offset: [0, -6], className: 'dm-tooltip' });
+    caseLayer.bindTooltip(caseTooltip, { direction: 'top', offset: [0, -8], className: 'dm-tooltip' });
+    unitLayer.on('click', function (e) {
+      select('unit', e.layer.options.uid);
+      if (bridge) bridge.select('unit', e.layer.options.uid);
+    });
+    caseLayer.on('click', function (e) {
+      select('case', e.layer.options.cid);
+      if (bridge) bridge.select('case', e.layer.options.cid);
+    });
+    control.addOverlay(unitLayer, cfg.texts.units);
+    control.addOverlay(caseLayer, cfg.texts.cases);
+    control.addOverlay(recLayer, cfg.texts.recommendations);
+    makeHistoryLayers();
+    map.on('contextmenu', onContextMenu);
+
+    fit();
+    updateLabels();
+
+    new QWebChannel(qt.webChannelTransport, function (channel) {
+      bridge = channel.objects.bridge;
+      bridge.post.connect(handle);
+      bridge.ready();
+    });
+  }
+
+  window.DispatchMap = {
+    init: init,
+    handle: handle,
+    // Read-only views and the same code paths a mouse uses, for tests and diagnostics.
+    counts: function () {
+      return { units: unitLayer.getLayers().length, cases: caseLayer.getLayers().length,
+               recs: recLayer.getLayers().length, history: history.length, zoom: map.getZoom() };
+    },
+    unitLatLng: function (id) { var m = units[id]; return m ? [m.getLatLng().lat, m.getLatLng().lng] : null; },
+    unitStyle: function (id) {
+      var m = units[id]; return m ? { fill: m.options.fillColor, shape: m.options.shape, stale: m.options.stale } : null;
+    },
+    caseStyle: function (id) {
+      var m = cases[id]; return m ? { fill: m.options.fillColor, overdue: m.options.overdue, weight: m.options.weight } : null;
+    },
+    selected: function () { return selected; },
+    clickUnit: function (id) { var m = units[id]; if (m) m.fire('click', { latlng: m.getLatLng() }, true); return !!m; },
+    clickCase: function (id) { var m = cases[id]; if (m) m.fire('click', { latlng: m.getLatLng() }, true); return !!m; },
+    openTooltip: function (kind, id) {
+      var m = kind === 'unit' ? units[id] : cases[id];
+      if (!m) return null;
+      var group = kind === 'unit' ? unitLayer : caseLayer;
+      group.openTooltip(m);
+      var el = group.getTooltip() && group.getTooltip().getElement();
+      return el ? { text: el.textContent, html: el.innerHTML, images: el.getElementsByTagName('img').length,
+                    scripts: el.getElementsByTagName('script').length } : null;
+    },
+    contextMenuAt: function (lat, lon) {
+      onContextMenu({ latlng: L.latLng(lat, lon) });
+      var item = document.querySelector('.dm-menu-item');
+      if (item) item.click();
+      return !!item;
+    },
+    layerNames: function () {
+      var names = [];
+      control._layers.forEach(function (l) { names.push(l.name); });
+      return names;
+    },
+    tileCount: function () { return document.querySelectorAll('.leaflet-tile-loaded').length; },
+    map: function () { return map; }
+  };
+})();

@@ -1,0 +1,280 @@
+"""The live map widget: the folium base page loaded by URL from app://, live layers fed as JSON batches over
+the web channel, clicks and the right-click menu coming back as signals."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from console.enums import Priority, UnitKind, UnitStatus
+from console.geo.basemap import BasemapConfig
+from console.geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from console.geo.mbtiles import MBTiles
+from console.timeutil import utcnow
+from console.views import CaseView, GridView, Recommendation, TownshipView, UnitView
+from ui.labels import label
+
+from .bridge import MapBridge
+from .guard import RequestGuard
+from .page_builder import PAGE_URL, PageTexts, build_page
+from .page_state import PageState
+from .schemes import APP_SCHEME, TILES_SCHEME, AppSchemeHandler, TileSchemeHandler
+
+log = logging.getLogger(__name__)
+
+MIN_BATCH_INTERVAL_MS = 250  # at most ~4 batches a second
+
+
+class _Page(QWebEnginePage):
+    """Navigation stays on the app's page: links and scripts cannot take the view anywhere else."""
+
+    def acceptNavigationRequest(self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main: bool) -> bool:  # noqa: N802
+        return QUrl(url).scheme() == "app"
+
+    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:  # noqa: N802
+        return None
+
+    def javaScriptConsoleMessage(  # noqa: N802
+        self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str, line: int, source: str
+    ) -> None:
+        log.debug("map page: %s (%s:%d)", message, source, line)
+
+
+class MapWidget(QWidget):
+    unitClicked = Signal(int)  # noqa: N815 (Qt signal names)
+    caseClicked = Signal(int)  # noqa: N815
+    newAppealRequested = Signal(float, float)  # noqa: N815 (WGS-84 lat, lon)
+    pageReady = Signal()  # noqa: N815
+    batchApplied = Signal(int)  # noqa: N815 (sequence number of a batch the page has drawn)
+
+    def __init__(
+        self, basemap: BasemapConfig, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        super().__init__(parent)
+        self.basemap = basemap
+        self._clock = clock
+        self._view = QWebEngineView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+
+        # Created after the view so that the page (a child of the view) is destroyed before its profile.
+        self._profile = QWebEngineProfile(self)
+        origins = frozenset({basemap.tile_origin}) if basemap.tile_origin else frozenset()
+        self._guard = RequestGuard(origins, self._profile)
+        self._profile.setUrlRequestInterceptor(self._guard)
+        self._app_handler = AppSchemeHandler(self._profile)
+        self._profile.installUrlSchemeHandler(APP_SCHEME, self._app_handler)
+        self._store = MBTiles(basemap.mbtiles) if basemap.mbtiles is not None else None
+        self._tile_handler = TileSchemeHandler(self._store, self._profile)
+        self._profile.installUrlSchemeHandler(TILES_SCHEME, self._tile_handler)
+
+        self._page = _Page(self._profile, self._view)
+        self._bridge = MapBridge(self)
+        self._channel = QWebChannel(self._page)
+        self._channel.registerObject("bridge", self._bridge)
+        self._page.setWebChannel(self._channel)
+        self._view.setPage(self._page)
+
+        self._bridge.readied.connect(self._on_ready)
+        self._bridge.selected.connect(self._on_selected)
+        self._bridge.context_menu.connect(self._on_context_menu)
+        self._bridge.batch_applied.connect(self.batchApplied)
+
+        self._state = PageState(
+            gcj02=basemap.datum == "gcj02",
+            stale_fix_s=basemap.stale_fix_s,
+            category_label=self._category_label,
+        )
+        self._ready = False
+        self._units: Sequence[UnitView] | None = None
+        self._cases: Sequence[CaseView] | None = None
+        self._units_dirty = self._cases_dirty = False
+        self._queued: list[dict[str, Any]] = []  # commands waiting for the page
+        self._seq = 0
+        self._last_flush = 0.0
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.timeout.connect(self.flush)
+        # Fixes age without any new data: look again now and then so stale units turn grey.
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setInterval(5000)
+        self._stale_timer.timeout.connect(self._recheck_stale)
+        self._stale_timer.start()
+
+    # ---- public API ----------------------------------------------------------------------------------------
+
+    @property
+    def view(self) -> QWebEngineView:
+        return self._view
+
+    @property
+    def blocked_requests(self) -> list[str]:
+        """Every request the page tried outside the app's own schemes (all of them were blocked)."""
+        return self._guard.blocked
+
+    @property
+    def tile_stats(self) -> tuple[int, int]:
+        return self._tile_handler.served, self._tile_handler.missing
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    def set_county(
+        self, townships: Sequence[TownshipView], grids: Sequence[GridView], boundary: dict[str, Any] | None
+    ) -> None:
+        """Build the base page and load it (by URL, through the app scheme)."""
+        html = build_page(self.basemap, townships, grids, boundary, self._texts())
+        self._app_handler.set_page(html)
+        self._ready = False
+        self._state.reset()
+        self._units_dirty = self._units is not None
+        self._cases_dirty = self._cases is not None
+        self._view.load(QUrl(PAGE_URL))
+
+    def set_units(self, units: Sequence[UnitView]) -> None:
+        self._units = units
+        self._units_dirty = True
+        self._schedule_flush()
+
+    def set_cases(self, cases: Sequence[CaseView]) -> None:
+        self._cases = cases
+        self._cases_dirty = True
+        self._schedule_flush()
+
+    def select_case(self, case_id: int) -> None:
+        self._command({"op": "select", "kind": "case", "id": int(case_id)})
+
+    def select_unit(self, unit_id: int) -> None:
+        self._command({"op": "select", "kind": "unit", "id": int(unit_id)})
+
+    def show_recommendations(self, case_id: int, recs: Sequence[Recommendation]) -> None:
+        rows = [[r.unit_id, i + 1, r.callsign, round(r.distance_m), round(r.eta_s)] for i, r in enumerate(recs)]
+        self._command({"op": "recs", "caseId": int(case_id), "rows": rows})
+
+    def fit(self) -> None:
+        self._command({"op": "fit"})
+
+    def set_history(self, points: Sequence[tuple[float, float, str]]) -> None:
+        """Cases of the last 30 days (WGS-84 lat, lon, category code) for the heat and cluster layers."""
+        gcj = self.basemap.datum == "gcj02"
+        rows = []
+        for lat, lon, category in points:
+            if gcj:
+                lat, lon = wgs84_to_gcj02(lat, lon)
+            rows.append([round(lat, 5), round(lon, 5), self._category_label(category)])
+        self._command({"op": "history", "rows": rows})
+
+    def show_history_layer(self, name: str, on: bool = True) -> None:
+        """Switch the "heat" or "cluster" layer (the layer control does the same)."""
+        self._command({"op": "layer", "name": name, "on": on})
+
+    def flush(self) -> None:
+        """Send what changed since the last batch now (normally a timer does this, at most ~4 times a second)."""
+        self._flush_timer.stop()
+        if not self._ready:
+            return
+        now = self._clock()
+        message: dict[str, Any] = {"op": "batch"}
+        if self._units_dirty and self._units is not None:
+            diff = self._state.units(self._units, now)
+            if diff:
+                message["u"] = diff
+        if self._cases_dirty and self._cases is not None:
+            diff = self._state.cases(self._cases, now)
+            if diff:
+                message["c"] = diff
+        self._units_dirty = self._cases_dirty = False
+        self._last_flush = time.monotonic()
+        if len(message) == 1:
+            return
+        self._seq += 1
+        message["s"] = self._seq
+        self._post(message)
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    # ---- internals -----------------------------------------------------------------------------------------
+
+    def _post(self, message: dict[str, Any]) -> None:
+        self._bridge.post.emit(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
+
+    def _command(self, message: dict[str, Any]) -> None:
+        if self._ready:
+            self._post(message)
+        else:
+            self._queued.append(message)
+
+    def _schedule_flush(self) -> None:
+        if not self._ready or self._flush_timer.isActive():
+            return
+        since = (time.monotonic() - self._last_flush) * 1000.0
+        self._flush_timer.start(max(0, int(MIN_BATCH_INTERVAL_MS - since)))
+
+    def _recheck_stale(self) -> None:
+        if self._units is not None and self._ready:
+            self._units_dirty = True
+            self._schedule_flush()
+
+    def _on_ready(self) -> None:
+        self._ready = True
+        self._units_dirty = self._units is not None
+        self._cases_dirty = self._cases is not None
+        self.flush()
+        queued, self._queued = self._queued, []
+        for message in queued:
+            self._post(message)
+        self.pageReady.emit()
+
+    def _on_selected(self, kind: str, item_id: int) -> None:
+        if kind == "unit":
+            self.unitClicked.emit(item_id)
+        else:
+            self.caseClicked.emit(item_id)
+
+    def _on_context_menu(self, lat: float, lon: float) -> None:
+        if self.basemap.datum == "gcj02":
+            lat, lon = gcj02_to_wgs84(lat, lon)
+        self.newAppealRequested.emit(lat, lon)
+
+    def _category_label(self, code: str) -> str:
+        from console.enums import Category
+
+        try:
+            return label(Category(code))
+        except ValueError:
+            return code
+
+    def _texts(self) -> PageTexts:
+        return PageTexts(
+            basemap=self.tr("Basemap"),
+            boundary=self.tr("County boundary"),
+            townships=self.tr("Townships"),
+            grids=self.tr("Grids"),
+            units=self.tr("Units"),
+            cases=self.tr("Open cases"),
+            recommendations=self.tr("Recommendations"),
+            heat=self.tr("30-day heat map"),
+            cluster=self.tr("30-day cases (clusters)"),
+            new_appeal=self.tr("New appeal here"),
+            overdue=self.tr("overdue"),
+            labels={
+                "kind": {k.value: label(k) for k in UnitKind},
+                "status": {s.value: label(s) for s in UnitStatus},
+                "priority": {p.value: label(p) for p in Priority},
+                "misc": {"stale": self.tr("position fix is old")},
+            },
+        )
