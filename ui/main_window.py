@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWi
 
 from console.enums import UnitStatus
 from console.live import LiveDiff
+from console.services.actor import Action
 from console.services.queries import CountyView, PlaceName
 
 from .actions import ActionId, Actions, Situation
@@ -76,7 +77,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.docks: dict[Dock, QDockWidget] = {}
-        self._dock(Dock.INTAKE, self.tr("Intake"), self.intake)
+        if session.may(Action.INTAKE):  # offered by role (the intake service checks it again)
+            self._dock(Dock.INTAKE, self.tr("Intake"), self.intake)
         self._dock(Dock.CASE, self.tr("Case"), self.case)
         self._dock(Dock.QUEUE, self.tr("Queue"), self.queue)
         self._dock(Dock.UNITS, self.tr("Units"), self.units)
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_label)
         self.statusBar().showMessage(self.tr("Loading the open cases and units…"))
         self._update_actions()
+        apply_layout(self, self.docks, layout, session.actor.name)
 
     # -- building -------------------------------------------------------------------------------------------------
 
@@ -218,7 +221,9 @@ class MainWindow(QMainWindow):
     # -- commands -------------------------------------------------------------------------------------------------
 
     def start_intake(self) -> None:
-        dock = self.docks[Dock.INTAKE]
+        dock = self.docks.get(Dock.INTAKE)
+        if dock is None:
+            return
         dock.show()
         dock.raise_()
         self.intake.start_call()

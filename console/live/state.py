@@ -101,8 +101,11 @@ class LiveState:
 
     def reset(self, snapshot: Snapshot) -> LiveDiff:
         old_cases, old_units = set(self.cases), set(self.units)
-        self.cases = {c.id: c for c in snapshot.cases}
-        self.units = {u.id: u for u in snapshot.units}
+        # The dicts are updated in place: views and models hold them.
+        self.cases.clear()
+        self.cases.update((c.id, c) for c in snapshot.cases)
+        self.units.clear()
+        self.units.update((u.id, u) for u in snapshot.units)
         self.last_event_id = max(self.last_event_id, snapshot.last_event_id)
         return LiveDiff(
             cases_inserted=[i for i in self.cases if i not in old_cases],

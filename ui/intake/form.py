@@ -208,9 +208,9 @@ class IntakeForm(QWidget):
     def data(self) -> dict[str, Any]:
         """The form as intake input (the service validates it)."""
         return {
-            "channel": self.channel.currentData().value,
-            "category": self.category.currentData().value,
-            "priority": self.priority.currentData().value,
+            "channel": str(self.channel.currentData()),
+            "category": str(self.category.currentData()),
+            "priority": str(self.priority.currentData()),
             "description": self.description.toPlainText(),
             "caller_phone": self.phone.text().strip() or None,
             "caller_name": self.name.text().strip() or None,
@@ -401,8 +401,8 @@ class IntakeForm(QWidget):
             now = (
                 self.lat,
                 self.lon,
-                self.category.currentData().value,
-                self.priority.currentData().value,
+                str(self.category.currentData()),
+                str(self.priority.currentData()),
                 self.phone.text().strip() or None,
             )
             if now != stamp or not result.ok:
@@ -420,7 +420,7 @@ class IntakeForm(QWidget):
             self.deadline.setText(
                 self.tr("Deadline %1 (%2)")
                 .replace("%1", _local(preview.due_at))
-                .replace("%2", label(self.priority.currentData()))
+                .replace("%2", label(Priority(self.priority.currentData())))
             )
             self.duplicates.clear()
             self._duplicates = []

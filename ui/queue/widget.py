@@ -133,12 +133,12 @@ class QueueWidget(QWidget):
         self.model.rebuild()
 
     def current_filter(self) -> QueueFilter:
-        status = self.status.currentData()
+        status, category, channel = self.status.currentData(), self.category.currentData(), self.channel.currentData()
         return QueueFilter(
-            statuses=frozenset({status}) if status else frozenset(),
-            category=self.category.currentData(),
+            statuses=frozenset({CaseStatus(status)}) if status else frozenset(),
+            category=Category(category) if category else None,
             township_id=self.township.currentData(),
-            channel=self.channel.currentData(),
+            channel=Channel(channel) if channel else None,
             mine=self.actor_name if self.mine.isChecked() else None,
             overdue_only=self.overdue.isChecked(),
             search=self.search.text().strip(),

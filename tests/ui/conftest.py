@@ -1,0 +1,112 @@
+"""Fixtures of the console window tests: a Qt application (pytest-qt, offscreen), a temporary data directory for
+settings and drafts, a small county, and a factory of consoles (worker + session + main window) on one database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, Signal
+
+from console.db import Database
+from console.enums import Role
+from console.services.actor import Actor
+from tests.core.county import MiniCounty, build_mini_county
+from ui.intake import DraftStore
+from ui.layouts import Layout, layout_for_role
+from ui.main_window import MainWindow
+from ui.session import ConsoleSession
+from ui.workers import DbWorker
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings and drafts of each test in its own directory."""
+    path = tmp_path / "user-data"
+    path.mkdir()
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(path))
+    return path
+
+
+class FakeMap(QObject):
+    """Stands in for the live map: records what the console pushes, emits what a click would."""
+
+    unitClicked = Signal(int)
+    caseClicked = Signal(int)
+    newAppealRequested = Signal(float, float)
+    pageReady = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.units: list[Any] = []
+        self.cases: list[Any] = []
+        self.selected_case = 0
+
+    def set_county(self, townships: Any, grids: Any, boundary: Any) -> None:
+        pass
+
+    def set_units(self, units: list[Any]) -> None:
+        self.units = list(units)
+
+    def set_cases(self, cases: list[Any]) -> None:
+        self.cases = list(cases)
+
+    def select_case(self, case_id: int) -> None:
+        self.selected_case = case_id
+
+    def select_unit(self, unit_id: int) -> None:
+        pass
+
+    def fit(self) -> None:
+        pass
+
+
+@dataclass
+class Console:
+    worker: DbWorker
+    session: ConsoleSession
+    window: MainWindow
+    map: FakeMap
+    drafts: DraftStore
+
+
+@pytest.fixture
+def county(db: Database) -> MiniCounty:
+    return build_mini_county(db)
+
+
+@pytest.fixture
+def make_console(qtbot: Any, data_dir: Path) -> Iterator[Callable[..., Console]]:
+    made: list[Console] = []
+
+    def make(db: Database, actor: Actor, *, name: str = "", wait: bool = True) -> Console:
+        worker = DbWorker(db, poll_interval=0.02, retry_interval=0.2)
+        worker.start()
+        session = ConsoleSession(worker, actor)
+        drafts = DraftStore(data_dir / "drafts" / f"{name or actor.name}.json")
+        fake_map = FakeMap()
+        layout = layout_for_role(actor.role) if actor.role != Role.WALL else Layout.WALL
+        from ui.map_link import MapLink
+
+        window = MainWindow(session, drafts, layout=layout, map_widget=None)
+        window.map_link = MapLink(session, fake_map, window)  # the fake map receives what the real one would
+        fake_map.pageReady.emit()
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        session.start()
+        console = Console(worker, session, window, fake_map, drafts)
+        made.append(console)
+        if wait:
+            qtbot.waitUntil(lambda: session.is_loaded, timeout=10_000)
+        return console
+
+    yield make
+    for console in made:
+        console.window.close()
+        console.worker.stop()

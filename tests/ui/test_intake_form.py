@@ -1,0 +1,77 @@
+"""The intake form: inline validation messages naming the field, the draft kept across a crash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from console.db import Database
+from console.enums import Role
+from tests.core.county import build_mini_county
+from ui.intake import DraftStore, IntakeForm
+
+from .helpers import LAT, LON, fill_form
+
+pytestmark = pytest.mark.ui
+
+
+def test_invalid_phone_is_marked_inline_and_nothing_is_saved(
+    sqlite_db: Database, make_console: Any, qtbot: Any
+) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    form = console.window.intake
+    fill_form(form, phone="call me maybe")
+    form.save()
+    error = form.errors["caller_phone"]
+    assert not error.isHidden()
+    assert "Phone" in error.text() and "phone number" in error.text()
+    assert form.phone.property("invalid") is True
+    qtbot.wait(200)
+    assert console.session.state.cases == {}
+    # Correcting the field clears the mark.
+    form.phone.setText("13800001111")
+    assert error.isHidden()
+    assert not form.phone.property("invalid")
+
+
+def test_empty_description_is_refused_with_its_field(sqlite_db: Database, make_console: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    form = console.window.intake
+    fill_form(form, description="   ")
+    form.save(dispatch=True)
+    assert not form.errors["description"].isHidden()
+    assert "Description" in form.errors["description"].text()
+
+
+def test_draft_is_restored_after_a_crash(sqlite_db: Database, make_console: Any, qtbot: Any, data_dir: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    form = console.window.intake
+    fill_form(form, phone="13700009999", description="water pipe burst on the main street")
+    form.name.setText("王先生")
+    # The "crash": the form goes away without saving; a new console for the same user reads the same file.
+    path = console.drafts.path
+    assert path.exists()
+    fresh = IntakeForm(console.session, DraftStore(path))
+    qtbot.addWidget(fresh)
+    assert fresh.phone.text() == "13700009999"
+    assert fresh.name.text() == "王先生"
+    assert fresh.description.toPlainText() == "water pipe burst on the main street"
+    assert str(fresh.category.currentData()) == "livelihood"
+    assert (fresh.lat, fresh.lon) == (round(LAT, 6), round(LON, 6))
+    assert "Draft restored" in fresh.status.text()
+
+
+def test_draft_file_is_replaced_atomically(tmp_path: Any) -> None:
+    store = DraftStore(tmp_path / "d" / "intake.json")
+    store.save({"description": "first"})
+    store.save({"description": "second"})
+    assert store.load() == {"description": "second"}
+    assert [p.name for p in store.path.parent.iterdir()] == ["intake.json"]  # no temporary file left behind
+    store.path.write_text("{ not json")
+    assert store.load() is None
+    store.clear()
+    assert not store.path.exists()

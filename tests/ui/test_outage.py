@@ -1,0 +1,47 @@
+"""Database outage: a banner, writes refused with a clear message (never queued), the draft kept, and recovery."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from console.db import Database
+from console.enums import Role
+from tests.core.county import build_mini_county
+
+from .helpers import fill_form
+
+pytestmark = pytest.mark.ui
+
+
+def test_outage_banner_refused_write_and_recovery(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    window, session = console.window, console.session
+    path = Path(sqlite_db.engine.url.database or "")
+    aside = path.with_suffix(".aside")
+
+    # The database file disappears (a broken share, a disk gone) and a non-database file takes its place.
+    os.replace(path, aside)
+    path.write_bytes(b"this is not a database" * 100)
+    sqlite_db.engine.dispose()
+    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5_000)
+    assert "unreachable" in window.banner.text()
+
+    fill_form(window.intake, phone="13600001234", description="street light out on the bridge")
+    window.intake.save()
+    assert "nothing was saved" in window.intake.status.text()
+    assert console.drafts.load() is not None  # the draft is kept
+    assert window.intake.phone.text() == "13600001234"
+
+    # The file comes back: the console notices on its own and the write goes through.
+    path.unlink()
+    os.replace(aside, path)
+    sqlite_db.engine.dispose()
+    qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=5_000)
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
+    assert console.drafts.load() is None
