@@ -1,0 +1,248 @@
+"""Position ingest: THE way unit positions enter the database (GPS feed, demo simulator, imports).
+
+One call is one transaction: the fixes of a batch are validated, matched to units (by unit id or tracker id),
+sorted per unit, and written at once — the position history with one multi-row INSERT, each unit's last fix with
+one guarded UPDATE (`WHERE fix_at IS NULL OR fix_at < :new`, so a late or repeated fix never moves a unit back) —
+and ONE `unit_moved` event names every unit that moved, so consoles re-read those units (never one event per fix).
+
+Fixes older than (or as old as) what is stored for their unit are ignored and counted as out of order (or
+duplicates); fixes of trackers no unit carries are reported, never invented into units; invalid fixes are listed
+with the field named and skipped, the rest of the batch is still stored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..db import Database, write_transaction
+from ..enums import EventKind
+from ..events import record_event
+from ..models import Position, Unit
+from ..timeutil import utcnow
+from .actor import SYSTEM, Action, Actor
+
+#: A fix further in the future than this is refused (a device clock gone wrong would otherwise pin the unit).
+MAX_FUTURE = timedelta(minutes=5)
+#: Rows per INSERT statement of the history (keeps statements well under the drivers' parameter limits).
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One position report. Name the unit by `unit_id`, or by `tracker_id` (the GPS device's unique id)."""
+
+    fix_at: datetime
+    lat: float
+    lon: float
+    unit_id: int | None = None
+    tracker_id: str | None = None
+    speed_kmh: float | None = None
+    course: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidFix:
+    index: int  # position in the batch given
+    field: str  # e.g. "lat", "fix_at", "unit_id"
+    message: str
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    unknown_trackers: list[str] = field(default_factory=list)
+    unknown_units: list[int] = field(default_factory=list)
+    invalid: list[InvalidFix] = field(default_factory=list)
+    moved_unit_ids: list[int] = field(default_factory=list)
+    event_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "out_of_order": self.out_of_order,
+            "unknown_trackers": self.unknown_trackers,
+            "unknown_units": self.unknown_units,
+            "invalid": [{"index": i.index, "field": i.field, "message": i.message} for i in self.invalid],
+            "moved_units": len(self.moved_unit_ids),
+        }
+
+
+def _check(fix: Fix, now: datetime) -> tuple[str, str] | None:
+    """(field, message) of the first thing wrong with the fix, or None."""
+    if fix.unit_id is None and not fix.tracker_id:
+        return "unit_id", "a fix names its unit by unit_id or tracker_id"
+    if fix.unit_id is not None and (isinstance(fix.unit_id, bool) or not isinstance(fix.unit_id, int)):
+        return "unit_id", "must be an integer"
+    if not isinstance(fix.fix_at, datetime) or fix.fix_at.tzinfo is None:
+        return "fix_at", "must be a time with a UTC offset"
+    if fix.fix_at > now + MAX_FUTURE:
+        return "fix_at", "is in the future"
+    for name, value, limit in (("lat", fix.lat, 90.0), ("lon", fix.lon, 180.0)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return name, "must be a number"
+        if not -limit <= value <= limit:
+            return name, f"must be between -{limit:g} and {limit:g}"
+    if fix.speed_kmh is not None:
+        speed = fix.speed_kmh
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not math.isfinite(speed) or speed < 0:
+            return "speed_kmh", "must be a number ≥ 0"
+    if fix.course is not None:
+        course = fix.course
+        if isinstance(course, bool) or not isinstance(course, int | float) or not math.isfinite(course):
+            return "course", "must be a number"
+        if not 0 <= course <= 360:
+            return "course", "must be between 0 and 360"
+    return None
+
+
+_UNIT_UPDATE = (
+    update(Unit)
+    .where(
+        Unit.id == bindparam("b_id"),
+        or_(Unit.fix_at.is_(None), Unit.fix_at < bindparam("b_fix_at")),
+    )
+    .values(
+        lat=bindparam("b_lat"),
+        lon=bindparam("b_lon"),
+        fix_at=bindparam("b_fix_at"),
+        speed_kmh=bindparam("b_speed"),
+        course=bindparam("b_course"),
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
+def ingest_positions(
+    db: Database,
+    fixes: Sequence[Fix],
+    *,
+    source: str,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+) -> IngestReport:
+    """Store a batch of fixes in one transaction; returns what was accepted, ignored and refused."""
+    actor.require(Action.INGEST_POSITIONS)
+    now = now or utcnow()
+    source = source[:32]
+    report = IngestReport(received=len(fixes))
+    valid: list[tuple[int, Fix]] = []
+    for index, fix in enumerate(fixes):
+        problem = _check(fix, now)
+        if problem is not None:
+            report.invalid.append(InvalidFix(index, *problem))
+        else:
+            valid.append((index, fix))
+    if not valid:
+        return report
+
+    def work(session: Session) -> IngestReport:
+        result = IngestReport(received=report.received, invalid=list(report.invalid))
+        _ingest(session, valid, source=source, actor=actor, now=now, report=result)
+        return result
+
+    return write_transaction(db.sessions, work)
+
+
+def _ingest(
+    session: Session,
+    valid: list[tuple[int, Fix]],
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime,
+    report: IngestReport,
+) -> None:
+    trackers = sorted({f.tracker_id for _, f in valid if f.unit_id is None and f.tracker_id})
+    unit_ids = sorted({f.unit_id for _, f in valid if f.unit_id is not None})
+    by_tracker: dict[str, int] = {}
+    last_fix: dict[int, datetime | None] = {}
+    for start in range(0, len(trackers), 500):
+        for uid, tracker, fix_at in session.execute(
+            select(Unit.id, Unit.tracker_id, Unit.fix_at).where(Unit.tracker_id.in_(trackers[start : start + 500]))
+        ):
+            assert tracker is not None
+            by_tracker[tracker] = uid
+            last_fix[uid] = fix_at
+    for start in range(0, len(unit_ids), 500):
+        for uid, fix_at in session.execute(
+            select(Unit.id, Unit.fix_at).where(Unit.id.in_(unit_ids[start : start + 500]))
+        ):
+            last_fix[uid] = fix_at
+    report.unknown_trackers = [t for t in trackers if t not in by_tracker]
+    report.unknown_units = [u for u in unit_ids if u not in last_fix]
+
+    per_unit: dict[int, list[Fix]] = {}
+    for _, fix in valid:
+        uid = fix.unit_id if fix.unit_id is not None else by_tracker.get(fix.tracker_id or "")
+        if uid is None or uid not in last_fix:
+            continue
+        per_unit.setdefault(uid, []).append(fix)
+
+    rows: list[dict[str, Any]] = []
+    newest: list[dict[str, Any]] = []
+    for uid in sorted(per_unit):
+        stored = last_fix[uid]
+        seen: datetime | None = stored
+        latest: Fix | None = None
+        for fix in sorted(per_unit[uid], key=lambda f: f.fix_at):
+            if seen is not None and fix.fix_at == seen:
+                report.duplicates += 1
+                continue
+            if stored is not None and fix.fix_at < stored:
+                report.out_of_order += 1
+                continue
+            seen = fix.fix_at
+            latest = fix
+            rows.append(
+                {
+                    "unit_id": uid,
+                    "fix_at": fix.fix_at,
+                    "lat": float(fix.lat),
+                    "lon": float(fix.lon),
+                    "speed_kmh": None if fix.speed_kmh is None else float(fix.speed_kmh),
+                    "course": None if fix.course is None else float(fix.course),
+                    "source": source,
+                }
+            )
+        if latest is not None:
+            newest.append(
+                {
+                    "b_id": uid,
+                    "b_fix_at": latest.fix_at,
+                    "b_lat": float(latest.lat),
+                    "b_lon": float(latest.lon),
+                    "b_speed": None if latest.speed_kmh is None else float(latest.speed_kmh),
+                    "b_course": None if latest.course is None else float(latest.course),
+                    "b_now": now,
+                }
+            )
+    if not rows:
+        return
+    conn = session.connection()
+    # The guarded UPDATE of the last fixes is the first write: it takes SQLite's write lock for the whole batch.
+    conn.execute(_UNIT_UPDATE, newest)
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(Position), rows[start : start + CHUNK])
+    report.accepted = len(rows)
+    report.moved_unit_ids = [row["b_id"] for row in newest]
+    event = record_event(
+        session,
+        EventKind.UNIT_MOVED,
+        actor=actor.name,
+        unit_id=report.moved_unit_ids[0] if len(report.moved_unit_ids) == 1 else None,
+        payload={"unit_ids": report.moved_unit_ids, "source": source},
+        ts=now,
+    )
+    report.event_id = event.id
