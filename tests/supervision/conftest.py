@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -19,7 +19,7 @@ from tests.core.county import MiniCounty, build_mini_county
 T = TypeVar("T")
 
 #: A Monday morning in the county (a working day, no holiday).
-MONDAY_9 = datetime(2026, 11, 16, 9, 0, tzinfo=CHINA_TZ)
+MONDAY_9 = datetime(2026, 11, 16, 9, 0, tzinfo=CHINA_TZ).astimezone(UTC)
 
 
 class World:

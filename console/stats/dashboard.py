@@ -1,0 +1,45 @@
+"""Everything the KPI dashboard shows, in one read: the provider the console window calls in its database worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..timeutil import ensure_utc
+from .hourly import HourlyFigures, received_per_hour
+from .intervals import IntervalFigure, emergency_intervals
+from .kpi import Dimension, KpiReport, kpis
+from .periods import Period, period_bounds
+from .series import DailyPoint, daily_series
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    period: Period
+    by: Dimension
+    now: datetime
+    report: KpiReport  # totals and groups of the period
+    hourly: HourlyFigures
+    intervals: dict[str, IntervalFigure]  # the period's emergency clock, all cases
+    series: list[DailyPoint]
+
+
+def dashboard_data(
+    session: Session, *, period: Period | str = Period.DAY, by: Dimension | str = Dimension.TOWNSHIP, now: datetime
+) -> DashboardData:
+    now = ensure_utc(now)
+    period = Period(period)
+    dim = Dimension(by)
+    start, end = period_bounds(period, now)
+    series_start, _ = period_bounds(Period.WEEK if period == Period.DAY else period, now)
+    return DashboardData(
+        period=period,
+        by=dim,
+        now=now,
+        report=kpis(session, start=start, end=end, now=now, by=dim),
+        hourly=received_per_hour(session, now=now),
+        intervals=emergency_intervals(session, start=start, end=end)["all"],
+        series=daily_series(session, start=series_start, end=end),
+    )
