@@ -122,6 +122,8 @@ def _log_in(worker: DbWorker, args: argparse.Namespace, demo_built: bool) -> Act
 
 def run_gui(args: argparse.Namespace) -> int:
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+    if QApplication.instance() is None:
+        _register_map_schemes()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("County dispatch console")
@@ -151,7 +153,15 @@ def run_gui(args: argparse.Namespace) -> int:
         actor = _log_in(worker, args, demo_built)
         if actor is None:
             return 1
-        return _run_window(app, worker, actor, self_test=self_test, screenshot=screenshot, started=started)
+        return _run_window(
+            app,
+            worker,
+            actor,
+            self_test=self_test,
+            screenshot=screenshot,
+            started=started,
+            config=getattr(args, "config", None),
+        )
     finally:
         worker.stop()
         db.dispose()
@@ -160,14 +170,21 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _run_window(
-    app: QApplication, worker: DbWorker, actor: Actor, *, self_test: bool, screenshot: str | None, started: float
+    app: QApplication,
+    worker: DbWorker,
+    actor: Actor,
+    *,
+    self_test: bool,
+    screenshot: str | None,
+    started: float,
+    config: str | None = None,
 ) -> int:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
     apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
     session = ConsoleSession(worker, actor)
     drafts = DraftStore.for_user(data_dir(), actor.name)
-    map_widget = _make_map()
+    map_widget = _make_map(config)
     window = MainWindow(session, drafts, layout=layout, map_widget=map_widget)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
@@ -215,12 +232,33 @@ def _run_window(
     return 0 if ok else 1
 
 
-def _make_map() -> QWidget | None:
+def _register_map_schemes() -> None:
     try:
-        from ui.map import MapWidget  # the live map (another part of the team); optional in this build
+        from ui.map import register_schemes
+    except ImportError:
+        return
+    register_schemes()
+
+
+def _make_map(config: str | None) -> QWidget | None:
+    """The live map (another part of the team), with the configured basemap; optional in this build."""
+    try:
+        from ui.map import MapWidget
     except ImportError:
         return None
     try:
-        return MapWidget()
+        try:
+            from console.config import load_config
+
+            basemap = load_config(config).basemap_config()
+        except Exception:
+            from console.geo.basemap import BasemapConfig
+
+            basemap = BasemapConfig()
+        widget: QWidget = MapWidget(basemap)
+        return widget
     except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception("the live map could not start")
         return None

@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
     def _on_loaded(self) -> None:
         self.queue.model.rebuild()
         self.units.reload()
+        if not self.session.selection.case_id and self.queue.model.rowCount():
+            self.queue.show_case(self.queue.model.case_ids()[0])  # the most urgent case, ready for F5
         self.statusBar().showMessage(
             self.tr("%1 open cases, %2 units")
             .replace("%1", str(len(self.session.state.cases)))

@@ -37,6 +37,14 @@ UNIT_STATUS_COLOURS: dict[UnitStatus, str] = {
     UnitStatus.OFF_DUTY: "#9aa0a6",
 }
 
+#: Darker tints for the dark (wall) palette.
+PRIORITY_TINTS_DARK: dict[Priority, str] = {
+    Priority.RED: "#4a2326",
+    Priority.ORANGE: "#4a3322",
+    Priority.YELLOW: "#433c1f",
+    Priority.BLUE: "#1f3047",
+}
+
 OVERDUE_TEXT = "#b3261e"
 STALE_TEXT = "#8a8f95"
 
@@ -72,12 +80,25 @@ _DARK = {
 }
 
 
+_current = {"dark": False}
+
+
+def row_tints() -> dict[Priority, str]:
+    """Overdue row tints of the palette in use."""
+    return PRIORITY_TINTS_DARK if _current["dark"] else PRIORITY_TINTS
+
+
+def overdue_text() -> str:
+    return "#ff8a80" if _current["dark"] else OVERDUE_TEXT
+
+
 def colours(name: ThemeName) -> dict[str, str]:
     return _DARK if name == ThemeName.DARK else _LIGHT
 
 
 def apply_theme(app: QApplication, name: ThemeName, *, point_size: float = 10.5) -> None:
     c = colours(name)
+    _current["dark"] = name == ThemeName.DARK
     app.setStyle("Fusion")
     pal = QPalette()
     pal.setColor(QPalette.ColorRole.Window, QColor(c["window"]))

@@ -70,7 +70,7 @@ class CaseDetailPanel(QWidget):
         self.recs = QTreeWidget()
         self.recs.setHeaderLabels([self.tr("Recommended unit"), self.tr("ETA"), self.tr("Distance"), self.tr("Why")])
         self.recs.setRootIsDecorated(False)
-        self.recs.setMaximumHeight(96)
+        self.recs.setFixedHeight(self.fontMetrics().height() * 4 + 22)
         self.recs.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.recs.setColumnWidth(0, 130)
         self.recs.itemActivated.connect(lambda item, _c: self.dispatch_row(self.recs.indexOfTopLevelItem(item)))
@@ -92,7 +92,7 @@ class CaseDetailPanel(QWidget):
             ]
         )
         self.dispatches.setRootIsDecorated(False)
-        self.dispatches.setMaximumHeight(110)
+        self.dispatches.setFixedHeight(self.fontMetrics().height() * 3 + 16)
         self.dispatches.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.en_route = QPushButton(self.tr("En route"))
         self.on_scene = QPushButton(self.tr("On scene"))
@@ -122,6 +122,7 @@ class CaseDetailPanel(QWidget):
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("Time"), self.tr("Event"), self.tr("By"), self.tr("Details")])
         self.timeline.setRootIsDecorated(False)
+        self.timeline.setMinimumHeight(self.fontMetrics().height() * 3)
         self.timeline.setColumnWidth(0, 120)
         self.timeline.setColumnWidth(1, 120)
         self.timeline.setColumnWidth(2, 80)
@@ -141,7 +142,8 @@ class CaseDetailPanel(QWidget):
             unit_buttons.addWidget(b)
         unit_buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
         layout.addLayout(head)
         layout.addWidget(self.facts)
         layout.addWidget(self.description)
@@ -234,7 +236,7 @@ class CaseDetailPanel(QWidget):
         ]
         if caller:
             lines.append(
-                self.tr("Caller: %1 · %2 appeals from this number")
+                self.tr("Caller: %1 · appeals from this number: %2")
                 .replace("%1", caller)
                 .replace("%2", str(c.repeat_count or 1))
             )

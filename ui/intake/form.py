@@ -70,7 +70,7 @@ class IntakeForm(QWidget):
         self.description = QPlainTextEdit()
         self.description.setTabChangesFocus(True)
         self.description.setPlaceholderText(self.tr("What happened, in the caller's words"))
-        self.description.setFixedHeight(84)
+        self.description.setFixedHeight(self.fontMetrics().height() * 3 + 12)
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("Address or landmark (type to complete; or click the map)"))
         self._completion = QStringListModel(self)
@@ -97,7 +97,7 @@ class IntakeForm(QWidget):
         self.location.setProperty("role", "muted")
         self.deadline = QLabel()
         self.duplicates = QListWidget()
-        self.duplicates.setMaximumHeight(86)
+        self.duplicates.setMaximumHeight(self.fontMetrics().height() * 2 + 10)
         self.duplicates.setToolTip(
             self.tr("Possible duplicates. Ctrl+M saves this appeal merged into the selected one.")
         )
@@ -119,7 +119,7 @@ class IntakeForm(QWidget):
         }
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        form.setVerticalSpacing(4)
+        form.setVerticalSpacing(3)
 
         def row(text: str, widget: QWidget, field: str, extra: QWidget | None = None) -> None:
             error = QLabel()
@@ -163,7 +163,7 @@ class IntakeForm(QWidget):
         buttons.addWidget(self.save_dispatch_button)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addLayout(buttons)

@@ -21,7 +21,7 @@ from console.timeutil import utcnow
 from console.views import CaseView
 
 from ..labels import label
-from ..theme import OVERDUE_TEXT, PRIORITY_COLOURS, PRIORITY_TINTS
+from ..theme import PRIORITY_COLOURS, overdue_text, row_tints
 from .filters import Column, QueueFilter, haystack, sort_key
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
@@ -242,13 +242,13 @@ class QueueModel(QAbstractTableModel):
             if col == Column.PRIORITY:
                 return QBrush(QColor(PRIORITY_COLOURS[case.priority]))
             if case.due_at <= self._now:
-                return QBrush(QColor(PRIORITY_TINTS[case.priority]))
+                return QBrush(QColor(row_tints()[case.priority]))
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == Column.PRIORITY:
                 return QBrush(QColor("#ffffff"))
             if col == Column.DEADLINE and case.due_at <= self._now:
-                return QBrush(QColor(OVERDUE_TEXT))
+                return QBrush(QColor(overdue_text()))
             return None
         if role == Qt.ItemDataRole.FontRole:
             if col in (Column.PRIORITY, Column.NUMBER) or (col == Column.DEADLINE and case.due_at <= self._now):

@@ -58,8 +58,11 @@ class QueueWidget(QWidget):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
+        self.search.setMinimumWidth(160)
         bar.addWidget(self.search, 3)
         for w in (self.status, self.category, self.township, self.channel):
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(5)
             bar.addWidget(w, 1)
         bar.addWidget(self.mine)
         bar.addWidget(self.overdue)
@@ -82,17 +85,20 @@ class QueueWidget(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.PLACE, QHeaderView.ResizeMode.Stretch)
-        for col, width in (
-            (Column.PRIORITY, 56),
-            (Column.NUMBER, 118),
-            (Column.AGE, 70),
-            (Column.DEADLINE, 78),
-            (Column.CATEGORY, 92),
-            (Column.STATUS, 110),
-            (Column.TOWNSHIP, 88),
-            (Column.UNITS, 46),
-        ):
-            self.table.setColumnWidth(col, width)
+        fm = self.table.fontMetrics()
+        samples = {
+            Column.PRIORITY: "Orange",
+            Column.NUMBER: "2026-000000 ▲▲",
+            Column.AGE: "23h 59m",
+            Column.DEADLINE: "−23h 59m",
+            Column.CATEGORY: "Safety hazard",
+            Column.STATUS: "Dispatched",
+            Column.TOWNSHIP: "城关街道街",
+            Column.UNITS: "Units",
+        }
+        for col, sample in samples.items():
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + 18)
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 8)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

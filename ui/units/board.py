@@ -111,8 +111,12 @@ class UnitBoard(QWidget):
         self.township.addItem(self.tr("All townships"), None)
         self.summary = QLabel()
         self.summary.setProperty("role", "muted")
+        self.summary.setWordWrap(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
+        for combo in (self.kind, self.township):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
         bar.addWidget(self.kind, 1)
         bar.addWidget(self.township, 1)
         bar.addWidget(self.summary, 2)
@@ -129,8 +133,14 @@ class UnitBoard(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setItemDelegateForColumn(COL_TIME, _SinceDelegate(self.tree))
-        for col, width in ((COL_UNIT, 130), (COL_KIND, 96), (COL_TIME, 72), (COL_CASE, 110)):
-            self.tree.setColumnWidth(col, width)
+        fm = self.tree.fontMetrics()
+        for col, sample in (
+            (COL_UNIT, "GW-G0000-00"),
+            (COL_KIND, "Volunteer team"),
+            (COL_TIME, "30d 00h"),
+            (COL_CASE, "2026-000000"),
+        ):
+            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 24)
         self._groups: dict[UnitStatus, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
