@@ -3,6 +3,7 @@ map widget that has loaded its page."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -13,7 +14,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
-from ui.map.schemes import register_schemes  # noqa: E402
+from ui.map.schemes import register_schemes
 
 register_schemes()  # must happen before pytest-qt creates the QApplication
 
@@ -86,7 +87,7 @@ def make_case(cid: int, lat: float, lon: float, **kw: Any) -> CaseView:
     values: dict[str, Any] = dict(
         id=cid,
         number=f"2026-{cid:06d}",
-        channel=Channel.HOTLINE,
+        channel=Channel.HOTLINE_12345,
         category=Category.DISPUTE,
         priority=Priority.ORANGE,
         status=CaseStatus.RECEIVED,
@@ -133,8 +134,10 @@ def js(qtbot: Any) -> Callable[[Any, str], Any]:
         def done(value: Any) -> None:
             box["value"] = value
 
-        widget.view.page().runJavaScript(script, 0, done)
+        # JSON across the boundary: objects and arrays come back as Python dicts and lists.
+        wrapped = f"(function () {{ var v = eval({json.dumps(script)}); return v === undefined ? 'null' : JSON.stringify(v); }})()"
+        widget.view.page().runJavaScript(wrapped, 0, done)
         qtbot.waitUntil(lambda: "value" in box, timeout=PAGE_TIMEOUT_MS)
-        return box["value"]
+        return json.loads(box["value"])
 
     return run

@@ -23,7 +23,7 @@ class MapBridge(QObject):
             self.selected.emit(kind, int(item_id))
 
     @Slot(float, float)
-    def contextMenu(self, lat: float, lon: float) -> None:  # noqa: N802 (called from the page)
+    def contextMenu(self, lat: float, lon: float) -> None:
         if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:
             self.context_menu.emit(float(lat), float(lon))
 

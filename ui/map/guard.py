@@ -19,7 +19,7 @@ class RequestGuard(QWebEngineUrlRequestInterceptor):
         self._blocked: list[str] = []
         self._seen = 0
 
-    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt override)
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         url = info.requestUrl()
         scheme = url.scheme().lower()
         allowed = scheme in OWN_SCHEMES

@@ -219,6 +219,8 @@ def build_page(
 
     config = {
         "bounds": bounds,
+        "minZoom": basemap.min_zoom,
+        "maxZoom": basemap.max_zoom,
         "plain": not has_tiles,
         "townshipLabels": township_labels,
         "gridLabels": grid_labels,

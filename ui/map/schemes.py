@@ -35,6 +35,7 @@ def register_schemes() -> None:
             QWebEngineUrlScheme.Flag.SecureScheme
             | QWebEngineUrlScheme.Flag.LocalAccessAllowed
             | QWebEngineUrlScheme.Flag.CorsEnabled
+            | QWebEngineUrlScheme.Flag.FetchApiAllowed
         )
         QWebEngineUrlScheme.registerScheme(scheme)
     if QCoreApplication.instance() is None:
@@ -60,7 +61,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
     def set_page(self, html: str) -> None:
         self._page = html.encode("utf-8")
 
-    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt override)
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         host, path = url.host(), url.path().lstrip("/")
         if host == "map" and path == "index.html":
@@ -95,7 +96,7 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         self.served = 0
         self.missing = 0
 
-    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt override)
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         parts = url.path().strip("/").split("/")
         tile = None
@@ -110,4 +111,6 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         self.served += 1
+        # Tiles are read by the page's own origin only (images need no header; fetch and canvas reads do).
+        job.setAdditionalResponseHeaders({QByteArray(b"Access-Control-Allow-Origin"): QByteArray(b"app://map")})
         _reply(job, self._store.mime_type if self._store else "image/png", tile)

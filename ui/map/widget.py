@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -38,24 +38,24 @@ MIN_BATCH_INTERVAL_MS = 250  # at most ~4 batches a second
 class _Page(QWebEnginePage):
     """Navigation stays on the app's page: links and scripts cannot take the view anywhere else."""
 
-    def acceptNavigationRequest(self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main: bool) -> bool:  # noqa: N802
+    def acceptNavigationRequest(self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main: bool) -> bool:
         return QUrl(url).scheme() == "app"
 
-    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:  # noqa: N802
+    def createWindow(self, _type: QWebEnginePage.WebWindowType) -> QWebEnginePage | None:
         return None
 
-    def javaScriptConsoleMessage(  # noqa: N802
+    def javaScriptConsoleMessage(
         self, level: QWebEnginePage.JavaScriptConsoleMessageLevel, message: str, line: int, source: str
     ) -> None:
         log.debug("map page: %s (%s:%d)", message, source, line)
 
 
 class MapWidget(QWidget):
-    unitClicked = Signal(int)  # noqa: N815 (Qt signal names)
-    caseClicked = Signal(int)  # noqa: N815
-    newAppealRequested = Signal(float, float)  # noqa: N815 (WGS-84 lat, lon)
-    pageReady = Signal()  # noqa: N815
-    batchApplied = Signal(int)  # noqa: N815 (sequence number of a batch the page has drawn)
+    unitClicked = Signal(int)
+    caseClicked = Signal(int)
+    newAppealRequested = Signal(float, float)
+    pageReady = Signal()
+    batchApplied = Signal(int)
 
     def __init__(
         self, basemap: BasemapConfig, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -68,8 +68,8 @@ class MapWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
 
-        # Created after the view so that the page (a child of the view) is destroyed before its profile.
-        self._profile = QWebEngineProfile(self)
+        # The profile must outlive its page: it belongs to the application and goes when the page has gone.
+        self._profile = QWebEngineProfile(QCoreApplication.instance())
         origins = frozenset({basemap.tile_origin}) if basemap.tile_origin else frozenset()
         self._guard = RequestGuard(origins, self._profile)
         self._profile.setUrlRequestInterceptor(self._guard)
@@ -80,6 +80,7 @@ class MapWidget(QWidget):
         self._profile.installUrlSchemeHandler(TILES_SCHEME, self._tile_handler)
 
         self._page = _Page(self._profile, self._view)
+        self._page.destroyed.connect(self._profile.deleteLater)
         self._bridge = MapBridge(self)
         self._channel = QWebChannel(self._page)
         self._channel.registerObject("bridge", self._bridge)
@@ -214,6 +215,8 @@ class MapWidget(QWidget):
 
     def _command(self, message: dict[str, Any]) -> None:
         if self._ready:
+            if self._units_dirty or self._cases_dirty:
+                self.flush()  # the page gets what a command refers to before the command
             self._post(message)
         else:
             self._queued.append(message)

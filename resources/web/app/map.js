@@ -217,7 +217,7 @@
     }
     if (added) caseLayer.eachLayer(function (l) { l.bringToFront(); });
     refreshSelection(false);
-    if (recLayer.getLayers().length) redrawRecommendations();
+    if (recState) redrawRecommendations();
   }
 
   // ---- cases ---------------------------------------------------------------------------------------------
@@ -267,6 +267,7 @@
       if (r) { caseLayer.removeLayer(r); delete cases[c.rm[i]]; }
     }
     refreshSelection(false);
+    if (recState) redrawRecommendations();
   }
 
   // ---- selection and recommendations ---------------------------------------------------------------------
@@ -452,6 +453,8 @@
     control = objects.control;
     if (cfg.plain) map.getContainer().classList.add('dm-plain');
     map.attributionControl.setPrefix('Leaflet');
+    if (cfg.minZoom !== undefined) map.setMinZoom(cfg.minZoom);
+    if (cfg.maxZoom !== undefined) map.setMaxZoom(cfg.maxZoom);
     renderer = L.canvas({ padding: 0.2, tolerance: 3 });
 
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
@@ -510,7 +513,7 @@
       var m = kind === 'unit' ? units[id] : cases[id];
       if (!m) return null;
       var group = kind === 'unit' ? unitLayer : caseLayer;
-      group.openTooltip(m);
+      m.fire('mouseover', { latlng: m.getLatLng() }, true);  // what hovering does
       var el = group.getTooltip() && group.getTooltip().getElement();
       return el ? { text: el.textContent, html: el.innerHTML, images: el.getElementsByTagName('img').length,
                     scripts: el.getElementsByTagName('script').length } : null;

@@ -1,0 +1,228 @@
+"""The map page in a real QtWebEngine (offscreen): layers, live updates, clicks, escaping, offline, tiles."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from console.enums import Priority, UnitKind, UnitStatus
+from console.geo.basemap import BasemapConfig
+from console.geo.gcj02 import wgs84_to_gcj02
+from console.views import Recommendation
+from tests.map.conftest import make_case, make_unit
+from tests.map.test_mbtiles import make_store
+
+pytestmark = pytest.mark.ui
+
+WAIT = 10_000
+XSS_IMG = '<img src=x onerror="window.__xss=1">'
+XSS_SCRIPT = "<script>window.__xss=2</script>"
+
+
+def wait_js(qtbot: Any, js: Any, widget: Any, script: str, expected: Any) -> None:
+    qtbot.waitUntil(lambda: js(widget, script) == expected, timeout=WAIT)
+
+
+def test_page_loads_with_its_layers(make_map: Any, js: Any) -> None:
+    widget = make_map()
+    names = js(widget, "DispatchMap.layerNames()")
+    for name in ("Townships", "Grids", "County boundary", "Units", "Open cases", "30-day heat map"):
+        assert name in names
+    assert js(widget, "document.querySelectorAll('.leaflet-control-scale').length") == 1
+    assert js(widget, "document.querySelectorAll('.dm-township-label').length") == 4
+    # Leaflet and the bridge came from the app's own scheme.
+    assert js(widget, "typeof L.heatLayer + '/' + typeof L.markerClusterGroup + '/' + typeof qt") == (
+        "function/function/object"
+    )
+    assert widget.blocked_requests == []
+
+
+def test_units_move_and_change_in_the_page(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    units = [
+        make_unit(i, 24.81 + i * 0.001, 113.61, kind=UnitKind.DRONE if i == 3 else UnitKind.PATROL_CAR)
+        for i in range(1, 6)
+    ]
+    widget.set_units(units)
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 5)
+    assert js(widget, "DispatchMap.unitStyle(3).shape") == "cross"
+
+    moved = list(units)
+    moved[1] = make_unit(2, 24.85, 113.65, status=UnitStatus.EN_ROUTE)
+    with qtbot.waitSignal(widget.batchApplied, timeout=WAIT):
+        widget.set_units(moved)
+    assert js(widget, "DispatchMap.unitLatLng(2)") == pytest.approx([24.85, 113.65])
+    assert js(widget, "DispatchMap.unitStyle(2).fill") == "#6a1b9a"  # en route colour
+
+    with qtbot.waitSignal(widget.batchApplied, timeout=WAIT):
+        widget.set_units(moved[:-1])
+    assert js(widget, "DispatchMap.counts().units") == 4
+
+
+def test_batches_are_coalesced(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    posted: list[str] = []
+    widget._bridge.post.connect(posted.append)
+    widget.set_units([make_unit(1, 24.81, 113.61)])
+    widget.flush()
+    posted.clear()
+    for step in range(10):
+        widget.set_units([make_unit(1, 24.81 + step * 0.001, 113.61)])
+    qtbot.waitUntil(lambda: len(posted) >= 1, timeout=WAIT)
+    qtbot.wait(100)
+    assert len(posted) == 1  # ten calls inside one interval: one batch, with the last position
+    message = json.loads(posted[0])
+    assert isinstance(posted[0], str)
+    assert message["u"] == {"mv": [[1, 24.819, 113.61]]}
+
+
+def test_click_in_the_page_emits_the_selection(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    widget.set_units([make_unit(7, 24.82, 113.62)])
+    widget.set_cases([make_case(9, 24.83, 113.63)])
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units + DispatchMap.counts().cases", 2)
+    with qtbot.waitSignal(widget.unitClicked, timeout=WAIT) as unit_signal:
+        assert js(widget, "DispatchMap.clickUnit(7)") is True
+    assert unit_signal.args == [7]
+    with qtbot.waitSignal(widget.caseClicked, timeout=WAIT) as case_signal:
+        js(widget, "DispatchMap.clickCase(9)")
+    assert case_signal.args == [9]
+    assert js(widget, "DispatchMap.selected()") == {"kind": "case", "id": 9}
+
+
+def test_real_mouse_click_on_a_unit(make_map: Any, js: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    widget = make_map()
+    widget.set_units([make_unit(4, 24.86, 113.66)])
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 1)
+    x, y = js(
+        widget, "(function(){var p=DispatchMap.map().latLngToContainerPoint([24.86,113.66]);return [p.x,p.y];})()"
+    )
+    target = widget.view.focusProxy() or widget.view
+    with qtbot.waitSignal(widget.unitClicked, timeout=WAIT) as signal:
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(round(x), round(y)))
+    assert signal.args == [4]
+
+
+def test_select_from_python_highlights(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    widget.set_units([make_unit(5, 24.84, 113.64)])
+    widget.select_unit(5)
+    qtbot.waitUntil(lambda: js(widget, "DispatchMap.selected()") == {"kind": "unit", "id": 5}, timeout=WAIT)
+
+
+def test_overdue_case_stands_out(make_map: Any, js: Any, qtbot: Any) -> None:
+    from datetime import timedelta
+
+    from console.timeutil import utcnow
+
+    widget = make_map()
+    widget.set_cases(
+        [
+            make_case(1, 24.82, 113.62, priority=Priority.RED, due_at=utcnow() - timedelta(minutes=5)),
+            make_case(2, 24.83, 113.63, priority=Priority.BLUE),
+        ]
+    )
+    wait_js(qtbot, js, widget, "DispatchMap.counts().cases", 2)
+    red = js(widget, "DispatchMap.caseStyle(1)")
+    blue = js(widget, "DispatchMap.caseStyle(2)")
+    assert red["overdue"] is True and red["weight"] > blue["weight"]
+    assert red["fill"] != blue["fill"]
+
+
+def test_citizen_text_never_runs(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    widget.set_units([make_unit(1, 24.82, 113.62, callsign=XSS_IMG)])
+    widget.set_cases(
+        [make_case(1, 24.83, 113.63, description=XSS_SCRIPT + " 求助 " + XSS_IMG, address=XSS_IMG, number=XSS_SCRIPT)]
+    )
+    widget.show_recommendations(1, [Recommendation(1, XSS_SCRIPT, UnitKind.PATROL_CAR, 800.0, 120.0, ())])
+    widget.set_history([(24.84, 113.64, XSS_IMG)])
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units + DispatchMap.counts().cases", 2)
+    case_tip = js(widget, "DispatchMap.openTooltip('case', 1)")
+    unit_tip = js(widget, "DispatchMap.openTooltip('unit', 1)")
+    qtbot.wait(300)
+    assert XSS_SCRIPT in case_tip["text"] and XSS_IMG in case_tip["text"]
+    assert case_tip["images"] == 0 and case_tip["scripts"] == 0
+    assert XSS_IMG in unit_tip["text"] and unit_tip["images"] == 0
+    assert js(widget, "document.querySelectorAll('.dm-rec-label').length") == 1
+    assert js(widget, "document.querySelector('.dm-rec-label').textContent").startswith("1. <script>")
+    assert (
+        js(widget, "document.querySelectorAll('.leaflet-pane img:not(.leaflet-tile), .leaflet-pane script').length")
+        == 0
+    )
+    assert js(widget, "typeof window.__xss") == "undefined"
+
+
+def test_right_click_asks_for_a_new_appeal_in_wgs84(make_map: Any, js: Any, qtbot: Any, tmp_path: Path) -> None:
+    store = make_store(tmp_path / "county.mbtiles", {})
+    widget = make_map(BasemapConfig(mbtiles=store, datum="gcj02"))
+    g_lat, g_lon = wgs84_to_gcj02(24.85, 113.65)
+    with qtbot.waitSignal(widget.newAppealRequested, timeout=WAIT) as signal:
+        assert js(widget, f"DispatchMap.contextMenuAt({g_lat}, {g_lon})") is True
+    lat, lon = signal.args
+    assert lat == pytest.approx(24.85, abs=1e-6) and lon == pytest.approx(113.65, abs=1e-6)
+
+
+def test_recommendations_and_history_layers(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    widget.set_units([make_unit(1, 24.82, 113.62), make_unit(2, 24.86, 113.66)])
+    widget.set_cases([make_case(3, 24.84, 113.64)])
+    recs = [
+        Recommendation(2, "巡002", UnitKind.PATROL_CAR, 1200.0, 180.0, ("own_grid_worker",)),
+        Recommendation(1, "巡001", UnitKind.PATROL_CAR, 2500.0, 400.0, ()),
+    ]
+    widget.show_recommendations(3, recs)
+    wait_js(qtbot, js, widget, "document.querySelectorAll('.dm-rec-label').length", 2)
+    widget.set_history([(24.8 + i * 1e-4, 113.6 + i * 1e-4, "dispute") for i in range(500)])
+    widget.show_history_layer("heat")
+    widget.show_history_layer("cluster")
+    wait_js(qtbot, js, widget, "DispatchMap.counts().history", 500)
+    wait_js(qtbot, js, widget, "document.querySelectorAll('canvas.leaflet-heatmap-layer').length", 1)
+    wait_js(qtbot, js, widget, "document.querySelectorAll('.marker-cluster').length > 0", True)
+
+
+def test_no_request_leaves_the_app(make_map: Any, js: Any, qtbot: Any, tmp_path: Path) -> None:
+    store = make_store(tmp_path / "county.mbtiles", {(12, 3388, 4095 - 1772): b"\x89PNG-ish"})
+    widget = make_map(BasemapConfig(mbtiles=store))
+    widget.set_units([make_unit(i, 24.81 + i * 1e-3, 113.61) for i in range(20)])
+    widget.set_cases([make_case(1, 24.83, 113.63)])
+    widget.set_history([(24.84, 113.64, "dispute")])
+    widget.show_history_layer("heat")
+    widget.show_history_layer("cluster")
+    js(widget, "DispatchMap.map().setZoom(15); 1")
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 20)
+    js(widget, "DispatchMap.openTooltip('case', 1)")
+    qtbot.wait(500)
+    served, missing = widget.tile_stats
+    assert served + missing > 0  # the basemap asked for tiles, through tiles://
+    assert widget.blocked_requests == []
+    # The guard does see and block an outside request.
+    js(widget, "var i = new Image(); i.src = 'https://tile.openstreetmap.org/1/1/1.png'; 1")
+    qtbot.waitUntil(lambda: widget.blocked_requests != [], timeout=WAIT)
+    assert widget.blocked_requests == ["https://tile.openstreetmap.org/1/1/1.png"]
+
+
+def test_tile_scheme_serves_flipped_rows_and_fails_cleanly(make_map: Any, js: Any, qtbot: Any, tmp_path: Path) -> None:
+    store = make_store(tmp_path / "county.mbtiles", {(3, 5, 7 - 2): b"tile z3 x5 y2", (3, 5, 2): b"wrong row"})
+    widget = make_map(BasemapConfig(mbtiles=store))
+    js(
+        widget,
+        """window.__tiles = {};
+        ['3/5/2', '3/5/4', '9/0/0', 'junk'].forEach(function (k) {
+          fetch('tiles://basemap/' + k).then(function (r) { return r.ok ? r.arrayBuffer() : Promise.reject(r.status); })
+            .then(function (b) { window.__tiles[k] = btoa(String.fromCharCode.apply(null, new Uint8Array(b))); })
+            .catch(function () { window.__tiles[k] = 'failed'; });
+        }); 1""",
+    )
+    wait_js(qtbot, js, widget, "Object.keys(window.__tiles).length", 4)
+    result = js(widget, "window.__tiles")
+    assert base64.b64decode(result["3/5/2"]) == b"tile z3 x5 y2"
+    assert result["3/5/4"] == result["9/0/0"] == result["junk"] == "failed"
+    assert js(widget, "typeof DispatchMap.counts") == "function"  # the page carries on
