@@ -122,7 +122,7 @@ def main() -> None:
                         "lon": 113.605,
                     }
                 )
-                write_transaction(db.sessions, lambda s: intake_service.create_case(s, req, actor=actor))
+                write_transaction(db.sessions, lambda s, r=req: intake_service.create_case(s, r, actor=actor))
                 time.sleep(0.02)
 
         writer = threading.Thread(target=other_workstation)

@@ -64,12 +64,12 @@ def run(db: Database, changes: int) -> dict[str, Any]:
         )
         t0 = time.perf_counter()
         case_id = write_transaction(
-            db.sessions, lambda s: intake_service.create_case(s, req, actor=writer_actor).case.id
+            db.sessions, lambda s, r=req: intake_service.create_case(s, r, actor=writer_actor).case.id
         )
         wait = QEventLoop()
         timer = QTimer()
         timer.setInterval(1)
-        timer.timeout.connect(lambda: wait.quit() if case_id in seen else None)
+        timer.timeout.connect(lambda w=wait, c=case_id: w.quit() if c in seen else None)
         timer.start()
         QTimer.singleShot(5000, wait.quit)
         wait.exec()
