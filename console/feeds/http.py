@@ -124,6 +124,8 @@ class HttpSource:
     # -- requests -----------------------------------------------------------------------------------------------
 
     def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def request(
