@@ -29,9 +29,15 @@ class RepeatRules:
     phone_window_days: float = 30
     radius_m: float = 500
     place_hours: float = 72
-    similarity: float = 0.30
-    phone_similarity: float = 0.12
+    similarity: float = 0.55
+    category_similarity: float = 0.30
+    caller_discount: float = 0.10
     escalate_after: int = 3
+
+    def bar(self, *, same_category: bool, same_caller: bool) -> float:
+        """The text similarity two appeals need to be one matter."""
+        base = self.category_similarity if same_category else self.similarity
+        return max(0.0, base - (self.caller_discount if same_caller else 0.0))
 
 
 @dataclass(frozen=True)
@@ -203,8 +209,9 @@ def parse_calendar(data: dict[str, Any]) -> WorkCalendar:
             phone_window_days=float(rep.get("phone_window_days", 30)),
             radius_m=float(rep.get("radius_m", 500)),
             place_hours=float(rep.get("place_hours", 72)),
-            similarity=float(rep.get("similarity", 0.30)),
-            phone_similarity=float(rep.get("phone_similarity", 0.12)),
+            similarity=float(rep.get("similarity", 0.55)),
+            category_similarity=float(rep.get("category_similarity", 0.30)),
+            caller_discount=float(rep.get("caller_discount", 0.10)),
             escalate_after=int(rep.get("escalate_after", 3)),
         ),
     )

@@ -1,10 +1,11 @@
 """Repeat appeals (重复诉求): a new appeal is clustered with open and recently closed cases.
 
 Two ways to be a repeat, both within the calendar's `[repeats]` windows:
-- the same caller (phone) about a similar matter (a low text-similarity bar: the same person, the same theme);
-- the same place (distance) and a short time window, about a clearly similar matter (a higher bar).
-Text similarity is offline: the Jaccard index of the two texts' character bigrams and trigrams (Chinese needs no
-word segmentation for this, and nothing is downloaded). The new case points to the cluster's master
+- the same caller (phone) within a window of days;
+- the same place (distance) within a window of hours;
+and in both cases a similar text: the Dice coefficient of the two texts' sets of characters and character bigrams
+(Chinese needs no word segmentation for this, and nothing is downloaded), with a lower bar when the category is the
+same and lower still for the same caller (`RepeatRules.bar`). The new case points to the cluster's master
 (`Case.repeat_of_id`), the master counts its repeats; N repeats, or any new contact after the master was resolved or
 closed, escalate the master (督办) automatically. All of it runs inside the intake's transaction.
 """
@@ -37,24 +38,22 @@ def normalise_text(text: str) -> str:
 
 
 def grams(text: str) -> frozenset[str]:
-    """Character bigrams and trigrams of each fragment (fragments of one character count as themselves)."""
+    """The characters and character bigrams of each fragment of the text."""
     out: set[str] = set()
     for part in normalise_text(text).split():
-        if len(part) == 1:
-            out.add(part)
-        for n in (2, 3):
-            out.update(part[i : i + n] for i in range(len(part) - n + 1))
+        out.update(part)
+        out.update(part[i : i + 2] for i in range(len(part) - 1))
     return frozenset(out)
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    return 2 * len(a & b) / (len(a) + len(b))
 
 
 def similarity(a: str, b: str) -> float:
-    return jaccard(grams(a), grams(b))
+    return dice(grams(a), grams(b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +109,9 @@ def find_repeat(session: Session, case: Case, *, rules: RepeatRules, now: dateti
     mine = grams(case.description)
     best: tuple[float, datetime, RepeatMatch] | None = None
     for other, by in _candidates(session, case, rules, now):
-        score = jaccard(mine, grams(other.description))
-        bar = rules.phone_similarity if by == "phone" else rules.similarity
+        score = dice(mine, grams(other.description))
+        same_caller = by == "phone" or (case.caller_phone is not None and case.caller_phone == other.caller_phone)
+        bar = rules.bar(same_category=other.category == case.category, same_caller=same_caller)
         if score < bar:
             continue
         master_id = other.repeat_of_id or other.id
