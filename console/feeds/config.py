@@ -246,10 +246,11 @@ def parse_feeds(feeds: Any) -> FeedsConfig:
     if not isinstance(raw, list):
         raise ValidationError("feeds.open311", "must be a list of tables ([[feeds.open311]])")
     sources = tuple(parse_open311(t, f"feeds.open311[{i}]") for i, t in enumerate(raw))
-    names = [s.name for s in sources] + ([traccar.name] if traccar else [])
+    taken = {traccar.name} if traccar else set()
     for i, source in enumerate(sources):
-        if names.count(source.name) > 1:
+        if source.name in taken:
             raise ValidationError(f"feeds.open311[{i}].name", f"{source.name!r} is used by another source")
+        taken.add(source.name)
     return FeedsConfig(traccar=traccar, open311=sources)
 
 

@@ -1,0 +1,129 @@
+"""`feeds [--once]`: run the configured outside feeds (Traccar GPS, Open311 platforms) beside the shared database.
+
+The feeds are read from the `[feeds]` part of the configuration file (`--config FILE`, else the CONSOLE_CONFIG
+variable, else the user's configuration file); the database from `--db`, else the file's `[database] url`.
+Without `--once` the feeds run until SIGINT or SIGTERM, then stop cleanly (polls in progress finish, bounded by their
+timeouts). With `--once` every source is polled once; the exit code is 1 if any source failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+import tomllib
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ..feeds.config import FeedsConfig, config_file, load_feeds_config
+from ..feeds.health import feed_health
+from ..feeds.runner import FeedRunner, PollOutcome
+from ..services.errors import ValidationError
+from .context import CliContext, CliError
+from .identity import cli_actor
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("feeds", help="run the outside feeds (GPS server, appeal platforms)")
+    p.add_argument("--once", action="store_true", help="poll every source once and exit (1 if a source failed)")
+    p.set_defaults(func=run)
+
+
+def _database_url(path: Path) -> str | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    database = data.get("database")
+    url = database.get("url") if isinstance(database, dict) else None
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
+def load(ctx: CliContext) -> tuple[Path, FeedsConfig]:
+    path = config_file(getattr(ctx.args, "config", None))
+    if path is None:
+        raise CliError(
+            {
+                "error": "invalid",
+                "field": "config",
+                "message": "no configuration file: pass --config FILE or set CONSOLE_CONFIG",
+            }
+        )
+    try:
+        config = load_feeds_config(path)
+    except ValidationError as exc:
+        raise CliError.from_service(exc) from None
+    if config.empty:
+        raise CliError({"error": "invalid", "field": "feeds", "message": f"no feeds configured in {path.name}"})
+    if not getattr(ctx.args, "db", None):
+        url = _database_url(path)
+        if url:
+            ctx.args.db = url
+    return path, config
+
+
+def _line(outcome: PollOutcome) -> str:
+    if outcome.ok:
+        return f"{outcome.source}: ok\n"
+    return f"{outcome.source}: {outcome.state.value if outcome.state else 'failed'}: {outcome.error}\n"
+
+
+def run(ctx: CliContext) -> int:
+    _, config = load(ctx)
+    actor = cli_actor(ctx)
+    runner = FeedRunner(ctx.db, config, actor=actor)
+    if ctx.args.once:
+        try:
+            outcomes = runner.run_once()
+        finally:
+            runner.close()
+        ctx.print_json({"sources": [o.as_dict() for o in outcomes]})
+        return 0 if all(o.ok for o in outcomes) else 1
+    return run_forever(ctx, runner)
+
+
+def run_forever(ctx: CliContext, runner: FeedRunner) -> int:
+    stopping = threading.Event()
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    verbose = bool(getattr(ctx.args, "verbose", False))
+    last_state: dict[str, bool] = {}
+
+    def on_poll(outcome: PollOutcome) -> None:  # say when a source changes between working and failing
+        if verbose or last_state.get(outcome.source) != outcome.ok:
+            ctx.err.write(_line(outcome))
+            ctx.err.flush()
+        last_state[outcome.source] = outcome.ok
+
+    runner.on_poll = on_poll
+    names = ", ".join(s.name for s in runner.sources)
+    ctx.err.write(f"feeds running: {names} (stop with Ctrl+C or SIGTERM)\n")
+    ctx.err.flush()
+    try:
+        runner.start()
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        runner.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    ctx.err.write("feeds stopped\n")
+    ctx.print_json({"health": [_health(h) for h in feed_health(ctx.db)]})
+    return 0
+
+
+def _health(h: Any) -> dict[str, Any]:
+    return {
+        "source": h.source,
+        "state": h.state.value,
+        "last_success_at": h.last_success_at,
+        "last_error": h.last_error,
+        "consecutive_failures": h.consecutive_failures,
+    }
