@@ -42,6 +42,21 @@ def data_dir() -> Path:
     return path
 
 
+def config_dir() -> Path:
+    """Where the console's configuration file lives (not created here: a missing file means "first run")."""
+    override = os.environ.get("CONSOLE_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return config_dir() / "console.toml"
+
+
+def i18n_dir() -> Path:
+    """Compiled translations of the interface (`console_zh_CN.qm`) and their `.ts` sources."""
+    return resources_dir() / "i18n"
+
+
 def default_db_path() -> Path:
     return data_dir() / "console.sqlite3"
 

@@ -1,0 +1,81 @@
+"""Dates, times, numbers and phone numbers as a dispatcher expects them (Chinese conventions under zh_CN).
+
+Everything is shown in China Standard Time. Under zh_CN: `2026年11月23日 08:30` in a detail, `11-23 08:30` in a table
+(`08:30` today), numbers with the locale's grouping, mobile numbers in 3-4-4 groups (`138 1234 5678`), masked ones
+as the core masks them (`138****5678`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QLocale
+
+from console.timeutil import CHINA_TZ
+
+
+def _is_chinese(locale: QLocale | None) -> bool:
+    return (locale or QLocale()).language() == QLocale.Language.Chinese
+
+
+def format_datetime(ts: datetime | None, *, locale: QLocale | None = None) -> str:
+    """A full date and time for details and reports: `2026年11月23日 08:30` (zh_CN) or `2026-11-23 08:30`."""
+    if ts is None:
+        return ""
+    local = ts.astimezone(CHINA_TZ)
+    if _is_chinese(locale):
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def format_date(ts: datetime | None, *, locale: QLocale | None = None) -> str:
+    if ts is None:
+        return ""
+    local = ts.astimezone(CHINA_TZ)
+    if _is_chinese(locale):
+        return f"{local.year}年{local.month}月{local.day}日"
+    return local.strftime("%Y-%m-%d")
+
+
+def format_short(ts: datetime | None, *, today: datetime | None = None) -> str:
+    """A compact time for table cells: `08:30` today, `11-23 08:30` otherwise (the same in both languages)."""
+    if ts is None:
+        return ""
+    local = ts.astimezone(CHINA_TZ)
+    if today is not None and today.astimezone(CHINA_TZ).date() == local.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%m-%d %H:%M")
+
+
+def format_number(value: float, decimals: int = 0, *, locale: QLocale | None = None) -> str:
+    return (
+        (locale or QLocale()).toString(float(value), "f", decimals)
+        if decimals
+        else (locale or QLocale()).toString(int(round(value)))
+    )
+
+
+def format_percent(ratio: float | None, decimals: int = 1, *, locale: QLocale | None = None) -> str:
+    if ratio is None:
+        return "—"
+    return (locale or QLocale()).toString(ratio * 100, "f", decimals) + "%"
+
+
+def format_duration(seconds: float, *, locale: QLocale | None = None) -> str:
+    """`1小时5分` / `12分` (zh_CN) or `1 h 5 min` / `12 min`."""
+    minutes = max(0, int(round(seconds / 60)))
+    hours, minutes = divmod(minutes, 60)
+    if _is_chinese(locale):
+        return f"{hours}小时{minutes}分" if hours else f"{minutes}分钟"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def format_phone(phone: str | None) -> str:
+    """Mainland mobile numbers (11 digits, or masked `138****5678`) in 3-4-4 groups; landlines with an area code
+    (`0951-1234567`) and short numbers (`110`, `12345`) as they are."""
+    if not phone:
+        return ""
+    text = phone.strip()
+    if len(text) == 11 and text[0] == "1" and text[:3].isdigit() and text[-4:].isdigit():
+        return f"{text[:3]} {text[3:7]} {text[7:]}"
+    return text
