@@ -38,6 +38,7 @@ from ..rules import Rules, default_rules
 from ..services import cases as case_service
 from ..services import dispatch as dispatch_service
 from ..services import intake as intake_service
+from ..services.actor import Actor
 from ..services.errors import ServiceError
 from ..timeutil import CHINA_TZ
 from . import supervision, texts
@@ -85,10 +86,10 @@ FIELD_KINDS: dict[Category, tuple[UnitKind, ...]] = {
     Category.CONSULTATION: (UnitKind.GRID_WORKER,),
     Category.OTHER: (UnitKind.GRID_WORKER, UnitKind.PATROL_CAR),
 }
-#: Reasons of the shift leader's successive escalations (督办) of an overdue case.
-ESCALATION_REASONS = ("超期未办结，督办", "超期仍未办结，再次督办", "多次督办未果，提级督办")
-#: Simulated seconds per transaction of the history (a few hours of the county's life).
-BATCH_SECONDS = 4 * 3600
+#: Simulated seconds between two runs of the automatic escalation sweep (督办 of overdue cases).
+SWEEP_SECONDS = 3600.0
+#: Simulated seconds per transaction of the history (half a day of the county's life: an import into an empty database).
+BATCH_SECONDS = 12 * 3600
 MINUTE = 60.0
 HOUR = 3600.0
 
@@ -100,7 +101,6 @@ class CaseRec:
     key: int
     appeal: Appeal
     case_id: int = 0
-    due_ts: float = 0.0
     units: list[int] = field(default_factory=list)  # unit indexes attached now
     field_done: bool = True  # no field visit pending
     assignment_id: int | None = None
@@ -109,7 +109,7 @@ class CaseRec:
     fate: str = "normal"  # normal, invalid, repeat, stuck, returned_open
     master_key: int | None = None
     resolved: bool = False
-    escalations: int = 0
+    assignee: tuple[AssigneeKind, int] | None = None  # where the live assignment is
 
     @property
     def category(self) -> Category:
@@ -213,8 +213,6 @@ class History:
         off = np.array([u.status == UnitStatus.OFF_DUTY for u in county.units])
         self.state = _State(rng.getstate(), [], {}, off.copy(), 0, 0, HistoryStats())
         self.rng = rng
-        self.use_assignments = supervision.have_assignments()
-        self.use_callbacks = supervision.have_callbacks()
         self._careful = False
 
     # -- planning helpers ----------------------------------------------------------------------------------------
@@ -248,6 +246,7 @@ class History:
     def run(self, progress: Callable[[int, int], None] | None = None) -> HistoryStats:
         batch_end = self.start_ts + BATCH_SECONDS
         total = len(self.arrivals)
+        self._push(self.start_ts + SWEEP_SECONDS, "sweep", 0)
         while True:
             st = self.state
             if st.next_arrival >= total and not st.heap:
@@ -321,7 +320,6 @@ class History:
         st.stats.cases += 1
         rec.key = result.case.id
         rec.case_id = result.case.id
-        rec.due_ts = result.case.due_at.timestamp()
         st.cases[rec.key] = rec
         if repeat_of is not None:
             rec.fate = "repeat"
@@ -357,14 +355,12 @@ class History:
             self._push(ts + rng.uniform(*delay) * MINUTE, "dispatch", rec.key)
         if needs_assignment:
             rec.assignment_done = False
-            if self.use_assignments:
-                self._push(ts + rng.uniform(8, 40) * MINUTE, "assign", rec.key)
-            else:  # no assignment service in this build: the center follows the matter up itself
-                self._push(ts + self._handling_hours(rec) * HOUR, "finish_assignment", rec.key)
+            self._push(ts + rng.uniform(8, 40) * MINUTE, "assign", rec.key)
         if not needs_field and not needs_assignment:
             # Answered at once by the center (advice, information): resolved within the hour.
             self._push(ts + rng.uniform(5, 50) * MINUTE, "resolve", rec.key)
-        self._push(rec.due_ts + rng.uniform(5, 30) * MINUTE, "check_due", rec.key)
+        if rec.category == Category.PETITION and rec.priority in (Priority.RED, Priority.ORANGE) and rng.random() < 0.5:
+            self._push(ts + rng.uniform(20, 90) * MINUTE, "leader_escalate", rec.key)  # a sensitive matter
 
     def _do_repeat(self, session: Session, ts: float, key: int) -> None:
         master = self.state.cases.get(key)
@@ -513,26 +509,20 @@ class History:
                 if kind == AssigneeKind.TOWNSHIP
                 else self.ids.departments[dept_code or "D02"]
             )
-        due = self._when(ts) + self.rules.deadline(rec.category, rec.priority)
         rec.assignment_id = supervision.assign(
-            session,
-            case_id=rec.case_id,
-            kind=kind,
-            target_id=target,
-            due_at=due,
-            actor=self.actors.leader,
-            now=self._when(ts),
+            session, case_id=rec.case_id, kind=kind, target_id=target, actor=self.actors.leader, now=self._when(ts)
         )
+        rec.assignee = (kind, target)
         rec.tried.append(target)
         self.state.stats.assignments += 1
-        handler = self._handler(kind, target)
         returned = rec.fate == "returned_open" and len(rec.tried) == 1 or (len(rec.tried) == 1 and rng.random() < 0.05)
         if returned:
             self._push(ts + rng.uniform(0.5, 4) * HOUR, "return", rec.key)
             return
-        self._push(ts + rng.uniform(0.2, 3) * HOUR, "accept", rec.key)
-        self._push(ts + self._handling_hours(rec) * HOUR, "finish_assignment", rec.key)
-        del handler
+        hours = self._handling_hours(rec)
+        if rng.random() < 0.6:  # signed for first (otherwise the result report signs for it)
+            self._push(ts + rng.uniform(0.1, min(3.0, hours / 2)) * HOUR, "accept", rec.key)
+        self._push(ts + hours * HOUR, "finish_assignment", rec.key)
 
     def _handling_hours(self, rec: CaseRec) -> float:
         """How long a department or township takes to settle the matter."""
@@ -543,15 +533,15 @@ class History:
             return rng.uniform(1, 12)
         return rng.uniform(1.5, 24)
 
-    def _handler(self, kind: AssigneeKind, target: int) -> Any:
+    def _handler(self, kind: AssigneeKind, target: int) -> Actor:
         if kind == AssigneeKind.DEPARTMENT:
             return self.actors.handlers_by_department.get(target, self.actors.leader)
         return self.actors.handlers_by_township.get(target, self.actors.leader)
 
-    def _assignee(self, rec: CaseRec) -> Any:
-        target = rec.tried[-1]
-        kind = AssigneeKind.DEPARTMENT if target in self.ids.departments.values() else AssigneeKind.TOWNSHIP
-        return self._handler(kind, target)
+    def _assignee(self, rec: CaseRec) -> Actor:
+        """The handler user of the live assignment's department or township (a shift leader where there is none)."""
+        assert rec.assignee is not None
+        return self._handler(*rec.assignee)
 
     def _do_accept(self, session: Session, ts: float, key: int) -> None:
         rec = self.state.cases.get(key)
@@ -578,13 +568,12 @@ class History:
         rec = self.state.cases.get(key)
         if rec is None or rec.assignment_done:
             return
-        if self.use_assignments:
-            if rec.assignment_id is None:
-                return
-            result = self.rng.choice(texts.RESOLUTIONS[rec.category])
-            supervision.resolve_assignment(
-                session, assignment_id=rec.assignment_id, result=result, actor=self._assignee(rec), now=self._when(ts)
-            )
+        if rec.assignment_id is None:
+            return
+        result = self.rng.choice(texts.RESOLUTIONS[rec.category])
+        supervision.resolve_assignment(
+            session, assignment_id=rec.assignment_id, result=result, actor=self._assignee(rec), now=self._when(ts)
+        )
         rec.assignment_done = True
         if rec.field_done:
             self._push(ts + self.rng.uniform(5, 60) * MINUTE, "resolve", rec.key)
@@ -603,10 +592,7 @@ class History:
             now=self._when(ts),
         )
         rec.resolved = True
-        if self.use_callbacks:
-            self._push(ts + self.rng.uniform(2, 40) * HOUR, "callback", rec.key)
-        else:
-            self._push(ts + self.rng.uniform(2, 40) * HOUR, "close", rec.key)
+        self._push(ts + self.rng.uniform(2, 40) * HOUR, "callback", rec.key)
 
     def _do_callback(self, session: Session, ts: float, key: int) -> None:
         rec = self.state.cases.get(key)
@@ -640,17 +626,20 @@ class History:
             return
         case_service.close_case(session, case_id=rec.case_id, actor=self.actors.leader, now=self._when(ts))
 
-    def _do_check_due(self, session: Session, ts: float, key: int) -> None:
+    def _do_leader_escalate(self, session: Session, ts: float, key: int) -> None:
+        """A shift leader's own 督办 of a sensitive matter (many people, a petition)."""
         rec = self.state.cases.get(key)
         if rec is None or rec.resolved:
             return
         case_service.escalate_case(
             session,
             case_id=rec.case_id,
-            reason=ESCALATION_REASONS[rec.escalations],
+            reason="群体性信访苗头，领导督办",
             actor=self.actors.leader,
             now=self._when(ts),
         )
-        rec.escalations += 1
-        if rec.escalations < len(ESCALATION_REASONS):  # still open a day later: escalated again, up to the top level
-            self._push(ts + 24 * HOUR, "check_due", key)
+
+    def _do_sweep(self, session: Session, ts: float, key: int) -> None:
+        """The console's automatic escalation of overdue cases and assignments, as it runs every hour."""
+        supervision.sweep_overdue(session, now=self._when(ts))
+        self._push(ts + SWEEP_SECONDS, "sweep", 0)

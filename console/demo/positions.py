@@ -6,7 +6,6 @@ part of the way there, the others are on their beat near home. Off-duty units st
 
 from __future__ import annotations
 
-import importlib
 import random
 from datetime import datetime
 
@@ -16,14 +15,11 @@ from ..db import Database
 from ..enums import UnitStatus
 from ..models import Case, Unit
 from ..services.actor import SYSTEM
+from ..services.positions import Fix, ingest_positions
 
 
 def report_positions_at(db: Database, now: datetime, *, seed: int) -> int:
-    """Report every unit on duty at `now`; returns how many fixes were sent (0 without an ingest service)."""
-    try:
-        positions = importlib.import_module("console.services.positions")
-    except ModuleNotFoundError:
-        return 0
+    """Report every unit on duty at `now`; returns how many fixes were sent."""
     rng = random.Random(seed * 13 + 5)
     with db.session() as s:
         rows = (
@@ -48,9 +44,7 @@ def report_positions_at(db: Database, now: datetime, *, seed: int) -> int:
             speed = rng.uniform(30, 50) if status == UnitStatus.EN_ROUTE else 0.0
         else:
             lat, lon = lat + rng.gauss(0, 0.001), lon + rng.gauss(0, 0.001)
-        fixes.append(
-            positions.Fix(fix_at=now, lat=round(lat, 6), lon=round(lon, 6), unit_id=unit_id, speed_kmh=round(speed, 1))
-        )
+        fixes.append(Fix(fix_at=now, lat=round(lat, 6), lon=round(lon, 6), unit_id=unit_id, speed_kmh=round(speed, 1)))
     if fixes:
-        positions.ingest_positions(db, fixes, source="demo", actor=SYSTEM)
+        ingest_positions(db, fixes, source="demo", actor=SYSTEM, now=now)
     return len(fixes)

@@ -379,7 +379,7 @@ class Simulator:
             )
             m.moved = False
         if fixes:
-            ingest_positions(self.db, fixes, source="simulator", actor=self.actor)
+            ingest_positions(self.db, fixes, source="simulator", actor=self.actor, now=now)
             report.fixes = len(fixes)
 
     # -- appeals --------------------------------------------------------------------------------------------------

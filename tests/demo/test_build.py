@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from console.db import Database
 from console.demo import build_demo
-from console.enums import EventKind, Role
+from console.enums import EventKind, Role, UnitStatus
+from console.geo.distance import haversine_m
 from console.models import Case, Event, Grid, Township, Unit, User
 from console.services.errors import PermissionDenied
 from console.services.users import authenticate
@@ -53,8 +54,18 @@ def test_small_demo_on_both_backends(db: Database) -> None:
             authenticate(s, "demo", "wrong")
         first = s.scalars(select(Case).order_by(Case.id).limit(1)).one()
         assert first.number.startswith("2026-")
-        # Every unit has a position to start from.
+        # Every unit has a position to start from; those on duty reported it at the end of the history.
         assert s.scalar(select(func.count(Unit.id)).where(Unit.lat.is_(None))) == 0
+        on_duty = s.scalar(select(func.count(Unit.id)).where(Unit.status != UnitStatus.OFF_DUTY))
+        assert summary.position_fixes == on_duty
+        assert s.scalar(select(func.count(Unit.id)).where(Unit.fix_at == NOW)) == on_duty
+        on_scene = s.execute(
+            select(Unit.lat, Unit.lon, Case.lat, Case.lon)
+            .join(Case, Case.id == Unit.current_case_id)
+            .where(Unit.status == UnitStatus.ON_SCENE)
+        ).all()
+        for lat, lon, case_lat, case_lon in on_scene:  # a unit on scene stands at its case
+            assert haversine_m(lat, lon, case_lat, case_lon) < 200
 
 
 def test_same_seed_same_data(tmp_path: Path, sqlite_template: Path) -> None:

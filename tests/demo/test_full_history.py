@@ -14,8 +14,20 @@ from sqlalchemy import func, select
 import console.services.users as users
 from console.db import Database
 from console.demo import DemoSummary, build_demo
-from console.enums import OPEN_CASE_STATUSES, CaseStatus, Category, Channel, EventKind, Priority, UnitKind
-from console.models import Case, Event, Unit
+from console.enums import (
+    OPEN_CASE_STATUSES,
+    AssigneeKind,
+    AssignmentStatus,
+    CaseStatus,
+    Category,
+    Channel,
+    EventKind,
+    FeedbackResult,
+    Priority,
+    Role,
+    UnitKind,
+)
+from console.models import Assignment, Callback, Case, Event, Unit, User
 from console.timeutil import CHINA_TZ
 
 from .history_checks import check_history
@@ -116,5 +128,41 @@ def test_the_timeline_holds_every_step_of_the_services(full_demo: tuple[Database
     assert kinds[EventKind.CASE_CLOSED] == closed
     # Each dispatch is followed by en route / on scene / clear (or a release), as unit status events.
     assert kinds[EventKind.UNIT_STATUS] >= 2.5 * summary.dispatches
-    for kind in (EventKind.CASE_MERGED, EventKind.CASE_INVALID, EventKind.CASE_ESCALATED, EventKind.USER_CREATED):
+    for kind in (
+        EventKind.CASE_MERGED,
+        EventKind.CASE_INVALID,
+        EventKind.CASE_ESCALATED,
+        EventKind.CASE_REOPENED,
+        EventKind.USER_CREATED,
+        EventKind.ASSIGNMENT_CREATED,
+        EventKind.ASSIGNMENT_ACCEPTED,
+        EventKind.ASSIGNMENT_RETURNED,
+        EventKind.ASSIGNMENT_RESOLVED,
+        EventKind.CALLBACK_RECORDED,
+    ):
         assert kinds[kind] > 0, kind
+    assert kinds[EventKind.ASSIGNMENT_CREATED] == summary.assignments
+    assert kinds[EventKind.CALLBACK_RECORDED] == summary.callbacks
+
+
+def test_assignments_and_callbacks(full_demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = full_demo
+    with db.session() as s:
+        assignments = s.scalars(select(Assignment)).all()
+        callbacks = Counter(s.scalars(select(Callback.result)))
+        open_ids = set(s.scalars(select(Case.id).where(Case.status.in_(list(OPEN_CASE_STATUSES)))))
+        handlers = set(s.scalars(select(User.name).where(User.role == Role.HANDLER)))
+    assert 0.25 * summary.cases < len(assignments) < 0.7 * summary.cases
+    kinds = Counter(a.assignee_kind for a in assignments)
+    assert kinds[AssigneeKind.DEPARTMENT] > kinds[AssigneeKind.TOWNSHIP] > 0
+    statuses = Counter(a.status for a in assignments)
+    assert statuses[AssignmentStatus.RESOLVED] > 0.7 * len(assignments)
+    # Returned assignments waiting for the shift leader, and live ones, at the end.
+    assert any(a.status == AssignmentStatus.RETURNED and a.case_id in open_ids for a in assignments)
+    assert any(a.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED) for a in assignments)
+    assert {a.accepted_by for a in assignments if a.accepted_by} & handlers
+    # Callbacks: mostly satisfied, some not reached, a few dissatisfied (reopened).
+    total = sum(callbacks.values())
+    assert callbacks[FeedbackResult.SATISFIED] / total > 0.6
+    assert callbacks[FeedbackResult.NOT_REACHED] > 0
+    assert callbacks[FeedbackResult.DISSATISFIED] > 0

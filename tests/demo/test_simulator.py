@@ -22,9 +22,6 @@ from console.services.actor import SYSTEM
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
-# The simulator reports positions through the ingest service, written alongside it.
-pytest.importorskip("console.services.positions", reason="the position ingest service is not in this build yet")
-
 
 class Clock:
     def __init__(self, start: datetime) -> None:
