@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,30 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
 from bench.common import emit, percentile, seed_cases
-from console.db import Database, upgrade_to_head, write_transaction
+from console.db import Database, upgrade_to_head
 from console.enums import Role
 from console.live import load_snapshot
-from console.services import intake as intake_service
 from tests.core.county import build_mini_county
 from ui.intake import DraftStore
 from ui.layouts import Layout
 from ui.main_window import MainWindow
 from ui.session import ConsoleSession
 from ui.workers import DbWorker
+
+WRITER = """
+import sys, time
+from console.db import Database, write_transaction
+from console.services import intake as intake_service
+from console.services.users import actor_for_name
+db = Database(sys.argv[1])
+with db.session() as s:
+    actor = actor_for_name(s, sys.argv[2])
+for i in range(int(sys.argv[3])):
+    req = intake_service.parse_intake({"channel": "online", "category": "traffic", "priority": "red",
+                                       "description": f"change {i}", "lat": 24.805, "lon": 113.605})
+    write_transaction(db.sessions, lambda s, r=req: intake_service.create_case(s, r, actor=actor))
+    time.sleep(0.02)
+"""
 
 
 class LoopProbe:
@@ -109,25 +123,11 @@ def main() -> None:
         probe = LoopProbe()
         probe.start()
         actor = county.actors[Role.SHIFT_LEADER]
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
 
-        def other_workstation() -> None:
-            for i in range(args.changes):
-                req = intake_service.parse_intake(
-                    {
-                        "channel": "online",
-                        "category": "traffic",
-                        "priority": "red",
-                        "description": f"change {i}",
-                        "lat": 24.805,
-                        "lon": 113.605,
-                    }
-                )
-                write_transaction(db.sessions, lambda s, r=req: intake_service.create_case(s, r, actor=actor))
-                time.sleep(0.02)
-
-        writer = threading.Thread(target=other_workstation)
-        writer.start()
-        while writer.is_alive():
+        # The other workstation is another process, as in a command center.
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, db.url, actor.name, str(args.changes)])
+        while writer.poll() is None:
             spin(50)
         spin(500)
         result["sync"] = {**probe.stop(), "queue_rows": window.queue.model.rowCount()}

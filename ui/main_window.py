@@ -172,15 +172,18 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self) -> None:
         self.queue.model.rebuild()
-        self.units.reload()
-        if not self.session.selection.case_id and self.queue.model.rowCount():
-            self.queue.show_case(self.queue.model.case_ids()[0])  # the most urgent case, ready for F5
+        QTimer.singleShot(0, self.units.reload)  # in a later turn of the event loop: no long pause
+        QTimer.singleShot(0, self._select_most_urgent)
         self.statusBar().showMessage(
             self.tr("%1 open cases, %2 units")
             .replace("%1", str(len(self.session.state.cases)))
             .replace("%2", str(len(self.session.state.units))),
             5000,
         )
+
+    def _select_most_urgent(self) -> None:
+        if not self.session.selection.case_id and self.queue.model.rowCount():
+            self.queue.show_case(self.queue.model.case_ids()[0])  # ready for F5
 
     def _on_cases(self, diff: LiveDiff) -> None:
         if self.session.is_loaded:

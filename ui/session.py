@@ -21,6 +21,7 @@ from console.services import intake as intake_service
 from console.services import queries
 from console.services.actor import Action, Actor
 
+from .gc_tuning import freeze_long_lived, tune_for_interface
 from .messages import describe_error, offline_message
 from .selection import Selection
 from .workers import DatabaseOffline, DbWorker, JobResult
@@ -84,10 +85,12 @@ class ConsoleSession(QObject):
                 self.township_names, self.grid_codes = result.value
 
         self.worker.read(names, got)
+        tune_for_interface()
         self.worker.start_sync(self.actor)
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         diff = self.state.reset(snapshot)
+        freeze_long_lived()
         self._emit(diff)
         if not self.is_loaded:
             self.is_loaded = True

@@ -54,6 +54,7 @@ class QueueModel(QAbstractTableModel):
         self._order = Qt.SortOrder.AscendingOrder
         self._rows: list[CaseView] = []
         self._keys: list[Any] = []  # sort key of each row, for bisect
+        self._shown: dict[int, CaseView] = {}  # the version of each case as its row shows it
         self._hay: dict[int, str] = {}
         self._now = utcnow()
         self._bold = QFont()
@@ -76,21 +77,27 @@ class QueueModel(QAbstractTableModel):
         key = sort_key(self._column, self.townships)(case)
         return (key, case.id)
 
-    def _accepts(self, case: CaseView) -> bool:
+    def _haystack(self, case: CaseView) -> str:
         hay = self._hay.get(case.id)
         if hay is None:
             hay = self._hay[case.id] = haystack(case, self.townships.get(case.township_id or 0, ""))
-        return self._filter.accepts(case, hay, self._now)
+        return hay
+
+    def _accepts(self, case: CaseView) -> bool:
+        return self._filter.accepts(case, self._haystack, self._now)
 
     def rebuild(self) -> None:
         """Filter and sort every case again (a user's change of filter or sort, or a full snapshot)."""
         self._now = utcnow()
         self.beginResetModel()
-        rows = [c for c in self._cases.values() if self._accepts(c)]
         key = sort_key(self._column, self.townships)
-        rows.sort(key=lambda c: (key(c), c.id), reverse=self._order == Qt.SortOrder.DescendingOrder)
-        self._rows = rows
-        self._keys = [self._key(c) for c in rows] if self._order == Qt.SortOrder.AscendingOrder else []
+        flt, hay, now = self._filter, self._haystack, self._now
+        keyed = [((key(c), c.id), c) for c in self._cases.values() if flt.accepts(c, hay, now)]
+        descending = self._order == Qt.SortOrder.DescendingOrder
+        keyed.sort(key=lambda kc: kc[0], reverse=descending)
+        self._rows = [c for _k, c in keyed]
+        self._shown = {c.id: c for c in self._rows}
+        self._keys = [] if descending else [k for k, _c in keyed]
         self.endResetModel()
 
     def set_filter(self, flt: QueueFilter) -> None:
@@ -122,22 +129,29 @@ class QueueModel(QAbstractTableModel):
         return lo
 
     def row_of(self, case_id: int) -> int:
-        for i, c in enumerate(self._rows):
-            if c.id == case_id:
-                return i
-        return -1
+        """The row showing the case, or -1: found by its sort key in O(log n), never by a scan of every row."""
+        shown = self._shown.get(case_id)
+        if shown is None:
+            return -1
+        pos = self._position(shown)
+        for row in (pos, pos - 1, pos + 1):
+            if 0 <= row < len(self._rows) and self._rows[row].id == case_id:
+                return row
+        return next((i for i, c in enumerate(self._rows) if c.id == case_id), -1)  # not reached while sorted
 
     def _insert(self, case: CaseView) -> None:
         pos = self._position(case)
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._rows.insert(pos, case)
+        self._shown[case.id] = case
         if self._order == Qt.SortOrder.AscendingOrder:
             self._keys.insert(pos, self._key(case))
         self.endInsertRows()
 
     def _remove(self, row: int) -> None:
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
+        case = self._rows.pop(row)
+        self._shown.pop(case.id, None)
         if self._order == Qt.SortOrder.AscendingOrder:
             del self._keys[row]
         self.endRemoveRows()
@@ -145,39 +159,27 @@ class QueueModel(QAbstractTableModel):
     def apply(self, diff: LiveDiff) -> None:
         """Fold a live-state diff into the visible rows with the smallest model signals."""
         self._now = utcnow()
-        index = {c.id: i for i, c in enumerate(self._rows)} if (diff.cases_updated or diff.cases_removed) else {}
-        removed = sorted((index[i] for i in diff.cases_removed if i in index), reverse=True)
-        for row in removed:
-            self._remove(row)
-        if removed:
-            index = {c.id: i for i, c in enumerate(self._rows)}
-        for case_id in diff.cases_updated:
+        for case_id in diff.cases_removed:
+            self._hay.pop(case_id, None)
+            row = self.row_of(case_id)
+            if row >= 0:
+                self._remove(row)
+        for case_id in [*diff.cases_updated, *diff.cases_inserted]:
             self._hay.pop(case_id, None)
             case = self._cases.get(case_id)
-            row = index.get(case_id, -1)
-            if row >= 0 and self._rows[row].id != case_id:  # moved by an earlier step of this loop
-                row = self.row_of(case_id)
+            row = self.row_of(case_id)
             if case is None or not self._accepts(case):
                 if row >= 0:
                     self._remove(row)
-                    index = {}
                 continue
             if row < 0:
                 self._insert(case)
-                index = {}
-                continue
-            old_key = self._key(self._rows[row])
-            if old_key == self._key(case):
+            elif self._key(self._rows[row]) == self._key(case):
                 self._rows[row] = case
+                self._shown[case_id] = case
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
             else:
                 self._remove(row)
-                self._insert(case)
-                index = {}
-        for case_id in diff.cases_inserted:
-            self._hay.pop(case_id, None)
-            case = self._cases.get(case_id)
-            if case is not None and self._accepts(case):
                 self._insert(case)
 
     def refresh_times(self) -> None:

@@ -77,6 +77,8 @@ class QueueWidget(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        # Fixed row heights: inserting a row into 10,000 does not make the header measure anything.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setDragEnabled(True)
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -119,6 +121,10 @@ class QueueWidget(QWidget):
         self.table.activated.connect(lambda idx: self.openCaseRequested.emit(self._id_at(idx.row())))
         model.modelReset.connect(self._after_reset)
         selection.caseChanged.connect(self.show_case)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(300)
+        self._count_timer.timeout.connect(self._update_count)
         self._clock = QTimer(self)
         self._clock.setInterval(15_000)
         self._clock.timeout.connect(model.refresh_times)
@@ -159,7 +165,8 @@ class QueueWidget(QWidget):
 
     def apply_diff(self, diff: LiveDiff) -> None:
         self.model.apply(diff)
-        self._update_count()
+        if not self._count_timer.isActive():
+            self._count_timer.start()
 
     def _id_at(self, row: int) -> int:
         case = self.model.case_at(row)
