@@ -1,0 +1,106 @@
+"""Write a period's report: figures (total and by every dimension), emergency intervals and the cases.
+
+XLSX: one workbook with the sheets `figures`, `intervals` and `cases` (openpyxl, write-only, so long periods stream).
+CSV: the figures in the named file, the intervals and the cases beside it (`NAME-intervals.csv`, `NAME-cases.csv`).
+`progress(done, total)` is called as cases are written (total = cases + one step for the figures).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from ..timeutil import ensure_utc
+from .rows import FIGURE_FIELDS, INTERVAL_FIELDS, REPORT_CASE_FIELDS, all_figures, case_rows, count_cases, interval_rows
+
+Progress = Callable[[int, int], None]
+STEP = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    files: list[Path]
+    cases: int
+    figure_rows: int
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return str(value)
+    return value
+
+
+def _sheet(
+    wb: Workbook, title: str, fields: list[str], rows: Iterable[dict[str, Any]], tick: Callable[[], None]
+) -> int:
+    ws = wb.create_sheet(title)
+    ws.append(fields)
+    n = 0
+    for row in rows:
+        ws.append([_cell(row.get(f)) for f in fields])
+        n += 1
+        tick()
+    return n
+
+
+def _csv(path: Path, fields: list[str], rows: Iterable[dict[str, Any]], tick: Callable[[], None]) -> int:
+    n = 0
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:  # with a BOM, so that Excel reads Chinese
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({f: _cell(row.get(f)) for f in fields})
+            n += 1
+            tick()
+    return n
+
+
+def write_report(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    path: Path,
+    now: datetime,
+    progress: Progress | None = None,
+) -> ReportSummary:
+    start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ValueError("the report file must end in .xlsx or .csv")
+    total = count_cases(session, start=start, end=end) + 1
+    done = 0
+
+    def tick(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None and (done % STEP == 0 or done == total):
+            progress(done, total)
+
+    figures = all_figures(session, start=start, end=end, now=now)
+    intervals = interval_rows(session, start=start, end=end)
+    tick()
+    files = [path]
+    if suffix == ".xlsx":
+        wb = Workbook(write_only=True)
+        _sheet(wb, "figures", FIGURE_FIELDS, figures, lambda: None)
+        _sheet(wb, "intervals", INTERVAL_FIELDS, intervals, lambda: None)
+        cases = _sheet(wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end), tick)
+        wb.save(path)
+    else:
+        _csv(path, FIGURE_FIELDS, figures, lambda: None)
+        stem = path.with_suffix("")
+        files.append(stem.with_name(stem.name + "-intervals.csv"))
+        _csv(files[-1], INTERVAL_FIELDS, intervals, lambda: None)
+        files.append(stem.with_name(stem.name + "-cases.csv"))
+        cases = _csv(files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end), tick)
+    if progress is not None:
+        progress(total, total)
+    return ReportSummary(files=files, cases=cases, figure_rows=len(figures))
