@@ -1,0 +1,78 @@
+"""The configuration file: read, validated naming the key, written back unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from console.config import ConsoleConfig, dumps_toml, load_config, parse_config, save_config
+from console.services.errors import ValidationError
+
+
+def test_missing_default_file_means_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSOLE_CONFIG_DIR", str(tmp_path / "nowhere"))
+    config = load_config()
+    assert not config.exists and config.database_url is None
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as err:
+        load_config(tmp_path / "absent.toml")
+    assert err.value.field == "config"
+
+
+def test_round_trip_through_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "c" / "console.toml"
+    config = ConsoleConfig(
+        database_url='postgresql://dispatch:p"w@10.1.2.3/county',
+        language="zh_CN",
+        setup="shared",
+        basemap={"url_template": "http://tiles.intranet/{z}/{x}/{y}.png", "max_zoom": 17},
+        feeds={"traccar": {"url": "http://10.1.2.4:8082", "enabled": True, "interval_s": 5.5}},
+    )
+    save_config(config, path)
+    again = load_config(path)
+    assert again.database_url == config.database_url
+    assert again.language == "zh_CN" and again.setup == "shared"
+    assert again.basemap == config.basemap
+    assert again.feeds == config.feeds
+    assert again.path == path
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"database": {"url": ""}}, "database.url"),
+        ({"database": {"setup": "cloud"}}, "database.setup"),
+        ({"interface": {"language": "fr"}}, "interface.language"),
+        ({"basemap": "tiles"}, "basemap"),
+    ],
+)
+def test_bad_values_name_the_key(data: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        parse_config(data)
+    assert err.value.field == field
+
+
+def test_broken_toml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "console.toml"
+    path.write_text("[database\nurl = 1", "utf-8")
+    with pytest.raises(ValidationError) as err:
+        load_config(path)
+    assert err.value.field == "config" and "console.toml" in err.value.reason
+
+
+def test_basemap_settings_become_the_maps_config() -> None:
+    config = parse_config({"basemap": {"mbtiles": "county.mbtiles", "datum": "gcj02"}})
+    basemap = config.basemap_config()
+    assert basemap.kind == "mbtiles" and basemap.datum == "gcj02" and basemap.mbtiles == Path("county.mbtiles")
+    with pytest.raises(ValidationError):
+        parse_config({"basemap": {"zoom": 3}}).basemap_config()
+
+
+def test_toml_writer_escapes_text() -> None:
+    import tomllib
+
+    data = {"a": {"text": 'line "one"\nline\ttwo \\ 网格', "list": [1, 2.5, "x"], "b": {"deep": False}}}
+    assert tomllib.loads(dumps_toml(data)) == data
