@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         s.selection.unitChanged.connect(lambda _i: self._update_actions())
         self.units.dispatchRequested.connect(lambda case_id, unit_id: s.dispatch(case_id, unit_id))
         self.queue.openCaseRequested.connect(self._open_case)
+        self.case.recommendationsShown.connect(self.map_link.show_recommendations)
         self.intake.saved.connect(lambda _id: None)
         if hasattr(self.map, "newAppealRequested"):
             self.map.newAppealRequested.connect(self._appeal_at)

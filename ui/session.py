@@ -224,6 +224,22 @@ class ConsoleSession(QObject):
             callback=callback,
         )
 
+    def assign(
+        self, case_id: int, assignee_kind: str, assignee_id: int, hours: float | None, callback: Callback | None = None
+    ) -> None:
+        """派单 to a department or township (the shift leader's; the assignments service checks the role)."""
+        from console.services import assignments
+
+        actor = self.actor
+        self._write(
+            lambda s: assignments.assign_case(
+                s, case_id=case_id, assignee_kind=assignee_kind, assignee_id=assignee_id, actor=actor, hours=hours
+            ),
+            cases=lambda _a: [case_id],
+            callback=callback,
+            done_text=lambda _a: self.tr("Case assigned"),
+        )
+
     def create_case(
         self,
         data: dict[str, Any],

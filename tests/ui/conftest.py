@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from console.db import Database
 from console.enums import Role
@@ -33,7 +34,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-class FakeMap(QObject):
+class FakeMap(QWidget):
     """Stands in for the live map: records what the console pushes, emits what a click would."""
 
     unitClicked = Signal(int)
@@ -46,6 +47,7 @@ class FakeMap(QObject):
         self.units: list[Any] = []
         self.cases: list[Any] = []
         self.selected_case = 0
+        self.recommendations: dict[int, list[Any]] = {}
 
     def set_county(self, townships: Any, grids: Any, boundary: Any) -> None:
         pass
@@ -61,6 +63,9 @@ class FakeMap(QObject):
 
     def select_unit(self, unit_id: int) -> None:
         pass
+
+    def show_recommendations(self, case_id: int, recs: list[Any]) -> None:
+        self.recommendations[case_id] = list(recs)
 
     def fit(self) -> None:
         pass
@@ -91,10 +96,7 @@ def make_console(qtbot: Any, data_dir: Path) -> Iterator[Callable[..., Console]]
         drafts = DraftStore(data_dir / "drafts" / f"{name or actor.name}.json")
         fake_map = FakeMap()
         layout = layout_for_role(actor.role) if actor.role != Role.WALL else Layout.WALL
-        from ui.map_link import MapLink
-
-        window = MainWindow(session, drafts, layout=layout, map_widget=None)
-        window.map_link = MapLink(session, fake_map, window)  # the fake map receives what the real one would
+        window = MainWindow(session, drafts, layout=layout, map_widget=fake_map)
         fake_map.pageReady.emit()
         qtbot.addWidget(window)
         window.resize(1400, 900)

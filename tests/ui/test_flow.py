@@ -78,3 +78,37 @@ def test_drop_case_on_unit_dispatches_it(db: Database, county: MiniCounty, make_
     assert blocker.args == [case_id, pc2]
     qtbot.waitUntil(lambda: session.state.units[pc2].status == UnitStatus.DISPATCHED, timeout=5_000)
     assert session.state.cases[case_id].unit_ids == (pc2,)
+
+
+def test_recommendations_reach_the_map_and_f5_path_dispatches_the_first(
+    db: Database, county: MiniCounty, make_console: Any, qtbot: Any
+) -> None:
+    console = make_console(db, county.actors[Role.DISPATCHER])
+    session, window = console.session, console.window
+    fill_form(window.intake)
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=10_000)
+    case_id = next(iter(session.state.cases))
+    qtbot.waitUntil(lambda: len(window.case.recommendations) > 0, timeout=5_000)
+    first = window.case.recommendations[0]
+    assert console.map.recommendations[case_id][0].unit_id == first.unit_id
+    assert window.case.recs.topLevelItemCount() == len(window.case.recommendations) <= 3
+    window.dispatch_nearest()  # what F5 triggers
+    qtbot.waitUntil(lambda: session.state.cases[case_id].unit_ids == (first.unit_id,), timeout=5_000)
+
+
+def test_shift_leader_assigns_a_case_to_a_department(
+    db: Database, county: MiniCounty, make_console: Any, qtbot: Any
+) -> None:
+    console = make_console(db, county.actors[Role.SHIFT_LEADER])
+    session, window = console.session, console.window
+    fill_form(window.intake, description="garbage piled up by the river")
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=10_000)
+    case_id = next(iter(session.state.cases))
+    results: list[Any] = []
+    session.assign(case_id, "department", county.department_id, 8.0, results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=5_000)
+    assert results[0].ok, results[0].error
+    qtbot.waitUntil(lambda: session.state.cases[case_id].assignee == "城管局", timeout=5_000)
+    assert "城管局" in window.queue.model.data(window.queue.model.index(0, 5))

@@ -35,6 +35,7 @@ from ..queue.model import format_span
 from ..session import ConsoleSession
 from ..theme import PRIORITY_COLOURS
 from ..workers import JobResult
+from .assign import AssignDialog
 from .reasons import ask_reason
 
 Session = Any  # a database session, only ever used inside jobs run by the database worker
@@ -46,6 +47,7 @@ def _t(ts: datetime | None) -> str:
 
 class CaseDetailPanel(QWidget):
     assignRequested = Signal(int)  # case id (the shift leader's assignment dialog)
+    recommendationsShown = Signal(int, object)  # case id, list[Recommendation] (for the map)
 
     def __init__(self, session: ConsoleSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -197,6 +199,7 @@ class CaseDetailPanel(QWidget):
                 return
             if result.ok:
                 self.detail, self.recommendations = result.value
+                self.recommendationsShown.emit(case_id, list(self.recommendations))
             else:
                 self.message.setText(describe_error(result.error))
             self._render()
@@ -348,6 +351,7 @@ class CaseDetailPanel(QWidget):
         case_id = d.case.id
         if name == "assign":
             self.assignRequested.emit(case_id)
+            self._assign(case_id, d.case.number)
             return
         if name == "close":
             self.session.case_action("close", case_id, callback=self._after)
@@ -374,6 +378,20 @@ class CaseDetailPanel(QWidget):
         text = ask_reason(self, title, prompt)
         if text:
             self.session.case_action(name, case_id, text, callback=self._after)
+
+    def _assign(self, case_id: int, number: str) -> None:
+        townships = sorted(self.session.township_names.items(), key=lambda kv: kv[1])
+
+        def got(result: JobResult) -> None:
+            if not result.ok:
+                self.message.setText(describe_error(result.error))
+                return
+            dialog = AssignDialog(number, [(d.id, d.name) for d in result.value], townships, self)
+            if dialog.exec():
+                kind, target, hours = dialog.choice()
+                self.session.assign(case_id, kind, target, hours, self._after)
+
+        self.session.read(queries.departments, got)
 
 
 def format_span_s(seconds: float) -> str:

@@ -1,0 +1,113 @@
+"""The queue model: changes from the feed arrive as row inserts, moves, removals and dataChanged — never a reset —
+and the rows stay filtered and sorted in Python."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from console.enums import CaseStatus, Category, Channel, Priority
+from console.live import LiveDiff
+from console.views import CaseView
+from ui.queue.filters import Column, QueueFilter
+from ui.queue.model import QueueModel
+
+pytestmark = pytest.mark.ui
+
+NOW = datetime.now(UTC)
+
+
+def case(i: int, priority: Priority = Priority.YELLOW, **kw: Any) -> CaseView:
+    fields: dict[str, Any] = {
+        "id": i,
+        "number": f"2026-{i:06d}",
+        "channel": Channel.HOTLINE_12345,
+        "category": Category.DISPUTE,
+        "priority": priority,
+        "status": CaseStatus.RECEIVED,
+        "received_at": NOW - timedelta(minutes=i),
+        "due_at": NOW + timedelta(hours=i),
+        "description": f"case {i}",
+        "caller_phone": f"1380000{i:04d}",
+    }
+    fields.update(kw)
+    return CaseView(**fields)
+
+
+class Spy:
+    def __init__(self, model: QueueModel) -> None:
+        self.events: list[str] = []
+        model.modelReset.connect(lambda: self.events.append("reset"))
+        model.rowsInserted.connect(lambda *_a: self.events.append("insert"))
+        model.rowsRemoved.connect(lambda *_a: self.events.append("remove"))
+        model.dataChanged.connect(lambda *_a: self.events.append("changed"))
+
+
+def make(n: int) -> tuple[dict[int, CaseView], QueueModel]:
+    cases = {i: case(i) for i in range(1, n + 1)}
+    model = QueueModel(cases, {})
+    model.rebuild()
+    return cases, model
+
+
+def test_model_passes_qt_model_checks(qtmodeltester: Any) -> None:
+    _cases, model = make(20)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_feed_changes_never_reset_the_model() -> None:
+    cases, model = make(50)
+    spy = Spy(model)
+    cases[100] = case(100, Priority.RED)  # new, most urgent: first row
+    model.apply(LiveDiff(cases_inserted=[100]))
+    assert model.case_ids()[0] == 100
+    cases[10] = dataclasses.replace(cases[10], description="updated text")  # same sort key: in place
+    model.apply(LiveDiff(cases_updated=[10]))
+    cases[20] = dataclasses.replace(cases[20], priority=Priority.ORANGE)  # moves up
+    model.apply(LiveDiff(cases_updated=[20]))
+    del cases[30]
+    model.apply(LiveDiff(cases_removed=[30]))
+    assert "reset" not in spy.events
+    assert spy.events == ["insert", "changed", "remove", "insert", "remove"]
+    ids = model.case_ids()
+    assert ids[:2] == [100, 20] and 30 not in ids and len(ids) == 50
+    assert model.data(model.index(model.row_of(10), Column.PLACE)) == "updated text"
+    # Still sorted as a full rebuild would sort.
+    model.rebuild()
+    assert model.case_ids() == ids
+
+
+def test_filter_and_search_on_the_models_own_rows() -> None:
+    cases, model = make(30)
+    cases[5] = dataclasses.replace(cases[5], category=Category.TRAFFIC, description="truck blocks the road")
+    model.rebuild()
+    model.set_filter(QueueFilter(category=Category.TRAFFIC))
+    assert model.case_ids() == [5]
+    model.set_filter(QueueFilter(search="13800000007"))
+    assert model.case_ids() == [7]
+    model.set_filter(QueueFilter(search="2026-000012"))
+    assert model.case_ids() == [12]
+    # A change that makes a case match the filter inserts its row; one that stops matching removes it.
+    model.set_filter(QueueFilter(category=Category.TRAFFIC))
+    cases[6] = dataclasses.replace(cases[6], category=Category.TRAFFIC)
+    cases[5] = dataclasses.replace(cases[5], category=Category.OTHER)
+    model.apply(LiveDiff(cases_updated=[5, 6]))
+    assert model.case_ids() == [6]
+
+
+def test_sort_by_deadline_descending_and_overdue_marking() -> None:
+    cases, model = make(10)
+    cases[3] = dataclasses.replace(cases[3], due_at=NOW - timedelta(minutes=5))
+    model.sort(Column.DEADLINE, Qt.SortOrder.DescendingOrder)
+    ids = model.case_ids()
+    assert ids[0] == 10 and ids[-1] == 3
+    row = model.row_of(3)
+    assert model.data(model.index(row, Column.DEADLINE)).startswith("−")
+    assert model.data(model.index(row, Column.DEADLINE), Qt.ItemDataRole.ForegroundRole) is not None
+    cases[11] = case(11)
+    model.apply(LiveDiff(cases_inserted=[11]))
+    assert model.case_ids()[0] == 11  # inserted at its place in descending order
