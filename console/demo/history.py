@@ -4,7 +4,7 @@ A small discrete-event simulation: appeals arrive with a daily rhythm; each one 
 service and then lives its life — dispatch of a field unit (en route, on scene, clear), assignment to a
 department or township (accept, return, resolve), resolution, callback, close; some are merged as repeats,
 some found invalid, some escalated when overdue. Every step is a service call at its own simulated time, so
-the events table is the real timeline. Steps are batched into one transaction per few simulated hours; a step
+the events table is the real timeline. Steps are batched into one transaction per half day of simulated time; a step
 the services refuse is rolled back alone (the batch is played again with a savepoint per step) and counted.
 """
 
@@ -47,31 +47,9 @@ from .county import County
 from .reference import CountyIds, DemoActors
 
 #: Relative appeal rate per hour of the local day (more by day, few at night).
-HOURLY_WEIGHTS = (
-    0.25,
-    0.18,
-    0.12,
-    0.1,
-    0.12,
-    0.2,
-    0.45,
-    0.9,
-    1.4,
-    1.6,
-    1.6,
-    1.4,
-    1.1,
-    1.1,
-    1.4,
-    1.5,
-    1.5,
-    1.4,
-    1.2,
-    1.1,
-    1.0,
-    0.8,
-    0.6,
-    0.4,
+HOURLY_WEIGHTS: tuple[float, ...] = tuple(
+    float(w)
+    for w in "0.25 0.18 0.12 0.1 0.12 0.2 0.45 0.9 1.4 1.6 1.6 1.4 1.1 1.1 1.4 1.5 1.5 1.4 1.2 1.1 1.0 0.8 0.6 0.4".split()
 )
 #: Unit kinds that may go to each category, best first.
 FIELD_KINDS: dict[Category, tuple[UnitKind, ...]] = {
@@ -208,7 +186,6 @@ class History:
         self.unit_lon = np.array([u.lon for u in county.units])
         self.unit_kind = [u.kind for u in county.units]
         self.unit_grid = [u.home_grid_code for u in county.units]
-        self.unit_town = [u.township_code for u in county.units]
         self.kind_mask = {k: np.array([kind == k for kind in self.unit_kind]) for k in UnitKind}
         off = np.array([u.status == UnitStatus.OFF_DUTY for u in county.units])
         self.state = _State(rng.getstate(), [], {}, off.copy(), 0, 0, HistoryStats())
