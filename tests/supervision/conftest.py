@@ -44,8 +44,7 @@ class World:
         return self.tx(lambda s: create_case(s, req, actor=self.dispatcher, now=when).case.id)
 
 
-@pytest.fixture
-def world(db: Database) -> World:
+def _world(db: Database) -> World:
     county = build_mini_county(db, now=MONDAY_9)
     town_id = county.township_ids["东河镇"]
 
@@ -56,3 +55,14 @@ def world(db: Database) -> World:
         return actor_of(user)
 
     return World(db, county, write_transaction(db.sessions, add))
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    return _world(db)
+
+
+@pytest.fixture
+def sqlite_world(sqlite_db: Database) -> World:
+    """SQLite only, for the interface tests."""
+    return _world(sqlite_db)
