@@ -2,7 +2,8 @@
 them to `.qm`, with PySide6's own `lupdate` and `lrelease`.
 
 Source locations are not written into the `.ts` (`-locations none`), so moving code does not touch the translations
-and a stale `.ts` shows up only when a string was added or changed. Strings that left the sources are dropped.
+and a stale `.ts` shows up only when a string was added or changed. Strings that left the sources are kept, marked
+"vanished", so that their translation comes back if the string does (`--drop-vanished` removes them).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def ts_path(lang: str, folder: Path | None = None) -> Path:
     return (folder or i18n_dir()) / f"console_{lang}.ts"
 
 
-def run_lupdate(ts_file: Path, *, root: Path = UI_DIR, drop_obsolete: bool = True) -> None:
+def run_lupdate(ts_file: Path, *, root: Path = UI_DIR, drop_obsolete: bool = False) -> None:
     ts_file.parent.mkdir(parents=True, exist_ok=True)
     files = [str(p) for p in sources(root)]
     args = [tool("lupdate"), "-silent", "-locations", "none", "-extensions", "py"]
@@ -58,11 +59,12 @@ def run_lrelease(ts_file: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ui.i18n.update", description=__doc__.splitlines()[0])
     parser.add_argument("--release-only", action="store_true", help="only compile the .ts files to .qm")
+    parser.add_argument("--drop-vanished", action="store_true", help="forget translations of strings no longer used")
     args = parser.parse_args(argv)
     for lang in TRANSLATED:
         ts_file = ts_path(lang)
         if not args.release_only:
-            run_lupdate(ts_file)
+            run_lupdate(ts_file, drop_obsolete=args.drop_vanished)
         qm = run_lrelease(ts_file)
         print(f"{ts_file.name} -> {qm.name}")
     return 0

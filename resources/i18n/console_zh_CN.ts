@@ -1,0 +1,1537 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Actions</name>
+    <message>
+        <source>New appeal</source>
+        <translation>新建诉求</translation>
+    </message>
+    <message>
+        <source>Save appeal</source>
+        <translation>保存诉求</translation>
+    </message>
+    <message>
+        <source>Save and dispatch nearest</source>
+        <translation>保存并派遣最近力量</translation>
+    </message>
+    <message>
+        <source>Save merged into the selected duplicate</source>
+        <translation>保存并并入所选重复诉求</translation>
+    </message>
+    <message>
+        <source>Dispatch nearest unit</source>
+        <translation>派遣最近力量</translation>
+    </message>
+    <message>
+        <source>Search the queue</source>
+        <translation>搜索事件队列</translation>
+    </message>
+    <message>
+        <source>Unit en route</source>
+        <translation>力量已出发</translation>
+    </message>
+    <message>
+        <source>Unit on scene</source>
+        <translation>力量已到场</translation>
+    </message>
+    <message>
+        <source>Unit clear (available)</source>
+        <translation>力量处置完毕（恢复空闲）</translation>
+    </message>
+    <message>
+        <source>Resolve case…</source>
+        <translation>办结…</translation>
+    </message>
+    <message>
+        <source>Escalate case…</source>
+        <translation>督办…</translation>
+    </message>
+    <message>
+        <source>Dispatcher layout</source>
+        <translation>调度员布局</translation>
+    </message>
+    <message>
+        <source>Shift leader layout</source>
+        <translation>值班长布局</translation>
+    </message>
+    <message>
+        <source>Wall layout</source>
+        <translation>大屏布局</translation>
+    </message>
+    <message>
+        <source>Reset this layout</source>
+        <translation>恢复默认布局</translation>
+    </message>
+    <message>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <source>Show the whole county</source>
+        <translation>显示全县</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <source>Building the demo county…</source>
+        <translation type="vanished">正在生成演示县…</translation>
+    </message>
+    <message>
+        <source>First start</source>
+        <translation type="vanished">首次启动</translation>
+    </message>
+    <message>
+        <source>Building the demo county… (%1)</source>
+        <translation type="vanished">正在生成演示县…（%1）</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation type="vanished">数据库</translation>
+    </message>
+    <message>
+        <source>The database could not be opened:
+%1</source>
+        <translation type="vanished">无法打开数据库：
+%1</translation>
+    </message>
+</context>
+<context>
+    <name>AssignDialog</name>
+    <message>
+        <source>Assign %1</source>
+        <translation>派单 %1</translation>
+    </message>
+    <message>
+        <source>Department: %1</source>
+        <translation>部门：%1</translation>
+    </message>
+    <message>
+        <source>Township: %1</source>
+        <translation>乡镇：%1</translation>
+    </message>
+    <message>
+        <source>default for the priority</source>
+        <translation>按等级默认</translation>
+    </message>
+    <message>
+        <source>Assign to</source>
+        <translation>派往</translation>
+    </message>
+    <message>
+        <source>Deadline (working hours)</source>
+        <translation>办理时限（工作小时）</translation>
+    </message>
+    <message>
+        <source>Deadline: a number of hours, or empty.</source>
+        <translation>办理时限须填写小时数，或留空。</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailPanel</name>
+    <message>
+        <source>No case selected</source>
+        <translation>未选择事件</translation>
+    </message>
+    <message>
+        <source>Recommended unit</source>
+        <translation>推荐力量</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>预计到达</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>推荐理由</translation>
+    </message>
+    <message>
+        <source>Dispatch first  (F5)</source>
+        <translation>派遣首选  (F5)</translation>
+    </message>
+    <message>
+        <source>Dispatch selected</source>
+        <translation>派遣所选</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>出发</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <source>Cleared</source>
+        <translation>处置完毕</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>处置完毕</translation>
+    </message>
+    <message>
+        <source>Resolve…</source>
+        <translation>办结…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>合并到…</translation>
+    </message>
+    <message>
+        <source>Invalid…</source>
+        <translation>标记无效…</translation>
+    </message>
+    <message>
+        <source>Escalate…</source>
+        <translation>督办…</translation>
+    </message>
+    <message>
+        <source>Assign…</source>
+        <translation>派单…</translation>
+    </message>
+    <message>
+        <source>Note…</source>
+        <translation>备注…</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Received %1 via %2 · deadline %3</source>
+        <translation>%1 经%2受理 · 时限 %3</translation>
+    </message>
+    <message>
+        <source>Place: %1</source>
+        <translation>位置：%1</translation>
+    </message>
+    <message>
+        <source>not located</source>
+        <translation>未定位</translation>
+    </message>
+    <message>
+        <source>Caller: %1 · appeals from this number: %2</source>
+        <translation>诉求人：%1 · 该号码诉求次数：%2</translation>
+    </message>
+    <message>
+        <source>Escalated, level %1</source>
+        <translation>已督办（%1级）</translation>
+    </message>
+    <message>
+        <source>Assigned to %1 (%2)</source>
+        <translation>已派单至 %1（%2）</translation>
+    </message>
+    <message>
+        <source>Merged into %1</source>
+        <translation>已并入 %1</translation>
+    </message>
+    <message>
+        <source>Result: %1</source>
+        <translation>办理结果：%1</translation>
+    </message>
+    <message>
+        <source>Invalid: %1</source>
+        <translation>无效原因：%1</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Merge %1 into case number:</source>
+        <translation>将 %1 并入事件编号：</translation>
+    </message>
+    <message>
+        <source>No open case numbered %1.</source>
+        <translation>没有编号为 %1 的在办事件。</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Result of the handling (required):</source>
+        <translation>办理结果（必填）：</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>标记无效</translation>
+    </message>
+    <message>
+        <source>Why is this appeal invalid? (required)</source>
+        <translation>无效原因（必填）：</translation>
+    </message>
+    <message>
+        <source>Escalate</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Reason for supervision (required):</source>
+        <translation>督办原因（必填）：</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleSession</name>
+    <message>
+        <source>the database does not answer</source>
+        <extracomment>A database call running longer than this means the database is not answering (the banner must show within 2 s).</extracomment>
+        <translation>数据库无响应</translation>
+    </message>
+    <message>
+        <source>Dispatched %s</source>
+        <translation>已派遣 %s</translation>
+    </message>
+    <message>
+        <source>Case assigned</source>
+        <translation>已派单</translation>
+    </message>
+    <message>
+        <source>Saved case %s</source>
+        <translation>已保存事件 %s</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>First start — county dispatch console</source>
+        <extracomment>Driver messages → what went wrong, in the order they are looked for (the drivers&apos; texts are stable English).</extracomment>
+        <translation>首次启动 — 综治指挥调度台</translation>
+    </message>
+    <message>
+        <source>This workstation has not been set up yet. Where is the county&apos;s data?</source>
+        <translation>本机尚未配置。请选择本县数据所在位置：</translation>
+    </message>
+    <message>
+        <source>Open the demo county</source>
+        <translation>打开演示县</translation>
+    </message>
+    <message>
+        <source>A fictional county with a month of appeals, for training and trying the console out.</source>
+        <translation>虚构的县，含一个月的诉求数据，用于培训和试用。</translation>
+    </message>
+    <message>
+        <source>Connect to the center&apos;s shared database</source>
+        <translation>连接中心共享数据库</translation>
+    </message>
+    <message>
+        <source>The database server of the command center (PostgreSQL); every workstation sees the same data.</source>
+        <translation>指挥中心的数据库服务器（PostgreSQL），各席位共享同一份数据。</translation>
+    </message>
+    <message>
+        <source>Create an empty database and import the county</source>
+        <translation>新建空数据库并导入本县数据</translation>
+    </message>
+    <message>
+        <source>Grids from a GeoJSON file and units from a CSV file, and a first administrator.</source>
+        <translation>从 GeoJSON 文件导入网格，从 CSV 文件导入力量，并创建首个管理员。</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Enter the address of the center&apos;s database, as the administrator gave it, for example:</source>
+        <translation>请输入管理员提供的中心数据库地址，例如：</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Test the connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Use this database</source>
+        <translation>使用此数据库</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Connected. The database is empty: set it up with “Create an empty database and import the county” (the same address can be given there).</source>
+        <translation>已连接。该数据库为空：请用“新建空数据库并导入本县数据”进行初始化（可填写同一地址）。</translation>
+    </message>
+    <message>
+        <source>Connected. Its schema (version %1) will be brought up to date (version %2) at start.</source>
+        <translation>已连接。启动时将把数据库结构从版本 %1 升级到版本 %2。</translation>
+    </message>
+    <message>
+        <source>Connected. The database is ready.</source>
+        <translation>已连接，数据库可用。</translation>
+    </message>
+    <message>
+        <source>This is not a database address. It reads like postgresql://user:password@host:5432/name.</source>
+        <translation>这不是有效的数据库地址。格式应为 postgresql://用户名:密码@主机:5432/库名。</translation>
+    </message>
+    <message>
+        <source>Unknown kind of database: the address must begin with postgresql:// (or be a file).</source>
+        <translation>不支持的数据库类型：地址须以 postgresql:// 开头（或为本机文件）。</translation>
+    </message>
+    <message>
+        <source>The server name is unknown: check the address (or use the server&apos;s IP address).</source>
+        <translation>无法识别服务器名称：请检查地址（或改用服务器 IP 地址）。</translation>
+    </message>
+    <message>
+        <source>Nothing answers at this address and port: is the database server running, and is the port open in the firewall?</source>
+        <translation>该地址和端口无响应：请确认数据库服务已启动，且防火墙已放行该端口。</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time: check the network cable and the address.</source>
+        <translation>服务器响应超时：请检查网线和地址。</translation>
+    </message>
+    <message>
+        <source>The network cannot reach this server: check the network settings.</source>
+        <translation>网络无法到达该服务器：请检查网络设置。</translation>
+    </message>
+    <message>
+        <source>The server refused the user name or password.</source>
+        <translation>服务器拒绝了该用户名或密码。</translation>
+    </message>
+    <message>
+        <source>The server answers, but this database does not exist on it.</source>
+        <translation>服务器有响应，但其上不存在该数据库。</translation>
+    </message>
+    <message>
+        <source>The database file cannot be opened or created at this place.</source>
+        <translation>无法在此位置打开或创建数据库文件。</translation>
+    </message>
+    <message>
+        <source>This file is not a database.</source>
+        <translation>该文件不是数据库。</translation>
+    </message>
+    <message>
+        <source>The database cannot be opened.</source>
+        <translation>无法打开数据库。</translation>
+    </message>
+    <message>
+        <source>A file on this workstation, or the address of an empty PostgreSQL database</source>
+        <translation>本机上的文件，或一个空 PostgreSQL 数据库的地址</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>Grids (GeoJSON)</source>
+        <translation>网格（GeoJSON）</translation>
+    </message>
+    <message>
+        <source>GeoJSON (*.geojson *.json)</source>
+        <translation>GeoJSON 文件 (*.geojson *.json)</translation>
+    </message>
+    <message>
+        <source>Units (CSV, optional)</source>
+        <translation>力量（CSV，可选）</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Step %v of %m</source>
+        <translation>第 %v 步，共 %m 步</translation>
+    </message>
+    <message>
+        <source>Create and import</source>
+        <translation>创建并导入</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Creating the tables…</source>
+        <translation>正在创建数据表…</translation>
+    </message>
+    <message>
+        <source>Importing the grids…</source>
+        <translation>正在导入网格…</translation>
+    </message>
+    <message>
+        <source>Importing the units…</source>
+        <translation>正在导入力量…</translation>
+    </message>
+    <message>
+        <source>Creating the administrator…</source>
+        <translation>正在创建管理员…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Give the database file or address.</source>
+        <translation>请填写数据库文件或地址。</translation>
+    </message>
+    <message>
+        <source>Choose the grids file (GeoJSON).</source>
+        <translation>请选择网格文件（GeoJSON）。</translation>
+    </message>
+    <message>
+        <source>Give the administrator&apos;s user name.</source>
+        <translation>请填写管理员用户名。</translation>
+    </message>
+    <message>
+        <source>The administrator&apos;s password needs at least 8 characters.</source>
+        <translation>管理员密码至少需要 8 个字符。</translation>
+    </message>
+    <message>
+        <source>Checking the database…</source>
+        <translation>正在检查数据库…</translation>
+    </message>
+    <message>
+        <source>This database already holds data: choose “Connect to the center&apos;s shared database”.</source>
+        <translation>该数据库已有数据：请选择“连接中心共享数据库”。</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: %1</source>
+        <translation>未导入任何数据：%1</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>Caller&apos;s phone</source>
+        <translation>来电号码</translation>
+    </message>
+    <message>
+        <source>Caller&apos;s name (optional)</source>
+        <translation>诉求人姓名（选填）</translation>
+    </message>
+    <message>
+        <source>What happened, in the caller&apos;s words</source>
+        <translation>诉求内容（按来电人原话记录）</translation>
+    </message>
+    <message>
+        <source>Address or landmark (type to complete; or click the map)</source>
+        <translation>地址或地标（输入可自动补全，也可在地图上点选）</translation>
+    </message>
+    <message>
+        <source>No location yet</source>
+        <translation>尚未定位</translation>
+    </message>
+    <message>
+        <source>Possible duplicates. Ctrl+M saves this appeal merged into the selected one.</source>
+        <translation>疑似重复诉求。按 Ctrl+M 保存并并入所选诉求。</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>诉求人</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Category / priority</source>
+        <translation>类别 / 等级</translation>
+    </message>
+    <message>
+        <source>Duplicates?</source>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
+        <source>Save  (Ctrl+S)</source>
+        <translation>保存  (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Save and dispatch nearest  (Ctrl+Enter)</source>
+        <translation>保存并派遣最近力量  (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Merge  (Ctrl+M)</source>
+        <translation>合并  (Ctrl+M)</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Draft restored — it was kept when the console last stopped.</source>
+        <translation>已恢复草稿（上次关闭时自动保存）。</translation>
+    </message>
+    <message>
+        <source>Suggested category: %1 (%2)</source>
+        <translation>建议类别：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Locating…</source>
+        <translation>正在定位…</translation>
+    </message>
+    <message>
+        <source>First appeal from this number.</source>
+        <translation>该号码首次来电。</translation>
+    </message>
+    <message>
+        <source>%1 appeals in the last year · last %2 %3 (%4)</source>
+        <translation>近一年诉求 %1 次 · 最近一次 %2 %3（%4）</translation>
+    </message>
+    <message>
+        <source>Grid %1 · %2</source>
+        <translation>网格 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Outside the county&apos;s grids</source>
+        <translation>不在本县网格范围内</translation>
+    </message>
+    <message>
+        <source>Deadline %1 (%2)</source>
+        <translation>时限 %1（%2）</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>KpiDashboard</name>
+    <message>
+        <source>Today</source>
+        <extracomment>How long each panel stays on the wall in rotating mode. At most this many groups are drawn (the largest); the rest stay in the report.</extracomment>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>近7天</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>近30天</translation>
+    </message>
+    <message>
+        <source>By township</source>
+        <translation>按乡镇</translation>
+    </message>
+    <message>
+        <source>By category</source>
+        <translation>按类别</translation>
+    </message>
+    <message>
+        <source>By channel</source>
+        <translation>按渠道</translation>
+    </message>
+    <message>
+        <source>By handler</source>
+        <translation>按承办单位</translation>
+    </message>
+    <message>
+        <source>By unit kind</source>
+        <translation>按力量类型</translation>
+    </message>
+    <message>
+        <source>Rotate panels</source>
+        <translation>轮播</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理量</translation>
+    </message>
+    <message>
+        <source>Open now</source>
+        <translation>在办</translation>
+    </message>
+    <message>
+        <source>Overdue now</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Resolution rate</source>
+        <translation>办结率</translation>
+    </message>
+    <message>
+        <source>On-time rate</source>
+        <translation>按时办结率</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意率</translation>
+    </message>
+    <message>
+        <source>Repeat rate</source>
+        <translation>重复诉求率</translation>
+    </message>
+    <message>
+        <source>Return rate</source>
+        <translation>退单率</translation>
+    </message>
+    <message>
+        <source>Dispatched ≤ 60 s</source>
+        <translation>60秒内派遣率</translation>
+    </message>
+    <message>
+        <source>Dispatch time p90</source>
+        <translation>派遣用时（90分位）</translation>
+    </message>
+    <message>
+        <source>Click to show the overdue cases</source>
+        <translation>点击查看超期事件</translation>
+    </message>
+    <message>
+        <source>Received and still open</source>
+        <translation>已受理仍在办</translation>
+    </message>
+    <message>
+        <source>Resolution rate (closed loops)</source>
+        <translation>办结率（闭环）</translation>
+    </message>
+    <message>
+        <source>Received per hour: today and 7-day average</source>
+        <translation>每小时受理量：今日与近7天平均</translation>
+    </message>
+    <message>
+        <source>Received and closed per day</source>
+        <translation>每日受理与办结</translation>
+    </message>
+    <message>
+        <source>Emergency clock, 90th percentile (minutes)</source>
+        <translation>应急处置用时，90分位（分钟）</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>as of %1</source>
+        <translation>截至 %1</translation>
+    </message>
+    <message>
+        <source>valid %1</source>
+        <translation>有效 %1</translation>
+    </message>
+    <message>
+        <source>%1 dispatched</source>
+        <translation>已派遣 %1</translation>
+    </message>
+    <message>
+        <source>%1 · open %2</source>
+        <translation>%1 · 在办 %2</translation>
+    </message>
+    <message>
+        <source>Received → dispatched</source>
+        <translation>受理→派遣</translation>
+    </message>
+    <message>
+        <source>Dispatched → on scene</source>
+        <translation>派遣→到场</translation>
+    </message>
+    <message>
+        <source>On scene → cleared</source>
+        <translation>到场→处置完毕</translation>
+    </message>
+    <message>
+        <source>Received → cleared</source>
+        <translation>受理→处置完毕</translation>
+    </message>
+    <message>
+        <source>p50 %1 min · ≤ %2 min: %3</source>
+        <translation>中位数 %1 分钟 · ≤%2 分钟：%3</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Received</source>
+        <extracomment>Keyed by (enum class, value): some codes are shared (&quot;other&quot; is a category and a channel).</extracomment>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>已派遣</translation>
+    </message>
+    <message>
+        <source>On scene</source>
+        <translation>已到场</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Dispute</source>
+        <translation>矛盾纠纷</translation>
+    </message>
+    <message>
+        <source>Public order</source>
+        <translation>治安</translation>
+    </message>
+    <message>
+        <source>Safety hazard</source>
+        <translation>安全隐患</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>交通</translation>
+    </message>
+    <message>
+        <source>Assistance</source>
+        <translation>求助</translation>
+    </message>
+    <message>
+        <source>Livelihood</source>
+        <translation>民生服务</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>环境卫生</translation>
+    </message>
+    <message>
+        <source>Petition</source>
+        <translation>信访</translation>
+    </message>
+    <message>
+        <source>Consultation</source>
+        <translation>咨询</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>12345 hotline</source>
+        <translation>12345热线</translation>
+    </message>
+    <message>
+        <source>110 police</source>
+        <translation>110警情</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <translation>群众来访</translation>
+    </message>
+    <message>
+        <source>Grid report</source>
+        <translation>网格上报</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>网上诉求</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡查发现</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频发现</translation>
+    </message>
+    <message>
+        <source>Other channel</source>
+        <translation>其他渠道</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>红色</translation>
+    </message>
+    <message>
+        <source>Orange</source>
+        <translation>橙色</translation>
+    </message>
+    <message>
+        <source>Yellow</source>
+        <translation>黄色</translation>
+    </message>
+    <message>
+        <source>Blue</source>
+        <translation>蓝色</translation>
+    </message>
+    <message>
+        <source>Patrol car</source>
+        <translation>巡逻车</translation>
+    </message>
+    <message>
+        <source>Foot patrol</source>
+        <translation>步巡</translation>
+    </message>
+    <message>
+        <source>Traffic police</source>
+        <translation>交警</translation>
+    </message>
+    <message>
+        <source>Grid worker</source>
+        <translation>网格员</translation>
+    </message>
+    <message>
+        <source>Volunteer team</source>
+        <translation>志愿巡防队</translation>
+    </message>
+    <message>
+        <source>Mediator</source>
+        <translation>调解员</translation>
+    </message>
+    <message>
+        <source>Drone</source>
+        <translation>无人机</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>在途</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>不在岗</translation>
+    </message>
+    <message>
+        <source>Dispatcher</source>
+        <translation>调度员</translation>
+    </message>
+    <message>
+        <source>Shift leader</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>系统管理员</translation>
+    </message>
+    <message>
+        <source>Wall display</source>
+        <translation>大屏</translation>
+    </message>
+    <message>
+        <source>Handler</source>
+        <translation>承办人员</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>信息修改</translation>
+    </message>
+    <message>
+        <source>Unit dispatched</source>
+        <translation>派遣力量</translation>
+    </message>
+    <message>
+        <source>Marked invalid</source>
+        <translation>标记无效</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Reopened</source>
+        <translation>重新办理</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Unit status</source>
+        <translation>力量状态</translation>
+    </message>
+    <message>
+        <source>Unit moved</source>
+        <translation>力量位置</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>派单</translation>
+    </message>
+    <message>
+        <source>Assignment accepted</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Assignment returned</source>
+        <translation>退单</translation>
+    </message>
+    <message>
+        <source>Assignment resolved</source>
+        <translation>承办办结</translation>
+    </message>
+    <message>
+        <source>Assignment transferred</source>
+        <translation>转办</translation>
+    </message>
+    <message>
+        <source>Callback recorded</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>grid worker of this grid</source>
+        <extracomment>Recommendation reason codes (console/services/dispatch.py) → text.</extracomment>
+        <translation>本网格网格员</translation>
+    </message>
+    <message>
+        <source>position is stale</source>
+        <translation>定位已过时</translation>
+    </message>
+    <message>
+        <source>no position reported</source>
+        <translation>无定位</translation>
+    </message>
+    <message>
+        <source>nearest</source>
+        <translation>距离最近</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <extracomment>Intake and service field names → text, for inline validation messages.</extracomment>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>诉求人</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Latitude</source>
+        <translation>纬度</translation>
+    </message>
+    <message>
+        <source>Longitude</source>
+        <translation>经度</translation>
+    </message>
+    <message>
+        <source>Received at</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>can do: {0}</source>
+        <translation type="vanished">可处置：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Log in — county dispatch console</source>
+        <translation>登录 — 综治指挥调度台</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>County dispatch console — %1 (%2)</source>
+        <translation>综治指挥调度台 — %1（%2）</translation>
+    </message>
+    <message>
+        <source>Intake</source>
+        <translation>诉求受理</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>事件详情</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>事件队列</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>巡防力量</translation>
+    </message>
+    <message>
+        <source>Figures of the day</source>
+        <translation>今日数据</translation>
+    </message>
+    <message>
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Loading the open cases and units…</source>
+        <translation>正在加载在办事件和力量…</translation>
+    </message>
+    <message>
+        <source>&amp;Console</source>
+        <translation>调度台(&amp;C)</translation>
+    </message>
+    <message>
+        <source>C&amp;ase</source>
+        <translation>事件(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Unit</source>
+        <translation>力量(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>%1 open cases, %2 units</source>
+        <translation>在办事件 %1 件，力量 %2 个</translation>
+    </message>
+    <message>
+        <source>Database connection restored.</source>
+        <translation>数据库连接已恢复。</translation>
+    </message>
+    <message>
+        <source>Database unreachable — showing the last known state. Nothing can be saved until it is back; drafts are kept. Retrying…</source>
+        <translation>数据库无法连接 — 当前显示的是最后已知状态。恢复前无法保存，草稿已保留。正在重试…</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>OFFLINE</source>
+        <translation>离线</translation>
+    </message>
+</context>
+<context>
+    <name>MapWidget</name>
+    <message>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>County boundary</source>
+        <translation>县界</translation>
+    </message>
+    <message>
+        <source>Townships</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Open cases</source>
+        <translation>在办事件</translation>
+    </message>
+    <message>
+        <source>Recommendations</source>
+        <translation>推荐力量</translation>
+    </message>
+    <message>
+        <source>30-day heat map</source>
+        <translation>近30天热力图</translation>
+    </message>
+    <message>
+        <source>30-day cases (clusters)</source>
+        <translation>近30天事件（聚合）</translation>
+    </message>
+    <message>
+        <source>New appeal here</source>
+        <translation>在此新建诉求</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>position fix is old</source>
+        <translation>定位已过时</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>The database cannot be reached: nothing was saved. Your draft is kept; try again when it is back.</source>
+        <translation type="vanished">数据库无法连接：未保存任何内容。草稿已保留，请在连接恢复后重试。</translation>
+    </message>
+    <message>
+        <source>{unit} was just dispatched by {who} to case {case}. Choose another unit.</source>
+        <translation type="vanished">{unit} 刚被 {who} 派往事件 {case}，请另选力量。</translation>
+    </message>
+    <message>
+        <source>{unit} is no longer available. Choose another unit.</source>
+        <translation type="vanished">{unit} 已不是空闲状态，请另选力量。</translation>
+    </message>
+    <message>
+        <source>{field}: {message}</source>
+        <translation type="vanished">{field}：{message}</translation>
+    </message>
+    <message>
+        <source>Your role may not do this ({action}).</source>
+        <translation type="vanished">您的角色无权执行此操作（{action}）。</translation>
+    </message>
+    <message>
+        <source>Not done: {what} {key} is now {state} (it may have changed at another workstation).</source>
+        <translation type="vanished">未执行：{what} {key} 当前为 {state}（可能已在其他席位处理）。</translation>
+    </message>
+    <message>
+        <source>Not found: {what} {key}.</source>
+        <translation type="vanished">未找到：{what} {key}。</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation type="vanished">意外错误：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>QLabel</name>
+    <message>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <source>Pri.</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已用时</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>剩余时限</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Township</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Place / description</source>
+        <translation>地点 / 内容</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量</translation>
+    </message>
+</context>
+<context>
+    <name>QueueWidget</name>
+    <message>
+        <source>Search number, phone, words…  (Ctrl+F)</source>
+        <translation>搜索编号、电话、关键词…  (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>All open</source>
+        <translation>全部在办</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>All townships</source>
+        <translation>全部乡镇</translation>
+    </message>
+    <message>
+        <source>All channels</source>
+        <translation>全部渠道</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>%1 of %2 · %3 overdue</source>
+        <translation>显示 %1 / 共 %2 · 超期 %3</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionBoardWidget</name>
+    <message>
+        <source>Case</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Handler</source>
+        <translation>承办单位</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Working time left</source>
+        <translation>剩余工作时间</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>督办级别</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Deadline warnings</source>
+        <translation>临期预警</translation>
+    </message>
+    <message>
+        <source>Escalated (督办)</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Callbacks due (回访)</source>
+        <translation>待回访</translation>
+    </message>
+    <message>
+        <source>Assignments (分流转办)</source>
+        <translation>分流转办</translation>
+    </message>
+    <message>
+        <source>Returned — needs the shift leader</source>
+        <translation>已退单 — 待值班长处理</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>With the handler</source>
+        <translation>承办中</translation>
+    </message>
+    <message>
+        <source>Paused (awaiting the citizen)</source>
+        <translation>暂停（等待群众答复）</translation>
+    </message>
+    <message>
+        <source>Reported done — review and resolve</source>
+        <translation>已报办结 — 待审核办结</translation>
+    </message>
+    <message>
+        <source>★ first receiver (首接首办)</source>
+        <translation>★ 首接首办</translation>
+    </message>
+    <message>
+        <source>L%1</source>
+        <translation>%1级</translation>
+    </message>
+    <message>
+        <source>Returned: %1</source>
+        <translation>退单原因：%1</translation>
+    </message>
+    <message>
+        <source>extended ×%1</source>
+        <translation>延期 %1 次</translation>
+    </message>
+    <message>
+        <source>%1 due %2 — %3 left</source>
+        <translation>%1 时限 %2 — 剩余 %3</translation>
+    </message>
+    <message>
+        <source>L%1  %2  %3</source>
+        <translation>%1级  %2  %3</translation>
+    </message>
+    <message>
+        <source>repeats ×%1</source>
+        <translation>重复 %1 次</translation>
+    </message>
+    <message>
+        <source>%1  %2  resolved %3</source>
+        <translation>%1  %2  办结于 %3</translation>
+    </message>
+    <message>
+        <source>not reached ×%1</source>
+        <translation>未接通 %1 次</translation>
+    </message>
+    <message>
+        <source>Deadline warnings (%1)</source>
+        <translation>临期预警（%1）</translation>
+    </message>
+    <message>
+        <source>Escalated 督办 (%1)</source>
+        <translation>督办（%1）</translation>
+    </message>
+    <message>
+        <source>Callbacks due 回访 (%1)</source>
+        <translation>待回访（%1）</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>超期 %1</translation>
+    </message>
+    <message>
+        <source>Returned %1 · Overdue %2 · Warnings %3 · Escalated %4 · Callbacks due %5</source>
+        <translation>退单 %1 · 超期 %2 · 预警 %3 · 督办 %4 · 待回访 %5</translation>
+    </message>
+</context>
+<context>
+    <name>UnitBoard</name>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>All townships</source>
+        <translation>全部乡镇</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>In status</source>
+        <translation>状态时长</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Township</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <source>Position is stale</source>
+        <translation>定位已过时</translation>
+    </message>
+    <message>
+        <source>%1 available of %2 on duty</source>
+        <translation>在岗 %2，空闲 %1</translation>
+    </message>
+</context>
+</TS>
