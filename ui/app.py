@@ -209,8 +209,15 @@ def _run_window(
     QTimer.singleShot(60_000, loop.quit)
     if not session.is_loaded:
         loop.exec()
+    drawn = getattr(map_widget, "batchApplied", None)
+    if drawn is not None:  # the map's first batch of units and cases drawn in the page
+        map_loop = QEventLoop()
+        drawn.connect(lambda *_a: map_loop.quit())
+        QTimer.singleShot(20_000, map_loop.quit)
+        window.map_link.flush()
+        map_loop.exec()
     settle = QEventLoop()
-    QTimer.singleShot(2500, settle.quit)
+    QTimer.singleShot(1500, settle.quit)
     settle.exec()
     ok = session.is_loaded
     if screenshot:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.enums import UnitStatus
 from console.live import Changes, LiveDiff, LiveState, Snapshot
@@ -29,6 +29,9 @@ from .workers import DatabaseOffline, DbWorker, JobResult
 Session = Any  # a database session, only ever used inside jobs run by the database worker
 
 Callback = Callable[[JobResult], None]
+
+#: A database call running longer than this means the database is not answering (the banner must show within 2 s).
+STALL_SECONDS = 1.5
 
 
 def _fresh(session: Session, actor: Actor, case_ids: Iterable[int], unit_ids: Iterable[int]) -> Changes:
@@ -65,6 +68,12 @@ class ConsoleSession(QObject):
         worker.snapshotReady.connect(self._on_snapshot)
         worker.changesReady.connect(self._on_changes)
         worker.dbStatusChanged.connect(self._on_db_status)
+        # A database that does not answer at all (a hung network) is an outage too: watch the worker's calls.
+        self._stalled = False
+        self._watchdog = QTimer(self)
+        self._watchdog.setInterval(250)
+        self._watchdog.timeout.connect(self._check_stall)
+        self._watchdog.start()
 
     @property
     def read_only(self) -> bool:
@@ -108,8 +117,21 @@ class ConsoleSession(QObject):
             self.unitsChanged.emit(diff)
 
     def _on_db_status(self, reachable: bool, message: str) -> None:
+        self._stalled = False
         self.reachable = reachable
         self.dbStatusChanged.emit(reachable, message)
+
+    def _check_stall(self) -> None:
+        stalled = self.worker.busy_for() > STALL_SECONDS
+        if stalled and not self._stalled and self.reachable:
+            self._stalled = True
+            self.reachable = False
+            self.dbStatusChanged.emit(False, self.tr("the database does not answer"))
+        elif not stalled and self._stalled:
+            self._stalled = False
+            if self.worker.reachable:
+                self.reachable = True
+                self.dbStatusChanged.emit(True, "")
 
     # -- writes ---------------------------------------------------------------------------------------------------
 

@@ -111,6 +111,7 @@ class DbWorker(QObject):
         self._feed: ChangeFeed | None = None
         self._want_snapshot = False
         self.reachable = True
+        self._busy_since: float | None = None  # monotonic start of the database call under way
         self.jobDone.connect(self._deliver)
 
     # -- interface thread ---------------------------------------------------------------------------------------
@@ -181,8 +182,14 @@ class DbWorker(QObject):
             elif self._actor is None:
                 next_poll = time.monotonic() + 3600
 
+    def busy_for(self) -> float:
+        """Seconds the database call under way has been running (0 when idle or running a long RAW job)."""
+        since = self._busy_since
+        return time.monotonic() - since if since is not None else 0.0
+
     def _run_job(self, job: _Job) -> None:
         started = time.perf_counter()
+        self._busy_since = time.monotonic() if job.kind != JobKind.RAW else None
         try:
             if job.kind == JobKind.WRITE:
                 if not self.reachable:
@@ -200,9 +207,17 @@ class DbWorker(QObject):
             result = JobResult(False, None, exc, time.perf_counter() - started)
             if is_outage(exc) and not isinstance(exc, DatabaseOffline):
                 self._set_reachable(False, str(exc))
+        self._busy_since = None
         self.jobDone.emit(job.id, result)
 
     def _sync(self) -> bool:
+        self._busy_since = time.monotonic()
+        try:
+            return self._sync_once()
+        finally:
+            self._busy_since = None
+
+    def _sync_once(self) -> bool:
         actor = self._actor
         if actor is None:
             return True

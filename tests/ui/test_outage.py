@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,21 @@ def test_outage_banner_refused_write_and_recovery(sqlite_db: Database, make_cons
     window.intake.save()
     qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
     assert console.drafts.load() is None
+
+
+def test_a_database_that_does_not_answer_shows_the_banner(
+    sqlite_db: Database, make_console: Any, qtbot: Any
+) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    window = console.window
+    release = threading.Event()
+    # A call that hangs (as on a dead network link) holds the one database worker.
+    console.worker.read(lambda _s: release.wait(10))
+    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5_000)
+    window.intake.phone.setText("13600001234")
+    window.intake.description.setPlainText("street light out")
+    window.intake.save()
+    assert "nothing was saved" in window.intake.status.text()
+    release.set()
+    qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=5_000)

@@ -114,12 +114,15 @@ class CaseDetailPanel(QWidget):
             ("assign", self.tr("Assign…"), Action.ASSIGN),
             ("note", self.tr("Note…"), Action.NOTE),
         ]
-        for i, (name, text, action) in enumerate(specs):
+        placed = 0
+        for name, text, action in specs:
             button = QPushButton(text)
             button.setVisible(session.may(action))  # offered by role; the service enforces it
             button.clicked.connect(lambda _c=False, n=name: self.run_action(n))
             self.buttons[name] = button
-            actions.addWidget(button, i // 4, i % 4)
+            if session.may(action):
+                actions.addWidget(button, placed // 4, placed % 4)
+                placed += 1
 
         self.timeline = QTreeWidget()
         self.timeline.setHeaderLabels([self.tr("Time"), self.tr("Event"), self.tr("By"), self.tr("Details")])

@@ -42,6 +42,22 @@ from ..session import ConsoleSession
 from ..workers import JobResult
 from .draft import DraftStore
 
+
+class NoteLabel(QLabel):
+    """A hint under a field that takes no room while it has nothing to say."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
 FIELDS = ("channel", "caller_phone", "caller_name", "description", "address", "category", "priority")
 
 
@@ -88,14 +104,14 @@ class IntakeForm(QWidget):
             self.priority.addItem(label(pr), pr)
         self.priority.setCurrentIndex(self.priority.findData(Priority.YELLOW))
 
-        self.history = QLabel()
+        self.history = NoteLabel()
         self.history.setProperty("role", "muted")
         self.history.setWordWrap(True)
-        self.suggestion = QLabel()
+        self.suggestion = NoteLabel()
         self.suggestion.setProperty("role", "muted")
         self.location = QLabel(self.tr("No location yet"))
         self.location.setProperty("role", "muted")
-        self.deadline = QLabel()
+        self.deadline = NoteLabel()
         self.duplicates = QListWidget()
         self.duplicates.setMaximumHeight(self.fontMetrics().height() * 2 + 10)
         self.duplicates.setToolTip(
@@ -148,7 +164,9 @@ class IntakeForm(QWidget):
         pri.setContentsMargins(0, 0, 0, 0)
         row(self.tr("Category / priority"), holder, "category", self.deadline)
         self.errors["priority"] = self.errors["category"]
-        form.addRow(self.tr("Duplicates?"), self.duplicates)
+        self.duplicates_label = QLabel(self.tr("Duplicates?"))
+        form.addRow(self.duplicates_label, self.duplicates)
+        self._show_duplicates(False)
 
         self.save_button = QPushButton(self.tr("Save  (Ctrl+S)"))
         self.save_dispatch_button = QPushButton(self.tr("Save and dispatch nearest  (Ctrl+Enter)"))
@@ -281,7 +299,12 @@ class IntakeForm(QWidget):
         self.duplicates.clear()
         self._duplicates = []
         self.merge_button.setEnabled(False)
+        self._show_duplicates(False)
         self.status.clear()
+
+    def _show_duplicates(self, shown: bool) -> None:
+        self.duplicates.setVisible(shown)
+        self.duplicates_label.setVisible(shown)
 
     def start_call(self) -> None:
         """F2: a fresh form (unless a draft is being typed) with the phone field focused."""
@@ -435,6 +458,7 @@ class IntakeForm(QWidget):
             if self._duplicates:
                 self.duplicates.setCurrentRow(0)
             self.merge_button.setEnabled(bool(self._duplicates))
+            self._show_duplicates(bool(self._duplicates))
 
         self.session.read(lambda s: intake_service.preview_intake(s, req, actor=actor), done)
 
