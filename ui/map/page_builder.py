@@ -112,8 +112,11 @@ def build_page(
     grids: Sequence[GridView],
     boundary: dict[str, Any] | None,
     texts: PageTexts,
+    extra: Callable[[folium.Map], None] | None = None,
 ) -> str:
-    """The full HTML of the base page. Geometry is WGS-84 in, drawn in the basemap's datum."""
+    """The full HTML of the base page. Geometry is WGS-84 in, drawn in the basemap's datum.
+
+    `extra` may add folium elements before rendering (the benchmark's naive way draws every unit with it)."""
     project = projector_for(basemap)
     shapes: list[BaseGeometry] = []
 
@@ -213,6 +216,9 @@ def build_page(
             style_function=lambda f: {"color": "#34495e", "weight": 3.2, "fill": False, "dashArray": "8 4"},
             interactive=False,
         ).add_to(m)
+
+    if extra is not None:
+        extra(m)
 
     control = folium.LayerControl(position="topright", collapsed=False)
     control.add_to(m)

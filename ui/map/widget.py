@@ -136,7 +136,9 @@ class MapWidget(QWidget):
         self, townships: Sequence[TownshipView], grids: Sequence[GridView], boundary: dict[str, Any] | None
     ) -> None:
         """Build the base page and load it (by URL, through the app scheme)."""
-        html = build_page(self.basemap, townships, grids, boundary, self._texts())
+        self._load(build_page(self.basemap, townships, grids, boundary, self._texts()))
+
+    def _load(self, html: str) -> None:
         self._app_handler.set_page(html)
         self._ready = False
         self._state.reset()

@@ -204,13 +204,33 @@
     return false;
   }
 
+  // Past a few dozen moves the dirty rectangle covers most of the map anyway, and a clipped redraw costs more
+  // than a plain full one.
+  var FULL_REDRAW_MOVES = 40;
+
+  function moveUnits(rows) {
+    // What setLatLng does, without an event per marker; a big batch asks for one full redraw instead of
+    // growing the dirty rectangle marker by marker.
+    var full = rows.length > FULL_REDRAW_MOVES, i, m, row;
+    for (i = 0; i < rows.length; i++) {
+      row = rows[i];
+      m = units[row[0]];
+      if (!m) continue;
+      m._latlng = L.latLng(row[1], row[2]);
+      if (!m._map) continue;
+      if (full) m._project();
+      else renderer._updatePath(m);
+    }
+    if (full) {
+      renderer._redrawBounds = null;
+      if (!renderer._redrawRequest) renderer._redrawRequest = L.Util.requestAnimFrame(renderer._redraw, renderer);
+    }
+  }
+
   function applyUnits(u) {
     var i, added = false;
     if (u.up) for (i = 0; i < u.up.length; i++) added = upsertUnit(u.up[i]) || added;
-    if (u.mv) for (i = 0; i < u.mv.length; i++) {
-      var mv = u.mv[i], m = units[mv[0]];
-      if (m) m.setLatLng([mv[1], mv[2]]);
-    }
+    if (u.mv) moveUnits(u.mv);
     if (u.rm) for (i = 0; i < u.rm.length; i++) {
       var r = units[u.rm[i]];
       if (r) { unitLayer.removeLayer(r); delete units[u.rm[i]]; }
@@ -389,18 +409,22 @@
 
   // ---- messages from Python ------------------------------------------------------------------------------
 
+  var timing = { parseMs: 0, applyMs: 0 };
+
   function handle(text) {
+    var t0 = performance.now();
     var msg = JSON.parse(text);
+    var t1 = performance.now();
+    timing.parseMs = t1 - t0;
     switch (msg.op) {
       case 'batch':
         if (msg.u) applyUnits(msg.u);
         if (msg.c) applyCases(msg.c);
+        timing.applyMs = performance.now() - t1;
         if (msg.s !== undefined && bridge) {
           var seq = msg.s;
-          L.Util.requestAnimFrame(function () {
-            // Leaflet's canvas redraw was queued first, so this runs after the frame is drawn.
-            requestAnimationFrame(function () { bridge.applied(seq); });
-          });
+          // Leaflet's canvas redraw was queued first in this frame's callbacks: when this one runs, it is drawn.
+          requestAnimationFrame(function () { bridge.applied(seq); });
         }
         break;
       case 'select': select(msg.kind, msg.id); break;
@@ -455,7 +479,7 @@
     map.attributionControl.setPrefix('Leaflet');
     if (cfg.minZoom !== undefined) map.setMinZoom(cfg.minZoom);
     if (cfg.maxZoom !== undefined) map.setMaxZoom(cfg.maxZoom);
-    renderer = L.canvas({ padding: 0.2, tolerance: 3 });
+    renderer = L.canvas({ padding: 0.1, tolerance: 3 });
 
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
@@ -507,6 +531,7 @@
       var m = cases[id]; return m ? { fill: m.options.fillColor, overdue: m.options.overdue, weight: m.options.weight } : null;
     },
     selected: function () { return selected; },
+    timing: function () { return timing; },
     clickUnit: function (id) { var m = units[id]; if (m) m.fire('click', { latlng: m.getLatLng() }, true); return !!m; },
     clickCase: function (id) { var m = cases[id]; if (m) m.fire('click', { latlng: m.getLatLng() }, true); return !!m; },
     openTooltip: function (kind, id) {
