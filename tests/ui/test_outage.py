@@ -48,9 +48,7 @@ def test_outage_banner_refused_write_and_recovery(sqlite_db: Database, make_cons
     assert console.drafts.load() is None
 
 
-def test_a_database_that_does_not_answer_shows_the_banner(
-    sqlite_db: Database, make_console: Any, qtbot: Any
-) -> None:
+def test_a_database_that_does_not_answer_shows_the_banner(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
     county = build_mini_county(sqlite_db)
     console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
     window = console.window
@@ -64,3 +62,32 @@ def test_a_database_that_does_not_answer_shows_the_banner(
     assert "nothing was saved" in window.intake.status.text()
     release.set()
     qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=5_000)
+
+
+def test_postgresql_connections_dropped_by_the_server_recover_by_themselves(
+    pg_db: Database, make_console: Any, qtbot: Any
+) -> None:
+    from sqlalchemy import text
+
+    from console.db import write_transaction
+    from console.services import intake as intake_service
+
+    county = build_mini_county(pg_db)
+    console = make_console(pg_db, county.actors[Role.DISPATCHER])
+    name = pg_db.engine.url.database
+    # The server drops every connection to this database (a restart, a failover, an administrator).
+    with pg_db.engine.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.commit()
+    req = intake_service.parse_intake(
+        {"channel": "online", "category": "other", "priority": "blue", "description": "after the drop"}
+    )
+    actor = county.actors[Role.SHIFT_LEADER]
+    case_id = write_transaction(pg_db.sessions, lambda s: intake_service.create_case(s, req, actor=actor).case.id)
+    qtbot.waitUntil(lambda: case_id in console.session.state.cases, timeout=10_000)
+    assert console.window.banner.isHidden()
