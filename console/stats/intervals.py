@@ -85,7 +85,11 @@ def emergency_intervals(
     grouped: dict[str, list[tuple[Any, ...]]] = {}
     for row in rows:
         parts = row[:n]
-        key = NONE_KEY if any(p is None for p in parts) else ":".join(getattr(p, "value", str(p)) for p in parts)
+        key = (
+            NONE_KEY
+            if any(p is None or p in ("", -1) for p in parts)
+            else ":".join(getattr(p, "value", str(p)) for p in parts)
+        )
         grouped.setdefault(key if dim is not None else "all", []).append(tuple(row[n:]))
     out: dict[str, dict[str, IntervalFigure]] = {}
     for key, values in grouped.items():
