@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.enums import CaseStatus, UnitStatus
+from console.enums import CaseStatus, Category, Priority, UnitStatus
 from console.events import EventRecord
 from console.services import dispatch as dispatch_service
 from console.services import queries
@@ -404,23 +404,30 @@ def format_span_s(seconds: float) -> str:
 
 
 def _summary(e: EventRecord) -> str:
+    """The event's payload in words: codes shown as their labels, texts as they were written."""
     p: dict[str, Any] = e.payload
-    parts = []
-    for key in (
-        "callsign",
-        "status",
-        "into",
-        "merged_from",
-        "reason",
-        "resolution",
-        "level",
-        "assignee",
-        "note",
-        "text",
-        "grid",
-        "priority",
-        "category",
-    ):
-        if key in p and p[key] not in (None, "", []):
-            parts.append(f"{key}={p[key]}")
+    parts: list[str] = []
+    if p.get("callsign"):
+        parts.append(str(p["callsign"]))
+    status = p.get("status") or p.get("to")
+    if isinstance(status, str):
+        for enum in (UnitStatus, CaseStatus):
+            try:
+                parts.append("→ " + label(enum(status)))
+                break
+            except ValueError:
+                continue
+    for key, enum in (("priority", Priority), ("category", Category)):
+        value = p.get(key)
+        if isinstance(value, str):
+            try:
+                parts.append(label(enum(value)))
+            except ValueError:
+                parts.append(value)
+    for key in ("grid", "into", "merged_from", "assignee", "level"):
+        if p.get(key) not in (None, "", []):
+            parts.append(f"{key} {p[key]}")
+    for key in ("reason", "resolution", "note", "text", "result"):
+        if p.get(key):
+            parts.append(f"“{p[key]}”")
     return "  ".join(parts)
