@@ -85,7 +85,7 @@ def run(ctx: CliContext) -> int:
 
 def run_forever(ctx: CliContext, runner: FeedRunner) -> int:
     stopping = threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stopping.set()
@@ -112,8 +112,8 @@ def run_forever(ctx: CliContext, runner: FeedRunner) -> int:
             pass
     finally:
         runner.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     ctx.err.write("feeds stopped\n")
     ctx.print_json({"health": [_health(h) for h in feed_health(ctx.db)]})
     return 0
