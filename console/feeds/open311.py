@@ -147,7 +147,7 @@ class Open311Client(HttpSource):
                 raise FeedDataError(self.name, f"GET requests.json (page {page}): expected a list of requests")
             pages += 1
             new = 0
-            for i, item in enumerate(items):
+            for item in items:
                 rid = _text(item.get("service_request_id"))
                 if rid is None:  # accepted but not yet given an id (the spec's token stage): not ours yet
                     continue
