@@ -284,7 +284,20 @@ def screenshot(widget: MapWidget, county: County, path: Path, rng: random.Random
     pump(1500)
     zoomed = path.with_name(path.stem + "-zoomed" + path.suffix)
     widget.grab().save(str(zoomed))
-    progress(f"screenshots: {path.name}, {zoomed.name}")
+    heat = path.with_name(path.stem + "-heat" + path.suffix)
+    widget.set_history(
+        [
+            (lat, lon, c.category.value)
+            for c in demo_cases(county, rng, 3000)
+            for lat, lon in [(c.lat or 0.0, c.lon or 0.0)]
+        ]
+    )
+    widget.show_history_layer("heat")
+    widget.fit()
+    pump(2000)
+    widget.grab().save(str(heat))
+    widget.show_history_layer("heat", False)
+    progress(f"screenshots: {path.name}, {zoomed.name}, {heat.name}")
 
 
 def main() -> None:

@@ -226,3 +226,40 @@ def test_tile_scheme_serves_flipped_rows_and_fails_cleanly(make_map: Any, js: An
     assert base64.b64decode(result["3/5/2"]) == b"tile z3 x5 y2"
     assert result["3/5/4"] == result["9/0/0"] == result["junk"] == "failed"
     assert js(widget, "typeof DispatchMap.counts") == "function"  # the page carries on
+
+
+def test_old_fixes_turn_grey_as_time_passes(qtbot: Any, js: Any, county: Any) -> None:
+    from datetime import timedelta
+
+    from console.timeutil import utcnow
+    from ui.map.widget import MapWidget
+
+    clock = {"now": utcnow()}
+    widget = MapWidget(BasemapConfig(stale_fix_s=60), clock=lambda: clock["now"])
+    qtbot.addWidget(widget)
+    widget.show()
+    with qtbot.waitSignal(widget.pageReady, timeout=WAIT * 3):
+        widget.set_county(*county)
+    widget.set_units([make_unit(1, 24.82, 113.62, fix_at=clock["now"])])
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 1)
+    assert js(widget, "DispatchMap.unitStyle(1).stale") is False
+    clock["now"] += timedelta(seconds=61)
+    with qtbot.waitSignal(widget.batchApplied, timeout=WAIT):
+        widget._recheck_stale()  # what the widget's timer does every few seconds
+    assert js(widget, "DispatchMap.unitStyle(1)") == {"fill": "#bdbdbd", "shape": "square", "stale": True}
+
+
+def test_gcj02_basemap_draws_units_shifted(make_map: Any, js: Any, qtbot: Any, tmp_path: Path) -> None:
+    widget = make_map(BasemapConfig(mbtiles=make_store(tmp_path / "c.mbtiles", {}), datum="gcj02"))
+    widget.set_units([make_unit(1, 24.82, 113.62)])
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 1)
+    assert js(widget, "DispatchMap.unitLatLng(1)") == pytest.approx(list(wgs84_to_gcj02(24.82, 113.62)), abs=1e-6)
+
+
+def test_a_new_county_page_gets_the_units_again(make_map: Any, js: Any, qtbot: Any, county: Any) -> None:
+    widget = make_map()
+    widget.set_units([make_unit(1, 24.82, 113.62), make_unit(2, 24.83, 113.63)])
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 2)
+    with qtbot.waitSignal(widget.pageReady, timeout=WAIT * 3):
+        widget.set_county(*county)
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 2)

@@ -356,9 +356,17 @@
 
   // ---- 30-day history ------------------------------------------------------------------------------------
 
+  function heatMax() {
+    // Scale with the amount of history so that only real hot spots reach the top colour.
+    return Math.max(0.5, history.length / 6000);
+  }
+
   function setHistory(rows) {
     history = rows;
-    if (heatLayer) heatLayer.setLatLngs(rows.map(function (r) { return [r[0], r[1]]; }));
+    if (heatLayer) {
+      heatLayer.setOptions({ max: heatMax() });
+      heatLayer.setLatLngs(rows.map(function (r) { return [r[0], r[1]]; }));
+    }
     if (clusterLayer) fillCluster();
   }
 
@@ -376,13 +384,19 @@
   }
 
   function makeHistoryLayers() {
-    heatLayer = L.heatLayer([], { radius: 16, blur: 20, maxZoom: 14, minOpacity: 0.25 });
+    heatLayer = L.heatLayer([], {
+      radius: 16, blur: 22, maxZoom: 14, minOpacity: 0.15, max: 1,
+      gradient: { 0.3: '#9ecae1', 0.55: '#fdd49e', 0.8: '#fc8d59', 1.0: '#d7301f' }
+    });
     clusterLayer = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
     clusterLayer.bindTooltip(function (layer) { return textDiv([layer.options.text]); });
     control.addOverlay(heatLayer, config.texts.heat);
     control.addOverlay(clusterLayer, config.texts.cluster);
     map.on('overlayadd', function (e) {
-      if (e.layer === heatLayer) heatLayer.setLatLngs(history.map(function (r) { return [r[0], r[1]]; }));
+      if (e.layer === heatLayer) {
+        heatLayer.setOptions({ max: heatMax() });
+        heatLayer.setLatLngs(history.map(function (r) { return [r[0], r[1]]; }));
+      }
       if (e.layer === clusterLayer) fillCluster();
     });
     map.on('overlayremove', function (e) {
@@ -479,7 +493,9 @@
     map.attributionControl.setPrefix('Leaflet');
     if (cfg.minZoom !== undefined) map.setMinZoom(cfg.minZoom);
     if (cfg.maxZoom !== undefined) map.setMaxZoom(cfg.maxZoom);
-    renderer = L.canvas({ padding: 0.1, tolerance: 3 });
+    // Live layers get their own pane above the overlay pane, where the county layers and the heat map are drawn.
+    map.createPane('dmLive').style.zIndex = 450;
+    renderer = L.canvas({ padding: 0.1, tolerance: 3, pane: 'dmLive' });
 
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
