@@ -33,7 +33,7 @@ from .login import LoginDialog
 from .main_window import MainWindow
 from .session import ConsoleSession
 from .theme import ThemeName, apply_theme
-from .workers import DbWorker, JobKind, JobResult
+from .workers import DbWorker, FeedWorker, JobKind, JobResult
 
 DEMO_USER = "demo"
 
@@ -200,8 +200,13 @@ def _run_window(
     if reference.ok:
         window.set_reference(*reference.value)
     session.start()
+    feeds = _start_feeds(worker.db, config, window) if not (self_test or screenshot) else None
     if not (self_test or screenshot):
-        return int(app.exec())
+        try:
+            return int(app.exec())
+        finally:
+            if feeds is not None:
+                feeds.stop()
 
     # Automated run: wait until the window is loaded (and the map has had a moment to draw), then check and exit.
     loop = QEventLoop()
@@ -237,6 +242,29 @@ def _run_window(
     )
     window.close()
     return 0 if ok else 1
+
+
+#: Set to 1 on the one workstation that runs the outside feeds inside its console (DESIGN: feeds run in one place).
+FEEDS_HERE_ENV = "CONSOLE_FEEDS_IN_CONSOLE"
+
+
+def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWorker | None:
+    if os.environ.get(FEEDS_HERE_ENV) != "1":
+        return None
+    try:
+        from console.config import load_config
+        from console.feeds.config import parse_feeds
+
+        feeds = parse_feeds(load_config(config).feeds)
+    except Exception as exc:  # a bad feeds table must not stop the console
+        window.statusBar().showMessage(_tr("Feeds not started: %1").replace("%1", str(exc)), 15000)
+        return None
+    if feeds.empty:
+        return None
+    worker = FeedWorker(db, feeds, window)
+    worker.polled.connect(window.show_feed_health)
+    worker.start()
+    return worker
 
 
 def _register_map_schemes() -> None:

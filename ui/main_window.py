@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
         self._menus()
         self._connect()
         self.sync_label = QLabel()
+        self.feed_label = QLabel()
+        self.statusBar().addPermanentWidget(self.feed_label)
         self.statusBar().addPermanentWidget(self.sync_label)
         self.statusBar().showMessage(self.tr("Loading the open cases and units…"))
         self._update_actions()
@@ -217,6 +219,15 @@ class MainWindow(QMainWindow):
             self.banner.show()
         self.sync_label.setText(self.tr("online") if reachable else self.tr("OFFLINE"))
         self._update_actions()
+
+    def show_feed_health(self, outcome: Any) -> None:
+        """A poll of an outside feed (GPS, appeal platform): its health in the status bar."""
+        if outcome.ok:
+            self.feed_label.setText(self.tr("feed %1 ok").replace("%1", outcome.source))
+        else:
+            state = outcome.state.value if outcome.state else ""
+            self.feed_label.setText(self.tr("feed %1 %2").replace("%1", outcome.source).replace("%2", state))
+            self.feed_label.setToolTip(outcome.error or "")
 
     def _update_actions(self) -> None:
         sel = self.session.selection

@@ -271,3 +271,24 @@ class DatabaseOffline(Exception):
 
 
 __all__ = ["Callback", "DatabaseOffline", "DbWorker", "JobKind", "JobResult", "Snapshot", "Changes"]
+
+
+class FeedWorker(QObject):
+    """The outside feeds (GPS server, appeal platforms) run inside this console: only on the one workstation
+    configured for it, never once per console. The runner polls each source in its own network thread; each poll's
+    outcome comes back to the interface thread as a value."""
+
+    polled = Signal(object)  # console.feeds.runner.PollOutcome
+
+    def __init__(self, db: Database, feeds: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from console.feeds.runner import FeedRunner
+
+        self.runner = FeedRunner(db, feeds, on_poll=self.polled.emit)
+
+    def start(self) -> None:
+        self.runner.start()
+
+    def stop(self) -> None:
+        self.runner.stop(timeout=5.0)
+        self.runner.close()
