@@ -2,7 +2,7 @@
 
 Two ways to be a repeat, both within the calendar's `[repeats]` windows:
 - the same caller (phone) within a window of days;
-- the same place (distance) within a window of hours;
+- the same place (distance) and category within a window of hours;
 and in both cases a similar text: the Dice coefficient of the two texts' sets of characters and character bigrams
 (Chinese needs no word segmentation for this, and nothing is downloaded), with a lower bar when the category is the
 same and lower still for the same caller (`RepeatRules.bar`). The new case points to the cluster's master
@@ -90,6 +90,8 @@ def _candidates(session: Session, case: Case, rules: RepeatRules, now: datetime)
         for c in session.scalars(
             select(Case)
             .where(
+                # same category: the (category, received_at) index keeps this a short range scan at intake
+                Case.category == case.category,
                 Case.received_at >= since,
                 Case.lat.between(min_lat, max_lat),
                 Case.lon.between(min_lon, max_lon),

@@ -96,7 +96,7 @@ class GroupBars(_ClickablePlot):
             self._items.append(label)
         plot.getAxis("left").setTicks([[(ys[i], labels[i]) for i in range(n)]])
         plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
-        plot.setXRange(0, top * 1.18, padding=0)
+        plot.setXRange(0, top * (1.45 if texts else 1.1), padding=0)
 
     def bar_centre(self, index: int) -> QPointF:
         """Where bar `index` is, in view coordinates (for tests and keyboard access)."""

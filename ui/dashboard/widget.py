@@ -266,8 +266,9 @@ class KpiDashboard(QWidget):
         ratio("return", "return_rate", ALERT if c["returns"] else None)
         ratio("dispatch60", "dispatch_60s_rate")
         p90 = data.intervals["dispatch"].percentiles.get(90)
+        shown = "—" if p90 is None else f"{p90:.0f} s" if p90 < 120 else f"{p90 / 60:.1f} min"
         t["dispatch_p90"].show_value(
-            "—" if p90 is None else f"{p90:.0f} s",
+            shown,
             self.tr("%1 dispatched").replace("%1", str(data.intervals["dispatch"].count)),
         )
 

@@ -95,6 +95,7 @@ class SupervisionBoardWidget(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(False)
         self.tree.itemDoubleClicked.connect(self._activated)
 
         self.warnings = QListWidget()
@@ -103,29 +104,31 @@ class SupervisionBoardWidget(QWidget):
         for lst in (self.warnings, self.escalated, self.callbacks):
             lst.itemDoubleClicked.connect(lambda item: self.caseActivated.emit(int(item.data(CaseIdRole))))
         side = QWidget()
-        side_layout = QVBoxLayout(side)
+        side_layout = QHBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         self.warnings_title = QLabel(self.tr("Deadline warnings"))
-        self.escalated_title = QLabel(self.tr("Escalated (督办)"))
-        self.callbacks_title = QLabel(self.tr("Callbacks due (回访)"))
+        self.escalated_title = QLabel(self.tr("Escalated"))
+        self.callbacks_title = QLabel(self.tr("Callbacks due"))
         for title, lst in (
             (self.warnings_title, self.warnings),
             (self.escalated_title, self.escalated),
             (self.callbacks_title, self.callbacks),
         ):
+            column = QVBoxLayout()
             title.setProperty("role", "heading")
-            side_layout.addWidget(title)
-            side_layout.addWidget(lst, 1)
+            column.addWidget(title)
+            column.addWidget(lst, 1)
+            side_layout.addLayout(column, 1)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel(self.tr("Assignments (分流转办)"))
+        split = QSplitter(Qt.Orientation.Vertical)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(self.tr("Assignments"))
         heading.setProperty("role", "heading")
-        left_layout.addWidget(heading)
-        left_layout.addWidget(self.tree, 1)
-        split.addWidget(left)
+        upper_layout.addWidget(heading)
+        upper_layout.addWidget(self.tree, 1)
+        split.addWidget(upper)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -236,8 +239,8 @@ class SupervisionBoardWidget(QWidget):
                 text += "  " + self.tr("not reached ×%1").replace("%1", str(c.attempts))
             self._add(self.callbacks, text, c.case_id)
         self.warnings_title.setText(self.tr("Deadline warnings (%1)").replace("%1", str(len(board.warnings))))
-        self.escalated_title.setText(self.tr("Escalated 督办 (%1)").replace("%1", str(len(board.escalated))))
-        self.callbacks_title.setText(self.tr("Callbacks due 回访 (%1)").replace("%1", str(len(board.callbacks_due))))
+        self.escalated_title.setText(self.tr("Escalated (%1)").replace("%1", str(len(board.escalated))))
+        self.callbacks_title.setText(self.tr("Callbacks due (%1)").replace("%1", str(len(board.callbacks_due))))
 
     @staticmethod
     def _add(lst: QListWidget, text: str, case_id: int) -> QListWidgetItem:
