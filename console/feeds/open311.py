@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +29,9 @@ from .config import Open311Config
 from .http import FeedDataError, FeedRemoteError, HttpSource
 
 log = logging.getLogger(__name__)
+
+#: The list of services (names for descriptions) is read again after this long.
+SERVICES_MAX_AGE_S = 3600.0
 
 
 def _scalar(value: Any) -> Any:
@@ -89,6 +93,7 @@ class Open311Poll:
     unchanged: int = 0
     invalid: list[dict[str, str]] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)  # numbers of the cases created
+    unmapped: list[str] = field(default_factory=list)  # service codes with no category in the config (→ other)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +104,7 @@ class Open311Poll:
             "unchanged": self.unchanged,
             "invalid": self.invalid,
             "cases": self.cases,
+            "unmapped_service_codes": self.unmapped,
         }
 
 
@@ -169,6 +175,7 @@ class Open311Feed:
         self.actor = actor
         self.client = Open311Client(config, **client_kwargs)
         self.service_names: dict[str, str] = {}
+        self._services_read_at: float | None = None
 
     @property
     def http(self) -> Any:
@@ -221,13 +228,16 @@ class Open311Feed:
             if code:
                 names[code] = name or code
         self.service_names = names
+        self._services_read_at = time.monotonic()
 
     def poll(self, db: Database, *, now: datetime | None = None) -> Open311Poll:
         now = now or utcnow()
-        if not self.service_names:
+        if self._services_read_at is None or time.monotonic() - self._services_read_at > SERVICES_MAX_AGE_S:
             self.refresh_services()
         items, pages = self.client.requests_between(now - timedelta(hours=self.config.window_h), now)
         result = Open311Poll(fetched=len(items), pages=pages)
+        codes = {_text(item.get("service_code")) for item in items}
+        result.unmapped = sorted(c for c in codes if c is not None and c not in self.config.categories)
         appeals: list[ExternalAppeal] = []
         for item in items:
             rid = _text(item.get("service_request_id")) or "?"

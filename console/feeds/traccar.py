@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,8 @@ from .http import FeedDataError, HttpSource
 log = logging.getLogger(__name__)
 
 KNOT_KMH = 1.852
+#: The device list (tracker ids) is read again after this long, or at once when an unknown device reports.
+DEVICES_MAX_AGE_S = 600.0
 
 
 def parse_time(value: Any) -> datetime:
@@ -155,6 +158,7 @@ class TraccarFeed:
         self.actor = actor
         self.client = TraccarClient(config, **client_kwargs)
         self.devices: dict[int, Device] = {}
+        self._devices_read_at: float | None = None
 
     @property
     def http(self) -> Any:
@@ -165,8 +169,10 @@ class TraccarFeed:
 
     def poll(self, db: Database) -> TraccarPoll:
         positions = self.client.positions()
-        if any(p.get("deviceId") not in self.devices for p in positions):
+        stale = self._devices_read_at is None or time.monotonic() - self._devices_read_at > DEVICES_MAX_AGE_S
+        if stale or any(p.get("deviceId") not in self.devices for p in positions):
             self.devices = {d.id: d for d in self.client.devices()}
+            self._devices_read_at = time.monotonic()
         result = TraccarPoll(positions=len(positions))
         fixes: list[Fix] = []
         for position in positions:

@@ -64,6 +64,7 @@ def test_new_requests_become_cases_through_intake_with_paging(
     feed = source(server)
     result = feed.poll(db)
     assert (result.fetched, result.created, result.pages) == (3, 3, 3)  # 2 + 1 + an empty page
+    assert result.unmapped == ["003"]  # reported, so the operator can extend the mapping
     rows = cases(db)
     assert [c.category for c in rows] == [Category.LIVELIHOOD, Category.PUBLIC_ORDER, Category.OTHER]
     assert all(c.channel == Channel.ONLINE for c in rows)
