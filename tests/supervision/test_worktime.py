@@ -101,3 +101,26 @@ def test_bad_calendars_are_refused() -> None:
         parse_calendar({"days": {"holidays": ["2026-13-01"]}})
     with pytest.raises(ValueError):
         CAL.add_working(local(2026, 1, 1), -1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=moments,
+    budget_h=st.floats(min_value=0.5, max_value=40),
+    pause_at=st.floats(0, 1),
+    pause_len_h=st.floats(min_value=0, max_value=72),
+    extension_h=st.floats(min_value=0, max_value=14),
+)
+def test_pause_and_extension_keep_the_working_budget(
+    start: datetime, budget_h: float, pause_at: float, pause_len_h: float, extension_h: float
+) -> None:
+    """The services' arithmetic: a resumed pause moves the deadline by the working time paused, an extension by
+    its working hours; the working time available before the deadline, pauses excluded, is the budget plus the
+    extensions."""
+    due = CAL.deadline(start, hours=budget_h)
+    p0 = start + (due - start) * pause_at
+    p1 = p0 + timedelta(hours=pause_len_h)
+    due = CAL.add_working(due, CAL.working_seconds(p0, p1))  # resume
+    due = CAL.add_working(due, extension_h * 3600)  # extension approved
+    available = CAL.elapsed(start, due, [(p0, p1)])
+    assert available == pytest.approx((budget_h + extension_h) * 3600, abs=1e-3)
