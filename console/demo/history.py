@@ -321,9 +321,13 @@ class History:
             and rec.priority != Priority.BLUE
             and (rec.category in URGENT_CATEGORIES or rng.random() < 0.75)
         )
-        needs_assignment = rec.template.department is not None and (
-            not needs_field or rec.category not in URGENT_CATEGORIES and rng.random() < 0.5 or rng.random() < 0.15
-        )
+        if rec.category == Category.CONSULTATION or rec.priority == Priority.BLUE:
+            needs_assignment = rng.random() < 0.25  # mostly answered by the center itself
+        elif needs_field:
+            needs_assignment = rng.random() < (0.15 if rec.category in URGENT_CATEGORIES else 0.45)
+        else:
+            needs_assignment = rng.random() < 0.85
+        needs_assignment = needs_assignment and rec.template.department is not None
         if rec.fate in ("stuck", "returned_open"):
             needs_assignment = True
         if needs_field:
