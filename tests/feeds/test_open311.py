@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -127,8 +128,9 @@ def test_fixmystreet_envelope_needs_jurisdiction(db: Database, open311: tuple[Fa
 
 
 def test_api_key_errors_are_reported_by_source_without_the_key(
-    db: Database, open311: tuple[FakeOpen311, FakeServer]
+    db: Database, open311: tuple[FakeOpen311, FakeServer], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # urllib3 logs every URL (with its query) at DEBUG
     app, server = open311
     app.api_key = "key-correct-77"
     feed = source(server, api_key=Secret("key-wrong-0042"))
@@ -139,6 +141,8 @@ def test_api_key_errors_are_reported_by_source_without_the_key(
     assert "key-wrong-0042" not in outcome.error
     ok = source(server, api_key=Secret("key-correct-77"))
     assert ok.poll(db).fetched == 0
+    assert "requests.json" in caplog.text or "services.json" in caplog.text
+    assert "key-wrong-0042" not in caplog.text and "key-correct-77" not in caplog.text
 
 
 def test_invalid_request_is_refused_naming_the_field(db: Database, open311: tuple[FakeOpen311, FakeServer]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -134,8 +135,6 @@ def test_only_roles_allowed_to_ingest(db: Database) -> None:
 def test_concurrent_ingest_never_moves_a_unit_back(db: Database) -> None:
     """Two ingest processes (say the feed and a simulator) writing the same units at once: the guarded update keeps
     the newest fix whatever the commit order, and neither fails (lock waits and retries are handled)."""
-    import threading
-
     ids = add_units(db, 30)
     errors: list[BaseException] = []
 
