@@ -75,3 +75,24 @@ def test_draft_file_is_replaced_atomically(tmp_path: Any) -> None:
     assert store.load() is None
     store.clear()
     assert not store.path.exists()
+
+
+def test_duplicate_candidate_merged_with_one_key(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    session, form = console.session, console.window.intake
+    fill_form(form, phone="13511112222", description="neighbours quarrel about a wall")
+    form.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
+    first = next(iter(session.state.cases))
+    # The same caller calls again: the first case is offered as a duplicate.
+    fill_form(form, phone="13511112222", description="they are still quarrelling")
+    qtbot.waitUntil(lambda: form.duplicates.count() == 1, timeout=5_000)
+    assert form.merge_button.isEnabled()
+    from ui.actions import ActionId
+
+    console.window.actions_[ActionId.MERGE_DUPLICATE].trigger()  # Ctrl+M
+    qtbot.waitUntil(lambda: form.is_empty(), timeout=5_000)
+    qtbot.wait(300)
+    assert list(session.state.cases) == [first]  # the new appeal went into the first case, not the queue
+    assert session.selection.case_id == first
