@@ -141,14 +141,21 @@ def js(widget: MapWidget, script: str) -> Any:
     return box.get("v")
 
 
-def push_units(widget: MapWidget, units: list[UnitView], python_s: list[float] | None = None) -> float:
+def push_units(
+    widget: MapWidget,
+    units: list[UnitView],
+    python_s: list[float] | None = None,
+    python_cpu_s: list[float] | None = None,
+) -> float:
     """set_units → diff → JSON → channel → applied in the page → next frame drawn."""
     pump(MIN_GAP_MS)  # batches come at most ~4 a second: each one starts with the page idle, as in use
     start = time.perf_counter()
+    cpu = time.thread_time()
     widget.set_units(units)
     widget.flush()  # send now instead of at the next coalescing tick (the tick is policy, not work)
-    if python_s is not None:
+    if python_s is not None and python_cpu_s is not None:
         python_s.append(time.perf_counter() - start)
+        python_cpu_s.append(time.thread_time() - cpu)
     seq = widget.last_seq
     wait_for(widget.batchApplied, lambda s: s >= seq)
     return time.perf_counter() - start
@@ -221,6 +228,12 @@ def process_tree_rss() -> dict[str, Any]:
         "webengine_processes_rss_mb": {k: round(v, 1) for k, v in sorted(by_type.items())},
         "browser_process_rss_mb": round(own_kb / 1024, 1),
     }
+
+
+def js_heap_mb(widget: MapWidget) -> float | None:
+    js(widget, "window.gc && window.gc(); 1")
+    heap = js(widget, "performance.memory ? performance.memory.usedJSHeapSize : null")
+    return round(heap / 2**20, 1) if isinstance(heap, (int, float)) else None
 
 
 def demo_cases(county: County, rng: random.Random, n: int = 40) -> list[CaseView]:
@@ -336,25 +349,27 @@ def main() -> None:
     progress(f"full batches of {args.units} moved units")
     full: list[float] = []
     full_python: list[float] = []
+    full_cpu: list[float] = []
     for _ in range(args.runs):
         units = moved(units, 1.0, rng)
-        full.append(push_units(widget, units, full_python))
+        full.append(push_units(widget, units, full_python, full_cpu))
 
     progress("10 % moved")
     tenth: list[float] = []
     tenth_python: list[float] = []
+    tenth_cpu: list[float] = []
     for _ in range(args.runs):
         units = moved(units, 0.1, rng)
-        tenth.append(push_units(widget, units, tenth_python))
+        tenth.append(push_units(widget, units, tenth_python, tenth_cpu))
 
+    memory_units = {**process_tree_rss(), "js_heap_mb": js_heap_mb(widget)}
     progress("memory with units and history")
     history = [(u.lat or 0.0, u.lon or 0.0, "dispute") for u in random_units(county, args.history, rng)]
     widget.set_history(history)
     widget.show_history_layer("heat")
     widget.show_history_layer("cluster")
     pump(3000)
-    memory_loaded = process_tree_rss()
-    js_heap = js(widget, "performance.memory ? performance.memory.usedJSHeapSize : null")
+    memory_loaded = {**process_tree_rss(), "history_points": args.history, "js_heap_mb": js_heap_mb(widget)}
     widget.show_history_layer("cluster", False)
     widget.show_history_layer("heat", False)
 
@@ -377,17 +392,18 @@ def main() -> None:
             "first_batch_all_new_ms": round(first_s * 1000, 1),
             "full_batch_moved": full_summary,
             "full_batch_python_part": summary_ms(full_python),
+            "full_batch_python_cpu": summary_ms(full_cpu),
             "tenth_moved": summary_ms(tenth),
             "tenth_moved_python_part": summary_ms(tenth_python),
+            "tenth_moved_python_cpu": summary_ms(tenth_cpu),
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count(),
             "naive_rerender_reload": naive_summary,
             "ratio_naive_over_full_batch_p50": round(naive_summary["p50_ms"] / full_summary["p50_ms"], 1),
             "targets": {"full_batch_p95_ms": 100, "tenth_moved_p95_ms": 20, "ratio_min": 30},
             "memory_county_only": memory_empty,
-            "memory_units_and_history": {
-                **memory_loaded,
-                "history_points": args.history,
-                "js_heap_mb": (round(js_heap / 2**20, 1) if isinstance(js_heap, (int, float)) else None),
-            },
+            "memory_units": memory_units,
+            "memory_units_and_history": memory_loaded,
             "outside_requests_blocked": widget.blocked_requests,
         }
     )

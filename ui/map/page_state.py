@@ -53,40 +53,63 @@ class PageState:
         return g_lat.tolist(), g_lon.tolist()
 
     def units(self, units: Sequence[UnitView], now: datetime) -> dict[str, Any] | None:
-        # Hot path (5,000 units several times a second): plain loops, raw floats compared, rounding only for rows sent.
-        placed = [u for u in units if u.lat is not None and u.lon is not None and u.status is not UnitStatus.OFF_DUTY]
-        if self._gcj02:
-            lats, lons = self._positions([u.lat for u in placed], [u.lon for u in placed])  # type: ignore[misc]
-        else:
-            lats = [u.lat for u in placed]  # type: ignore[misc]
-            lons = [u.lon for u in placed]  # type: ignore[misc]
+        """Hot path (5,000 units several times a second). Views are immutable, so a unit whose view is the very
+        object seen last time can only have turned stale; everything else is compared row by row."""
         threshold = now - timedelta(seconds=self._stale_s)
-        kind_index, status_index = KIND_INDEX, STATUS_INDEX
-        old = self.units_shown
+        shown = self.units_shown  # updated in place
         seen = self._unit_views
-        new: dict[int, UnitRow] = {}
         new_seen: dict[int, UnitView] = {}
         up: list[list[Any]] = []
         mv: list[list[Any]] = []
-        for u, lat, lon in zip(placed, lats, lons, strict=True):
+        hidden: list[int] = []
+        changed: list[tuple[UnitView, int]] = []
+        off_duty = UnitStatus.OFF_DUTY
+        for u in units:
             uid = u.id
+            new_seen[uid] = u
             fix = u.fix_at
             stale = 1 if fix is None or fix < threshold else 0
-            new_seen[uid] = u
-            before = old.get(uid)
-            if before is not None and seen.get(uid) is u and before[4] == stale:
-                new[uid] = before  # the very same view as last time (views are immutable): nothing to compare
+            if seen.get(uid) is u:
+                row = shown.get(uid)
+                if row is not None and row[4] != stale:
+                    row = (*row[:4], stale, row[5])
+                    shown[uid] = row
+                    up.append([uid, _round(row[0]), _round(row[1]), *row[2:]])
                 continue
-            row = (lat, lon, kind_index[u.kind], status_index[u.status], stale, u.callsign)
-            new[uid] = row
-            if before == row:
+            if u.lat is None or u.lon is None or u.status is off_duty:
+                hidden.append(uid)
                 continue
-            if before is not None and before[2:] == row[2:]:
-                mv.append([uid, _round(lat), _round(lon)])
+            changed.append((u, stale))
+        if changed:
+            if self._gcj02:
+                lats, lons = self._positions([u.lat for u, _ in changed], [u.lon for u, _ in changed])  # type: ignore[misc]
             else:
-                up.append([uid, _round(lat), _round(lon), *row[2:]])
-        rm = [uid for uid in old if uid not in new]
-        self.units_shown = new
+                lats = [u.lat for u, _ in changed]  # type: ignore[misc]
+                lons = [u.lon for u, _ in changed]  # type: ignore[misc]
+            kind_index, status_index = KIND_INDEX, STATUS_INDEX
+            for (u, stale), lat, lon in zip(changed, lats, lons, strict=True):
+                uid = u.id
+                kind = kind_index[u.kind]
+                status = status_index[u.status]
+                callsign = u.callsign
+                before = shown.get(uid)
+                if (
+                    before is not None
+                    and before[2] == kind
+                    and before[3] == status
+                    and before[4] == stale
+                    and before[5] == callsign
+                ):
+                    if before[0] == lat and before[1] == lon:
+                        continue
+                    mv.append([uid, round(lat, 6), round(lon, 6)])
+                else:
+                    up.append([uid, round(lat, 6), round(lon, 6), kind, status, stale, callsign])
+                shown[uid] = (lat, lon, kind, status, stale, callsign)
+        rm = [uid for uid in shown if uid not in new_seen]
+        rm.extend(uid for uid in hidden if uid in shown)
+        for uid in rm:
+            del shown[uid]
         self._unit_views = new_seen
         if not (up or mv or rm):
             return None
