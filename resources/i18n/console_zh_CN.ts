@@ -232,7 +232,7 @@
     </message>
     <message>
         <source>Received %1 via %2 · deadline %3</source>
-        <translation>%1 经%2受理 · 时限 %3</translation>
+        <translation>%1 受理（%2）· 时限 %3</translation>
     </message>
     <message>
         <source>Place: %1</source>
@@ -1197,6 +1197,14 @@
         <source>OFFLINE</source>
         <translation>离线</translation>
     </message>
+    <message>
+        <source>feed %1 ok</source>
+        <translation>接入 %1 正常</translation>
+    </message>
+    <message>
+        <source>feed %1 %2</source>
+        <translation>接入 %1 %2</translation>
+    </message>
 </context>
 <context>
     <name>MapWidget</name>
@@ -1408,14 +1416,26 @@
     </message>
     <message>
         <source>Escalated (督办)</source>
-        <translation>督办</translation>
+        <translation type="vanished">督办</translation>
     </message>
     <message>
         <source>Callbacks due (回访)</source>
-        <translation>待回访</translation>
+        <translation type="vanished">待回访</translation>
     </message>
     <message>
         <source>Assignments (分流转办)</source>
+        <translation type="vanished">分流转办</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Callbacks due</source>
+        <translation>待回访</translation>
+    </message>
+    <message>
+        <source>Assignments</source>
         <translation>分流转办</translation>
     </message>
     <message>
@@ -1479,12 +1499,20 @@
         <translation>临期预警（%1）</translation>
     </message>
     <message>
-        <source>Escalated 督办 (%1)</source>
+        <source>Escalated (%1)</source>
         <translation>督办（%1）</translation>
     </message>
     <message>
-        <source>Callbacks due 回访 (%1)</source>
+        <source>Callbacks due (%1)</source>
         <translation>待回访（%1）</translation>
+    </message>
+    <message>
+        <source>Escalated 督办 (%1)</source>
+        <translation type="vanished">督办（%1）</translation>
+    </message>
+    <message>
+        <source>Callbacks due 回访 (%1)</source>
+        <translation type="vanished">待回访（%1）</translation>
     </message>
     <message>
         <source>overdue %1</source>
