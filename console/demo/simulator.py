@@ -332,6 +332,9 @@ class Simulator:
         if m.kind == UnitKind.MEDIATOR and rng.random() < 0.7:
             m.pause_s = rng.uniform(300, 1800)  # mostly at the office or a village committee
             return
+        if m.kind == UnitKind.DRONE and rng.random() < 0.6:
+            m.pause_s = rng.uniform(600, 2400)  # on its dock between flights
+            return
         if m.kind in (UnitKind.FOOT_PATROL, UnitKind.VOLUNTEER_TEAM, UnitKind.GRID_WORKER) and rng.random() < 0.25:
             m.pause_s = rng.uniform(60, 600)  # stops to talk, checks a place
         target = self._point_near(m)
