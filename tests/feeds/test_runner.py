@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -229,3 +230,49 @@ def test_feeds_command_stops_cleanly_on_sigterm(
     assert "feeds stopped" in err and TOKEN not in out + err
     health = {h["source"]: h["state"] for h in json.loads(out)["health"]}
     assert health == {"traccar": "ok", "city311": "ok"}
+
+
+class FlakySource:
+    """A source whose every other poll raises an unexpected exception (a bug, a database error)."""
+
+    name = "flaky"
+    interval_s = 0.01
+    http = HttpSettings(max_backoff_s=0.02)
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    def poll(self, db: Database) -> None:
+        self.polls += 1
+        if self.polls % 2:
+            raise RuntimeError("boom with token tok-5f1c2a9e7b")
+
+    def close(self) -> None:
+        pass
+
+
+def test_runner_start_stop_are_thread_safe_and_errors_never_escape(sqlite_db: Database) -> None:
+    Secret(TOKEN)  # configured somewhere, so known as a secret
+    source = FlakySource()
+    seen: list[bool] = []
+    runner = FeedRunner(sqlite_db, sources=[source], on_poll=lambda o: seen.append(o.ok))
+    starters = [threading.Thread(target=runner.start) for _ in range(4)]
+    for t in starters:
+        t.start()
+    for t in starters:
+        t.join()
+    wait_for(lambda: len(seen) >= 6)
+    assert runner.running and len([t for t in threading.enumerate() if t.name == "feed-flaky"]) == 1
+    stoppers = [threading.Thread(target=runner.stop) for _ in range(3)]
+    for t in stoppers:
+        t.start()
+    for t in stoppers:
+        t.join()
+    assert not runner.running
+    assert True in seen and False in seen
+    [health] = feed_health(sqlite_db)
+    assert health.source == "flaky" and (health.last_error is None or TOKEN not in health.last_error)
+    runner.start()  # a stopped runner can start again
+    wait_for(lambda: len(seen) >= 10)
+    runner.close()
+    assert not runner.running
