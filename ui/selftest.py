@@ -105,6 +105,7 @@ class SelfTest:
     def run(self) -> dict[str, Any]:
         from ui.workers import DbWorker
 
+        self._check_language()
         self.db = Database(f"sqlite:///{self.workdir / 'console.sqlite3'}")
         self.worker = DbWorker(self.db)
         self.worker.start()
@@ -123,6 +124,20 @@ class SelfTest:
             raise SelfTestFailed("offline", f"{len(blocked)} request(s) left the application's schemes: {blocked[0]}")
         self.report["ok"] = True
         return self.report
+
+    def _check_language(self) -> None:
+        """The interface's language as loaded: our catalogue and Qt's own (standard buttons), and the font."""
+        from PySide6.QtCore import QCoreApplication, QLocale
+
+        chinese = QLocale().language() == QLocale.Language.Chinese
+        self.report["lang"] = "zh_CN" if chinese else "en"
+        self.report["font"] = self.app.font().family()
+        if chinese:
+            ours = QCoreApplication.translate("Labels", "Dispatcher") != "Dispatcher"
+            qts = QCoreApplication.translate("QPlatformTheme", "Cancel") != "Cancel"
+            self.report["translations"] = {"console": ours, "qt": qts}
+            if not (ours and qts):
+                raise SelfTestFailed("language", f"Chinese translations not loaded (console: {ours}, Qt: {qts})")
 
     def _job(self, kind: Any, fn: Callable[[Any], Any], stage: str) -> Any:
         box: list[Any] = []

@@ -64,9 +64,12 @@ def _executable(app: Path) -> Path:
 
 
 def test_frozen_self_test(frozen_app: Path, tmp_path: Path) -> None:
-    code, report, stderr = run_self_test([str(_executable(frozen_app))], cwd=tmp_path, screenshot=tmp_path / "s.png")
+    code, report, stderr = run_self_test(
+        [str(_executable(frozen_app))], cwd=tmp_path, screenshot=tmp_path / "s.png", lang="zh_CN"
+    )
     check_report(code, report, stderr)
     assert report["frozen"] is True
+    assert report["lang"] == "zh_CN" and report["translations"] == {"console": True, "qt": True}
     assert report["version"] == console.__version__
     assert (tmp_path / "s.png").stat().st_size > 10_000
 

@@ -20,6 +20,7 @@ def test_self_test_from_source(tmp_path: Path) -> None:
     code, report, stderr = run_self_test([sys.executable, "-m", "ui.entry"], cwd=ROOT, screenshot=shot, lang="zh_CN")
     check_report(code, report, stderr)
     assert report["frozen"] is False and report["lang"] == "zh_CN"
+    assert report["translations"] == {"console": True, "qt": True}
 
     from PySide6.QtGui import QImage
 
