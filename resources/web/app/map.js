@@ -99,13 +99,17 @@
     }
   }
 
+  function labelsOn() {  // callsigns are drawn when zoomed in far enough
+    return map.getZoom() >= LABEL_ZOOM;
+  }
+
   var LABEL_FONT = '12px "Noto Sans CJK SC", "Noto Sans", sans-serif';
   var measureCtx = document.createElement('canvas').getContext('2d');
   measureCtx.font = LABEL_FONT;
 
   var UnitMarker = L.CircleMarker.extend({
     _labelWidth: function () {
-      if (!this._map || this._map.getZoom() < LABEL_ZOOM) return 0;
+      if (!this._map || !labelsOn()) return 0;
       if (this._measured !== this.options.callsign) {
         this._measured = this.options.callsign;
         this._measuredWidth = Math.ceil(measureCtx.measureText(this.options.callsign).width) + 6;
@@ -113,9 +117,12 @@
       return this._measuredWidth;
     },
     _updateBounds: function () {
-      var r = this._radius * 1.3, pad = this._clickTolerance(), w = this._labelWidth();
-      var rx = r + pad + w, ry = r + pad + (w ? 8 : 0);
-      this._pxBounds = new L.Bounds(this._point.subtract([rx, ry]), this._point.add([rx, ry]));
+      // Called for every unit on every move and zoom: plain arithmetic, two points, no temporaries.
+      var r = this._radius * 1.3 + this.options.weight / 2 + 3, w = this._labelWidth(), p = this._point;
+      var rx = r + w, ry = r + (w ? 8 : 0), b = new L.Bounds();
+      b.min = new L.Point(p.x - rx, p.y - ry);
+      b.max = new L.Point(p.x + rx, p.y + ry);
+      this._pxBounds = b;
     },
     _updatePath: function () {
       var rnd = this._renderer;
@@ -132,6 +139,69 @@
         ctx.strokeText(this.options.callsign, p.x + this._radius + 4, p.y + 4);
         ctx.fillText(this.options.callsign, p.x + this._radius + 4, p.y + 4);
       }
+    }
+  });
+
+  // The shared renderer draws the units grouped by style: the canvas state (colours, widths) is set once per
+  // group instead of once per unit, each unit still its own small path. Everything else on it (cases, selection,
+  // lines) is drawn afterwards, as Leaflet draws it, so it stays on top of the units.
+  function withAlpha(hex, alpha) {
+    var n = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + alpha + ')';
+  }
+
+  var LiveCanvas = L.Canvas.extend({
+    _draw: function () {
+      var layer, order, bounds = this._redrawBounds, ctx = this._ctx;
+      var groups = {}, keys = [], labelled = [], others = [], i, j, showLabels = labelsOn();
+      ctx.save();
+      if (bounds) {
+        var size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      for (order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
+        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) continue;
+        if (!(layer instanceof UnitMarker)) { others.push(layer); continue; }
+        if (layer._empty()) continue;
+        var key = layer.options.styleKey;
+        if (!groups[key]) { groups[key] = []; keys.push(key); }
+        groups[key].push(layer);
+        if (showLabels) labelled.push(layer);
+      }
+      ctx.lineJoin = 'round';
+      ctx.setLineDash([]);
+      for (i = 0; i < keys.length; i++) {
+        var group = groups[keys[i]], o = group[0].options;
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = withAlpha(o.fillColor, o.fillOpacity);
+        ctx.strokeStyle = o.color;
+        ctx.lineWidth = o.weight;
+        for (j = 0; j < group.length; j++) {
+          var m = group[j], p = m._point;
+          ctx.beginPath();
+          tracePath(ctx, m.options.shape, p.x, p.y, m._radius);
+          ctx.fill();
+          ctx.stroke();
+        }
+      }
+      if (labelled.length) {
+        ctx.font = LABEL_FONT;
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+        ctx.fillStyle = '#263238';
+        for (j = 0; j < labelled.length; j++) {
+          var u = labelled[j], q = u._point;
+          ctx.strokeText(u.options.callsign, q.x + u._radius + 4, q.y + 4);
+          ctx.fillText(u.options.callsign, q.x + u._radius + 4, q.y + 4);
+        }
+      }
+      for (i = 0; i < others.length; i++) others[i]._updatePath();
+      this._drawing = false;
+      ctx.restore();
     }
   });
 
@@ -163,7 +233,9 @@
   // ---- units ---------------------------------------------------------------------------------------------
 
   function unitStyle(kind, status, stale) {
+    var fill = stale ? STALE_FILL : (STATUS_COLOURS[status] || '#546e7a');
     return {
+      styleKey: fill + (stale ? '|stale' : ''),
       renderer: renderer,
       radius: 6,
       shape: KIND_SHAPES[kind] || 'circle',
@@ -198,6 +270,7 @@
       o.kind = kind; o.status = status; o.stale = stale; o.callsign = row[6];
       var st = unitStyle(kind, status, stale);
       o.shape = st.shape;
+      o.styleKey = st.styleKey;
       m.setStyle(st);  // redraws
     }
     m.setLatLng([row[1], row[2]]);
@@ -495,7 +568,7 @@
     if (cfg.maxZoom !== undefined) map.setMaxZoom(cfg.maxZoom);
     // Live layers get their own pane above the overlay pane, where the county layers and the heat map are drawn.
     map.createPane('dmLive').style.zIndex = 450;
-    renderer = L.canvas({ padding: 0.1, tolerance: 3, pane: 'dmLive' });
+    renderer = new LiveCanvas({ padding: 0.1, tolerance: 3, pane: 'dmLive' });
 
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
