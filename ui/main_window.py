@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         self.queue.model.rebuild()
         QTimer.singleShot(0, self.units.reload)  # in a later turn of the event loop: no long pause
         QTimer.singleShot(0, self._select_most_urgent)
+        QTimer.singleShot(300, lambda: getattr(self.map, "fit", lambda: None)())  # the county fills the map as laid out
         self.statusBar().showMessage(
             self.tr("%1 open cases, %2 units")
             .replace("%1", str(len(self.session.state.cases)))
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
         save_layout(self, self.layout_name, self.session.actor.name)
         self.layout_name = layout
         apply_layout(self, self.docks, layout, self.session.actor.name)
+        QTimer.singleShot(300, lambda: getattr(self.map, "fit", lambda: None)())
 
     def reset_layout(self) -> None:
         forget_layout(self.layout_name, self.session.actor.name)

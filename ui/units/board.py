@@ -288,6 +288,9 @@ class UnitBoard(QWidget):
         self.tree.scrollToItem(item)
         self._syncing = False
 
+    def visible_unit_ids(self) -> list[int]:
+        return [unit_id for unit_id, item in self._items.items() if not item.isHidden()]
+
     def unit_item(self, unit_id: int) -> QTreeWidgetItem | None:
         return self._items.get(unit_id)
 
