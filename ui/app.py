@@ -191,6 +191,10 @@ def _run_window(
         window.resize(screen.width(), screen.height())
     window.restore_layout()
     if wall:
+        # The wall is read from across the hall: the map's page is scaled with the screen, like the type.
+        view = getattr(map_widget, "view", None)
+        if view is not None and screen is not None and screen.width() >= 2560:
+            view.setZoomFactor(screen.width() / 1920)
         window.menuBar().hide()
         window.showFullScreen()
     else:
