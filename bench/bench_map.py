@@ -15,6 +15,7 @@ and cluster layers. Prints JSON.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import sys
@@ -320,6 +321,9 @@ def main() -> None:
     parser.add_argument("--naive-runs", type=int, default=3)
     parser.add_argument("--history", type=int, default=20_000)
     parser.add_argument("--screenshot", type=Path, default=None)
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() after start-up, as an application can do once loaded"
+    )
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -342,6 +346,9 @@ def main() -> None:
         widget.set_cases([])
         widget.flush()
 
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
     memory_empty = process_tree_rss()
     units = random_units(county, args.units, rng)
     first_s = push_units(widget, units)
@@ -396,6 +403,7 @@ def main() -> None:
             "tenth_moved": summary_ms(tenth),
             "tenth_moved_python_part": summary_ms(tenth_python),
             "tenth_moved_python_cpu": summary_ms(tenth_cpu),
+            "gc_frozen_after_start": args.gc_freeze,
             "load_average_1m_at_end": round(os.getloadavg()[0], 2),
             "cpus": os.cpu_count(),
             "naive_rerender_reload": naive_summary,

@@ -263,3 +263,31 @@ def test_a_new_county_page_gets_the_units_again(make_map: Any, js: Any, qtbot: A
     with qtbot.waitSignal(widget.pageReady, timeout=WAIT * 3):
         widget.set_county(*county)
     wait_js(qtbot, js, widget, "DispatchMap.counts().units", 2)
+
+
+def test_the_bridge_offers_only_narrow_methods() -> None:
+    from PySide6.QtCore import QMetaMethod
+
+    from ui.map.bridge import MapBridge
+
+    meta = MapBridge.staticMetaObject
+    callable_from_page = {
+        bytes(meta.method(i).name().data()).decode()
+        for i in range(meta.methodOffset(), meta.methodCount())
+        if meta.method(i).methodType() == QMetaMethod.MethodType.Slot
+    }
+    assert callable_from_page == {"ready", "select", "contextMenu", "applied"}
+
+
+def test_bridge_ignores_bad_input(qtbot: Any) -> None:
+    from ui.map.bridge import MapBridge
+
+    bridge = MapBridge()
+    got: list[Any] = []
+    bridge.selected.connect(lambda *a: got.append(a))
+    bridge.context_menu.connect(lambda *a: got.append(a))
+    bridge.select("window", 1)
+    bridge.contextMenu(123.0, 500.0)
+    assert got == []
+    bridge.select("unit", 3)
+    assert got == [("unit", 3)]
