@@ -11,6 +11,7 @@ Time: fixes and service calls carry the real time (the clock); `speed` makes the
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 import shapely
 from shapely.geometry import Point, shape
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..db import Database, write_transaction
@@ -39,6 +41,7 @@ from .history import HOURLY_WEIGHTS
 from .motion import LatLon, Path, RoadGraph, detour
 
 SIMULATOR = Actor(name="simulator", role=Role.ADMIN)
+log = logging.getLogger(__name__)
 
 #: Patrol speed range (km/h) of each unit kind while not dispatched.
 PATROL_SPEED: dict[UnitKind, tuple[float, float]] = {
@@ -183,7 +186,12 @@ class Simulator:
             now = time.monotonic()
             if duration is not None and now - started >= duration:
                 break
-            report = self.step(now - last if now > last else tick_s)
+            try:
+                report = self.step(now - last if now > last else tick_s)
+            except DBAPIError as exc:  # database unreachable for a moment: say so, wait, carry on
+                log.warning("simulator step failed, retrying: %s", exc.orig or exc)
+                stop.wait(min(30.0, tick_s * 5))
+                continue
             last = now
             if on_step:
                 on_step(report)

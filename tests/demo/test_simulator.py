@@ -199,3 +199,21 @@ def test_simulate_command_refuses_an_empty_database(
     assert json.loads(capsys.readouterr().err)["error"] == "empty"
     with pytest.raises(SystemExit):
         main(["--db", f"sqlite:///{path}", "simulate", "--speed", "0"])
+
+
+def test_run_carries_on_when_the_database_fails_for_a_moment(demo_db: Database) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    sim = Simulator(demo_db, speed=5, per_day=0.001)
+    real = sim._sync_units
+    failures = [OperationalError("SELECT", {}, Exception("connection refused"))]
+
+    def flaky() -> None:
+        if failures:
+            raise failures.pop()
+        real()
+
+    sim._sync_units = flaky  # type: ignore[method-assign]
+    totals = sim.run(duration=0.5, tick_s=0.01)
+    assert not failures
+    assert totals.steps >= 1
