@@ -378,7 +378,7 @@ class FirstRunDialog(QDialog):
         self.overall_bar = QProgressBar()
         self.overall_bar.setRange(0, 5)
         self.overall_bar.setValue(0)
-        self.overall_bar.setFormat(self.tr("Step %v of %m"))
+        self.overall_bar.setFormat(self.tr("%v of %m steps done"))
         self.step_bar = QProgressBar()
         self.step_bar.setRange(0, 1)
         self.step_bar.setValue(0)

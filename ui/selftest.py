@@ -23,7 +23,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
 import console
 from console.db import Database, upgrade_to_head
@@ -134,7 +134,10 @@ class SelfTest:
         self.report["font"] = self.app.font().family()
         if chinese:
             ours = QCoreApplication.translate("Labels", "Dispatcher") != "Dispatcher"
-            qts = QCoreApplication.translate("QPlatformTheme", "Cancel") != "Cancel"
+            # Qt's catalogue, seen through a standard button (not a string of ours, so lupdate does not collect it).
+            box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+            qts = box.button(QDialogButtonBox.StandardButton.Cancel).text().replace("&", "") != "Cancel"
+            box.deleteLater()
             self.report["translations"] = {"console": ours, "qt": qts}
             if not (ours and qts):
                 raise SelfTestFailed("language", f"Chinese translations not loaded (console: {ours}, Qt: {qts})")

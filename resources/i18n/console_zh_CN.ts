@@ -479,8 +479,8 @@
         <translation>密码</translation>
     </message>
     <message>
-        <source>Step %v of %m</source>
-        <translation>第 %v 步，共 %m 步</translation>
+        <source>%v of %m steps done</source>
+        <translation>已完成 %v/%m 步</translation>
     </message>
     <message>
         <source>Create and import</source>
@@ -959,6 +959,7 @@
     </message>
     <message>
         <source>Dispatcher</source>
+        <extracomment>Seconds each stage may take before the self-test gives up on it (generous: a slow, shared CI machine).</extracomment>
         <translation>调度员</translation>
     </message>
     <message>
@@ -1415,18 +1416,6 @@
         <translation>临期预警</translation>
     </message>
     <message>
-        <source>Escalated (督办)</source>
-        <translation type="vanished">督办</translation>
-    </message>
-    <message>
-        <source>Callbacks due (回访)</source>
-        <translation type="vanished">待回访</translation>
-    </message>
-    <message>
-        <source>Assignments (分流转办)</source>
-        <translation type="vanished">分流转办</translation>
-    </message>
-    <message>
         <source>Escalated</source>
         <translation>督办</translation>
     </message>
@@ -1505,14 +1494,6 @@
     <message>
         <source>Callbacks due (%1)</source>
         <translation>待回访（%1）</translation>
-    </message>
-    <message>
-        <source>Escalated 督办 (%1)</source>
-        <translation type="vanished">督办（%1）</translation>
-    </message>
-    <message>
-        <source>Callbacks due 回访 (%1)</source>
-        <translation type="vanished">待回访（%1）</translation>
     </message>
     <message>
         <source>overdue %1</source>
