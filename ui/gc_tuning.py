@@ -21,6 +21,16 @@ def tune_for_interface() -> None:
     gc.freeze()
 
 
+def pause_collector() -> None:
+    """Before building a large, long-lived structure (a snapshot of the open cases and units)."""
+    gc.disable()
+
+
+def resume_collector() -> None:
+    gc.enable()
+
+
 def freeze_long_lived() -> None:
-    """After a large, long-lived structure was built (a snapshot of the open cases and units)."""
+    """After a large, long-lived structure was built: keep it out of every later collection, collect again."""
     gc.freeze()
+    gc.enable()

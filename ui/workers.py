@@ -30,6 +30,8 @@ from console.live import Changes, Snapshot, fetch_changes, load_snapshot
 from console.services.actor import Actor
 from console.services.errors import ServiceError
 
+from .gc_tuning import pause_collector, resume_collector
+
 log = logging.getLogger(__name__)
 
 
@@ -227,8 +229,15 @@ class DbWorker(QObject):
                 self._want_snapshot = True
             if self._want_snapshot:
                 head = self._feed.head_id()
-                with self.db.session() as session:
-                    snapshot = load_snapshot(session, actor=actor, last_event_id=head)
+                # Tens of thousands of new long-lived objects: no collection while they are built (it would pause
+                # every thread); the interface thread freezes them and turns the collector back on.
+                pause_collector()
+                try:
+                    with self.db.session() as session:
+                        snapshot = load_snapshot(session, actor=actor, last_event_id=head)
+                except BaseException:
+                    resume_collector()
+                    raise
                 self._feed.last_id = head
                 self._want_snapshot = False
                 self._set_reachable(True, "")
