@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db import Database, write_transaction
@@ -32,6 +32,8 @@ from .actor import SYSTEM, Action, Actor
 MAX_FUTURE = timedelta(minutes=5)
 #: Rows per INSERT statement of the history (keeps statements well under the drivers' parameter limits).
 CHUNK = 2000
+#: Tracker ids or unit ids per lookup query (well under SQLite's 32,766 parameters).
+LOOKUP_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,48 @@ _UNIT_UPDATE = (
 )
 
 
+# PostgreSQL: the whole batch as arrays, one statement each (one round trip, one plan, no per-row parameters).
+_PG_UPDATE = text(
+    """
+    UPDATE units AS u
+       SET lat = n.lat, lon = n.lon, fix_at = n.fix_at, speed_kmh = n.speed, course = n.course, updated_at = :now
+      FROM unnest(CAST(:ids AS integer[]), CAST(:fix_ats AS timestamptz[]), CAST(:lats AS float8[]),
+                  CAST(:lons AS float8[]), CAST(:speeds AS float8[]), CAST(:courses AS float8[]))
+           AS n(id, fix_at, lat, lon, speed, course)
+     WHERE u.id = n.id AND (u.fix_at IS NULL OR u.fix_at < n.fix_at)
+    RETURNING u.id
+    """
+)
+_PG_INSERT = text(
+    """
+    INSERT INTO positions (unit_id, fix_at, lat, lon, speed_kmh, course, source)
+    SELECT n.unit_id, n.fix_at, n.lat, n.lon, n.speed, n.course, :source
+      FROM unnest(CAST(:ids AS integer[]), CAST(:fix_ats AS timestamptz[]), CAST(:lats AS float8[]),
+                  CAST(:lons AS float8[]), CAST(:speeds AS float8[]), CAST(:courses AS float8[]))
+           AS n(unit_id, fix_at, lat, lon, speed, course)
+    """
+)
+
+
+def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, list[Any]]:
+    names = ("ids", "fix_ats", "lats", "lons", "speeds", "courses")
+    return {name: [row[key] for row in rows] for name, key in zip(names, keys, strict=True)}
+
+
+def _write_postgres(session: Session, newest: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[int]:
+    """The guarded update and the history insert on PostgreSQL; returns the ids of the units actually moved (a
+    fix that lost a race with a newer one committed meanwhile is not announced)."""
+    now = newest[0]["b_now"]
+    update_args = _columns(newest, ("b_id", "b_fix_at", "b_lat", "b_lon", "b_speed", "b_course"))
+    moved = sorted(int(uid) for uid in session.execute(_PG_UPDATE, {"now": now, **update_args}).scalars())
+    source = rows[0]["source"]
+    for start in range(0, len(rows), 20_000):
+        chunk = rows[start : start + 20_000]
+        insert_args = _columns(chunk, ("unit_id", "fix_at", "lat", "lon", "speed_kmh", "course"))
+        session.execute(_PG_INSERT, {"source": source, **insert_args})
+    return moved
+
+
 def ingest_positions(
     db: Database,
     fixes: Sequence[Fix],
@@ -168,16 +212,18 @@ def _ingest(
     unit_ids = sorted({f.unit_id for _, f in valid if f.unit_id is not None})
     by_tracker: dict[str, int] = {}
     last_fix: dict[int, datetime | None] = {}
-    for start in range(0, len(trackers), 500):
+    for start in range(0, len(trackers), LOOKUP_CHUNK):
         for uid, tracker, fix_at in session.execute(
-            select(Unit.id, Unit.tracker_id, Unit.fix_at).where(Unit.tracker_id.in_(trackers[start : start + 500]))
+            select(Unit.id, Unit.tracker_id, Unit.fix_at).where(
+                Unit.tracker_id.in_(trackers[start : start + LOOKUP_CHUNK])
+            )
         ):
             assert tracker is not None
             by_tracker[tracker] = uid
             last_fix[uid] = fix_at
-    for start in range(0, len(unit_ids), 500):
+    for start in range(0, len(unit_ids), LOOKUP_CHUNK):
         for uid, fix_at in session.execute(
-            select(Unit.id, Unit.fix_at).where(Unit.id.in_(unit_ids[start : start + 500]))
+            select(Unit.id, Unit.fix_at).where(Unit.id.in_(unit_ids[start : start + LOOKUP_CHUNK]))
         ):
             last_fix[uid] = fix_at
     report.unknown_trackers = [t for t in trackers if t not in by_tracker]
@@ -230,13 +276,18 @@ def _ingest(
             )
     if not rows:
         return
-    conn = session.connection()
-    # The guarded UPDATE of the last fixes is the first write: it takes SQLite's write lock for the whole batch.
-    conn.execute(_UNIT_UPDATE, newest)
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(Position), rows[start : start + CHUNK])
+    if session.get_bind().dialect.name == "postgresql":
+        report.moved_unit_ids = _write_postgres(session, newest, rows)
+    else:
+        conn = session.connection()
+        # The guarded UPDATE of the last fixes is the first write: it takes SQLite's write lock for the batch.
+        conn.execute(_UNIT_UPDATE, newest)
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(insert(Position), rows[start : start + CHUNK])
+        report.moved_unit_ids = [row["b_id"] for row in newest]
     report.accepted = len(rows)
-    report.moved_unit_ids = [row["b_id"] for row in newest]
+    if not report.moved_unit_ids:
+        return
     event = record_event(
         session,
         EventKind.UNIT_MOVED,
