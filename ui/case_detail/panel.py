@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -403,6 +403,15 @@ def format_span_s(seconds: float) -> str:
     return format_span(timedelta(seconds=seconds)) if seconds >= 60 else f"{int(seconds)}s"
 
 
+_KEY_TEXTS = {
+    "grid": QT_TRANSLATE_NOOP("CaseDetailPanel", "grid {0}"),
+    "into": QT_TRANSLATE_NOOP("CaseDetailPanel", "into {0}"),
+    "merged_from": QT_TRANSLATE_NOOP("CaseDetailPanel", "merged from {0}"),
+    "assignee": QT_TRANSLATE_NOOP("CaseDetailPanel", "to {0}"),
+    "level": QT_TRANSLATE_NOOP("CaseDetailPanel", "level {0}"),
+}
+
+
 def _summary(e: EventRecord) -> str:
     """The event's payload in words: codes shown as their labels, texts as they were written."""
     p: dict[str, Any] = e.payload
@@ -424,9 +433,9 @@ def _summary(e: EventRecord) -> str:
                 parts.append(label(enum(value)))
             except ValueError:
                 parts.append(value)
-    for key in ("grid", "into", "merged_from", "assignee", "level"):
+    for key, text in _KEY_TEXTS.items():
         if p.get(key) not in (None, "", []):
-            parts.append(f"{key} {p[key]}")
+            parts.append(QCoreApplication.translate("CaseDetailPanel", text).format(p[key]))
     for key in ("reason", "resolution", "note", "text", "result"):
         if p.get(key):
             parts.append(f"“{p[key]}”")
