@@ -110,8 +110,8 @@ def make_map(qtbot: Any, county: Any) -> Iterator[Callable[..., Any]]:
 
     made: list[Any] = []
 
-    def factory(basemap: BasemapConfig | None = None, load: bool = True) -> Any:
-        widget = MapWidget(basemap or BasemapConfig())
+    def factory(basemap: BasemapConfig | None = None, load: bool = True, **kwargs: Any) -> Any:
+        widget = MapWidget(basemap or BasemapConfig(), **kwargs)
         qtbot.addWidget(widget)
         widget.resize(900, 700)
         widget.show()
@@ -122,6 +122,11 @@ def make_map(qtbot: Any, county: Any) -> Iterator[Callable[..., Any]]:
         return widget
 
     yield factory
+    # Delete the widgets (and with them page and profile) while the application still runs.
+    for widget in made:
+        widget.close()
+        widget.deleteLater()
+    qtbot.wait(50)
 
 
 @pytest.fixture

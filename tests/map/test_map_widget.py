@@ -228,18 +228,13 @@ def test_tile_scheme_serves_flipped_rows_and_fails_cleanly(make_map: Any, js: An
     assert js(widget, "typeof DispatchMap.counts") == "function"  # the page carries on
 
 
-def test_old_fixes_turn_grey_as_time_passes(qtbot: Any, js: Any, county: Any) -> None:
+def test_old_fixes_turn_grey_as_time_passes(make_map: Any, qtbot: Any, js: Any) -> None:
     from datetime import timedelta
 
     from console.timeutil import utcnow
-    from ui.map.widget import MapWidget
 
     clock = {"now": utcnow()}
-    widget = MapWidget(BasemapConfig(stale_fix_s=60), clock=lambda: clock["now"])
-    qtbot.addWidget(widget)
-    widget.show()
-    with qtbot.waitSignal(widget.pageReady, timeout=WAIT * 3):
-        widget.set_county(*county)
+    widget = make_map(BasemapConfig(stale_fix_s=60), clock=lambda: clock["now"])
     widget.set_units([make_unit(1, 24.82, 113.62, fix_at=clock["now"])])
     wait_js(qtbot, js, widget, "DispatchMap.counts().units", 1)
     assert js(widget, "DispatchMap.unitStyle(1).stale") is False

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer, QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -68,8 +68,9 @@ class MapWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
 
-        # The profile must outlive its page: it belongs to the application and goes when the page has gone.
-        self._profile = QWebEngineProfile(QCoreApplication.instance())
+        # The profile must outlive its page: it becomes the page's child below, so it is deleted right after the
+        # page's own destructor has run, whenever and however the page goes.
+        self._profile = QWebEngineProfile()
         origins = frozenset({basemap.tile_origin}) if basemap.tile_origin else frozenset()
         self._guard = RequestGuard(origins, self._profile)
         self._profile.setUrlRequestInterceptor(self._guard)
@@ -80,7 +81,7 @@ class MapWidget(QWidget):
         self._profile.installUrlSchemeHandler(TILES_SCHEME, self._tile_handler)
 
         self._page = _Page(self._profile, self._view)
-        self._page.destroyed.connect(self._profile.deleteLater)
+        self._profile.setParent(self._page)
         self._bridge = MapBridge(self)
         self._channel = QWebChannel(self._page)
         self._channel.registerObject("bridge", self._bridge)
