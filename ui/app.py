@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from console.db import Database, upgrade_to_head
 from console.enums import Role
-from console.paths import data_dir, default_db_url, resource
+from console.paths import data_dir, default_db_url
 from console.services import queries
 from console.services.actor import Actor
 from console.services.users import actor_for_name, authenticate
@@ -57,14 +57,13 @@ def wait_for(worker: DbWorker, kind: JobKind, fn: Any) -> JobResult:
     return box[0]
 
 
-def _install_translator(app: QApplication, lang: str | None) -> None:
-    name = lang or QLocale.system().name()
-    if name.startswith("en"):
-        return
-    translator = QTranslator(app)
-    folder = resource("translations")
-    if translator.load(f"console_{name}", str(folder)):
-        app.installTranslator(translator)
+def _prepare_application(app: QApplication, lang: str | None) -> None:
+    """Language and fonts, when the console creates its application itself (the entry point may have done it)."""
+    from .fonts import apply_fonts
+    from .i18n import install_translators
+
+    install_translators(app, lang)
+    apply_fonts(app)
 
 
 def _prepare_database(worker: DbWorker, *, demo_days: int, parent: QWidget | None) -> tuple[bool, str]:
@@ -122,12 +121,14 @@ def _log_in(worker: DbWorker, args: argparse.Namespace, demo_built: bool) -> Act
 
 def run_gui(args: argparse.Namespace) -> int:
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
-    if QApplication.instance() is None:
+    created = QApplication.instance() is None
+    if created:
         _register_map_schemes()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("County dispatch console")
-    _install_translator(app, getattr(args, "lang", None))
+    if created:
+        _prepare_application(app, getattr(args, "lang", None))
     self_test = bool(getattr(args, "self_test", False))
     screenshot = getattr(args, "screenshot", None)
     started = time.perf_counter()

@@ -115,7 +115,11 @@ def apply_theme(app: QApplication, name: ThemeName, *, point_size: float = 10.5)
     pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(c["muted"]))
     app.setPalette(pal)
     font = QFont(app.font())
-    font.setFamilies(["Noto Sans CJK SC", "Noto Sans", "Microsoft YaHei", "PingFang SC", "sans-serif"])
+    from .fonts import ui_families  # the Chinese families this system has, first
+
+    families = ui_families(font.family())
+    if families:
+        font.setFamilies(families)
     font.setPointSizeF(point_size)
     app.setFont(font)
     app.setStyleSheet(
