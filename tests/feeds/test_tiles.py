@@ -150,7 +150,9 @@ def test_missing_tiles_are_counted_not_stored(tile_server: str, tmp_path: Path) 
     out = tmp_path / "deep.mbtiles"
     report = prefetch(tile_server, parse_bbox(COUNTY), range(7, 8), out, rate=1000)  # the basemap stops at 6
     assert report.missing == 1 and report.fetched == 0
-    assert MBTilesWriter(out).stored(7) == set()
+    writer = MBTilesWriter(out)
+    assert writer.stored(7) == set()
+    writer.close()
 
 
 def test_cli_refuses_above_the_limit_without_a_terminal(
@@ -166,3 +168,35 @@ def test_cli_refuses_above_the_limit_without_a_terminal(
     assert '"fetched": 7' in printed
     assert main([*argv, "--limit", "3"]) == 0  # nothing left to fetch: no question
     assert '"already_stored": 7' in capsys.readouterr().out
+
+
+class _Terminal:
+    """A standard input that is a terminal and answers one line."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self) -> str:
+        return self.answer + "\n"
+
+
+@pytest.mark.parametrize(("answer", "code", "stored"), [("n", 1, 0), ("y", 0, 7)])
+def test_cli_asks_on_a_terminal_above_the_limit(
+    tile_server: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+    stored: int,
+) -> None:
+    out = tmp_path / "ask.mbtiles"
+    monkeypatch.setattr("sys.stdin", _Terminal(answer))
+    argv = ["tiles", "fetch", "--url", tile_server, "--bbox", COUNTY, "--zoom", "0-6", "--out", str(out)]
+    assert main([*argv, "--limit", "3", "--rate", "1000"]) == code
+    assert "Fetch 7 tiles from 127.0.0.1" in capsys.readouterr().err
+    with sqlite3.connect(out) as conn:
+        assert conn.execute("SELECT count(*) FROM tiles").fetchone()[0] == stored
