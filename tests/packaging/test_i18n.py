@@ -4,7 +4,7 @@ translations load at run time, and dates, numbers and phone numbers follow Chine
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,7 +105,15 @@ def test_language_choice_order() -> None:
 def test_chinese_formats() -> None:
     from PySide6.QtCore import QLocale
 
-    from ui.i18n.formats import format_date, format_datetime, format_duration, format_number, format_phone, format_short
+    from ui.i18n.formats import (
+        format_date,
+        format_datetime,
+        format_duration,
+        format_number,
+        format_phone,
+        format_short,
+        format_span,
+    )
 
     zh = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
     en = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
@@ -119,6 +127,10 @@ def test_chinese_formats() -> None:
     assert format_number(1234567, locale=zh) == "1,234,567"
     assert format_duration(3900, locale=zh) == "1小时5分"
     assert format_duration(600, locale=zh) == "10分钟"
+    assert format_span(timedelta(days=2, hours=3, minutes=7), locale=zh) == "2天3小时"
+    assert format_span(timedelta(hours=3, minutes=5), locale=zh) == "3小时05分"
+    assert format_span(timedelta(minutes=-12), locale=zh) == "12分"
+    assert format_span(timedelta(days=2, hours=3), locale=en) == "2d 03h"
     assert format_phone("13812345678") == "138 1234 5678"
     assert format_phone("138****5678") == "138 **** 5678"
     assert format_phone("0951-1234567") == "0951-1234567"

@@ -7,7 +7,7 @@ as the core masks them (`138****5678`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QLocale
 
@@ -68,6 +68,26 @@ def format_duration(seconds: float, *, locale: QLocale | None = None) -> str:
     if _is_chinese(locale):
         return f"{hours}小时{minutes}分" if hours else f"{minutes}分钟"
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def format_span(delta: timedelta, *, locale: QLocale | None = None) -> str:
+    """A compact age or countdown for table cells (sign left to the caller): `2天3小时`, `3小时05分`, `12分` under
+    zh_CN; `2d 03h`, `3h 05m`, `12m` otherwise."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if _is_chinese(locale):
+        if days:
+            return f"{days}天{hours}小时"
+        if hours:
+            return f"{hours}小时{minutes:02d}分"
+        return f"{minutes}分"
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
 
 
 def format_phone(phone: str | None) -> str:
