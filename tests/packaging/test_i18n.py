@@ -71,6 +71,7 @@ def test_chinese_loads_at_run_time(qapp) -> None:
     from ui.i18n import install_translators
     from ui.labels import label
 
+    before = QLocale()
     try:
         assert install_translators(qapp, "zh_CN") == "zh_CN"
         assert label(CaseStatus.RECEIVED) == "已受理"
@@ -84,7 +85,8 @@ def test_chinese_loads_at_run_time(qapp) -> None:
         assert label(CaseStatus.RECEIVED) == "Received"
         assert QCoreApplication.translate("Labels", "Dispute") == "Dispute"
     finally:
-        install_translators(qapp, "en")
+        install_translators(qapp, "en")  # removes our translators
+        QLocale.setDefault(before)
 
 
 def test_language_choice_order() -> None:
@@ -143,6 +145,10 @@ def test_interface_font_is_chinese_first(qapp) -> None:
 
     if not installed_cjk_families():
         pytest.skip("no Chinese font on this machine (Debian: fonts-noto-cjk)")
-    families = apply_fonts(qapp)
-    assert families[0] in CJK_FAMILIES
-    assert qapp.font().families()[0] == families[0]
+    before = qapp.font()
+    try:
+        families = apply_fonts(qapp)
+        assert families[0] in CJK_FAMILIES
+        assert qapp.font().families()[0] == families[0]
+    finally:
+        qapp.setFont(before)
