@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -68,9 +69,11 @@ def run(ctx: CliContext) -> int:
         if not args.rate > 0:
             raise ValidationError("rate", "must be more than 0")
         total = count_tiles(bbox, zooms)
-        writer = MBTilesWriter(args.out)
-        stored = sum(len(writer.stored(z)) for z in zooms)  # may include tiles outside the box: an estimate
-        writer.close()
+        stored = 0
+        if Path(args.out).exists():  # resuming: count what is there (tiles outside the box too: an estimate)
+            writer = MBTilesWriter(args.out)
+            stored = sum(len(writer.stored(z)) for z in zooms)
+            writer.close()
     except ValidationError as exc:
         raise CliError.from_service(exc) from None
     to_fetch = max(0, total - stored)

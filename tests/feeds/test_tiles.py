@@ -198,5 +198,8 @@ def test_cli_asks_on_a_terminal_above_the_limit(
     argv = ["tiles", "fetch", "--url", tile_server, "--bbox", COUNTY, "--zoom", "0-6", "--out", str(out)]
     assert main([*argv, "--limit", "3", "--rate", "1000"]) == code
     assert "Fetch 7 tiles from 127.0.0.1" in capsys.readouterr().err
+    if not stored:
+        assert not out.exists()  # refused before anything was written
+        return
     with sqlite3.connect(out) as conn:
         assert conn.execute("SELECT count(*) FROM tiles").fetchone()[0] == stored
