@@ -81,7 +81,7 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
             add(R, extra)
         if intake and case:
             window.splitDockWidget(intake, case, Qt.Orientation.Vertical)
-            window.resizeDocks([intake, case], [int(height * 0.46), int(height * 0.54)], Qt.Orientation.Vertical)
+            window.resizeDocks([intake, case], [int(height * 0.4), int(height * 0.6)], Qt.Orientation.Vertical)
             window.resizeDocks([intake], [int(width * 0.29)], Qt.Orientation.Horizontal)
         if units:
             window.resizeDocks([units], [int(width * 0.2)], Qt.Orientation.Horizontal)

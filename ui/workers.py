@@ -132,6 +132,7 @@ class DbWorker(QObject):
         if self._listener is not None:
             self._listener.join(timeout)
             self._listener = None
+        resume_collector()  # in case a snapshot was being built and never handed over
 
     def submit(self, kind: JobKind, fn: Callable[[Any], Any], callback: Callback | None = None) -> int:
         job_id = next(self._ids)
