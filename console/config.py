@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .paths import default_config_path
+from .paths import default_config_path, default_db_url
 from .services.errors import ValidationError
 
 LANGUAGES = ("zh_CN", "en")
@@ -101,6 +101,16 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Consol
         feeds=dict(_table(data, "feeds")),
         path=path,
     )
+
+
+def resolve_database_url(db: str | None = None, config_file: str | os.PathLike[str] | None = None) -> str:
+    """Which database a command uses: `--db`, else CONSOLE_DB_URL, else the configuration file's, else the local
+    default file."""
+    if db:
+        return db
+    if os.environ.get("CONSOLE_DB_URL"):
+        return default_db_url()
+    return load_config(config_file).database_url or default_db_url()
 
 
 def save_config(config: ConsoleConfig, explicit: str | os.PathLike[str] | None = None) -> Path:

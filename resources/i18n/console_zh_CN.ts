@@ -100,6 +100,10 @@
         <translation type="vanished">无法打开数据库：
 %1</translation>
     </message>
+    <message>
+        <source>Feeds not started: %1</source>
+        <translation type="vanished">外部数据接入未启动：%1</translation>
+    </message>
 </context>
 <context>
     <name>AssignDialog</name>
@@ -309,6 +313,26 @@
     <message>
         <source>Note:</source>
         <translation>备注：</translation>
+    </message>
+    <message>
+        <source>grid {0}</source>
+        <translation>网格 {0}</translation>
+    </message>
+    <message>
+        <source>into {0}</source>
+        <translation>并入 {0}</translation>
+    </message>
+    <message>
+        <source>merged from {0}</source>
+        <translation>由 {0} 并入</translation>
+    </message>
+    <message>
+        <source>to {0}</source>
+        <translation>派往 {0}</translation>
+    </message>
+    <message>
+        <source>level {0}</source>
+        <translation>{0}级</translation>
     </message>
 </context>
 <context>

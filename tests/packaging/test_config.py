@@ -76,3 +76,17 @@ def test_toml_writer_escapes_text() -> None:
 
     data = {"a": {"text": 'line "one"\nline\ttwo \\ 网格', "list": [1, 2.5, "x"], "b": {"deep": False}}}
     assert tomllib.loads(dumps_toml(data)) == data
+
+
+def test_database_url_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.config import resolve_database_url
+
+    monkeypatch.delenv("CONSOLE_DB_URL", raising=False)
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    path = tmp_path / "console.toml"
+    assert resolve_database_url(None, path if path.exists() else None).endswith("console.sqlite3")
+    save_config(ConsoleConfig(database_url="postgresql://db.center/county"), path)
+    assert resolve_database_url(None, path) == "postgresql://db.center/county"
+    monkeypatch.setenv("CONSOLE_DB_URL", "sqlite:///env.sqlite3")
+    assert resolve_database_url(None, path) == "sqlite:///env.sqlite3"
+    assert resolve_database_url("given.sqlite3", path) == "given.sqlite3"
