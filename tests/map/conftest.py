@@ -123,10 +123,12 @@ def make_map(qtbot: Any, county: Any) -> Iterator[Callable[..., Any]]:
 
     yield factory
     # Delete the widgets (and with them page and profile) while the application still runs.
+    gone: list[bool] = []
     for widget in made:
+        widget.view.page().destroyed.connect(lambda *_: gone.append(True))
         widget.close()
         widget.deleteLater()
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: len(gone) == len(made), timeout=PAGE_TIMEOUT_MS)
 
 
 @pytest.fixture

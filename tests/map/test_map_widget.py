@@ -77,7 +77,7 @@ def test_batches_are_coalesced(make_map: Any, js: Any, qtbot: Any) -> None:
     assert len(posted) == 1  # ten calls inside one interval: one batch, with the last position
     message = json.loads(posted[0])
     assert isinstance(posted[0], str)
-    assert message["u"] == {"mv": [[1, 24.819, 113.61]]}
+    assert message["u"] == {"mv": [1, 24.819, 113.61]}
 
 
 def test_click_in_the_page_emits_the_selection(make_map: Any, js: Any, qtbot: Any) -> None:

@@ -23,7 +23,7 @@ def test_units_first_full_then_only_changes() -> None:
     del moved[4]
     diff = state.units(moved, now)
     assert diff == {
-        "mv": [[2, 24.9, 113.7]],
+        "mv": [2, 24.9, 113.7],
         "up": [[3, units[2].lat, units[2].lon, 0, 2, 0, "巡003"]],
         "rm": [5],
     }

@@ -60,7 +60,7 @@ class PageState:
         seen = self._unit_views
         new_seen: dict[int, UnitView] = {}
         up: list[list[Any]] = []
-        mv: list[list[Any]] = []
+        mv: list[float] = []  # flat: id, lat, lon, id, lat, lon, ... (one list, not one per unit)
         hidden: list[int] = []
         changed: list[tuple[UnitView, int]] = []
         off_duty = UnitStatus.OFF_DUTY
@@ -102,7 +102,7 @@ class PageState:
                 ):
                     if before[0] == lat and before[1] == lon:
                         continue
-                    mv.append([uid, round(lat, 6), round(lon, 6)])
+                    mv.extend((uid, round(lat, 6), round(lon, 6)))
                 else:
                     up.append([uid, round(lat, 6), round(lon, 6), kind, status, stale, callsign])
                 shown[uid] = (lat, lon, kind, status, stale, callsign)

@@ -281,15 +281,15 @@
   // than a plain full one.
   var FULL_REDRAW_MOVES = 40;
 
-  function moveUnits(rows) {
+  function moveUnits(flat) {
+    // flat: id, lat, lon, id, lat, lon, ...
     // What setLatLng does, without an event per marker; a big batch asks for one full redraw instead of
     // growing the dirty rectangle marker by marker.
-    var full = rows.length > FULL_REDRAW_MOVES, i, m, row;
-    for (i = 0; i < rows.length; i++) {
-      row = rows[i];
-      m = units[row[0]];
+    var full = flat.length / 3 > FULL_REDRAW_MOVES, i, m;
+    for (i = 0; i < flat.length; i += 3) {
+      m = units[flat[i]];
       if (!m) continue;
-      m._latlng = L.latLng(row[1], row[2]);
+      m._latlng = L.latLng(flat[i + 1], flat[i + 2]);
       if (!m._map) continue;
       if (full) m._project();
       else renderer._updatePath(m);
