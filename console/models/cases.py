@@ -37,9 +37,10 @@ class Case(Base):
         Index("ix_cases_received", "received_at"),
         Index("ix_cases_township_received", "township_id", "received_at"),
         Index("ix_cases_channel_received", "channel", "received_at"),
-        # Supervision (migration 0002): overdue open cases, clusters of repeat appeals.
+        # Supervision (migration 0002): overdue open cases, clusters of repeat appeals, loops closed per day.
         Index("ix_cases_status_due", "status", "due_at"),
         Index("ix_cases_repeat_of", "repeat_of_id"),
+        Index("ix_cases_closed_status", "closed_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +87,11 @@ class Case(Base):
 
 class Dispatch(Base):
     __tablename__ = "dispatches"
-    __table_args__ = (Index("ix_dispatches_unit_time", "unit_id", "dispatched_at"),)
+    __table_args__ = (
+        Index("ix_dispatches_unit_time", "unit_id", "dispatched_at"),
+        # Supervision (migration 0002): the figures of a period join the dispatches of that period.
+        Index("ix_dispatches_dispatched", "dispatched_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -104,7 +109,11 @@ class Assignment(Base):
     """A case handed to a department or township (派单) with its own deadline."""
 
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_assignments_status_due", "status", "due_at"),
+        # Supervision (migration 0002): the figures of a period join the assignments of that period.
+        Index("ix_assignments_assigned", "assigned_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

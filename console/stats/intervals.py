@@ -11,13 +11,12 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Case
 from ..timeutil import ensure_utc
-from .kpi import NONE_KEY, Dimension, _key_columns, group_keys
-from .sqlfn import seconds_between
+from .kpi import NONE_KEY, Dimension, keyed_cases
+from .sqlfn import epoch
 
 #: interval name → (start column, end column, threshold seconds for the "within" share)
 INTERVALS: dict[str, tuple[str, str, float]] = {
@@ -65,36 +64,40 @@ def _figure(name: str, values: np.ndarray[Any, Any], threshold: float) -> Interv
     )
 
 
+#: The four moments of the emergency clock, in order.
+MOMENTS = ("received_at", "first_dispatched_at", "first_on_scene_at", "cleared_at")
+
+
 def emergency_intervals(
     session: Session, *, start: datetime, end: datetime, by: Dimension | str | None = None
 ) -> dict[str, dict[str, IntervalFigure]]:
     """group key → interval name → figure, for cases received in [start, end) that had a unit dispatched."""
     start, end = ensure_utc(start), ensure_utc(end)
     dim = Dimension(by) if by is not None else None
-    keys = group_keys(dim)
-    cols = {
-        name: seconds_between(session, getattr(Case, a), getattr(Case, b)).label(name)
-        for name, (a, b, _) in INTERVALS.items()
-    }
-    rows = session.execute(
-        select(*_key_columns(keys), *cols.values()).where(
-            Case.received_at >= start, Case.received_at < end, Case.first_dispatched_at.is_not(None)
-        )
-    ).all()
-    n = len(keys)
+    # Four epochs per case (each timestamp parsed once), the intervals are their differences in numpy.
+    stmt, n = keyed_cases(
+        dim,
+        [Case.received_at >= start, Case.received_at < end, Case.first_dispatched_at.is_not(None)],
+        *[epoch(session, getattr(Case, m)).label(m) for m in MOMENTS],
+        since=start,
+    )
     grouped: dict[str, list[tuple[Any, ...]]] = {}
-    for row in rows:
+    for row in session.execute(stmt).tuples():
         parts = row[:n]
         key = (
             NONE_KEY
             if any(p is None or p in ("", -1) for p in parts)
             else ":".join(getattr(p, "value", str(p)) for p in parts)
         )
-        grouped.setdefault(key if dim is not None else "all", []).append(tuple(row[n:]))
+        grouped.setdefault(key if dim is not None else "all", []).append(row[n:])
+    index = {m: i for i, m in enumerate(MOMENTS)}
     out: dict[str, dict[str, IntervalFigure]] = {}
     for key, values in grouped.items():
-        matrix = np.array([[np.nan if v is None else float(v) for v in r] for r in values], dtype=float)
-        out[key] = {name: _figure(name, matrix[:, i], INTERVALS[name][2]) for i, name in enumerate(INTERVALS)}
+        matrix = np.array(values, dtype=float)  # None → nan
+        out[key] = {
+            name: _figure(name, matrix[:, index[b]] - matrix[:, index[a]], threshold)
+            for name, (a, b, threshold) in INTERVALS.items()
+        }
     if dim is None and "all" not in out:
         empty = np.array([], dtype=float)
         out["all"] = {name: _figure(name, empty, t) for name, (_, _, t) in INTERVALS.items()}

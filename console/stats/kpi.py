@@ -26,6 +26,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import ClauseAdapter
 
 from ..enums import OPEN_CASE_STATUSES, AssigneeKind, CaseStatus, FeedbackResult
 from ..models import Assignment, Case, Department, Dispatch, Township, Unit
@@ -140,62 +141,105 @@ def _sum(cond: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def group_keys(by: Dimension | None) -> list[Any]:
-    """The SQL expression(s) of a case's group in the dimension (two for a handler: its kind and id)."""
+def keyed_cases(
+    by: Dimension | None, where: list[Any], *columns: Any, since: datetime | None = None
+) -> tuple[Select[Any], int]:
+    """`SELECT k0[, k1], *columns FROM cases [joins] WHERE where`: each case once, with its group key(s) in the
+    dimension (two for a handler: its kind and id). Returns the statement and the number of key columns.
+
+    With `since` (every case selected was received at or after it) the handler and the unit kind come from joins
+    bounded by that time, so the planner range-scans assignments and dispatches by their time index; without it
+    (the open cases, a few hundred of any age) from correlated subqueries by case id.
+    """
+    keys: list[Any]
+    joins: list[tuple[Any, Any]] = []
     if by is None:
-        return [literal("all")]
+        keys = [literal("all")]
     # Wrapped in expressions on purpose: a bare column would tempt the planner into walking its own index
     # (township_id, received_at) end to end to save a sort, instead of range-scanning the period or the open cases.
-    if by == Dimension.TOWNSHIP:
-        return [func.coalesce(Case.township_id, -1)]
-    if by == Dimension.CATEGORY:
-        return [func.coalesce(Case.category, "")]
-    if by == Dimension.CHANNEL:
-        return [func.coalesce(Case.channel, "")]
-    if by == Dimension.HANDLER:
-        first = select(Assignment.assignee_kind).where(
-            Assignment.case_id == Case.id, Assignment.first_receiver.is_(True)
+    elif by == Dimension.TOWNSHIP:
+        keys = [func.coalesce(Case.township_id, -1)]
+    elif by == Dimension.CATEGORY:
+        keys = [func.coalesce(Case.category, "")]
+    elif by == Dimension.CHANNEL:
+        keys = [func.coalesce(Case.channel, "")]
+    elif by == Dimension.HANDLER:
+        # 首接首办: the first receiver is accountable; at most one first assignment per case.
+        if since is not None:
+            on = and_(
+                Assignment.case_id == Case.id, Assignment.first_receiver.is_(True), Assignment.assigned_at >= since
+            )
+            joins.append((Assignment, on))
+            keys = [Assignment.assignee_kind, func.coalesce(Assignment.department_id, Assignment.township_id)]
+        else:
+            first = select(Assignment.assignee_kind).where(
+                Assignment.case_id == Case.id, Assignment.first_receiver.is_(True)
+            )
+            keys = [
+                first.limit(1).scalar_subquery(),
+                first.with_only_columns(func.coalesce(Assignment.department_id, Assignment.township_id))
+                .limit(1)
+                .scalar_subquery(),
+            ]
+    elif since is not None:
+        # The kind of the unit of the first dispatch (whose time is the case's first dispatch time), one per case.
+        c2 = Case.__table__.alias("first_case")
+        first_dispatch = (
+            select(Dispatch.case_id.label("case_id"), func.min(Unit.kind).label("kind"))
+            .join(Unit, Unit.id == Dispatch.unit_id)
+            .join(c2, and_(c2.c.id == Dispatch.case_id, Dispatch.dispatched_at == c2.c.first_dispatched_at))
+            .where(Dispatch.dispatched_at >= since, *[_adapt(w, c2) for w in where])
+            .group_by(Dispatch.case_id)
+            .subquery()
         )
-        return [
-            first.limit(1).scalar_subquery(),
-            first.with_only_columns(func.coalesce(Assignment.department_id, Assignment.township_id))
+        joins.append((first_dispatch, first_dispatch.c.case_id == Case.id))
+        keys = [first_dispatch.c.kind]
+    else:
+        keys = [
+            select(Unit.kind)
+            .join(Dispatch, Dispatch.unit_id == Unit.id)
+            .where(Dispatch.case_id == Case.id)
+            .order_by(Dispatch.id)
             .limit(1)
-            .scalar_subquery(),
+            .scalar_subquery()
         ]
-    return [
-        select(Unit.kind)
-        .join(Dispatch, Dispatch.unit_id == Unit.id)
-        .where(Dispatch.case_id == Case.id)
-        .order_by(Dispatch.id)
-        .limit(1)
-        .scalar_subquery()
-    ]
+    stmt = select(*[k.label(f"k{i}") for i, k in enumerate(keys)], *columns).select_from(Case)
+    for target, on in joins:
+        stmt = stmt.outerjoin(target, on)
+    return stmt.where(*where), len(keys)
 
 
-def _key_columns(keys: list[Any]) -> list[Any]:
-    return [k.label(f"k{i}") for i, k in enumerate(keys)]
+def _adapt(clause: Any, alias: Any) -> Any:
+    """The same condition on an alias of the cases table."""
+    return ClauseAdapter(alias).traverse(clause)
 
 
-def _cohort_query(session: Session, keys: list[Any], start: datetime, end: datetime) -> Select[Any]:
-    inner = (
-        select(
-            *_key_columns(keys),
-            Case.status,
-            Case.due_at,
-            Case.resolved_at,
-            Case.feedback,
-            Case.repeat_of_id,
-            Case.assignment_count,
-            Case.return_count,
-            Case.dissatisfied_count,
-            Case.first_dispatched_at,
-            seconds_between(session, Case.received_at, Case.first_dispatched_at).label("to_dispatch"),
-        )
-        .where(Case.received_at >= start, Case.received_at < end)
-        .subquery()
+def _cohort_query(session: Session, by: Dimension | None, start: datetime, end: datetime) -> tuple[Select[Any], int]:
+    keyed, n = keyed_cases(
+        by,
+        [Case.received_at >= start, Case.received_at < end],
+        Case.status,
+        Case.due_at,
+        Case.resolved_at,
+        Case.feedback,
+        Case.repeat_of_id,
+        Case.assignment_count,
+        Case.return_count,
+        Case.dissatisfied_count,
+        Case.first_dispatched_at,
+        # julianday() parses text on SQLite: only for the cases that were dispatched
+        case(
+            (
+                Case.first_dispatched_at.is_not(None),
+                seconds_between(session, Case.received_at, Case.first_dispatched_at),
+            ),
+            else_=None,
+        ).label("to_dispatch"),
+        since=start,
     )
+    inner = keyed.subquery()
     c = inner.c
-    kcols = [c[f"k{i}"] for i in range(len(keys))]
+    kcols = [c[f"k{i}"] for i in range(n)]
     reached = c.feedback.in_(
         [FeedbackResult.SATISFIED.value, FeedbackResult.BASICALLY_SATISFIED.value, FeedbackResult.DISSATISFIED.value]
     )
@@ -216,17 +260,15 @@ def _cohort_query(session: Session, keys: list[Any], start: datetime, end: datet
         func.coalesce(func.sum(c.return_count), 0).label("returns"),
         _sum(c.first_dispatched_at.is_not(None)).label("dispatched"),
         _sum(and_(c.first_dispatched_at.is_not(None), c.to_dispatch <= 60)).label("dispatched_60s"),
-    ).group_by(*kcols)
+    ).group_by(*kcols), n
 
 
-def _open_query(keys: list[Any], now: datetime) -> Select[Any]:
-    inner = (
-        select(*_key_columns(keys), Case.due_at)
-        .where(Case.status.in_([s.value for s in OPEN_CASE_STATUSES]))
-        .subquery()
-    )
-    kcols = [inner.c[f"k{i}"] for i in range(len(keys))]
-    return select(*kcols, func.count().label("open"), _sum(inner.c.due_at < now).label("overdue")).group_by(*kcols)
+def _open_query(by: Dimension | None, now: datetime) -> tuple[Select[Any], int]:
+    keyed, n = keyed_cases(by, [Case.status.in_([s.value for s in OPEN_CASE_STATUSES])], Case.due_at)
+    inner = keyed.subquery()
+    kcols = [inner.c[f"k{i}"] for i in range(n)]
+    stmt = select(*kcols, func.count().label("open"), _sum(inner.c.due_at < now).label("overdue")).group_by(*kcols)
+    return stmt, n
 
 
 def _labels(session: Session, by: Dimension | None) -> dict[str, str]:
@@ -275,16 +317,17 @@ def kpis(
     if end <= start:
         raise ValueError("the period ends before it starts")
     dim = Dimension(by) if by is not None else None
-    keys = group_keys(dim)
     rows: dict[str, dict[str, int]] = {}
-    for row in session.execute(_cohort_query(session, keys, start, end)).mappings():
-        k = _normal_key(dim, row, len(keys))
+    cohort, n = _cohort_query(session, dim, start, end)
+    for row in session.execute(cohort).mappings():
+        k = _normal_key(dim, row, n)
         counts = rows.setdefault(k, dict.fromkeys(COUNTS, 0))
         for name in COUNTS:
             if name in row:
                 counts[name] += int(row[name] or 0)
-    for row in session.execute(_open_query(keys, now)).mappings():
-        k = _normal_key(dim, row, len(keys))
+    open_q, n = _open_query(dim, now)
+    for row in session.execute(open_q).mappings():
+        k = _normal_key(dim, row, n)
         counts = rows.setdefault(k, dict.fromkeys(COUNTS, 0))
         counts["open"] += int(row["open"] or 0)
         counts["overdue"] += int(row["overdue"] or 0)
