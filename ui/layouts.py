@@ -88,18 +88,25 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         if queue:
             window.resizeDocks([queue], [int(height * 0.32)], Qt.Orientation.Vertical)
     elif layout == Layout.SHIFT_LEADER:
-        sup, dash = add(L, Dock.SUPERVISION), add(L, Dock.DASHBOARD)
-        case, queue, units = add(R, Dock.CASE), add(B, Dock.QUEUE), add(R, Dock.UNITS)
+        # Left the leader's board, right the case, the map between; across the whole bottom the queue with the
+        # figures in a tab beside it.
+        window.setCorner(Qt.Corner.BottomLeftCorner, B)
+        window.setCorner(Qt.Corner.BottomRightCorner, B)
+        sup = add(L, Dock.SUPERVISION)
+        queue, dash = add(B, Dock.QUEUE), add(B, Dock.DASHBOARD)
+        case, units = add(R, Dock.CASE), add(R, Dock.UNITS)
         add(L, Dock.INTAKE)
-        if sup and dash:
-            window.splitDockWidget(dash, sup, Qt.Orientation.Vertical)
-            window.resizeDocks([dash], [int(width * 0.27)], Qt.Orientation.Horizontal)
+        if queue and dash:
+            window.tabifyDockWidget(queue, dash)
+            queue.raise_()
+        if sup:
+            window.resizeDocks([sup], [int(width * 0.3)], Qt.Orientation.Horizontal)
         if case and units:
             window.tabifyDockWidget(units, case)
             case.raise_()
-            window.resizeDocks([case], [int(width * 0.27)], Qt.Orientation.Horizontal)
+            window.resizeDocks([case], [int(width * 0.25)], Qt.Orientation.Horizontal)
         if queue:
-            window.resizeDocks([queue], [int(height * 0.3)], Qt.Orientation.Vertical)
+            window.resizeDocks([queue], [int(height * 0.38)], Qt.Orientation.Vertical)
     else:
         dash, queue, units = add(L, Dock.DASHBOARD), add(B, Dock.QUEUE), add(R, Dock.UNITS)
         for extra in (Dock.INTAKE, Dock.CASE, Dock.SUPERVISION):

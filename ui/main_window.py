@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from console.enums import UnitStatus
 from console.live import LiveDiff
@@ -15,22 +15,16 @@ from console.services.queries import CountyView, PlaceName
 
 from .actions import ActionId, Actions, Situation
 from .case_detail import CaseDetailPanel
+from .dashboard import KpiDashboard
 from .intake import DraftStore, IntakeForm
 from .labels import label
 from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
 from .map_link import MapLink
+from .panels_link import DashboardLink, SupervisionLink
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
+from .supervision import SupervisionBoardWidget
 from .units import UnitBoard
-
-
-def _optional_widget(module: str, name: str, *args: Any) -> QWidget | None:
-    """A component owned by another part of the team, embedded when it is present in this build."""
-    try:
-        mod = __import__(module, fromlist=[name])
-        return getattr(mod, name)(*args)
-    except (ImportError, AttributeError, TypeError):
-        return None
 
 
 class MainWindow(QMainWindow):
@@ -78,16 +72,17 @@ class MainWindow(QMainWindow):
 
         self.docks: dict[Dock, QDockWidget] = {}
         if session.may(Action.INTAKE):  # offered by role (the intake service checks it again)
-            self._dock(Dock.INTAKE, self.tr("Intake"), self.intake)
-        self._dock(Dock.CASE, self.tr("Case"), self.case)
+            self._dock(Dock.INTAKE, self.tr("Intake"), self.intake, scroll=True)
+        self._dock(Dock.CASE, self.tr("Case"), self.case, scroll=True)
         self._dock(Dock.QUEUE, self.tr("Queue"), self.queue)
         self._dock(Dock.UNITS, self.tr("Units"), self.units)
-        dashboard = _optional_widget("ui.dashboard", "DashboardWidget", session)
-        if dashboard is not None:
-            self._dock(Dock.DASHBOARD, self.tr("Figures of the day"), dashboard)
-        supervision = _optional_widget("ui.supervision", "SupervisionBoard", session)
-        if supervision is not None:
-            self._dock(Dock.SUPERVISION, self.tr("Supervision"), supervision)
+        self.dashboard = KpiDashboard(rotating=layout == Layout.WALL)
+        self._dock(Dock.DASHBOARD, self.tr("Figures"), self.dashboard, scroll=True)
+        self.dashboard_link = DashboardLink(session, self.dashboard, self._filter_from_dashboard, self)
+        if session.may(Action.ASSIGN):  # the shift leader's board
+            self.supervision = SupervisionBoardWidget()
+            self._dock(Dock.SUPERVISION, self.tr("Supervision"), self.supervision)
+            self.supervision_link = SupervisionLink(session, self.supervision, self._open_case, self)
 
         self.actions_ = Actions(self, session.actor)
         self._menus()
@@ -102,9 +97,15 @@ class MainWindow(QMainWindow):
 
     # -- building -------------------------------------------------------------------------------------------------
 
-    def _dock(self, which: Dock, title: str, widget: QWidget) -> None:
+    def _dock(self, which: Dock, title: str, widget: QWidget, *, scroll: bool = False) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{which.value}")
+        if scroll:  # tall forms scroll in a small dock instead of forcing the window taller than the screen
+            area = QScrollArea()
+            area.setWidget(widget)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            widget = area
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -254,6 +255,11 @@ class MainWindow(QMainWindow):
     def _search(self) -> None:
         self.docks[Dock.QUEUE].show()
         self.queue.focus_search()
+
+    def _filter_from_dashboard(self, fields: dict[str, Any]) -> None:
+        self.docks[Dock.QUEUE].show()
+        self.docks[Dock.QUEUE].raise_()
+        self.queue.set_filter_fields(fields)
 
     def _open_case(self, case_id: int) -> None:
         self.session.selection.select_case(case_id)

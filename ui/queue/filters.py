@@ -32,6 +32,8 @@ class QueueFilter:
     channel: Channel | None = None
     mine: str | None = None  # the actor's name: cases they took in
     overdue_only: bool = False
+    received_from: datetime | None = None  # from a click on the dashboard's hourly or daily chart
+    received_to: datetime | None = None
     search: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -48,6 +50,10 @@ class QueueFilter:
         if self.mine is not None and case.created_by != self.mine:
             return False
         if self.overdue_only and case.due_at > now:
+            return False
+        if self.received_from is not None and case.received_at < self.received_from:
+            return False
+        if self.received_to is not None and case.received_at >= self.received_to:
             return False
         if self.search:
             text = haystack(case)
@@ -86,3 +92,13 @@ def sort_key(column: Column, townships: dict[int, str]) -> Callable[[CaseView], 
     if column == Column.PLACE:
         return lambda c: c.address or ""
     return lambda c: len(c.unit_ids)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time from a filter asked for elsewhere, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

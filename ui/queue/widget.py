@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -21,7 +25,7 @@ from console.live import LiveDiff
 
 from ..labels import label
 from ..selection import Selection
-from .filters import Column, QueueFilter
+from .filters import Column, QueueFilter, parse_time
 from .model import QueueModel
 
 
@@ -53,6 +57,11 @@ class QueueWidget(QWidget):
             self.channel.addItem(label(ch), ch)
         self.mine = QCheckBox(self.tr("Mine"))
         self.overdue = QCheckBox(self.tr("Overdue"))
+        self._period: tuple[datetime | None, datetime | None] = (None, None)
+        self.period_note = QPushButton(self.tr("Time filter ✕"))
+        self.period_note.setToolTip(self.tr("Cases received in the period clicked on the dashboard; click to clear"))
+        self.period_note.hide()
+        self.period_note.clicked.connect(self.clear_period)
         self.count = QLabel()
         self.count.setProperty("role", "muted")
 
@@ -66,6 +75,7 @@ class QueueWidget(QWidget):
             bar.addWidget(w, 1)
         bar.addWidget(self.mine)
         bar.addWidget(self.overdue)
+        bar.addWidget(self.period_note)
         bar.addWidget(self.count)
 
         self.table = QTableView()
@@ -144,6 +154,27 @@ class QueueWidget(QWidget):
         self.township.blockSignals(False)
         self.model.rebuild()
 
+    def set_filter_fields(self, fields: dict[str, Any]) -> None:
+        """A filter asked for elsewhere (a click on the dashboard): the queue's own controls take it, so the
+        dispatcher sees why the queue is filtered and can clear it there. Unknown keys are ignored."""
+        self._period = (parse_time(fields.get("received_from")), parse_time(fields.get("received_to")))
+        for combo, key in ((self.category, "category"), (self.township, "township_id"), (self.channel, "channel")):
+            value = fields.get(key)
+            index = combo.findData(value) if value is not None else 0
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+        self.overdue.blockSignals(True)
+        self.overdue.setChecked(bool(fields.get("overdue_only")))
+        self.overdue.blockSignals(False)
+        self.period_note.setVisible(any(self._period))
+        self.apply_filter()
+
+    def clear_period(self) -> None:
+        self._period = (None, None)
+        self.period_note.hide()
+        self.apply_filter()
+
     def current_filter(self) -> QueueFilter:
         status, category, channel = self.status.currentData(), self.category.currentData(), self.channel.currentData()
         return QueueFilter(
@@ -153,6 +184,8 @@ class QueueWidget(QWidget):
             channel=Channel(channel) if channel else None,
             mine=self.actor_name if self.mine.isChecked() else None,
             overdue_only=self.overdue.isChecked(),
+            received_from=self._period[0],
+            received_to=self._period[1],
             search=self.search.text().strip(),
         )
 

@@ -1,0 +1,55 @@
+"""The KPI dashboard and the shift leader's board inside the console: fed by the database worker, clicks on the
+dashboard filter the queue, an assignment shows on the board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from console.db import Database
+from console.enums import Category, Role
+from tests.core.county import build_mini_county
+from ui.layouts import Dock
+
+from .helpers import fill_form
+
+pytestmark = pytest.mark.ui
+
+
+def test_dashboard_click_filters_the_queue(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    window, session = console.window, console.session
+    fill_form(window.intake, description="neighbours quarrel")
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
+    fill_form(window.intake, phone="13900000001", description="pothole on the road surface")
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: window.dashboard.as_of.text() != "", timeout=10_000)  # data arrived from the worker
+    window.dashboard.filterRequested.emit({"category": "dispute"})
+    assert str(window.queue.category.currentData()) == Category.DISPUTE.value
+    assert [session.state.cases[i].category for i in window.queue.model.case_ids()] == [Category.DISPUTE]
+    window.dashboard.filterRequested.emit({"overdue_only": True})
+    assert window.queue.overdue.isChecked() and window.queue.model.case_ids() == []
+
+
+def test_assignment_appears_on_the_shift_leaders_board(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    window, session = console.window, console.session
+    assert Dock.SUPERVISION in window.docks
+    fill_form(window.intake, description="garbage by the river")
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
+    case_id = next(iter(session.state.cases))
+    session.assign(case_id, "department", county.department_id, None)
+    assert sum(window.supervision.counts().values()) == 0
+    qtbot.waitUntil(lambda: sum(window.supervision.counts().values()) == 1, timeout=10_000)
+
+
+def test_dispatcher_has_no_supervision_board(sqlite_db: Database, make_console: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    assert Dock.SUPERVISION not in console.window.docks

@@ -1,0 +1,117 @@
+"""Feeds the KPI dashboard and the shift leader's board (other parts of the team's widgets, which run no SQL) from
+the console's database worker, and turns their clicks into the queue's filter or the shared selection.
+
+Both refresh on a timer and, a moment after, when the change feed brings events that move their figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from console.enums import EventKind
+from console.events import EventRecord
+
+from .session import ConsoleSession
+from .workers import JobResult
+
+#: Events after which the shift leader's board is read again.
+BOARD_EVENTS = frozenset(
+    {
+        EventKind.ASSIGNMENT_CREATED,
+        EventKind.ASSIGNMENT_ACCEPTED,
+        EventKind.ASSIGNMENT_RETURNED,
+        EventKind.ASSIGNMENT_RESOLVED,
+        EventKind.ASSIGNMENT_TRANSFERRED,
+        EventKind.CASE_ESCALATED,
+        EventKind.CASE_RESOLVED,
+        EventKind.CASE_CLOSED,
+        EventKind.CALLBACK_RECORDED,
+    }
+)
+
+
+class _Refresher(QObject):
+    """Runs a read job for a widget now and then, never two at once, and hands the value to the widget."""
+
+    def __init__(
+        self,
+        session: ConsoleSession,
+        job: Callable[[], Callable[[Any], Any]],
+        apply: Callable[[Any], None],
+        *,
+        every_ms: int,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.job = job
+        self.apply = apply
+        self._running = False
+        self._again = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(every_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(1500)  # a burst of events: one read
+        self._soon.timeout.connect(self.refresh)
+
+    def start(self) -> None:
+        self._timer.start()
+        self.refresh()
+
+    def refresh_soon(self) -> None:
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def refresh(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+
+        def done(result: JobResult) -> None:
+            self._running = False
+            if result.ok:
+                self.apply(result.value)
+            if self._again:
+                self._again = False
+                self.refresh()
+
+        self.session.read(self.job(), done)
+
+
+class DashboardLink(QObject):
+    def __init__(
+        self,
+        session: ConsoleSession,
+        dashboard: Any,
+        apply_filter: Callable[[dict[str, Any]], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.dashboard = dashboard
+        self.refresher = _Refresher(session, dashboard.job, dashboard.set_data, every_ms=60_000, parent=self)
+        dashboard.dataRequested.connect(lambda _p, _d: self.refresher.refresh())
+        dashboard.filterRequested.connect(apply_filter)
+        session.loaded.connect(self.refresher.start)
+
+
+class SupervisionLink(QObject):
+    def __init__(
+        self, session: ConsoleSession, board: Any, open_case: Callable[[int], None], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        from .supervision import board_job
+
+        self.board = board
+        self.refresher = _Refresher(session, board_job, board.set_board, every_ms=30_000, parent=self)
+        board.caseActivated.connect(open_case)
+        session.loaded.connect(self.refresher.start)
+        session.eventsArrived.connect(self._on_events)
+
+    def _on_events(self, events: list[EventRecord]) -> None:
+        if any(e.kind in BOARD_EVENTS for e in events):
+            self.refresher.refresh_soon()
