@@ -1,16 +1,20 @@
 """The emergency clock (NFPA-1225 style): received → first dispatch → first on scene → cleared.
 
-SQL computes each case's intervals (seconds) for the cases received in the period; numpy takes the percentiles and
-the shares within the standard's thresholds (e.g. dispatched within 60 s).
+For the cases received in the period: on PostgreSQL the percentiles and the shares within the standard's thresholds
+(e.g. dispatched within 60 s) are ordered-set aggregates (`percentile_cont … WITHIN GROUP`); SQLite has none, so there
+SQL computes four epochs per case and numpy the rest (the same figures).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from ..models import Case
@@ -74,22 +78,68 @@ def emergency_intervals(
     """group key → interval name → figure, for cases received in [start, end) that had a unit dispatched."""
     start, end = ensure_utc(start), ensure_utc(end)
     dim = Dimension(by) if by is not None else None
+    where = [Case.received_at >= start, Case.received_at < end, Case.first_dispatched_at.is_not(None)]
+    if session.get_bind().dialect.name == "postgresql":
+        out = _aggregated(session, dim, where, start)
+    else:
+        out = _fetched(session, dim, where, start)
+    if dim is None and "all" not in out:
+        empty = np.array([], dtype=float)
+        out["all"] = {name: _figure(name, empty, t) for name, (_, _, t) in INTERVALS.items()}
+    return out
+
+
+def _group_key(dim: Dimension | None, parts: Sequence[Any]) -> str:
+    if dim is None:
+        return "all"
+    if any(p is None or p in ("", -1) for p in parts):
+        return NONE_KEY
+    return ":".join(getattr(p, "value", str(p)) for p in parts)
+
+
+def _aggregated(
+    session: Session, dim: Dimension | None, where: list[Any], start: datetime
+) -> dict[str, dict[str, IntervalFigure]]:
+    """PostgreSQL: ordered-set aggregates compute the percentiles in the database; one row per group comes back."""
+    stmt, n = keyed_cases(dim, where, *[epoch(session, getattr(Case, m)).label(m) for m in MOMENTS], since=start)
+    inner = stmt.subquery()
+    keys = [inner.c[f"k{i}"] for i in range(n)]
+    fractions = postgresql.array([p / 100 for p in PERCENTILES])
+    columns: list[Any] = []
+    for name, (a, b, threshold) in INTERVALS.items():
+        span = inner.c[b] - inner.c[a]
+        columns += [
+            func.count(span).label(f"{name}_n"),
+            func.count(span).filter(span <= threshold).label(f"{name}_within"),
+            func.percentile_cont(fractions).within_group(span).label(f"{name}_p"),
+        ]
+    out: dict[str, dict[str, IntervalFigure]] = {}
+    for row in session.execute(select(*keys, *columns).group_by(*keys)).mappings():
+        key = _group_key(dim, [row[f"k{i}"] for i in range(n)])
+        figures = {}
+        for name, (_, _, threshold) in INTERVALS.items():
+            count = int(row[f"{name}_n"] or 0)
+            values = row[f"{name}_p"] or [None] * len(PERCENTILES)
+            figures[name] = IntervalFigure(
+                name,
+                count,
+                int(row[f"{name}_within"] or 0),
+                threshold,
+                {p: (float(v) if v is not None and count else None) for p, v in zip(PERCENTILES, values, strict=True)},
+            )
+        out[key] = figures
+    return out
+
+
+def _fetched(
+    session: Session, dim: Dimension | None, where: list[Any], start: datetime
+) -> dict[str, dict[str, IntervalFigure]]:
+    """SQLite (no percentile aggregate): four epochs per case, the intervals are their differences in numpy."""
     # Four epochs per case (each timestamp parsed once), the intervals are their differences in numpy.
-    stmt, n = keyed_cases(
-        dim,
-        [Case.received_at >= start, Case.received_at < end, Case.first_dispatched_at.is_not(None)],
-        *[epoch(session, getattr(Case, m)).label(m) for m in MOMENTS],
-        since=start,
-    )
+    stmt, n = keyed_cases(dim, where, *[epoch(session, getattr(Case, m)).label(m) for m in MOMENTS], since=start)
     grouped: dict[str, list[tuple[Any, ...]]] = {}
     for row in session.execute(stmt).tuples():
-        parts = row[:n]
-        key = (
-            NONE_KEY
-            if any(p is None or p in ("", -1) for p in parts)
-            else ":".join(getattr(p, "value", str(p)) for p in parts)
-        )
-        grouped.setdefault(key if dim is not None else "all", []).append(row[n:])
+        grouped.setdefault(_group_key(dim, row[:n]), []).append(row[n:])
     index = {m: i for i, m in enumerate(MOMENTS)}
     out: dict[str, dict[str, IntervalFigure]] = {}
     for key, values in grouped.items():
@@ -98,7 +148,4 @@ def emergency_intervals(
             name: _figure(name, matrix[:, index[b]] - matrix[:, index[a]], threshold)
             for name, (a, b, threshold) in INTERVALS.items()
         }
-    if dim is None and "all" not in out:
-        empty = np.array([], dtype=float)
-        out["all"] = {name: _figure(name, empty, t) for name, (_, _, t) in INTERVALS.items()}
     return out
