@@ -4,7 +4,7 @@ A small discrete-event simulation: appeals arrive with a daily rhythm; each one 
 service and then lives its life — dispatch of a field unit (en route, on scene, clear), assignment to a
 department or township (accept, return, resolve), resolution, callback, close; some are merged as repeats,
 some found invalid, some escalated when overdue. Every step is a service call at its own simulated time, so
-the events table is the real timeline. Steps are batched into one transaction per half day of simulated time; a step
+the events table is the real timeline. Steps are batched into one transaction per simulated day; a step
 the services refuse is rolled back alone (the batch is played again with a savepoint per step) and counted.
 """
 
@@ -66,8 +66,8 @@ FIELD_KINDS: dict[Category, tuple[UnitKind, ...]] = {
 }
 #: Simulated seconds between two runs of the automatic escalation sweep (督办 of overdue cases).
 SWEEP_SECONDS = 3600.0
-#: Simulated seconds per transaction of the history (half a day of the county's life: an import into an empty database).
-BATCH_SECONDS = 12 * 3600
+#: Simulated seconds per transaction of the history (a day of the county's life: an import into an empty database).
+BATCH_SECONDS = 24 * 3600
 MINUTE = 60.0
 HOUR = 3600.0
 
@@ -458,6 +458,13 @@ class History:
 
     def _do_clear(self, session: Session, ts: float, unit: int) -> None:
         rec = next((r for r in self.state.cases.values() if unit in r.units), None)
+        if rec is not None and rec.units == [unit] and rec.assignment_done and self.rng.random() < 0.8:
+            # The last unit reports the matter settled: the dispatcher resolves the case, which clears the unit.
+            self._resolve(session, ts, rec)
+            self.state.unit_busy[unit] = False
+            rec.units.clear()
+            rec.field_done = True
+            return
         self._unit_step(session, ts, unit, UnitStatus.AVAILABLE)
         self.state.unit_busy[unit] = False
         if rec is None:
@@ -565,6 +572,9 @@ class History:
         rec = self.state.cases.get(key)
         if rec is None or rec.resolved:
             return
+        self._resolve(session, ts, rec)
+
+    def _resolve(self, session: Session, ts: float, rec: CaseRec) -> None:
         case_service.resolve_case(
             session,
             case_id=rec.case_id,
