@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
 
 
 def _placeholder_map() -> QWidget:
-    label_ = QLabel(QLabel.tr("Map"))
+    label_ = QLabel(QCoreApplication.translate("MainWindow", "Map"))
     label_.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label_.setProperty("role", "muted")
     return label_

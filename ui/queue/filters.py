@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
@@ -74,7 +74,7 @@ def haystack(case: CaseView, township: str) -> str:
     return " ".join(parts).casefold()
 
 
-def sort_key(column: Column, townships: dict[int, str]) -> Callable[[CaseView], Any]:
+def sort_key(column: Column, townships: Mapping[int, str]) -> Callable[[CaseView], Any]:
     if column == Column.PRIORITY:
         return lambda c: (c.priority.rank, c.due_at)
     if column == Column.NUMBER:
