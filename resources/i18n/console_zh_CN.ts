@@ -1175,8 +1175,8 @@
         <translation>巡防力量</translation>
     </message>
     <message>
-        <source>Figures of the day</source>
-        <translation>今日数据</translation>
+        <source>Figures</source>
+        <translation>数据统计</translation>
     </message>
     <message>
         <source>Supervision</source>
@@ -1229,6 +1229,10 @@
     <message>
         <source>feed %1 %2</source>
         <translation>接入 %1 %2</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>地图</translation>
     </message>
 </context>
 <context>
@@ -1318,13 +1322,6 @@
     </message>
 </context>
 <context>
-    <name>QLabel</name>
-    <message>
-        <source>Map</source>
-        <translation>地图</translation>
-    </message>
-</context>
-<context>
     <name>QueueModel</name>
     <message>
         <source>Pri.</source>
@@ -1392,6 +1389,14 @@
     <message>
         <source>Overdue</source>
         <translation>超期</translation>
+    </message>
+    <message>
+        <source>Time filter ✕</source>
+        <translation>时段筛选 ✕</translation>
+    </message>
+    <message>
+        <source>Cases received in the period clicked on the dashboard; click to clear</source>
+        <translation>显示在统计面板上所点时段内受理的事件；点击清除</translation>
     </message>
     <message>
         <source>%1 of %2 · %3 overdue</source>
