@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -55,10 +55,6 @@ def dashboard_job(
 ) -> Callable[[Any], DashboardData]:
     """What the console window runs in its database worker (a read session) to feed the dashboard."""
     return lambda session: dashboard_data(session, period=period, by=by, now=now or utcnow())
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("KpiDashboard", text)
 
 
 class KpiDashboard(QWidget):

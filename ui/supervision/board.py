@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -45,10 +45,6 @@ TICK_MS = 30_000
 def board_job(now: datetime | None = None) -> Callable[[Any], SupervisionBoard]:
     """What the console window runs in its database worker (a read session) to feed the board."""
     return lambda session: supervision_board(session, now=now or utcnow())
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SupervisionBoard", text)
 
 
 def working_span(seconds: float) -> str:
