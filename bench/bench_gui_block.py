@@ -114,7 +114,7 @@ def main() -> None:
         QTimer.singleShot(60_000, loop.quit)
         loop.exec()
         loaded_s = time.perf_counter() - t0
-        spin(1500)  # the dashboard and the boards get their first data too
+        spin(2500)  # the dashboard and the boards get their first data too
         result["load"] = {
             **probe.stop(),
             "seconds_to_loaded": round(loaded_s, 2),

@@ -175,9 +175,10 @@ class MainWindow(QMainWindow):
             self.map_link.set_county(county)
 
     def _on_loaded(self) -> None:
-        self.queue.model.rebuild()
+        # Each step in its own turn of the event loop, so that none of them holds the interface for long.
+        QTimer.singleShot(0, self.queue.model.rebuild)
         QTimer.singleShot(0, self.units.reload)  # in a later turn of the event loop: no long pause
-        QTimer.singleShot(0, self._select_most_urgent)
+        QTimer.singleShot(400, self._select_most_urgent)
         QTimer.singleShot(300, lambda: getattr(self.map, "fit", lambda: None)())  # the county fills the map as laid out
         self.statusBar().showMessage(
             self.tr("%1 open cases, %2 units")

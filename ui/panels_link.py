@@ -96,7 +96,8 @@ class DashboardLink(QObject):
         self.refresher = _Refresher(session, dashboard.job, dashboard.set_data, every_ms=60_000, parent=self)
         dashboard.dataRequested.connect(lambda _p, _d: self.refresher.refresh())
         dashboard.filterRequested.connect(apply_filter)
-        session.loaded.connect(self.refresher.start)
+        # First figures a moment after the queue is loaded, not while it is being drawn.
+        session.loaded.connect(lambda: QTimer.singleShot(1500, self.refresher.start))
 
 
 class SupervisionLink(QObject):
@@ -109,7 +110,7 @@ class SupervisionLink(QObject):
         self.board = board
         self.refresher = _Refresher(session, board_job, board.set_board, every_ms=30_000, parent=self)
         board.caseActivated.connect(open_case)
-        session.loaded.connect(self.refresher.start)
+        session.loaded.connect(lambda: QTimer.singleShot(1000, self.refresher.start))
         session.eventsArrived.connect(self._on_events)
 
     def _on_events(self, events: list[EventRecord]) -> None:

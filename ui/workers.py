@@ -235,7 +235,9 @@ class DbWorker(QObject):
                 pause_collector()
                 try:
                     with self.db.session() as session:
-                        snapshot = load_snapshot(session, actor=actor, last_event_id=head)
+                        snapshot = load_snapshot(
+                            session, actor=actor, last_event_id=head, between_chunks=lambda: time.sleep(0.002)
+                        )
                 except BaseException:
                     resume_collector()
                     raise

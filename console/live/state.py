@@ -8,12 +8,15 @@ Two halves, so that no database work happens on the interface thread:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..enums import OPEN_CASE_STATUSES
 from ..events.feed import EventRecord
+from ..models import Case
 from ..services import queries
 from ..services.actor import Actor
 from ..views import CaseView, UnitView
@@ -74,10 +77,32 @@ def touched_ids(events: Iterable[EventRecord]) -> tuple[set[int], set[int]]:
     return cases, units
 
 
-def load_snapshot(session: Session, *, actor: Actor, last_event_id: int) -> Snapshot:
+def open_case_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Case.id).where(Case.status.in_(list(OPEN_CASE_STATUSES))).order_by(Case.id)))
+
+
+def load_snapshot(
+    session: Session,
+    *,
+    actor: Actor,
+    last_event_id: int,
+    chunk: int = 500,
+    between_chunks: Callable[[], None] | None = None,
+) -> Snapshot:
     """Read the open cases and all units. `last_event_id` is the feed head taken *before* reading, so that an
-    event committed while reading is applied again afterwards (applying is idempotent)."""
-    return Snapshot(queries.list_open_cases(session, actor=actor), queries.list_units(session), last_event_id)
+    event committed while reading is applied again afterwards (applying is idempotent).
+
+    The cases are read `chunk` at a time and `between_chunks` is called in between: a console's worker thread
+    lets the interface thread run there (the interpreter's lock is otherwise held through long stretches)."""
+    ids = open_case_ids(session)
+    cases: list[CaseView] = []
+    for start in range(0, len(ids), chunk):
+        if start and between_chunks is not None:
+            between_chunks()
+        cases.extend(queries.cases_by_ids(session, ids[start : start + chunk], actor=actor))
+    if between_chunks is not None:
+        between_chunks()
+    return Snapshot(cases, queries.list_units(session), last_event_id)
 
 
 def fetch_changes(session: Session, events: list[EventRecord], *, actor: Actor) -> Changes:

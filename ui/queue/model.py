@@ -20,6 +20,7 @@ from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import CaseView
 
+from ..gc_tuning import freeze_long_lived, pause_collector
 from ..labels import label
 from ..theme import PRIORITY_COLOURS, overdue_text, row_tints
 from .filters import Column, QueueFilter, haystack, sort_key
@@ -90,6 +91,7 @@ class QueueModel(QAbstractTableModel):
         """Filter and sort every case again (a user's change of filter or sort, or a full snapshot)."""
         self._now = utcnow()
         self.beginResetModel()
+        pause_collector()  # thousands of new tuples, all long-lived: no collection pause while they are made
         key = sort_key(self._column, self.townships)
         flt, hay, now = self._filter, self._haystack, self._now
         keyed = [((key(c), c.id), c) for c in self._cases.values() if flt.accepts(c, hay, now)]
@@ -97,6 +99,7 @@ class QueueModel(QAbstractTableModel):
         keyed.sort(key=lambda kc: kc[0], reverse=descending)
         self._rows = [c for _k, c in keyed]
         self._shown = {c.id: c for c in self._rows}
+        freeze_long_lived()
         self._keys = [] if descending else [k for k, _c in keyed]
         self.endResetModel()
 
