@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..enums import OPEN_CASE_STATUSES
+from ..enums import OPEN_CASE_STATUSES, EventKind
 from ..events.feed import EventRecord
 from ..models import Case
 from ..services import queries
@@ -74,6 +74,8 @@ def touched_ids(events: Iterable[EventRecord]) -> tuple[set[int], set[int]]:
             cases.add(event.case_id)
         if event.unit_id is not None:
             units.add(event.unit_id)
+        if event.kind == EventKind.UNIT_MOVED:  # one event per batch of positions names its units in the payload
+            units.update(int(u) for u in event.payload.get("unit_ids", ()))
     return cases, units
 
 

@@ -133,6 +133,7 @@ def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Acto
         raise InvalidTransition(
             "case", case.number if case else case_id, "dispatched", "merge while units are attached"
         )
+    already_counted = session.scalar(select(Case.repeat_of_id).where(Case.id == case_id)) == master.id
     case = _guarded(
         session,
         case_id,
@@ -143,10 +144,13 @@ def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Acto
         merged_into_id=master.id,
         closed_at=now,
     )
+    # A repeat that intake already linked to this master was counted then; count the others now.
     session.execute(
         update(Case)
         .where(Case.id == master.id)
-        .values(repeat_count=Case.repeat_count + 1, version=Case.version + 1, updated_at=now)
+        .values(
+            repeat_count=Case.repeat_count + (0 if already_counted else 1), version=Case.version + 1, updated_at=now
+        )
         .execution_options(synchronize_session=False)
     )
     record_event(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..db.tx import affected
@@ -20,6 +20,7 @@ from ..events import record_event
 from ..geo.distance import haversine_m
 from ..geo.ranking import UnitArrays, rank
 from ..models import Case, Dispatch, Unit
+from ..models.base import UTCDateTime
 from ..rules import Rules, default_rules
 from ..timeutil import utcnow
 from ..views import Recommendation
@@ -136,7 +137,7 @@ def dispatch_unit(
         .where(Case.id == case_id, Case.status.in_(list(OPEN_CASE_STATUSES)))
         .values(
             status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
-            first_dispatched_at=func.coalesce(Case.first_dispatched_at, now),
+            first_dispatched_at=func.coalesce(Case.first_dispatched_at, literal(now, UTCDateTime())),
             version=Case.version + 1,
             updated_at=now,
         )

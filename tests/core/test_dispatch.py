@@ -163,7 +163,9 @@ def test_merge_invalid_escalate_reopen(db: Database, county: MiniCounty) -> None
     with db.session() as s:
         m = s.get(Case, master.id)
         assert m is not None
-        assert (m.status, m.escalation, m.repeat_count, m.reopened_count) == (CaseStatus.RECEIVED, 1, 1, 1)
+        # Intake linked both later appeals to the master as repeats (same caller; same place, matter and words);
+        # merging the first of them does not count it twice.
+        assert (m.status, m.escalation, m.repeat_count, m.reopened_count) == (CaseStatus.RECEIVED, 1, 2, 1)
         assert s.get(Case, dup.id).merged_into_id == master.id  # type: ignore[union-attr]
         assert s.get(Case, prank.id).invalid_reason == "恶意骚扰"  # type: ignore[union-attr]
 
@@ -199,3 +201,19 @@ def test_shift_leader_reroutes_a_unit_to_a_more_urgent_case(db: Database, county
             db.sessions, lambda s: dispatch.reroute_unit(s, unit_id=unit_id, to_case_id=minor.id, actor=leader)
         )
     assert info.value.field == "to_case"
+
+
+def test_dispatch_time_stored_in_utc_whatever_the_offset_given(db: Database, county: MiniCounty) -> None:
+    from datetime import timezone
+
+    case = save(db, GOOD, county).case
+    local = county.now.astimezone(timezone(timedelta(hours=8)))
+    write_transaction(
+        db.sessions,
+        lambda s: dispatch.dispatch_unit(
+            s, case_id=case.id, unit_id=county.unit_ids["PC-01"], actor=county.actors[Role.DISPATCHER], now=local
+        ),
+    )
+    with db.session() as s:
+        stored = s.get(Case, case.id)
+        assert stored is not None and stored.first_dispatched_at == county.now
