@@ -63,7 +63,7 @@ class DatabaseCheck:
         return self.problem is None
 
 
-#: Driver messages → what went wrong, in the order they are looked for (the drivers' texts are stable English).
+# Driver messages → what went wrong, in the order they are looked for (the drivers' texts are stable English).
 _PROBLEMS: tuple[tuple[str, str], ...] = (
     ("could not parse", "bad_url"),
     ("can't load plugin", "bad_scheme"),

@@ -30,7 +30,7 @@ from console.db import Database, upgrade_to_head
 from console.enums import CaseStatus, Category, Channel, Priority, UnitKind, UnitStatus
 from console.paths import is_frozen
 
-#: Seconds each stage may take before the self-test gives up on it (generous: a slow, shared CI machine).
+# Seconds each stage may take before the self-test gives up on it (generous: a slow, shared CI machine).
 TIMEOUTS = {"demo": 180.0, "login": 30.0, "loaded": 60.0, "map": 60.0, "drawn": 30.0, "intake": 30.0, "dispatch": 30.0}
 WINDOW_SIZE = (1920, 1080)
 DEMO_DAYS = 2

@@ -359,7 +359,6 @@
     <name>FirstRunDialog</name>
     <message>
         <source>First start — county dispatch console</source>
-        <extracomment>Driver messages → what went wrong, in the order they are looked for (the drivers&apos; texts are stable English).</extracomment>
         <translation>首次启动 — 综治指挥调度台</translation>
     </message>
     <message>
@@ -983,7 +982,6 @@
     </message>
     <message>
         <source>Dispatcher</source>
-        <extracomment>Seconds each stage may take before the self-test gives up on it (generous: a slow, shared CI machine).</extracomment>
         <translation>调度员</translation>
     </message>
     <message>
