@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from console.live import LiveDiff
+from console.services import queries
 
 from .session import ConsoleSession
 
@@ -40,6 +41,13 @@ class MapLink(QObject):
             self.map.set_county(county.townships, county.grids, county.boundary)
             if hasattr(self.map, "fit"):
                 self.map.fit()
+        if hasattr(self.map, "set_history"):
+            # The last 30 days of cases for the switchable heat and cluster layers, read in the database worker.
+            self.session.read(lambda s: queries.history_points(s, days=30), self._on_history)
+
+    def _on_history(self, result: Any) -> None:
+        if result.ok:
+            self.map.set_history(result.value)
 
     def _on_ready(self) -> None:
         self._ready = True

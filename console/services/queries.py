@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..enums import OPEN_CASE_STATUSES, AssigneeKind, AssignmentStatus
+from ..enums import OPEN_CASE_STATUSES, AssigneeKind, AssignmentStatus, Category
 from ..events.feed import EventRecord
 from ..geo.gridindex import grid_index
 from ..models import Assignment, Case, Department, Dispatch, Event, Grid, Place, Township, Unit, User
@@ -328,3 +329,14 @@ def database_is_empty(session: Session) -> bool:
         if session.scalars(select(model.id).limit(1)).first() is not None:
             return False
     return session.scalars(select(User.id).limit(1)).first() is None
+
+
+def history_points(session: Session, *, days: int = 30, now: datetime | None = None) -> list[tuple[float, float, str]]:
+    """(lat, lon, category) of every located case received in the last `days` days, for the map's history layer."""
+    since = (now or datetime.now(UTC)) - timedelta(days=days)
+    rows = session.execute(
+        select(Case.lat, Case.lon, Case.category)
+        .where(Case.received_at >= since, Case.lat.is_not(None), Case.lon.is_not(None))
+        .order_by(Case.received_at)
+    ).tuples()
+    return [(float(lat), float(lon), Category(cat).value) for lat, lon, cat in rows]

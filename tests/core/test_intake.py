@@ -126,3 +126,15 @@ def test_preview_and_caller_history(db: Database, county: MiniCounty) -> None:
     assert history.repeat_count == 1 and history.name == "张三"
     assert history.cases[0].caller_phone == "13812345678"
     assert masked.cases[0].caller_phone == "138****5678"
+
+
+def test_history_points_for_the_map(db: Database, county: MiniCounty) -> None:
+    from console.services.queries import history_points
+
+    save(db, GOOD, county)
+    save(db, {**GOOD, "lat": None, "lon": None, "caller_phone": "13900000009"}, county)  # no place: not drawn
+    old = save(db, {**GOOD, "received_at": "2026-01-01T08:00:00+08:00", "caller_phone": "13900000008"}, county)
+    with db.session() as s:
+        points = history_points(s, days=30, now=county.now)
+    assert points == [(24.805, 113.605, "dispute")]
+    assert old.case.received_at < county.now - timedelta(days=30)
