@@ -10,7 +10,17 @@ from enum import Enum
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from console.enums import CaseStatus, Category, Channel, EventKind, Priority, Role, UnitKind, UnitStatus
+from console.enums import (
+    AssignmentStatus,
+    CaseStatus,
+    Category,
+    Channel,
+    EventKind,
+    Priority,
+    Role,
+    UnitKind,
+    UnitStatus,
+)
 
 CONTEXT = "Labels"
 
@@ -61,6 +71,11 @@ _TEXT_LIST: list[tuple[Enum, str]] = [
     (Role.ADMIN, QT_TRANSLATE_NOOP("Labels", "Administrator")),
     (Role.WALL, QT_TRANSLATE_NOOP("Labels", "Wall display")),
     (Role.HANDLER, QT_TRANSLATE_NOOP("Labels", "Handler")),
+    (AssignmentStatus.ASSIGNED, QT_TRANSLATE_NOOP("Labels", "awaiting sign-off")),
+    (AssignmentStatus.ACCEPTED, QT_TRANSLATE_NOOP("Labels", "signed for")),
+    (AssignmentStatus.RETURNED, QT_TRANSLATE_NOOP("Labels", "returned")),
+    (AssignmentStatus.RESOLVED, QT_TRANSLATE_NOOP("Labels", "handled")),
+    (AssignmentStatus.TRANSFERRED, QT_TRANSLATE_NOOP("Labels", "transferred")),
 ]
 #: Keyed by (enum class, value): some codes are shared ("other" is a category and a channel).
 _TEXTS: dict[tuple[type, str], str] = {(type(code), code.value): text for code, text in _TEXT_LIST}
@@ -93,6 +108,20 @@ _REASONS: dict[str, str] = {
     "stale_fix": QT_TRANSLATE_NOOP("Labels", "position is stale"),
     "no_fix": QT_TRANSLATE_NOOP("Labels", "no position reported"),
     "nearest": QT_TRANSLATE_NOOP("Labels", "nearest"),
+    "distance": QT_TRANSLATE_NOOP("Labels", "by distance"),
+}
+
+# Unit capabilities (codes from the unit import and the rules file).
+_CAPABILITIES: dict[str, str] = {
+    "mediation": QT_TRANSLATE_NOOP("Labels", "mediation"),
+    "patrol": QT_TRANSLATE_NOOP("Labels", "patrol"),
+    "policing": QT_TRANSLATE_NOOP("Labels", "policing"),
+    "fire": QT_TRANSLATE_NOOP("Labels", "fire"),
+    "inspection": QT_TRANSLATE_NOOP("Labels", "inspection"),
+    "traffic": QT_TRANSLATE_NOOP("Labels", "traffic"),
+    "first_aid": QT_TRANSLATE_NOOP("Labels", "first aid"),
+    "rescue": QT_TRANSLATE_NOOP("Labels", "rescue"),
+    "aerial": QT_TRANSLATE_NOOP("Labels", "aerial view"),
 }
 
 #: Intake and service field names → text, for inline validation messages.
@@ -136,7 +165,18 @@ def reason_label(code: str) -> str:
 
 
 def _capability(name: str) -> str:
-    return QCoreApplication.translate(CONTEXT, "can do: {0}").format(name)
+    text = _CAPABILITIES.get(name)
+    return QCoreApplication.translate("Labels", "can do: {0}").format(_tr(text) if text else name)
+
+
+def assignment_status_label(code: str | None) -> str:
+    """The translated state of an assignment (`returned` → 已退单); empty for none."""
+    if not code:
+        return ""
+    try:
+        return label(AssignmentStatus(code))
+    except ValueError:
+        return code
 
 
 def field_label(field: str) -> str:

@@ -1001,6 +1001,26 @@
         <translation>承办人员</translation>
     </message>
     <message>
+        <source>awaiting sign-off</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <source>signed for</source>
+        <translation>已签收</translation>
+    </message>
+    <message>
+        <source>returned</source>
+        <translation>已退单</translation>
+    </message>
+    <message>
+        <source>handled</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>transferred</source>
+        <translation>已转办</translation>
+    </message>
+    <message>
         <source>Updated</source>
         <translation>信息修改</translation>
     </message>
@@ -1074,6 +1094,46 @@
         <translation>距离最近</translation>
     </message>
     <message>
+        <source>by distance</source>
+        <translation>距离较近</translation>
+    </message>
+    <message>
+        <source>mediation</source>
+        <translation>调解</translation>
+    </message>
+    <message>
+        <source>patrol</source>
+        <translation>巡逻</translation>
+    </message>
+    <message>
+        <source>policing</source>
+        <translation>治安处置</translation>
+    </message>
+    <message>
+        <source>fire</source>
+        <translation>消防</translation>
+    </message>
+    <message>
+        <source>inspection</source>
+        <translation>巡查核查</translation>
+    </message>
+    <message>
+        <source>traffic</source>
+        <translation>交通疏导</translation>
+    </message>
+    <message>
+        <source>first aid</source>
+        <translation>急救</translation>
+    </message>
+    <message>
+        <source>rescue</source>
+        <translation>救援</translation>
+    </message>
+    <message>
+        <source>aerial view</source>
+        <translation>空中侦察</translation>
+    </message>
+    <message>
         <source>Channel</source>
         <extracomment>Intake and service field names → text, for inline validation messages.</extracomment>
         <translation>来源</translation>
@@ -1124,7 +1184,7 @@
     </message>
     <message>
         <source>can do: {0}</source>
-        <translation type="vanished">可处置：{0}</translation>
+        <translation>可处置：{0}</translation>
     </message>
 </context>
 <context>

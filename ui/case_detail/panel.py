@@ -29,7 +29,7 @@ from console.services.actor import Action
 from console.timeutil import CHINA_TZ
 from console.views import Recommendation
 
-from ..labels import event_label, label, reason_label
+from ..labels import assignment_status_label, event_label, label, reason_label
 from ..messages import describe_error
 from ..queue.model import format_span
 from ..session import ConsoleSession
@@ -250,7 +250,9 @@ class CaseDetailPanel(QWidget):
             lines.append(self.tr("Escalated, level %1").replace("%1", str(c.escalation)))
         if c.assignee:
             lines.append(
-                self.tr("Assigned to %1 (%2)").replace("%1", c.assignee).replace("%2", c.assignment_status or "")
+                self.tr("Assigned to %1 (%2)")
+                .replace("%1", c.assignee)
+                .replace("%2", assignment_status_label(c.assignment_status))
             )
         if d.merged_into:
             lines.append(self.tr("Merged into %1").replace("%1", d.merged_into))
