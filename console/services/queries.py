@@ -102,9 +102,7 @@ def _assignee_names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
     return deps, towns
 
 
-def _case_extras(
-    session: Session, case_ids: list[int]
-) -> tuple[dict[int, tuple[str, str]], dict[int, list[int]]]:
+def _case_extras(session: Session, case_ids: list[int]) -> tuple[dict[int, tuple[str, str]], dict[int, list[int]]]:
     """Latest live assignment (status, assignee name) and active dispatched unit ids for the given cases."""
     assignments: dict[int, tuple[str, str]] = {}
     units: dict[int, list[int]] = defaultdict(list)
@@ -114,8 +112,13 @@ def _case_extras(
     for chunk_start in range(0, len(case_ids), 5000):
         chunk = case_ids[chunk_start : chunk_start + 5000]
         rows = session.execute(
-            select(Assignment.case_id, Assignment.status, Assignment.assignee_kind, Assignment.department_id,
-                   Assignment.township_id)
+            select(
+                Assignment.case_id,
+                Assignment.status,
+                Assignment.assignee_kind,
+                Assignment.department_id,
+                Assignment.township_id,
+            )
             .where(Assignment.case_id.in_(chunk), Assignment.status != AssignmentStatus.TRANSFERRED)
             .order_by(Assignment.id)
         ).all()
@@ -209,8 +212,18 @@ def case_detail(session: Session, case_id: int, *, actor: Actor) -> CaseDetail:
     view = _views(session, [case], actor)[0]
     callsigns = dict(session.execute(select(Unit.id, Unit.callsign)).tuples().all())
     dispatches = [
-        DispatchView(d.id, d.unit_id, callsigns.get(d.unit_id, "?"), d.dispatched_by, d.dispatched_at, d.eta_s,
-                     d.en_route_at, d.on_scene_at, d.cleared_at, d.cancelled_at)
+        DispatchView(
+            d.id,
+            d.unit_id,
+            callsigns.get(d.unit_id, "?"),
+            d.dispatched_by,
+            d.dispatched_at,
+            d.eta_s,
+            d.en_route_at,
+            d.on_scene_at,
+            d.cleared_at,
+            d.cancelled_at,
+        )
         for d in session.scalars(select(Dispatch).where(Dispatch.case_id == case_id).order_by(Dispatch.id))
     ]
     deps, towns = _assignee_names(session)
@@ -218,10 +231,19 @@ def case_detail(session: Session, case_id: int, *, actor: Actor) -> CaseDetail:
         AssignmentView(
             a.id,
             a.assignee_kind.value,
-            deps.get(a.department_id or -1, "") if a.assignee_kind == AssigneeKind.DEPARTMENT
+            deps.get(a.department_id or -1, "")
+            if a.assignee_kind == AssigneeKind.DEPARTMENT
             else towns.get(a.township_id or -1, ""),
-            a.status.value, a.assigned_by, a.assigned_at, a.due_at, a.first_receiver, a.accepted_by, a.accepted_at,
-            a.return_reason, a.resolved_at, a.result,
+            a.status.value,
+            a.assigned_by,
+            a.assigned_at,
+            a.due_at,
+            a.first_receiver,
+            a.accepted_by,
+            a.accepted_at,
+            a.return_reason,
+            a.resolved_at,
+            a.result,
         )
         for a in session.scalars(select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.id))
     ]
@@ -339,4 +361,6 @@ def history_points(session: Session, *, days: int = 30, now: datetime | None = N
         .where(Case.received_at >= since, Case.lat.is_not(None), Case.lon.is_not(None))
         .order_by(Case.received_at)
     ).tuples()
-    return [(float(lat), float(lon), Category(cat).value) for lat, lon, cat in rows]
+    return [
+        (float(lat), float(lon), Category(cat).value) for lat, lon, cat in rows if lat is not None and lon is not None
+    ]
