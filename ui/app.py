@@ -38,10 +38,6 @@ from .workers import DbWorker, FeedWorker, JobKind, JobResult
 DEMO_USER = "demo"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("App", text)
-
-
 def wait_for(worker: DbWorker, kind: JobKind, fn: Any) -> JobResult:
     """Run one job and wait for it with a local event loop (the interface keeps painting)."""
     loop = QEventLoop()
@@ -74,8 +70,8 @@ def _prepare_database(worker: DbWorker, *, demo_days: int, parent: QWidget | Non
     result = wait_for(worker, JobKind.READ, queries.database_is_empty)
     if not result.ok or not result.value:
         return False, "" if result.ok else str(result.error)
-    dialog = QProgressDialog(_tr("Building the demo county…"), "", 0, 100, parent)
-    dialog.setWindowTitle(_tr("First start"))
+    dialog = QProgressDialog(QCoreApplication.translate("App", "Building the demo county…"), "", 0, 100, parent)
+    dialog.setWindowTitle(QCoreApplication.translate("App", "First start"))
     dialog.setCancelButton(None)
     dialog.setMinimumDuration(0)
     dialog.setValue(0)
@@ -87,7 +83,7 @@ def _prepare_database(worker: DbWorker, *, demo_days: int, parent: QWidget | Non
     def on_progress(stage: str, done: int, total: int) -> None:
         lo, hi = stages.get(stage, (0, 100))
         dialog.setValue(int(lo + (hi - lo) * (done / total if total else 1)))
-        dialog.setLabelText(_tr("Building the demo county… (%1)").replace("%1", stage))
+        dialog.setLabelText(QCoreApplication.translate("App", "Building the demo county… (%1)").replace("%1", stage))
 
     worker.progress.connect(on_progress)
 
@@ -147,7 +143,9 @@ def run_gui(args: argparse.Namespace) -> int:
         if error:
             if not self_test:
                 QMessageBox.critical(
-                    None, _tr("Database"), _tr("The database could not be opened:\n%1").replace("%1", error)
+                    None,
+                    QCoreApplication.translate("App", "Database"),
+                    QCoreApplication.translate("App", "The database could not be opened:\n%1").replace("%1", error),
                 )
             print(json.dumps({"ok": False, "error": error}), file=sys.stderr)
             return 2
@@ -262,7 +260,9 @@ def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWo
 
         feeds = parse_feeds(load_config(config).feeds)
     except Exception as exc:  # a bad feeds table must not stop the console
-        window.statusBar().showMessage(_tr("Feeds not started: %1").replace("%1", str(exc)), 15000)
+        window.statusBar().showMessage(
+            QCoreApplication.translate("App", "Feeds not started: %1").replace("%1", str(exc)), 15000
+        )
         return None
     if feeds.empty:
         return None

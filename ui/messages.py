@@ -20,12 +20,10 @@ from .workers import DatabaseOffline, is_outage
 CONTEXT = "Messages"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
-
 def offline_message() -> str:
-    return _tr("The database cannot be reached: nothing was saved. Your draft is kept; try again when it is back.")
+    return QCoreApplication.translate(
+        "Messages", "The database cannot be reached: nothing was saved. Your draft is kept; try again when it is back."
+    )
 
 
 def describe_error(exc: BaseException | None) -> str:
@@ -36,20 +34,30 @@ def describe_error(exc: BaseException | None) -> str:
     if isinstance(exc, UnitUnavailable):
         callsign, held_by, case = exc.callsign, exc.held_by, exc.held_for_case
         if held_by:
-            return _tr("{unit} was just dispatched by {who} to case {case}. Choose another unit.").format(
-                unit=callsign, who=held_by, case=case or "?"
-            )
-        return _tr("{unit} is no longer available. Choose another unit.").format(unit=callsign)
-    if isinstance(exc, ValidationError):
-        return _tr("{field}: {message}").format(field=field_label(exc.field), message=exc.reason)
-    if isinstance(exc, PermissionDenied):
-        return _tr("Your role may not do this ({action}).").format(action=exc.details.get("action", ""))
-    if isinstance(exc, InvalidTransition):
-        return _tr("Not done: {what} {key} is now {state} (it may have changed at another workstation).").format(
-            what=exc.details.get("what", ""), key=exc.details.get("key", ""), state=exc.state
+            return QCoreApplication.translate(
+                "Messages", "{unit} was just dispatched by {who} to case {case}. Choose another unit."
+            ).format(unit=callsign, who=held_by, case=case or "?")
+        return QCoreApplication.translate("Messages", "{unit} is no longer available. Choose another unit.").format(
+            unit=callsign
         )
+    if isinstance(exc, ValidationError):
+        return QCoreApplication.translate("Messages", "{field}: {message}").format(
+            field=field_label(exc.field), message=exc.reason
+        )
+    if isinstance(exc, PermissionDenied):
+        return QCoreApplication.translate("Messages", "Your role may not do this ({action}).").format(
+            action=exc.details.get("action", "")
+        )
+    if isinstance(exc, InvalidTransition):
+        return QCoreApplication.translate(
+            "Messages", "Not done: {what} {key} is now {state} (it may have changed at another workstation)."
+        ).format(what=exc.details.get("what", ""), key=exc.details.get("key", ""), state=exc.state)
     if isinstance(exc, NotFound):
-        return _tr("Not found: {what} {key}.").format(what=exc.details.get("what", ""), key=exc.details.get("key", ""))
+        return QCoreApplication.translate("Messages", "Not found: {what} {key}.").format(
+            what=exc.details.get("what", ""), key=exc.details.get("key", "")
+        )
     if isinstance(exc, Conflict | ServiceError):
         return exc.message
-    return _tr("Unexpected error: {error}").format(error=str(exc) or type(exc).__name__)
+    return QCoreApplication.translate("Messages", "Unexpected error: {error}").format(
+        error=str(exc) or type(exc).__name__
+    )

@@ -80,29 +80,30 @@
     <name>App</name>
     <message>
         <source>Building the demo county…</source>
-        <translation type="vanished">正在生成演示县…</translation>
+        <translation>正在生成演示县…</translation>
     </message>
     <message>
         <source>First start</source>
-        <translation type="vanished">首次启动</translation>
+        <translation>首次启动</translation>
     </message>
     <message>
         <source>Building the demo county… (%1)</source>
-        <translation type="vanished">正在生成演示县…（%1）</translation>
+        <translation>正在生成演示县…（%1）</translation>
     </message>
     <message>
         <source>Database</source>
-        <translation type="vanished">数据库</translation>
+        <translation>数据库</translation>
     </message>
     <message>
         <source>The database could not be opened:
 %1</source>
-        <translation type="vanished">无法打开数据库：
+        <translation>无法打开数据库：
 %1</translation>
     </message>
     <message>
         <source>Feeds not started: %1</source>
-        <translation type="vanished">外部数据接入未启动：%1</translation>
+        <extracomment>Set to 1 on the one workstation that runs the outside feeds inside its console (DESIGN: feeds run in one place).</extracomment>
+        <translation>外部数据接入未启动：%1</translation>
     </message>
 </context>
 <context>
@@ -1348,35 +1349,35 @@
     <name>Messages</name>
     <message>
         <source>The database cannot be reached: nothing was saved. Your draft is kept; try again when it is back.</source>
-        <translation type="vanished">数据库无法连接：未保存任何内容。草稿已保留，请在连接恢复后重试。</translation>
+        <translation>数据库无法连接：未保存任何内容。草稿已保留，请在连接恢复后重试。</translation>
     </message>
     <message>
         <source>{unit} was just dispatched by {who} to case {case}. Choose another unit.</source>
-        <translation type="vanished">{unit} 刚被 {who} 派往事件 {case}，请另选力量。</translation>
+        <translation>{unit} 刚被 {who} 派往事件 {case}，请另选力量。</translation>
     </message>
     <message>
         <source>{unit} is no longer available. Choose another unit.</source>
-        <translation type="vanished">{unit} 已不是空闲状态，请另选力量。</translation>
+        <translation>{unit} 已不是空闲状态，请另选力量。</translation>
     </message>
     <message>
         <source>{field}: {message}</source>
-        <translation type="vanished">{field}：{message}</translation>
+        <translation>{field}：{message}</translation>
     </message>
     <message>
         <source>Your role may not do this ({action}).</source>
-        <translation type="vanished">您的角色无权执行此操作（{action}）。</translation>
+        <translation>您的角色无权执行此操作（{action}）。</translation>
     </message>
     <message>
         <source>Not done: {what} {key} is now {state} (it may have changed at another workstation).</source>
-        <translation type="vanished">未执行：{what} {key} 当前为 {state}（可能已在其他席位处理）。</translation>
+        <translation>未执行：{what} {key} 当前为 {state}（可能已在其他席位处理）。</translation>
     </message>
     <message>
         <source>Not found: {what} {key}.</source>
-        <translation type="vanished">未找到：{what} {key}。</translation>
+        <translation>未找到：{what} {key}。</translation>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
-        <translation type="vanished">意外错误：{error}</translation>
+        <translation>意外错误：{error}</translation>
     </message>
 </context>
 <context>
