@@ -17,9 +17,10 @@ from console.enums import UnitStatus
 from console.live import Changes, LiveDiff, LiveState, Snapshot
 from console.services import cases as case_service
 from console.services import dispatch as dispatch_service
+from console.services import escalation, queries
 from console.services import intake as intake_service
-from console.services import queries
 from console.services.actor import Action, Actor
+from console.timeutil import utcnow
 
 from .gc_tuning import freeze_long_lived, tune_for_interface
 from .messages import describe_error, offline_message
@@ -45,6 +46,9 @@ def _fresh(session: Session, actor: Actor, case_ids: Iterable[int], unit_ids: It
     found = {c.id for c in cases}
     closed = sorted({c.id for c in cases if not c.status.is_open} | (case_ids - found))
     return Changes([c for c in cases if c.status.is_open], units, closed, [], 0)
+
+
+SWEEP_INTERVAL_MS = 60_000
 
 
 class ConsoleSession(QObject):
@@ -74,6 +78,11 @@ class ConsoleSession(QObject):
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_stall)
         self._watchdog.start()
+        # 督办: overdue cases and assignments are escalated by a sweep every minute. Every working console runs it;
+        # the sweep's guarded updates raise each level once, whichever console gets there first.
+        self._sweep = QTimer(self)
+        self._sweep.setInterval(SWEEP_INTERVAL_MS)
+        self._sweep.timeout.connect(self.sweep_overdue)
 
     @property
     def read_only(self) -> bool:
@@ -96,6 +105,14 @@ class ConsoleSession(QObject):
         self.worker.read(names, got)
         tune_for_interface()
         self.worker.start_sync(self.actor)
+        if not self.read_only:
+            self._sweep.start()
+            QTimer.singleShot(2000, self.sweep_overdue)
+
+    def sweep_overdue(self) -> None:
+        """Escalate what became overdue (a system action: its events name `system` as the actor)."""
+        if self.reachable:
+            self.worker.write(lambda s: escalation.escalate_overdue(s, now=utcnow()))
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         diff = self.state.reset(snapshot)

@@ -112,3 +112,34 @@ def test_shift_leader_assigns_a_case_to_a_department(
     assert results[0].ok, results[0].error
     qtbot.waitUntil(lambda: session.state.cases[case_id].assignee == "城管局", timeout=5_000)
     assert "城管局" in window.queue.model.data(window.queue.model.index(0, 5))
+
+
+def test_overdue_case_is_escalated_by_the_console_sweep(
+    db: Database, county: MiniCounty, make_console: Any, qtbot: Any
+) -> None:
+    """督办 runs on its own: a case past its deadline gets an escalation level and every console sees it."""
+    from datetime import timedelta
+
+    from console.db import write_transaction
+    from console.services import intake
+
+    req = intake.parse_intake(
+        {
+            "channel": "walk_in",
+            "category": "public_order",
+            "priority": "red",
+            "description": "overdue",
+            "lat": 24.805,
+            "lon": 113.605,
+        }
+    )
+    past = county.now - timedelta(hours=6)  # red public order: one hour to act
+    case = write_transaction(
+        db.sessions, lambda s: intake.create_case(s, req, actor=county.actors[Role.DISPATCHER], now=past)
+    ).case
+    console = make_console(db, county.actors[Role.DISPATCHER])
+    wall = make_console(db, county.actors[Role.WALL], name="wall")
+    assert console.session.state.cases[case.id].escalation == 0
+    console.session.sweep_overdue()
+    qtbot.waitUntil(lambda: console.session.state.cases[case.id].escalation >= 1, timeout=10_000)
+    qtbot.waitUntil(lambda: wall.session.state.cases[case.id].escalation >= 1, timeout=10_000)
