@@ -8,6 +8,7 @@ Without that variable the PostgreSQL cases are skipped with the reason.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,3 +117,30 @@ def pg_db(pg_template: str) -> Iterator[Database]:
     yield database
     database.dispose()
     _drop_pg(name)
+
+
+_exit_status: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without Python's interpreter teardown once a Qt application has run.
+
+    Every result has been reported by now. What remains is the destruction of module globals in an arbitrary order,
+    during which QtWebEngine's objects can outlive the application they belong to and crash the process (seen
+    intermittently as a segmentation fault after the summary line), turning a green run red. The exit status is
+    pytest's own.
+    """
+    if "PySide6.QtWidgets" not in sys.modules or not _exit_status:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status[-1])
