@@ -64,3 +64,9 @@ def test_names_cannot_close_the_script() -> None:
     townships[0] = replace(townships[0], name="</script><script>window.__xss=1</script>")
     html = build_page(BasemapConfig(), townships, grids, boundary, PageTexts())
     assert "</script><script>window.__xss" not in html
+
+
+def test_scale_bar_is_metric_only() -> None:
+    html = _page(BasemapConfig())
+    assert html.count("L.control.scale(") == 1
+    assert "L.control.scale({imperial: false" in html

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
+from jinja2 import Template
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -167,10 +168,11 @@ def build_page(
         zoom_start=11,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # folium's scale bar shows miles too; a metric one is added below
         min_zoom=basemap.min_zoom,
         max_zoom=basemap.max_zoom,
     )
+    MetricScale().add_to(m)
     # Instance lists (the class lists are shared): folium links these in order, Leaflet first.
     m.default_js = LOCAL_JS + EXTRA_JS
     m.default_css = LOCAL_CSS + EXTRA_CSS
@@ -251,3 +253,15 @@ def build_page(
     init = f"window.addEventListener('load', function () {{ DispatchMap.init({payload}, {objects}); }});"
     root.script.add_child(Element(init), name="dispatch_map_init")
     return root.render()
+
+
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Chinese maps do not show miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
