@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..db import Database
-from ..paths import default_db_url
 from ..services.errors import ServiceError
 
 
@@ -37,7 +36,12 @@ class CliContext:
 
     @property
     def db_url(self) -> str:
-        return str(getattr(self.args, "db", None) or default_db_url())
+        from ..config import resolve_database_url
+
+        try:
+            return resolve_database_url(getattr(self.args, "db", None), getattr(self.args, "config", None))
+        except ServiceError as exc:  # a configuration file that is missing or malformed
+            raise CliError.from_service(exc) from None
 
     @property
     def db(self) -> Database:
@@ -89,7 +93,9 @@ class Progress:
                 return
             self._last_drawn = pct
             filled = pct * 30 // 100
-            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% {self.done}/{self.total}")
+            self.stream.write(
+                f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% {self.done}/{self.total}"
+            )
         else:
             self.stream.write(f"\r{self.label} {self.done}")
         self.stream.flush()

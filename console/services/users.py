@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +21,13 @@ from .errors import PermissionDenied, ValidationError
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}$")
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of a login with an unknown name close to that of a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verifying against this keeps the time of a login with an unknown name close to that of a wrong password.
+    Made on first use, not at import: every start of the command line imports this module."""
+    return _hasher.hash("not-a-password")
 
 
 def hash_password(password: str) -> str:
@@ -74,9 +80,7 @@ def create_user(
         session.flush()
     except IntegrityError:
         raise ValidationError("name", f"user {name!r} already exists") from None
-    record_event(
-        session, EventKind.USER_CREATED, actor=actor.name, ts=now, payload={"name": name, "role": role.value}
-    )
+    record_event(session, EventKind.USER_CREATED, actor=actor.name, ts=now, payload={"name": name, "role": role.value})
     return user
 
 
@@ -84,7 +88,7 @@ def authenticate(session: Session, name: str, password: str) -> Actor:
     """The actor for a name and password, or PermissionDenied (which never says which of the two was wrong)."""
     user = session.scalars(select(User).where(User.name == name, User.active.is_(True))).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise PermissionDenied("log in (wrong name or password)", "anonymous") from None
     if user is None:
