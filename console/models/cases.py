@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ColumnElement, Float, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..enums import (
@@ -153,3 +153,8 @@ class Callback(Base):
     reached: Mapped[bool] = mapped_column(Boolean)
     result: Mapped[FeedbackResult] = mapped_column(StrEnumType(FeedbackResult))
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+def dispatch_is_active() -> ColumnElement[bool]:
+    """A dispatch whose unit is still attached to the case: neither cleared nor recalled."""
+    return and_(Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None))

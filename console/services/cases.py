@@ -17,6 +17,7 @@ from ..db.tx import affected
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind
 from ..events import record_event
 from ..models import Case, Dispatch
+from ..models.cases import dispatch_is_active
 from ..timeutil import utcnow
 from .actor import Action, Actor
 from .dispatch import release_units_of_case
@@ -61,11 +62,7 @@ def _guarded(
 
 def _has_active_dispatch(session: Session, case_id: int) -> bool:
     return (
-        session.scalars(
-            select(Dispatch.id).where(
-                Dispatch.case_id == case_id, Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None)
-            )
-        ).first()
+        session.scalars(select(Dispatch.id).where(Dispatch.case_id == case_id, dispatch_is_active())).first()
         is not None
     )
 

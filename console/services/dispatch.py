@@ -21,6 +21,7 @@ from ..geo.distance import haversine_m
 from ..geo.ranking import UnitArrays, rank
 from ..models import Case, Dispatch, Unit
 from ..models.base import UTCDateTime
+from ..models.cases import dispatch_is_active
 from ..rules import Rules, default_rules
 from ..timeutil import utcnow
 from ..views import Recommendation
@@ -93,7 +94,7 @@ def _holder(session: Session, unit: Unit) -> UnitUnavailable:
     row = session.execute(
         select(Dispatch.dispatched_by, Case.number)
         .join(Case, Case.id == Dispatch.case_id)
-        .where(Dispatch.unit_id == unit.id, Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None))
+        .where(Dispatch.unit_id == unit.id, dispatch_is_active())
         .order_by(Dispatch.id.desc())
         .limit(1)
     ).first()
@@ -226,10 +227,7 @@ def set_unit_status(
     if changed != 1:
         raise InvalidTransition("unit", unit.callsign, unit.status.value, f"set {status.value}")
     dispatch = session.scalars(
-        select(Dispatch)
-        .where(Dispatch.unit_id == unit.id, Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None))
-        .order_by(Dispatch.id.desc())
-        .limit(1)
+        select(Dispatch).where(Dispatch.unit_id == unit.id, dispatch_is_active()).order_by(Dispatch.id.desc()).limit(1)
     ).first()
     case = session.get(Case, dispatch.case_id) if dispatch else None
     previous = None
@@ -252,8 +250,7 @@ def set_unit_status(
                 select(Dispatch.id).where(
                     Dispatch.case_id == case.id,
                     Dispatch.id != dispatch.id,
-                    Dispatch.cleared_at.is_(None),
-                    Dispatch.cancelled_at.is_(None),
+                    dispatch_is_active(),
                 )
             ).first()
             if others is None:
@@ -287,11 +284,7 @@ def set_unit_status(
 def release_units_of_case(session: Session, case: Case, *, actor: Actor, now: datetime) -> list[str]:
     """Clear every unit still attached to the case (used when the case is resolved). Returns their callsigns."""
     released: list[str] = []
-    active = session.scalars(
-        select(Dispatch).where(
-            Dispatch.case_id == case.id, Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None)
-        )
-    ).all()
+    active = session.scalars(select(Dispatch).where(Dispatch.case_id == case.id, dispatch_is_active())).all()
     for dispatch in active:
         session.execute(
             update(Unit)
@@ -386,19 +379,14 @@ def reroute_unit(
         .where(
             Dispatch.unit_id == unit_id,
             Dispatch.case_id == from_case_id,
-            Dispatch.cleared_at.is_(None),
-            Dispatch.cancelled_at.is_(None),
+            dispatch_is_active(),
         )
         .order_by(Dispatch.id.desc())
         .limit(1)
     ).first()
     if old is not None:
         old.cancelled_at = now
-    others = session.scalars(
-        select(Dispatch.id).where(
-            Dispatch.case_id == from_case_id, Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None)
-        )
-    ).first()
+    others = session.scalars(select(Dispatch.id).where(Dispatch.case_id == from_case_id, dispatch_is_active())).first()
     if others is None and source.status == CaseStatus.DISPATCHED:
         source.status = CaseStatus.RECEIVED
     source.version += 1

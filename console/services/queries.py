@@ -15,6 +15,7 @@ from ..enums import OPEN_CASE_STATUSES, AssigneeKind, AssignmentStatus, Category
 from ..events.feed import EventRecord
 from ..geo.gridindex import grid_index
 from ..models import Assignment, Case, Department, Dispatch, Event, Grid, Place, Township, Unit, User
+from ..models.cases import dispatch_is_active
 from ..views import CaseView, GridView, TownshipView, UnitView
 from .actor import Action, Actor
 from .errors import NotFound
@@ -127,7 +128,7 @@ def _case_extras(session: Session, case_ids: list[int]) -> tuple[dict[int, tuple
             assignments[case_id] = (AssignmentStatus(status).value, name)
         for case_id, unit_id in session.execute(
             select(Dispatch.case_id, Dispatch.unit_id)
-            .where(Dispatch.case_id.in_(chunk), Dispatch.cleared_at.is_(None), Dispatch.cancelled_at.is_(None))
+            .where(Dispatch.case_id.in_(chunk), dispatch_is_active())
             .order_by(Dispatch.id)
         ):
             units[case_id].append(unit_id)
