@@ -59,7 +59,7 @@ def _count(db: Database) -> int:
         return int(s.scalar(select(func.count(Case.id))) or 0)
 
 
-def seed(db: Database, total: int) -> None:
+def seed(db: Database, total: int) -> None:  # noqa: C901, PLR0915
     """Bulk INSERT the county and `total` cases, ending at NOW (the last 30 days with open and unfinished ones)."""
     have = _count(db)
     if have >= total:

@@ -218,9 +218,9 @@ def process_tree_rss() -> dict[str, Any]:
         types[pid] = next((c.decode().split("=", 1)[1] for c in cmd if c.startswith(b"--type=")), "other")
         rss[pid] = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0) / 1024
     by_type: dict[str, float] = {}
-    for pid, kind in types.items():
-        if kind == "zygote" and types.get(parent.get(pid, 0)) == "zygote":
-            kind = "renderer"  # renderers are forked from the zygote and keep its command line
+    for pid, given in types.items():
+        # renderers are forked from the zygote and keep its command line
+        kind = "renderer" if given == "zygote" and types.get(parent.get(pid, 0)) == "zygote" else given
         by_type[kind] = by_type.get(kind, 0.0) + rss[pid]
     own = Path("/proc/self/status").read_text()
     own_kb = next(int(line.split()[1]) for line in own.splitlines() if line.startswith("VmRSS:"))

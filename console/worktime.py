@@ -143,8 +143,8 @@ class WorkCalendar:
         """Working seconds from start to end, not counting the (possibly still open) pauses."""
         total = self.working_seconds(start, end)
         merged: list[tuple[datetime, datetime]] = []
-        for p_start, p_end in sorted((ensure_utc(a), ensure_utc(b or end)) for a, b in pauses):
-            p_start, p_end = max(p_start, start), min(p_end, end)
+        for a, b in sorted((ensure_utc(a), ensure_utc(b or end)) for a, b in pauses):
+            p_start, p_end = max(a, start), min(b, end)
             if p_end <= p_start:
                 continue
             if merged and p_start <= merged[-1][1]:

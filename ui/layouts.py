@@ -51,7 +51,7 @@ def _key(user: str, layout: Layout) -> str:
     return f"layouts/{user}/{layout.value}"
 
 
-def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layout) -> None:
+def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layout) -> None:  # noqa: C901
     L, R, B = (
         Qt.DockWidgetArea.LeftDockWidgetArea,
         Qt.DockWidgetArea.RightDockWidgetArea,

@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         a[ActionId.LAYOUT_WALL].triggered.connect(lambda: self.switch_layout(Layout.WALL))
         a[ActionId.RESET_LAYOUT].triggered.connect(self.reset_layout)
         a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
-        a[ActionId.FIT_MAP].triggered.connect(lambda: getattr(self.map, "fit", lambda: None)())
+        a[ActionId.FIT_MAP].triggered.connect(getattr(self.map, "fit", lambda: None))
         a[ActionId.QUIT].triggered.connect(self.close)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         s.dbStatusChanged.connect(self._on_db_status)
         s.selection.caseChanged.connect(lambda _i: self._update_actions())
         s.selection.unitChanged.connect(lambda _i: self._update_actions())
-        self.units.dispatchRequested.connect(lambda case_id, unit_id: s.dispatch(case_id, unit_id))
+        self.units.dispatchRequested.connect(s.dispatch)
         self.queue.openCaseRequested.connect(self._open_case)
         self.case.recommendationsShown.connect(self.map_link.show_recommendations)
         self.intake.saved.connect(lambda _id: None)
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.queue.model.rebuild)
         QTimer.singleShot(0, self.units.reload)  # in a later turn of the event loop: no long pause
         QTimer.singleShot(400, self._select_most_urgent)
-        QTimer.singleShot(300, lambda: getattr(self.map, "fit", lambda: None)())  # the county fills the map as laid out
+        QTimer.singleShot(300, getattr(self.map, "fit", lambda: None))  # the county fills the map as laid out
         self.statusBar().showMessage(
             self.tr("%1 open cases, %2 units")
             .replace("%1", str(len(self.session.state.cases)))
@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         save_layout(self, self.layout_name, self.session.actor.name)
         self.layout_name = layout
         apply_layout(self, self.docks, layout, self.session.actor.name)
-        QTimer.singleShot(300, lambda: getattr(self.map, "fit", lambda: None)())
+        QTimer.singleShot(300, getattr(self.map, "fit", lambda: None))
 
     def reset_layout(self) -> None:
         forget_layout(self.layout_name, self.session.actor.name)

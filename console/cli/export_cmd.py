@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any, TextIO
 
 from sqlalchemy import func, select
@@ -105,16 +106,15 @@ def run(ctx: CliContext) -> int:
             raise CliError({"error": "invalid", "field": "since", "message": str(exc)}) from None
     what = ctx.args.what
     fields = {"cases": CASE_FIELDS, "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
-    out: TextIO = open(ctx.args.out, "w", encoding="utf-8", newline="") if ctx.args.out else ctx.out
-    try:
-        with ctx.db.session() as s:
-            total, rows = _cases(s, since) if what == "cases" else _units(s) if what == "units" else _events(s, since)
-            with ctx.progress(f"exporting {what}", total) as bar:
-                if ctx.args.format == "json":
-                    _write_json(out, rows, bar.advance)
-                else:
-                    _write_csv(out, fields, rows, bar.advance)
-    finally:
-        if out is not ctx.out:
-            out.close()
+    with ExitStack() as stack:
+        out: TextIO = (
+            stack.enter_context(open(ctx.args.out, "w", encoding="utf-8", newline="")) if ctx.args.out else ctx.out
+        )
+        s = stack.enter_context(ctx.db.session())
+        total, rows = _cases(s, since) if what == "cases" else _units(s) if what == "units" else _events(s, since)
+        with ctx.progress(f"exporting {what}", total) as bar:
+            if ctx.args.format == "json":
+                _write_json(out, rows, bar.advance)
+            else:
+                _write_csv(out, fields, rows, bar.advance)
     return 0

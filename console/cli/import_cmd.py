@@ -40,9 +40,7 @@ def run_grids(ctx: CliContext) -> int:
         records = county_import.parse_grids_geojson(text)
         actor = cli_actor(ctx, default=SYSTEM)
         with ctx.progress("importing grids", len(records)) as bar:
-            report = write_transaction(
-                ctx.db.sessions, lambda s: county_import.import_grids(s, records, actor=actor)
-            )
+            report = write_transaction(ctx.db.sessions, lambda s: county_import.import_grids(s, records, actor=actor))
             bar.advance(len(records))
     except (ValidationError, ServiceError) as exc:
         raise CliError.from_service(exc) from None
@@ -56,9 +54,7 @@ def run_units(ctx: CliContext) -> int:
         records = county_import.parse_units_csv(text)
         actor = cli_actor(ctx, default=SYSTEM)
         with ctx.progress("importing units", len(records)) as bar:
-            report = write_transaction(
-                ctx.db.sessions, lambda s: county_import.import_units(s, records, actor=actor)
-            )
+            report = write_transaction(ctx.db.sessions, lambda s: county_import.import_units(s, records, actor=actor))
             bar.advance(len(records))
     except ServiceError as exc:
         raise CliError.from_service(exc) from None

@@ -11,7 +11,9 @@ from .context import CliContext, CliError
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("init", help="create or upgrade the database schema")
-    p.add_argument("--demo", action="store_true", help="also generate the demo county (refused on a non-empty database)")
+    p.add_argument(
+        "--demo", action="store_true", help="also generate the demo county (refused on a non-empty database)"
+    )
     p.add_argument("--seed", type=int, default=20261123, help="seed of the demo generator")
     p.set_defaults(func=run)
 
@@ -20,8 +22,11 @@ def run(ctx: CliContext) -> int:
     db = ctx.db
     before = current_revision(db.engine)
     upgrade_to_head(db.engine)
-    report: dict[str, Any] = {"database": db.engine.url.render_as_string(hide_password=True),
-                              "from_revision": before, "revision": head_revision(db.engine)}
+    report: dict[str, Any] = {
+        "database": db.engine.url.render_as_string(hide_password=True),
+        "from_revision": before,
+        "revision": head_revision(db.engine),
+    }
     if ctx.args.demo:
         from ..demo import build_demo
         from ..services.queries import database_is_empty
@@ -29,7 +34,9 @@ def run(ctx: CliContext) -> int:
         with db.session() as s:
             empty = database_is_empty(s)
         if not empty:
-            raise CliError({"error": "not_empty", "message": "the database already holds data; --demo needs an empty one"})
+            raise CliError(
+                {"error": "not_empty", "message": "the database already holds data; --demo needs an empty one"}
+            )
         with ctx.progress("demo county") as bar:
             last_stage: list[str] = [""]
 

@@ -24,14 +24,24 @@ def register(sub: Any) -> None:
 def _load(ctx: CliContext) -> Any:
     source = ctx.args.json_file
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8-sig").read()
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8-sig") as f:
+                text = f.read()
     except OSError as exc:
-        raise CliError({"error": "invalid", "field": "json", "message": f"cannot read {source}: {exc.strerror}"}) from None
+        raise CliError(
+            {"error": "invalid", "field": "json", "message": f"cannot read {source}: {exc.strerror}"}
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(
-            {"error": "invalid", "field": "json", "message": f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"}
+            {
+                "error": "invalid",
+                "field": "json",
+                "message": f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            }
         ) from None
 
 

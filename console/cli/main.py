@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="County dispatch console. Without a subcommand, starts the desktop console.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", metavar="URL", help="database URL or SQLite file (default: CONSOLE_DB_URL or the user data file)")
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL or SQLite file (default: CONSOLE_DB_URL or the user data file)"
+    )
     parser.add_argument("--config", metavar="FILE", help="console configuration file (TOML)")
     parser.add_argument("--user", metavar="NAME", help="act as this user (default: system)")
     parser.add_argument("--lang", choices=["zh_CN", "en"], help="interface language (default: system locale)")
@@ -65,7 +67,9 @@ GuiStarter = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None, *, start_gui: GuiStarter | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     ctx = CliContext(args)
     try:
         if args.command is None:

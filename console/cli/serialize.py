@@ -8,14 +8,49 @@ from typing import Any
 from ..models import Case, Event, Unit
 
 CASE_FIELDS = [
-    "id", "number", "status", "channel", "category", "priority", "description", "caller_phone", "caller_name",
-    "address", "lat", "lon", "grid", "township", "received_at", "due_at", "first_dispatched_at", "first_on_scene_at",
-    "cleared_at", "resolved_at", "closed_at", "escalation", "repeat_count", "merged_into", "invalid_reason",
-    "resolution", "created_by",
+    "id",
+    "number",
+    "status",
+    "channel",
+    "category",
+    "priority",
+    "description",
+    "caller_phone",
+    "caller_name",
+    "address",
+    "lat",
+    "lon",
+    "grid",
+    "township",
+    "received_at",
+    "due_at",
+    "first_dispatched_at",
+    "first_on_scene_at",
+    "cleared_at",
+    "resolved_at",
+    "closed_at",
+    "escalation",
+    "repeat_count",
+    "merged_into",
+    "invalid_reason",
+    "resolution",
+    "created_by",
 ]
 UNIT_FIELDS = [
-    "id", "callsign", "kind", "status", "status_since", "tracker_id", "capabilities", "lat", "lon", "fix_at",
-    "speed_kmh", "home_grid", "township", "current_case",
+    "id",
+    "callsign",
+    "kind",
+    "status",
+    "status_since",
+    "tracker_id",
+    "capabilities",
+    "lat",
+    "lon",
+    "fix_at",
+    "speed_kmh",
+    "home_grid",
+    "township",
+    "current_case",
 ]
 EVENT_FIELDS = ["id", "ts", "actor", "kind", "case", "unit", "payload"]
 
@@ -62,8 +97,9 @@ def case_dict(
     }
 
 
-def unit_dict(u: Unit, *, home_grid: str | None = None, township: str | None = None,
-              current_case: str | None = None) -> dict[str, Any]:
+def unit_dict(
+    u: Unit, *, home_grid: str | None = None, township: str | None = None, current_case: str | None = None
+) -> dict[str, Any]:
     return {
         "id": u.id,
         "callsign": u.callsign,

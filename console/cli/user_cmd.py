@@ -32,15 +32,22 @@ def run_add(ctx: CliContext) -> int:
     password = ctx.args.password or os.environ.get("CONSOLE_NEW_PASSWORD")
     if not password:
         if not os.isatty(0):
-            raise CliError({"error": "invalid", "field": "password", "message": "give --password (no terminal to ask on)"})
+            raise CliError(
+                {"error": "invalid", "field": "password", "message": "give --password (no terminal to ask on)"}
+            )
         password = getpass.getpass(f"password for {ctx.args.name}: ")
     actor = cli_actor(ctx)
     try:
         user = write_transaction(
             ctx.db.sessions,
             lambda s: users.create_user(
-                s, name=ctx.args.name, role=ctx.args.role, password=password, actor=actor,
-                display_name=ctx.args.display_name, department_id=ctx.args.department_id,
+                s,
+                name=ctx.args.name,
+                role=ctx.args.role,
+                password=password,
+                actor=actor,
+                display_name=ctx.args.display_name,
+                department_id=ctx.args.department_id,
                 township_id=ctx.args.township_id,
             ),
         )

@@ -235,7 +235,7 @@ def _road_points(
     return tuple(points)
 
 
-def generate_county(seed: int = DEFAULT_SEED) -> County:
+def generate_county(seed: int = DEFAULT_SEED) -> County:  # noqa: PLR0915
     rng = random.Random(seed)
     frame = LocalFrame(CENTRE_LAT, CENTRE_LON)
     outline = wobbly_outline(rng, HALF_WIDTH_KM, HALF_HEIGHT_KM)

@@ -49,7 +49,32 @@ from .reference import CountyIds, DemoActors
 #: Relative appeal rate per hour of the local day (more by day, few at night).
 HOURLY_WEIGHTS: tuple[float, ...] = tuple(
     float(w)
-    for w in "0.25 0.18 0.12 0.1 0.12 0.2 0.45 0.9 1.4 1.6 1.6 1.4 1.1 1.1 1.4 1.5 1.5 1.4 1.2 1.1 1.0 0.8 0.6 0.4".split()
+    for w in [
+        "0.25",
+        "0.18",
+        "0.12",
+        "0.1",
+        "0.12",
+        "0.2",
+        "0.45",
+        "0.9",
+        "1.4",
+        "1.6",
+        "1.6",
+        "1.4",
+        "1.1",
+        "1.1",
+        "1.4",
+        "1.5",
+        "1.5",
+        "1.4",
+        "1.2",
+        "1.1",
+        "1.0",
+        "0.8",
+        "0.6",
+        "0.4",
+    ]
 )
 #: Unit kinds that may go to each category, best first.
 FIELD_KINDS: dict[Category, tuple[UnitKind, ...]] = {
@@ -383,9 +408,13 @@ class History:
             kinds.insert(0, UnitKind.MEDIATOR)
         if kinds[0] == UnitKind.GRID_WORKER and rec.grid_code and rec.category in self.rules.grid_matters:
             for i, grid in enumerate(self.unit_grid):
-                if grid == rec.grid_code and self.unit_kind[i] == UnitKind.GRID_WORKER and not busy[i]:
-                    if UnitKind.GRID_WORKER not in exclude_kinds:
-                        return i
+                if (
+                    grid == rec.grid_code
+                    and self.unit_kind[i] == UnitKind.GRID_WORKER
+                    and not busy[i]
+                    and UnitKind.GRID_WORKER not in exclude_kinds
+                ):
+                    return i
         dist = haversine_many_m(rec.lat, rec.lon, self.unit_lat, self.unit_lon)
         for kind in kinds:
             if kind in exclude_kinds:

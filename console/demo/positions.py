@@ -33,17 +33,17 @@ def report_positions_at(db: Database, now: datetime, *, seed: int) -> int:
             .all()
         )
     fixes = []
-    for unit_id, status, lat, lon, case_lat, case_lon in rows:
-        assert lat is not None and lon is not None
+    for unit_id, status, at_lat, at_lon, case_lat, case_lon in rows:
+        assert at_lat is not None and at_lon is not None
         speed = 0.0
         if case_lat is not None and case_lon is not None and status == UnitStatus.ON_SCENE:
             lat, lon = case_lat + rng.gauss(0, 0.0002), case_lon + rng.gauss(0, 0.0002)
         elif case_lat is not None and case_lon is not None and status in (UnitStatus.EN_ROUTE, UnitStatus.DISPATCHED):
             f = rng.uniform(0.1, 0.7) if status == UnitStatus.EN_ROUTE else 0.0
-            lat, lon = lat + (case_lat - lat) * f, lon + (case_lon - lon) * f
+            lat, lon = at_lat + (case_lat - at_lat) * f, at_lon + (case_lon - at_lon) * f
             speed = rng.uniform(30, 50) if status == UnitStatus.EN_ROUTE else 0.0
         else:
-            lat, lon = lat + rng.gauss(0, 0.001), lon + rng.gauss(0, 0.001)
+            lat, lon = at_lat + rng.gauss(0, 0.001), at_lon + rng.gauss(0, 0.001)
         fixes.append(Fix(fix_at=now, lat=round(lat, 6), lon=round(lon, 6), unit_id=unit_id, speed_kmh=round(speed, 1)))
     if fixes:
         ingest_positions(db, fixes, source="demo", actor=SYSTEM, now=now)

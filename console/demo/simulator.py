@@ -291,9 +291,8 @@ class Simulator:
             return
         if m.status == UnitStatus.EN_ROUTE:
             self._move(m, sim_dt)
-            if m.path.done:
-                if self._set_status(m, UnitStatus.ON_SCENE, report):
-                    m.clear_in_s = self.rng.uniform(*ON_SCENE_S)
+            if m.path.done and self._set_status(m, UnitStatus.ON_SCENE, report):
+                m.clear_in_s = self.rng.uniform(*ON_SCENE_S)
             return
         if m.status == UnitStatus.ON_SCENE:
             if m.clear_in_s is None:
@@ -417,8 +416,8 @@ class Simulator:
     def _auto_dispatch(self, sim_dt: float, report: StepReport) -> None:
         """With `auto_dispatch`: urgent appeals get the top recommendation after a short while."""
         waiting: list[tuple[float, int]] = []
-        for left, case_id in self._pending_dispatch:
-            left -= sim_dt
+        for was_left, case_id in self._pending_dispatch:
+            left = was_left - sim_dt
             if left > 0:
                 waiting.append((left, case_id))
                 continue

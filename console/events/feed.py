@@ -11,6 +11,7 @@ SQLite (or if the listener is down) it simply sleeps the poll interval.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -123,10 +124,8 @@ class ChangeFeed:
 
     def close(self) -> None:
         if self._listener is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._listener.close()
-            except Exception:
-                pass
             self._listener = None
 
     def __iter__(self) -> Iterable[EventRecord]:  # pragma: no cover - convenience for scripts

@@ -38,5 +38,7 @@ def record_event(
     session.flush()
     if notify and session.get_bind().dialect.name == "postgresql":
         # Notifications with the same payload within one transaction are folded into one by PostgreSQL.
-        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": str(event.id)})
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": str(event.id)}
+        )
     return event

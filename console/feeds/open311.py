@@ -74,9 +74,12 @@ def error_list(data: Any) -> str | None:
     """`[{"code": 403, "description": "Invalid api_key"}]` as a text, or None when the data is not that."""
     if isinstance(data, dict) and "errors" in data:
         data = data["errors"]
-    if isinstance(data, list) and data and all(isinstance(e, dict) and "description" in e for e in data):
-        if all(set(e) <= {"code", "description"} for e in data):
-            return "; ".join(f"{_text(e.get('code')) or '?'} {_text(e.get('description')) or ''}".strip() for e in data)
+    if (
+        isinstance(data, list)
+        and data
+        and all(isinstance(e, dict) and "description" in e and set(e) <= {"code", "description"} for e in data)
+    ):
+        return "; ".join(f"{_text(e.get('code')) or '?'} {_text(e.get('description')) or ''}".strip() for e in data)
     return None
 
 

@@ -8,6 +8,7 @@ MBTiles `metadata` table (name, format, bounds, center, minzoom, maxzoom).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import sqlite3
@@ -285,10 +286,8 @@ def _write_metadata(writer: MBTilesWriter, bbox: BBox, zooms: range, fmt: str | 
     old = writer.metadata()
     low, high = zooms.start, zooms.stop - 1
     if "minzoom" in old and "maxzoom" in old:
-        try:
+        with contextlib.suppress(ValueError):
             low, high = min(low, int(old["minzoom"])), max(high, int(old["maxzoom"]))
-        except ValueError:
-            pass
     if "bounds" in old:
         try:
             w, s, e, n = (float(v) for v in old["bounds"].split(","))

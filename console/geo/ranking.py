@@ -48,7 +48,9 @@ class UnitArrays:
     @classmethod
     def build(
         cls,
-        rows: Sequence[tuple[int, str, UnitKind, float | None, float | None, datetime | None, int | None, Sequence[str]]],
+        rows: Sequence[
+            tuple[int, str, UnitKind, float | None, float | None, datetime | None, int | None, Sequence[str]]
+        ],
     ) -> UnitArrays:
         n = len(rows)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)

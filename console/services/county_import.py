@@ -62,7 +62,7 @@ class ImportReport:
 # -- parsing (no database) ----------------------------------------------------------------------------------------
 
 
-def parse_grids_geojson(text: str) -> list[GridRecord]:
+def parse_grids_geojson(text: str) -> list[GridRecord]:  # noqa: C901
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -106,8 +106,11 @@ def parse_grids_geojson(text: str) -> list[GridRecord]:
         min_lon, min_lat, max_lon, max_lat = geom.bounds
         if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
             raise ValidationError(f"{where}.geometry", "coordinates must be WGS-84 longitude, latitude")
-        out.append(GridRecord(values["code"], values["name"], values["township"], geometry,
-                              (min_lon, min_lat, max_lon, max_lat)))
+        out.append(
+            GridRecord(
+                values["code"], values["name"], values["township"], geometry, (min_lon, min_lat, max_lon, max_lat)
+            )
+        )
     return out
 
 
@@ -159,7 +162,9 @@ def parse_units_csv(text: str) -> list[UnitRecord]:
         lat_v = _float(lat, f"line {line}: lat", 90)
         lon_v = _float(lon, f"line {line}: lon", 180)
         if (lat_v is None) != (lon_v is None):
-            raise ValidationError(f"line {line}: {'lon' if lon_v is None else 'lat'}", "give both lat and lon, or neither")
+            raise ValidationError(
+                f"line {line}: {'lon' if lon_v is None else 'lat'}", "give both lat and lon, or neither"
+            )
         capabilities = tuple(c.strip() for c in caps.split(";") if c.strip())
         out.append(UnitRecord(callsign, unit_kind, tracker or None, lat_v, lon_v, home or None, capabilities, line))
     if not out:
@@ -187,8 +192,15 @@ def import_grids(
     created = updated = 0
     for r in records:
         grid = existing.get(r.code)
-        values = dict(name=r.name, township_id=towns[r.township].id, geometry=r.geometry, min_lon=r.bounds[0],
-                      min_lat=r.bounds[1], max_lon=r.bounds[2], max_lat=r.bounds[3])
+        values = dict(
+            name=r.name,
+            township_id=towns[r.township].id,
+            geometry=r.geometry,
+            min_lon=r.bounds[0],
+            min_lat=r.bounds[1],
+            max_lon=r.bounds[2],
+            max_lat=r.bounds[3],
+        )
         if grid is None:
             session.add(Grid(code=r.code, **values))
             created += 1
@@ -200,7 +212,10 @@ def import_grids(
     _refresh_township_outlines(session)
     forget_grid_index(session)
     record_event(
-        session, EventKind.GRIDS_IMPORTED, actor=actor.name, ts=now,
+        session,
+        EventKind.GRIDS_IMPORTED,
+        actor=actor.name,
+        ts=now,
         payload={"created": created, "updated": updated, "townships_created": new_towns},
     )
     return ImportReport(created, updated, new_towns)
@@ -234,9 +249,14 @@ def import_units(
         if r.tracker_id and trackers.get(r.tracker_id, r.callsign) != r.callsign:
             raise ValidationError(f"line {r.line}: tracker_id", f"already used by unit {trackers[r.tracker_id]}")
         home = grids.get(r.home_grid) if r.home_grid else None
-        values: dict[str, Any] = dict(kind=r.kind, tracker_id=r.tracker_id, capabilities=list(r.capabilities),
-                                      home_grid_id=home.id if home else None,
-                                      township_id=home.township_id if home else None, updated_at=now)
+        values: dict[str, Any] = dict(
+            kind=r.kind,
+            tracker_id=r.tracker_id,
+            capabilities=list(r.capabilities),
+            home_grid_id=home.id if home else None,
+            township_id=home.township_id if home else None,
+            updated_at=now,
+        )
         if r.lat is not None:
             values.update(lat=r.lat, lon=r.lon, fix_at=now)
         unit = existing.get(r.callsign)
@@ -250,6 +270,11 @@ def import_units(
             unit.version += 1
             updated += 1
     session.flush()
-    record_event(session, EventKind.UNIT_CREATED, actor=actor.name, ts=now,
-                 payload={"created": created, "updated": updated, "source": "import"})
+    record_event(
+        session,
+        EventKind.UNIT_CREATED,
+        actor=actor.name,
+        ts=now,
+        payload={"created": created, "updated": updated, "source": "import"},
+    )
     return ImportReport(created, updated)

@@ -50,7 +50,9 @@ class InvalidTransition(ServiceError):
     code = "invalid_state"
 
     def __init__(self, what: str, key: object, state: str, action: str) -> None:
-        super().__init__(f"{what} {key} is {state}; cannot {action}", what=what, key=str(key), state=state, action=action)
+        super().__init__(
+            f"{what} {key} is {state}; cannot {action}", what=what, key=str(key), state=state, action=action
+        )
         self.state = state
 
 

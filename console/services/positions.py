@@ -199,7 +199,7 @@ def ingest_positions(
     return write_transaction(db.sessions, work)
 
 
-def _ingest(
+def _ingest(  # noqa: C901
     session: Session,
     valid: list[tuple[int, Fix]],
     *,

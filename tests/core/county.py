@@ -51,8 +51,13 @@ def build_mini_county(db: Database, *, now: datetime | None = None) -> MiniCount
                     lon0 = ORIGIN_LON + (2 * t_index + i) * STEP
                     lat0 = ORIGIN_LAT + j * STEP
                     grids[code] = Grid(
-                        code=code, name=f"{town.name}第{2 * i + j + 1}网格", township_id=town.id,
-                        geometry=square(lon0, lat0, STEP), min_lon=lon0, min_lat=lat0, max_lon=lon0 + STEP,
+                        code=code,
+                        name=f"{town.name}第{2 * i + j + 1}网格",
+                        township_id=town.id,
+                        geometry=square(lon0, lat0, STEP),
+                        min_lon=lon0,
+                        min_lat=lat0,
+                        max_lon=lon0 + STEP,
                         max_lat=lat0 + STEP,
                     )
         s.add_all(grids.values())
@@ -61,17 +66,56 @@ def build_mini_county(db: Database, *, now: datetime | None = None) -> MiniCount
         s.add(dept)
         s.flush()
         units = {
-            "PC-01": Unit(callsign="PC-01", kind=UnitKind.PATROL_CAR, tracker_id="T-PC-01", capabilities=["patrol"],
-                          lat=24.805, lon=113.605, fix_at=now, home_grid_id=grids["G100"].id),
-            "PC-02": Unit(callsign="PC-02", kind=UnitKind.PATROL_CAR, tracker_id="T-PC-02", capabilities=["patrol"],
-                          lat=24.815, lon=113.635, fix_at=now, home_grid_id=grids["G211"].id),
-            "GW-G100": Unit(callsign="GW-G100", kind=UnitKind.GRID_WORKER, tracker_id="T-GW-G100",
-                            capabilities=["mediation", "inspection"], lat=24.806, lon=113.606, fix_at=now,
-                            home_grid_id=grids["G100"].id),
-            "FP-01": Unit(callsign="FP-01", kind=UnitKind.FOOT_PATROL, tracker_id="T-FP-01", capabilities=["patrol"],
-                          lat=24.8051, lon=113.6051, fix_at=now - timedelta(hours=2), home_grid_id=grids["G100"].id),
-            "DR-01": Unit(callsign="DR-01", kind=UnitKind.DRONE, tracker_id=None, capabilities=["aerial"],
-                          lat=None, lon=None, fix_at=None, status=UnitStatus.OFF_DUTY),
+            "PC-01": Unit(
+                callsign="PC-01",
+                kind=UnitKind.PATROL_CAR,
+                tracker_id="T-PC-01",
+                capabilities=["patrol"],
+                lat=24.805,
+                lon=113.605,
+                fix_at=now,
+                home_grid_id=grids["G100"].id,
+            ),
+            "PC-02": Unit(
+                callsign="PC-02",
+                kind=UnitKind.PATROL_CAR,
+                tracker_id="T-PC-02",
+                capabilities=["patrol"],
+                lat=24.815,
+                lon=113.635,
+                fix_at=now,
+                home_grid_id=grids["G211"].id,
+            ),
+            "GW-G100": Unit(
+                callsign="GW-G100",
+                kind=UnitKind.GRID_WORKER,
+                tracker_id="T-GW-G100",
+                capabilities=["mediation", "inspection"],
+                lat=24.806,
+                lon=113.606,
+                fix_at=now,
+                home_grid_id=grids["G100"].id,
+            ),
+            "FP-01": Unit(
+                callsign="FP-01",
+                kind=UnitKind.FOOT_PATROL,
+                tracker_id="T-FP-01",
+                capabilities=["patrol"],
+                lat=24.8051,
+                lon=113.6051,
+                fix_at=now - timedelta(hours=2),
+                home_grid_id=grids["G100"].id,
+            ),
+            "DR-01": Unit(
+                callsign="DR-01",
+                kind=UnitKind.DRONE,
+                tracker_id=None,
+                capabilities=["aerial"],
+                lat=None,
+                lon=None,
+                fix_at=None,
+                status=UnitStatus.OFF_DUTY,
+            ),
         }
         for u in units.values():
             u.status = u.status or UnitStatus.AVAILABLE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -17,29 +18,36 @@ from console.models import Case, Grid, Township, Unit
 from .county import square
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str | None = None,
-        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, Any, str]:
+def run(
+    capsys: pytest.CaptureFixture[str],
+    *argv: str,
+    stdin: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, Any, str]:
     if stdin is not None:
         assert monkeypatch is not None
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     code = main(list(argv))
     captured = capsys.readouterr()
     out: Any = captured.out
-    try:
+    with contextlib.suppress(json.JSONDecodeError):
         out = json.loads(captured.out) if captured.out.strip() else None
-    except json.JSONDecodeError:
-        pass
     return code, out, captured.err
 
 
 def grids_file(tmp_path: Path) -> Path:
     features = [
-        {"type": "Feature", "properties": {"code": f"G{i}", "name": f"第{i}网格", "township": "东河镇" if i < 2 else "西岭镇"},
-         "geometry": square(113.60 + 0.01 * i, 24.80, 0.01)}
+        {
+            "type": "Feature",
+            "properties": {"code": f"G{i}", "name": f"第{i}网格", "township": "东河镇" if i < 2 else "西岭镇"},
+            "geometry": square(113.60 + 0.01 * i, 24.80, 0.01),
+        }
         for i in range(4)
     ]
     path = tmp_path / "grids.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -90,8 +98,10 @@ def test_bad_units_file_rejected_whole(
     cli_db: str, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], csv_text: str, field: str
 ) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(csv_text.replace("PC-01,patrol_car,T1", "PC-05,patrol_car,T5", 1) if "line 5" not in field
-                    else csv_text, encoding="utf-8")
+    path.write_text(
+        csv_text.replace("PC-01,patrol_car,T1", "PC-05,patrol_car,T5", 1) if "line 5" not in field else csv_text,
+        encoding="utf-8",
+    )
     code, _, err = run(capsys, "--db", cli_db, "import", "units", str(path))
     assert code == 2
     assert json.loads(err)["field"] == field
@@ -104,10 +114,14 @@ def test_bad_units_file_rejected_whole(
     ("mutate", "field"),
     [
         (lambda fc: fc["features"][1]["properties"].pop("code"), "features[1].properties.code"),
-        (lambda fc: fc["features"][2].update(geometry={"type": "Point", "coordinates": [113.6, 24.8]}),
-         "features[2].geometry"),
-        (lambda fc: fc["features"][0]["geometry"]["coordinates"][0].__setitem__(2, [113.6, 24.81]),
-         "features[0].geometry"),
+        (
+            lambda fc: fc["features"][2].update(geometry={"type": "Point", "coordinates": [113.6, 24.8]}),
+            "features[2].geometry",
+        ),
+        (
+            lambda fc: fc["features"][0]["geometry"]["coordinates"][0].__setitem__(2, [113.6, 24.81]),
+            "features[0].geometry",
+        ),
         (lambda fc: fc.update(type="Feature"), "type"),
     ],
 )
@@ -130,22 +144,44 @@ def test_bad_grids_file_rejected_whole(
 def test_intake_recommend_dispatch_conflict_export(
     cli_db: str, db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    appeal = {"channel": "police_110", "category": "public_order", "priority": "red", "description": "有人打架",
-              "lat": 24.8051, "lon": 113.6052, "caller_phone": "13812345678", "address": "东河镇农贸市场"}
-    code, created, err = run(capsys, "--db", cli_db, "intake", "--json", "-", stdin=json.dumps(appeal),
-                             monkeypatch=monkeypatch)
+    appeal = {
+        "channel": "police_110",
+        "category": "public_order",
+        "priority": "red",
+        "description": "有人打架",
+        "lat": 24.8051,
+        "lon": 113.6052,
+        "caller_phone": "13812345678",
+        "address": "东河镇农贸市场",
+    }
+    code, created, err = run(
+        capsys, "--db", cli_db, "intake", "--json", "-", stdin=json.dumps(appeal), monkeypatch=monkeypatch
+    )
     assert code == 0, err
     assert {k: created[k] for k in ("status", "grid", "township", "duplicates")} == {
-        "status": "received", "grid": "G0", "township": "东河镇", "duplicates": []}
+        "status": "received",
+        "grid": "G0",
+        "township": "东河镇",
+        "duplicates": [],
+    }
     number = created["number"]
     # A list is all or nothing: the second item is bad, so neither is stored.
-    code, _, err = run(capsys, "--db", cli_db, "intake", "--json", "-",
-                       stdin=json.dumps([appeal, {**appeal, "lat": "x"}]), monkeypatch=monkeypatch)
+    code, _, err = run(
+        capsys,
+        "--db",
+        cli_db,
+        "intake",
+        "--json",
+        "-",
+        stdin=json.dumps([appeal, {**appeal, "lat": "x"}]),
+        monkeypatch=monkeypatch,
+    )
     assert code == 2 and json.loads(err)["field"] == "[1].lat"
     with db.session() as s:
         assert s.scalar(select(func.count(Case.id))) == 1
-    code, listed, _ = run(capsys, "--db", cli_db, "intake", "--json", "-", stdin=json.dumps([appeal, appeal]),
-                          monkeypatch=monkeypatch)
+    code, listed, _ = run(
+        capsys, "--db", cli_db, "intake", "--json", "-", stdin=json.dumps([appeal, appeal]), monkeypatch=monkeypatch
+    )
     assert code == 0 and len(listed) == 2 and number in listed[0]["duplicates"]
 
     code, recs, _ = run(capsys, "--db", cli_db, "recommend", number)
@@ -155,7 +191,11 @@ def test_intake_recommend_dispatch_conflict_export(
     code, _, err = run(capsys, "--db", cli_db, "dispatch", listed[0]["number"], "--unit", "PC-01")
     assert code == 4
     conflict = json.loads(err)
-    assert conflict["error"] == "unit_unavailable" and conflict["held_by"] == "system" and conflict["held_for_case"] == number
+    assert (
+        conflict["error"] == "unit_unavailable"
+        and conflict["held_by"] == "system"
+        and conflict["held_for_case"] == number
+    )
 
     code, cases_json, _ = run(capsys, "--db", cli_db, "export", "cases", "--format", "json")
     assert code == 0 and [c["number"] for c in cases_json][0] == number
@@ -174,8 +214,18 @@ def test_user_add_and_act_as(cli_db: str, capsys: pytest.CaptureFixture[str], mo
     assert code == 0, err
     assert out["role"] == "wall"
     appeal = {"channel": "walk_in", "category": "other", "priority": "blue", "description": "咨询"}
-    code, _, err = run(capsys, "--db", cli_db, "--user", "wang", "intake", "--json", "-", stdin=json.dumps(appeal),
-                       monkeypatch=monkeypatch)
+    code, _, err = run(
+        capsys,
+        "--db",
+        cli_db,
+        "--user",
+        "wang",
+        "intake",
+        "--json",
+        "-",
+        stdin=json.dumps(appeal),
+        monkeypatch=monkeypatch,
+    )
     assert code == 2 and json.loads(err)["error"] == "forbidden"
     code, _, err = run(capsys, "--db", cli_db, "user", "add", "wang", "--role", "dispatcher", "--password", "secret")
     assert code == 2 and json.loads(err)["field"] == "name"

@@ -26,9 +26,13 @@ GOOD = {
 }
 
 
-def save(db: Database, data: dict[str, object], county: MiniCounty, role: Role = Role.DISPATCHER) -> intake.IntakeResult:
+def save(
+    db: Database, data: dict[str, object], county: MiniCounty, role: Role = Role.DISPATCHER
+) -> intake.IntakeResult:
     req = intake.parse_intake(data)
-    return write_transaction(db.sessions, lambda s: intake.create_case(s, req, actor=county.actors[role], now=county.now))
+    return write_transaction(
+        db.sessions, lambda s: intake.create_case(s, req, actor=county.actors[role], now=county.now)
+    )
 
 
 def test_intake_locates_sets_deadline_and_records_event(db: Database, county: MiniCounty) -> None:

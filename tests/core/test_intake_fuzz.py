@@ -17,8 +17,13 @@ from console.services.errors import ValidationError
 from .county import MiniCounty, build_mini_county
 
 junk = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=1),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=1),
 )
 values: dict[str, st.SearchStrategy[Any]] = {
     "channel": st.one_of(st.sampled_from([c.value for c in Channel]), junk),
@@ -55,8 +60,11 @@ def _check(db: Database, data: dict[str, Any]) -> None:
     if county is None:
         county = _counties[db.url] = build_mini_county(db)
     with db.session() as s:
-        before = (s.scalar(select(func.count(Case.id))), s.scalar(select(func.count(Event.id))),
-                  s.scalar(select(func.count(Citizen.id))))
+        before = (
+            s.scalar(select(func.count(Case.id))),
+            s.scalar(select(func.count(Event.id))),
+            s.scalar(select(func.count(Citizen.id))),
+        )
     try:
         req = intake.parse_intake(data)
         result = write_transaction(
@@ -66,8 +74,11 @@ def _check(db: Database, data: dict[str, Any]) -> None:
         assert exc.field, "a refusal names its field"
         assert exc.field.split(".")[0].split("[")[0] in {*values, "extra", "intake"}
         with db.session() as s:
-            after = (s.scalar(select(func.count(Case.id))), s.scalar(select(func.count(Event.id))),
-                     s.scalar(select(func.count(Citizen.id))))
+            after = (
+                s.scalar(select(func.count(Case.id))),
+                s.scalar(select(func.count(Event.id))),
+                s.scalar(select(func.count(Citizen.id))),
+            )
         assert after == before, "nothing stored for a refused intake"
         return
     with db.session() as s:

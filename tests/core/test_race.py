@@ -29,7 +29,8 @@ def _worker(url: str, actor_name: str, case_ids: list[int], unit_ids: list[int],
     for case_id, unit_id in zip(case_ids, unit_ids, strict=True):
         try:
             write_transaction(
-                db.sessions, lambda s, c=case_id, u=unit_id: dispatch.dispatch_unit(s, case_id=c, unit_id=u, actor=actor)
+                db.sessions,
+                lambda s, c=case_id, u=unit_id: dispatch.dispatch_unit(s, case_id=c, unit_id=u, actor=actor),
             )
             results.append({"unit": unit_id, "won": True})
         except UnitUnavailable as exc:
@@ -53,7 +54,8 @@ def test_concurrent_processes_never_double_dispatch(db: Database, county: MiniCo
     barrier = ctx.Barrier(PROCESSES)
     out = ctx.Queue()
     procs = [
-        ctx.Process(target=_worker, args=(db.url, f"ws{p}", case_ids[p], unit_ids, barrier, out)) for p in range(PROCESSES)
+        ctx.Process(target=_worker, args=(db.url, f"ws{p}", case_ids[p], unit_ids, barrier, out))
+        for p in range(PROCESSES)
     ]
     for proc in procs:
         proc.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-import console.services.users as users
+from console.services import users
 
 
 @pytest.fixture(autouse=True)

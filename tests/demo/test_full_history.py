@@ -11,7 +11,6 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-import console.services.users as users
 from console.db import Database
 from console.demo import DemoSummary, build_demo
 from console.enums import (
@@ -28,6 +27,7 @@ from console.enums import (
     UnitKind,
 )
 from console.models import Assignment, Callback, Case, Event, Unit, User
+from console.services import users
 from console.timeutil import CHINA_TZ
 
 from .history_checks import check_history

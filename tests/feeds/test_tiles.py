@@ -156,10 +156,16 @@ def test_missing_tiles_are_counted_not_stored(tile_server: str, tmp_path: Path) 
 
 
 def test_cli_refuses_above_the_limit_without_a_terminal(
-    tile_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tile_server: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     out = tmp_path / "cli.mbtiles"
-    monkeypatch.setattr("sys.stdin", open("/dev/null"))
+    devnull = (tmp_path / "empty-stdin").open("w+")
+    monkeypatch.setattr("sys.stdin", devnull)
+    request.addfinalizer(devnull.close)
     argv = ["tiles", "fetch", "--url", tile_server, "--bbox", COUNTY, "--zoom", "0-6", "--out", str(out)]
     assert main([*argv, "--limit", "3"]) == 2
     assert "confirmation_required" in capsys.readouterr().err

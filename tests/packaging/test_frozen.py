@@ -51,6 +51,7 @@ def frozen_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         text=True,
         timeout=900,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
     app = base / "dist" / NAME
@@ -77,10 +78,10 @@ def test_frozen_self_test(frozen_app: Path, tmp_path: Path) -> None:
 def test_frozen_command_line(frozen_app: Path, tmp_path: Path) -> None:
     """The headless subcommands work from the bundle: the version, and a schema made from the bundled migrations."""
     exe = str(_executable(frozen_app))
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60, check=False)
     assert version.stdout.strip() == f"{NAME} {console.__version__}"
     init = subprocess.run(
-        [exe, "--db", str(tmp_path / "c.sqlite3"), "init"], capture_output=True, text=True, timeout=120
+        [exe, "--db", str(tmp_path / "c.sqlite3"), "init"], capture_output=True, text=True, timeout=120, check=False
     )
     assert init.returncode == 0, init.stderr
     assert '"revision": null' not in init.stdout

@@ -92,7 +92,7 @@ def test_duplicate_candidate_merged_with_one_key(sqlite_db: Database, make_conso
     from ui.actions import ActionId
 
     console.window.actions_[ActionId.MERGE_DUPLICATE].trigger()  # Ctrl+M
-    qtbot.waitUntil(lambda: form.is_empty(), timeout=5_000)
+    qtbot.waitUntil(form.is_empty, timeout=5_000)
     qtbot.wait(300)
     assert list(session.state.cases) == [first]  # the new appeal went into the first case, not the queue
     assert session.selection.case_id == first

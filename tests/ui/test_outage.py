@@ -42,7 +42,7 @@ def test_outage_banner_refused_write_and_recovery(sqlite_db: Database, make_cons
     path.unlink()
     os.replace(aside, path)
     sqlite_db.engine.dispose()
-    qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=5_000)
+    qtbot.waitUntil(window.banner.isHidden, timeout=5_000)
     window.intake.save()
     qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
     assert console.drafts.load() is None
@@ -61,7 +61,7 @@ def test_a_database_that_does_not_answer_shows_the_banner(sqlite_db: Database, m
     window.intake.save()
     assert "nothing was saved" in window.intake.status.text()
     release.set()
-    qtbot.waitUntil(lambda: window.banner.isHidden(), timeout=5_000)
+    qtbot.waitUntil(window.banner.isHidden, timeout=5_000)
 
 
 def test_postgresql_connections_dropped_by_the_server_recover_by_themselves(

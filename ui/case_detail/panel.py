@@ -49,7 +49,7 @@ class CaseDetailPanel(QWidget):
     assignRequested = Signal(int)  # case id (the shift leader's assignment dialog)
     recommendationsShown = Signal(int, object)  # case id, list[Recommendation] (for the map)
 
-    def __init__(self, session: ConsoleSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ConsoleSession, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.session = session
         self.case_id = 0

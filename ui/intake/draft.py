@@ -3,6 +3,7 @@ a database outage. Only a successful save clears it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -32,10 +33,8 @@ class DraftStore:
             os.replace(tmp, self.path)
         except OSError as exc:
             log.warning("could not save the intake draft: %s", exc)
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
 
     def load(self) -> dict[str, Any] | None:
         try:
@@ -48,7 +47,5 @@ class DraftStore:
         return data if isinstance(data, dict) else None
 
     def clear(self) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        except FileNotFoundError:
-            pass

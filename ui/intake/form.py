@@ -64,7 +64,7 @@ FIELDS = ("channel", "caller_phone", "caller_name", "description", "address", "c
 class IntakeForm(QWidget):
     saved = Signal(int)  # case id
 
-    def __init__(self, session: ConsoleSession, drafts: DraftStore, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ConsoleSession, drafts: DraftStore, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(parent)
         self.session = session
         self.drafts = drafts

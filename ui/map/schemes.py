@@ -20,12 +20,11 @@ TILES_SCHEME = b"tiles"
 OWN_SCHEMES = frozenset({"app", "tiles", "data", "blob"})
 
 _MIME_OVERRIDES = {".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff"}
-_registered = False
+_registered: list[bool] = []  # one entry once the schemes are declared
 
 
 def register_schemes() -> None:
     """Declare app:// and tiles:// to Qt WebEngine (once, before the QApplication is created)."""
-    global _registered
     if _registered:
         return
     for name in (APP_SCHEME, TILES_SCHEME):
@@ -40,7 +39,7 @@ def register_schemes() -> None:
         QWebEngineUrlScheme.registerScheme(scheme)
     if QCoreApplication.instance() is None:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    _registered = True
+    _registered.append(True)
 
 
 def _reply(job: QWebEngineUrlRequestJob, mime: str, data: bytes) -> None:

@@ -174,9 +174,8 @@ class MapWidget(QWidget):
         """Cases of the last 30 days (WGS-84 lat, lon, category code) for the heat and cluster layers."""
         gcj = self.basemap.datum == "gcj02"
         rows = []
-        for lat, lon, category in points:
-            if gcj:
-                lat, lon = wgs84_to_gcj02(lat, lon)
+        for wgs_lat, wgs_lon, category in points:
+            lat, lon = wgs84_to_gcj02(wgs_lat, wgs_lon) if gcj else (wgs_lat, wgs_lon)
             rows.append([round(lat, 5), round(lon, 5), self._category_label(category)])
         self._command({"op": "history", "rows": rows})
 

@@ -32,7 +32,7 @@ from .model import QueueModel
 class QueueWidget(QWidget):
     openCaseRequested = Signal(int)  # Enter / double click
 
-    def __init__(self, model: QueueModel, selection: Selection, *, actor_name: str = "", parent: QWidget | None = None):
+    def __init__(self, model: QueueModel, selection: Selection, *, actor_name: str = "", parent: QWidget | None = None):  # noqa: PLR0915
         super().__init__(parent)
         self.model = model
         self.selection = selection

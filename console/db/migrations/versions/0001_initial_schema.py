@@ -84,9 +84,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_grids_code")),
     )
     with op.batch_alter_table("grids", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_grids_township_id"), ["township_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_grids_township_id"), ["township_id"], unique=False)
 
     op.create_table(
         "users",
@@ -146,15 +144,9 @@ def upgrade() -> None:
         sa.Column("reopened_count", sa.Integer(), nullable=False),
         sa.Column("feedback", sa.String(length=32), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["citizen_id"], ["citizens.id"], name=op.f("fk_cases_citizen_id_citizens")
-        ),
-        sa.ForeignKeyConstraint(
-            ["grid_id"], ["grids.id"], name=op.f("fk_cases_grid_id_grids")
-        ),
-        sa.ForeignKeyConstraint(
-            ["merged_into_id"], ["cases.id"], name=op.f("fk_cases_merged_into_id_cases")
-        ),
+        sa.ForeignKeyConstraint(["citizen_id"], ["citizens.id"], name=op.f("fk_cases_citizen_id_citizens")),
+        sa.ForeignKeyConstraint(["grid_id"], ["grids.id"], name=op.f("fk_cases_grid_id_grids")),
+        sa.ForeignKeyConstraint(["merged_into_id"], ["cases.id"], name=op.f("fk_cases_merged_into_id_cases")),
         sa.ForeignKeyConstraint(
             ["township_id"],
             ["townships.id"],
@@ -164,23 +156,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("number", name=op.f("uq_cases_number")),
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_cases_category_received", ["category", "received_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_cases_channel_received", ["channel", "received_at"], unique=False
-        )
+        batch_op.create_index("ix_cases_category_received", ["category", "received_at"], unique=False)
+        batch_op.create_index("ix_cases_channel_received", ["channel", "received_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_grid_id"), ["grid_id"], unique=False)
-        batch_op.create_index(
-            "ix_cases_phone_received", ["caller_phone", "received_at"], unique=False
-        )
+        batch_op.create_index("ix_cases_phone_received", ["caller_phone", "received_at"], unique=False)
         batch_op.create_index("ix_cases_received", ["received_at"], unique=False)
-        batch_op.create_index(
-            "ix_cases_status_received", ["status", "received_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_cases_township_received", ["township_id", "received_at"], unique=False
-        )
+        batch_op.create_index("ix_cases_status_received", ["status", "received_at"], unique=False)
+        batch_op.create_index("ix_cases_township_received", ["township_id", "received_at"], unique=False)
 
     op.create_table(
         "places",
@@ -190,9 +172,7 @@ def upgrade() -> None:
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("lon", sa.Float(), nullable=False),
         sa.Column("grid_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["grid_id"], ["grids.id"], name=op.f("fk_places_grid_id_grids")
-        ),
+        sa.ForeignKeyConstraint(["grid_id"], ["grids.id"], name=op.f("fk_places_grid_id_grids")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_places")),
     )
     with op.batch_alter_table("places", schema=None) as batch_op:
@@ -221,9 +201,7 @@ def upgrade() -> None:
         sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("paused_seconds", sa.Float(), nullable=False),
         sa.Column("extended_count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_assignments_case_id_cases")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_assignments_case_id_cases")),
         sa.ForeignKeyConstraint(
             ["department_id"],
             ["departments.id"],
@@ -242,12 +220,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assignments")),
     )
     with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_assignments_case_id"), ["case_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_assignments_status_due", ["status", "due_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_assignments_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_assignments_status_due", ["status", "due_at"], unique=False)
 
     op.create_table(
         "callbacks",
@@ -258,15 +232,11 @@ def upgrade() -> None:
         sa.Column("reached", sa.Boolean(), nullable=False),
         sa.Column("result", sa.String(length=32), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_callbacks_case_id_cases")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_callbacks_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_callbacks")),
     )
     with op.batch_alter_table("callbacks", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_callbacks_case_id"), ["case_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_callbacks_case_id"), ["case_id"], unique=False)
 
     op.create_table(
         "external_refs",
@@ -276,9 +246,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_external_refs_case_id_cases")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_external_refs_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_external_refs")),
         sa.UniqueConstraint("source", "external_id", name="uq_external_refs_source_id"),
     )
@@ -306,9 +274,7 @@ def upgrade() -> None:
             ["cases.id"],
             name=op.f("fk_units_current_case_id_cases"),
         ),
-        sa.ForeignKeyConstraint(
-            ["home_grid_id"], ["grids.id"], name=op.f("fk_units_home_grid_id_grids")
-        ),
+        sa.ForeignKeyConstraint(["home_grid_id"], ["grids.id"], name=op.f("fk_units_home_grid_id_grids")),
         sa.ForeignKeyConstraint(
             ["township_id"],
             ["townships.id"],
@@ -333,21 +299,13 @@ def upgrade() -> None:
         sa.Column("on_scene_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_dispatches_case_id_cases")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_dispatches_unit_id_units")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_dispatches_case_id_cases")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_dispatches_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatches")),
     )
     with op.batch_alter_table("dispatches", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_dispatches_case_id"), ["case_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_dispatches_unit_time", ["unit_id", "dispatched_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_dispatches_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_dispatches_unit_time", ["unit_id", "dispatched_at"], unique=False)
 
     op.create_table(
         "events",
@@ -363,12 +321,8 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_events_case_id_cases")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_events_unit_id_units")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_events_case_id_cases")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_events_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
@@ -391,15 +345,11 @@ def upgrade() -> None:
         sa.Column("speed_kmh", sa.Float(), nullable=True),
         sa.Column("course", sa.Float(), nullable=True),
         sa.Column("source", sa.String(length=32), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_positions_unit_id_units")
-        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_positions_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_positions")),
     )
     with op.batch_alter_table("positions", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_positions_unit_fix", ["unit_id", "fix_at"], unique=False
-        )
+        batch_op.create_index("ix_positions_unit_fix", ["unit_id", "fix_at"], unique=False)
 
 
 def downgrade() -> None:
