@@ -21,6 +21,7 @@ from ..errors import (
     ValidationError,
 )
 from ..services.actor import SYSTEM, Action, Actor
+from ..services.intake import CallerHistory, IntakePreview
 from ..services.permissions import (
     CASE_RULES,
     UNIT_TRANSITIONS,
@@ -30,12 +31,31 @@ from ..services.permissions import (
     case_action_allowed,
     unit_status_allowed,
 )
+from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
 from . import cases, dispatch, intake, live, reference, setup, supervision
 from .changes import OpChanges, OpResult
+from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
+from .setup import DatabaseCheck
+from .values import AssignmentState, CallbackState, CaseState, DispatchState, UnitState
 
 __all__ = [
     "CASE_RULES",
+    "AssignmentState",
+    "AssignmentView",
+    "CallbackState",
+    "CallerHistory",
+    "CaseDetail",
+    "CaseState",
+    "CountyView",
+    "DatabaseCheck",
+    "DepartmentView",
+    "DispatchState",
+    "DispatchView",
+    "IntakeOutcome",
+    "IntakePreview",
+    "PlaceName",
+    "UnitState",
     "REGISTRY",
     "SYSTEM",
     "UNIT_TRANSITIONS",
