@@ -36,6 +36,7 @@ def create_county_database(url: str, *, grids_file: Path, units_file: Path | Non
         **arguments,
     ).value
 
+
 PG_URL = os.environ.get("CONSOLE_TEST_PG_URL")
 
 
