@@ -272,9 +272,3 @@ def add_user(
 def login(ctx: OpContext, *, name: str, password: str) -> OpResult[Actor]:
     """The actor for a name and password (refused without saying which of the two was wrong)."""
     return ctx.write(lambda s: users.authenticate(s, name, password))
-
-
-@operation("auth.user", action=None, kind=Kind.READ)
-def user(ctx: OpContext, *, name: str) -> OpResult[Actor]:
-    """The actor of an existing user, for trusted local runs (the command line's `--user`, automated starts)."""
-    return ctx.read(lambda s: users.actor_for_name(s, name))
