@@ -95,7 +95,7 @@ def operation(
     def register(fn: OpFunction) -> OpFunction:
         if name in REGISTRY:
             raise ValueError(f"operation {name!r} registered twice")
-        summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else name
+        summary = " ".join((fn.__doc__ or name).strip().split("\n\n")[0].split())  # the docstring's first paragraph
         REGISTRY[name] = Operation(
             name,
             fn,
