@@ -4,6 +4,8 @@ say which of its arguments was wrong."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,27 +14,23 @@ from ..errors import NotFound, ValidationError
 from ..models import Case, Department, Township, Unit
 
 
+def _by_key(session: Session, key_column: Any, key: str | None, what: str, field: str) -> int:
+    """The id of the row whose `key_column` is `key`; NotFound (naming `field`) when there is none."""
+    if not key or not isinstance(key, str):
+        raise ValidationError(field, f"give the {what}")
+    found = session.scalar(select(key_column.table.c.id).where(key_column == key.strip()))
+    if found is None:
+        raise NotFound(what, key, field=field)
+    return int(found)
+
+
 def case_id(session: Session, case_id: int | None, number: str | None, *, field: str = "number") -> int:
     """The id of the case given by `case_id`, else by `number` (`field` names the argument that held it)."""
-    if case_id is not None:
-        return case_id
-    if not number or not isinstance(number, str):
-        raise ValidationError(field, "give a case number")
-    found = session.scalar(select(Case.id).where(Case.number == number.strip()))
-    if found is None:
-        raise NotFound("case", number, field=field)
-    return int(found)
+    return case_id if case_id is not None else _by_key(session, Case.number, number, "case", field)
 
 
 def unit_id(session: Session, unit_id: int | None, callsign: str | None, *, field: str = "callsign") -> int:
-    if unit_id is not None:
-        return unit_id
-    if not callsign or not isinstance(callsign, str):
-        raise ValidationError(field, "give a unit's callsign")
-    found = session.scalar(select(Unit.id).where(Unit.callsign == callsign.strip()))
-    if found is None:
-        raise NotFound("unit", callsign, field=field)
-    return int(found)
+    return unit_id if unit_id is not None else _by_key(session, Unit.callsign, callsign, "unit", field)
 
 
 def assignee_id(
@@ -41,13 +39,8 @@ def assignee_id(
     """A department's or township's id, given directly or by its name."""
     if assignee_id is not None:
         return assignee_id
-    if not name or not isinstance(name, str):
-        raise ValidationError(field, f"give the {kind.value}'s name")
-    model = Department if kind == AssigneeKind.DEPARTMENT else Township
-    found = session.scalar(select(model.id).where(model.name == name.strip()))
-    if found is None:
-        raise NotFound(kind.value, name, field=field)
-    return int(found)
+    column = Department.name if kind == AssigneeKind.DEPARTMENT else Township.name
+    return _by_key(session, column, name, kind.value, field)
 
 
 def assignee_kind(value: str, *, field: str = "to") -> AssigneeKind:

@@ -194,7 +194,7 @@ def assign_case(
     case = session.get(Case, case_id, populate_existing=True)
     if case is None:
         raise NotFound("case", case_id)
-    name = assignee_name(session, kind, assignee_id)
+    assignee_name(session, kind, assignee_id)  # NotFound before anything is written
     due = _due(due_at, hours, case, now, calendar)
     rule = CASE_RULES[CaseAction.ASSIGN]
     if case.status not in rule.states:
@@ -214,20 +214,15 @@ def assign_case(
     if guarded is None:
         raise Conflict(f"case {case.number} changed at another workstation; reload and try again")
     a = _new_assignment(session, case, kind=kind, target_id=assignee_id, due_at=due, first=first, actor=actor, now=now)
-    record_event(
+    _record(
         session,
         EventKind.ASSIGNMENT_CREATED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={
-            "number": case.number,
-            "assignment": a.id,
-            "assignee_kind": kind.value,
-            "assignee": name,
-            "due_at": due.isoformat(),
-            "first_receiver": first,
-        },
+        case,
+        a,
+        actor=actor,
+        now=now,
+        due_at=due.isoformat(),
+        first_receiver=first,
     )
     return a
 
