@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.docks: dict[Dock, QDockWidget] = {}
-        if session.may(Action.INTAKE):  # offered by role (the intake service checks it again)
+        if session.may(Action.INTAKE):  # offered by role (the intake operation checks it again)
             self._dock(Dock.INTAKE, self.tr("Intake"), self.intake, scroll=True)
         self._dock(Dock.CASE, self.tr("Case"), self.case, scroll=True)
         self._dock(Dock.QUEUE, self.tr("Queue"), self.queue)

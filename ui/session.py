@@ -47,8 +47,7 @@ class ConsoleSession(QObject):
         self.actor = actor
         self.state = LiveState()
         self.selection = Selection(self)
-        self.township_names: dict[int, str] = {}
-        self.grid_codes: dict[int, str] = {}
+        self.township_names: dict[int, str] = {}  # for the assignment dialog
         self.is_loaded = False
         self._online = True
         worker.snapshotReady.connect(self._on_snapshot)
@@ -120,7 +119,6 @@ class ConsoleSession(QObject):
         if result.ok:
             county: CountyView = result.value
             self.township_names = {t.id: t.name for t in county.townships}
-            self.grid_codes = {g.id: g.code for g in county.grids}
 
     def sweep_overdue(self) -> None:
         """Escalate what became overdue (a system action: its events name `system` as the actor)."""
@@ -150,7 +148,3 @@ class ConsoleSession(QObject):
     def _on_db_status(self, reachable: bool, message: str) -> None:
         self._online = reachable
         self.dbStatusChanged.emit(reachable, message)
-
-    def callsign(self, unit_id: int) -> str:
-        unit = self.state.units.get(unit_id)
-        return unit.callsign if unit else str(unit_id)

@@ -73,10 +73,6 @@ class OpChanges:
             self.reference or other.reference,
         )
 
-    @property
-    def empty(self) -> bool:
-        return not (self.cases or self.units or self.assignments or self.reference)
-
     def as_dict(self) -> dict[str, Any]:
         """The command line's `changes` field."""
         return {
