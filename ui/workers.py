@@ -35,7 +35,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from console.db import Database
 from console.events import ChangeFeed
 from console.live import Changes, Snapshot
-from console.ops import Actor, Kind, Needs, OpChanges, OpResult, ServiceError, execute, operation_named
+from console.ops import REGISTRY, Actor, Kind, Needs, OpChanges, OpResult, ServiceError, execute, operation_named
 
 from .gc_tuning import pause_collector, resume_collector
 
@@ -237,39 +237,38 @@ class DbWorker(QObject):
             self._busy_since = None
 
     def _run_job(self, job: _Job) -> bool | None:
-        """Run one operation and hand its result back; after a write, sync first. Returns the sync's outcome (None:
-        no sync was run)."""
+        """Run one operation and hand its result back; after a write (done or refused), poll the feed first. Returns
+        the poll's outcome (None: no poll was run)."""
         started = time.perf_counter()
         call = job.call
-        synced: bool | None = None
-
-        def run() -> OpResult[Any]:
-            return execute(self.db, call.actor, call.name, **call.arguments)
-
         try:
             op = operation_named(call.name)
             if op.needs == Needs.ONLINE and not self._is_reachable():
                 raise DatabaseOffline()
             # Set-up steps (schema, demo county) take long on purpose: only the others are watched for stalls.
             watched = op.kind == Kind.READ or op.needs == Needs.ONLINE
-            outcome: OpResult[Any] = self._watched(run) if watched else run()
+            outcome: OpResult[Any] = self._watched(lambda: self._execute(call)) if watched else self._execute(call)
             result = JobResult(True, outcome.value, None, time.perf_counter() - started, outcome.changes)
-            writes = op.writes
+            # A write changed rows; a write refused because its rows changed meanwhile has news on the feed too.
+            poll = op.writes
         except Exception as exc:  # handed back as a value, never thrown across threads
             if not isinstance(exc, ServiceError):
                 log.warning("operation %s failed: %s", call.name, exc)
             result = JobResult(False, None, exc, time.perf_counter() - started)
-            writes = isinstance(exc, ServiceError)  # a refused write: what refused it is on the feed
+            poll = isinstance(exc, ServiceError) and call.name in REGISTRY and REGISTRY[call.name].writes
             if is_outage(exc) and not isinstance(exc, DatabaseOffline):
                 self._publish(False, _first_line(exc))
-                writes = False
-        if writes and self._actor is not None:
+        synced: bool | None = None
+        if poll and self._actor is not None:
             feed: list[Changes] = []
             synced = self._sync(feed.append)
             if feed:
                 result = replace(result, feed=feed[0])
         self.jobDone.emit(job.id, result)
         return synced
+
+    def _execute(self, call: OpCall) -> OpResult[Any]:
+        return execute(self.db, call.actor, call.name, **call.arguments)
 
     def _sync(self, deliver: Callable[[Changes], None] | None = None) -> bool:
         """Poll the change feed and send what changed (to `deliver`, else by `changesReady`)."""
