@@ -52,7 +52,7 @@ class Needs(Enum):
 
 @dataclass(frozen=True)
 class ActionSpec:
-    text: str
+    text: object  # the English source text, from QT_TRANSLATE_NOOP (typed `object` by PySide6), translated when shown
     shortcuts: tuple[str, ...] = ()
     role: Action | None = None
     needs: Needs = Needs.NOTHING
@@ -176,7 +176,7 @@ class Actions:
         self.actor = actor
         self.by_id: dict[ActionId, QAction] = {}
         for action_id, spec in SPECS.items():
-            action = QAction(QCoreApplication.translate(CONTEXT, spec.text), parent)
+            action = QAction(QCoreApplication.translate(CONTEXT, str(spec.text)), parent)
             action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.setVisible(spec.role is None or actor.may(spec.role))

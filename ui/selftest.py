@@ -172,7 +172,7 @@ class SelfTest:
         from ui.intake import DraftStore
         from ui.layouts import Layout
         from ui.main_window import MainWindow
-        from ui.map import MapWidget
+        from ui.map.widget import MapWidget
         from ui.session import ConsoleSession
 
         self.window_started = time.perf_counter()
