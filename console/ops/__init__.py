@@ -29,6 +29,7 @@ from ..services.permissions import (
     CaseFacts,
     allowed_case_actions,
     case_action_allowed,
+    state_allows,
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
@@ -86,6 +87,7 @@ __all__ = [
     "operation_named",
     "reference",
     "setup",
+    "state_allows",
     "supervision",
     "unit_status_allowed",
 ]

@@ -24,7 +24,7 @@ from console.ops import (
     CaseFacts,
     DispatchState,
     allowed_case_actions,
-    case_action_allowed,
+    state_allows,
     unit_status_allowed,
 )
 from console.views import Recommendation
@@ -81,8 +81,9 @@ class CaseDetailPanel(QWidget):
         session.eventsArrived.connect(self._on_events)
         session.dbStatusChanged.connect(lambda *_a: self._update_enabled())
         session.unitsChanged.connect(lambda _diff: self._update_enabled())
-        self.recommended.setVisible(session.may(CASE_RULES[CaseAction.DISPATCH].action))
-        self.sent.setVisible(session.may(Action.UNIT_STATUS))
+        # Everyone sees who is recommended and who was sent; the buttons are offered to the roles that may use them.
+        self.recommended.show_buttons(session.may(CASE_RULES[CaseAction.DISPATCH].action))
+        self.sent.show_buttons(session.may(Action.UNIT_STATUS))
         self._update_enabled()
 
     # -- loading --------------------------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ class CaseDetailPanel(QWidget):
                 return
             detail: CaseDetail = result.value
             self.detail = detail
-            if case_action_allowed(self.session.actor.role, CaseAction.DISPATCH, CaseFacts.of(detail.case)):
+            if state_allows(CaseAction.DISPATCH, CaseFacts.of(detail.case)):
                 self.session.run(
                     "dispatch.recommend", case_id=case_id, limit=RECOMMENDATIONS, callback=got_recommendations
                 )

@@ -92,6 +92,10 @@ class RecommendationList(QWidget):
         if first is not None:
             self.tree.setCurrentItem(first)
 
+    def show_buttons(self, shown: bool) -> None:
+        self.nearest_button.setVisible(shown)
+        self.selected_button.setVisible(shown)
+
     def set_enabled(self, enabled: bool) -> None:
         shown = enabled and self.tree.topLevelItemCount() > 0
         self.nearest_button.setEnabled(shown)
@@ -164,6 +168,10 @@ class DispatchList(QWidget):
     def current_unit(self) -> int:
         item = self.tree.currentItem()
         return int(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else 0
+
+    def show_buttons(self, shown: bool) -> None:
+        for button in self.buttons.values():
+            button.setVisible(shown)
 
     def set_allowed(self, allowed: set[UnitStatus]) -> None:
         """Enable the buttons of the statuses the selected dispatch's unit may move to now."""
