@@ -180,7 +180,7 @@ def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWo
 def _make_map(config: str | None) -> QWidget | None:
     """The live map (another part of the team), with the configured basemap; optional in this build."""
     try:
-        from ui.map import MapWidget
+        from ui.map.widget import MapWidget
     except ImportError:
         return None
     try:
