@@ -99,6 +99,9 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.ASSIGNMENT_RETURNED: QT_TRANSLATE_NOOP("Labels", "Assignment returned"),
     EventKind.ASSIGNMENT_RESOLVED: QT_TRANSLATE_NOOP("Labels", "Assignment resolved"),
     EventKind.ASSIGNMENT_TRANSFERRED: QT_TRANSLATE_NOOP("Labels", "Assignment transferred"),
+    EventKind.ASSIGNMENT_PAUSED: QT_TRANSLATE_NOOP("Labels", "Assignment paused"),
+    EventKind.ASSIGNMENT_RESUMED: QT_TRANSLATE_NOOP("Labels", "Assignment resumed"),
+    EventKind.ASSIGNMENT_EXTENDED: QT_TRANSLATE_NOOP("Labels", "Deadline extended"),
     EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
 }
 

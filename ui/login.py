@@ -1,15 +1,15 @@
-"""The login dialog. Checking the password runs in the database worker; the dialog stays responsive."""
+"""The login dialog. Checking the password is the `auth.login` operation, run by the database worker; the dialog
+stays responsive."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from console.services.actor import Actor
-from console.services.users import authenticate
+from console.ops import SYSTEM, Actor
 
 from .messages import describe_error
-from .workers import DbWorker, JobResult
+from .workers import DbWorker, JobResult, OpCall
 
 
 class LoginDialog(QDialog):
@@ -55,4 +55,4 @@ class LoginDialog(QDialog):
             else:
                 self.error.setText(describe_error(result.error))
 
-        self.worker.read(lambda s: authenticate(s, name, password), done)
+        self.worker.run(OpCall("auth.login", SYSTEM, {"name": name, "password": password}), done)

@@ -1,4 +1,5 @@
-"""`intake --json FILE|-`: one object or a list (all or nothing); prints the created case(s) as JSON."""
+"""`intake --json FILE|-`: one object or a list (all or nothing); prints the created case(s) as JSON. Runs the
+console's intake operations (`intake.create`, `intake.batch`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,8 @@ import json
 import sys
 from typing import Any
 
-from ..db import write_transaction
-from ..services import intake
-from ..services.errors import ServiceError, ValidationError
 from .context import CliContext, CliError
-from .identity import cli_actor
-from .serialize import case_dict
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -45,29 +42,15 @@ def _load(ctx: CliContext) -> Any:
         ) from None
 
 
+def _row(outcome: Any) -> dict[str, Any]:
+    return {**outcome.record, "duplicates": outcome.duplicates}
+
+
 def run(ctx: CliContext) -> int:
     data = _load(ctx)
-    many = isinstance(data, list)
-    items = data if many else [data]
-    if many and not items:
-        raise CliError({"error": "invalid", "field": "json", "message": "the list is empty"})
-    try:
-        requests = [intake.parse_intake(item, prefix=f"[{i}]." if many else "") for i, item in enumerate(items)]
-        actor = cli_actor(ctx)
-
-        def work(session: Any) -> list[dict[str, Any]]:
-            out = []
-            for req in requests:
-                result = intake.create_case(session, req, actor=actor)
-                row = case_dict(result.case, grid=result.grid_code, township=result.township_name)
-                row["duplicates"] = result.duplicates
-                out.append(row)
-            return out
-
-        created = write_transaction(ctx.db.sessions, work)
-    except ValidationError as exc:
-        raise CliError.from_service(exc) from None
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json(created if many else created[0])
+    if isinstance(data, list):
+        outcomes = run_operation(ctx, "intake.batch", items=data).value
+        ctx.print_json([_row(o) for o in outcomes])
+    else:
+        ctx.print_json(_row(run_operation(ctx, "intake.create", data=data).value))
     return 0

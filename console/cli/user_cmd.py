@@ -1,4 +1,5 @@
-"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given)."""
+"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given), through the
+`user.add` operation the first-run dialog uses too."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ import getpass
 import os
 from typing import Any
 
-from ..db import write_transaction
 from ..enums import Role
-from ..services import users
-from ..services.errors import ServiceError
 from .context import CliContext, CliError
-from .identity import cli_actor
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -36,22 +34,15 @@ def run_add(ctx: CliContext) -> int:
                 {"error": "invalid", "field": "password", "message": "give --password (no terminal to ask on)"}
             )
         password = getpass.getpass(f"password for {ctx.args.name}: ")
-    actor = cli_actor(ctx)
-    try:
-        user = write_transaction(
-            ctx.db.sessions,
-            lambda s: users.create_user(
-                s,
-                name=ctx.args.name,
-                role=ctx.args.role,
-                password=password,
-                actor=actor,
-                display_name=ctx.args.display_name,
-                department_id=ctx.args.department_id,
-                township_id=ctx.args.township_id,
-            ),
-        )
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json({"id": user.id, "name": user.name, "role": user.role.value})
+    user = run_operation(
+        ctx,
+        "user.add",
+        name=ctx.args.name,
+        role=ctx.args.role,
+        password=password,
+        display_name=ctx.args.display_name,
+        department_id=ctx.args.department_id,
+        township_id=ctx.args.township_id,
+    ).value
+    ctx.print_json(user.as_dict())
     return 0
