@@ -1,4 +1,5 @@
-"""`import grids FILE.geojson` and `import units FILE.csv`: all or nothing, errors name the feature/line and field."""
+"""`import grids FILE.geojson`, `import units FILE.csv` and `import roads FILE` (GeoJSON, .osm, .osm.pbf): all or
+nothing, errors name the feature, line or way and the field."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .identity import cli_actor
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("import", help="import grids (GeoJSON) or units (CSV)")
+    p: argparse.ArgumentParser = sub.add_parser("import", help="import grids (GeoJSON), units (CSV) or roads")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     g = what.add_parser("grids", help="FeatureCollection of Polygon/MultiPolygon with properties code, name, township")
     g.add_argument("file", type=Path)
@@ -23,6 +24,12 @@ def register(sub: Any) -> None:
     u = what.add_parser("units", help="CSV: callsign,kind,tracker_id,lat,lon,home_grid,capabilities (';'-separated)")
     u.add_argument("file", type=Path)
     u.set_defaults(func=run_units)
+    r = what.add_parser(
+        "roads",
+        help="the road network: GeoJSON lines with properties class, oneway, maxspeed_kmh, name; or OSM .osm/.osm.pbf",
+    )
+    r.add_argument("file", type=Path)
+    r.set_defaults(func=run_roads)
 
 
 def _read(path: Path) -> str:
@@ -59,4 +66,27 @@ def run_units(ctx: CliContext) -> int:
     except ServiceError as exc:
         raise CliError.from_service(exc) from None
     ctx.print_json({"units": report.as_dict()})
+    return 0
+
+
+def run_roads(ctx: CliContext) -> int:
+    from ..services import road_files, road_import
+
+    path: Path = ctx.args.file
+    try:
+        if road_files.is_osm_file(path):
+            if not path.is_file():
+                raise CliError({"error": "invalid", "field": "file", "message": f"file not found: {path}"})
+            data = road_files.parse_roads_osm(path)
+        else:
+            data = road_files.parse_roads_geojson(_read(path))
+        actor = cli_actor(ctx, default=SYSTEM)
+        with ctx.progress("importing roads", data.edge_count) as bar:
+            report = write_transaction(
+                ctx.db.sessions, lambda s: road_import.import_roads(s, data, actor=actor, source=path.name)
+            )
+            bar.advance(data.edge_count)
+    except ServiceError as exc:
+        raise CliError.from_service(exc) from None
+    ctx.print_json({"roads": report.as_dict()})
     return 0

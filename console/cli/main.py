@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "console.cli.import_cmd",
     "console.cli.intake_cmd",
     "console.cli.dispatch_cmd",
+    "console.cli.roads_cmd",
     "console.cli.export_cmd",
     "console.cli.simulate_cmd",
     "console.cli.user_cmd",
