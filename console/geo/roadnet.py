@@ -261,13 +261,15 @@ class RoadGraph:
         frac = float(start.frac[0])
         w = float(graph.weight[e])
         u, v = int(self.source[e]), int(self.target[e])
+        # A place at an end of its edge is that node: no way along the edge, so no rule of direction to obey.
+        at_u, at_v = frac <= 0.0, frac >= 1.0
         if towards:  # reach the place from u by going along the edge, from v by going against it
-            to_u = (u, frac * w) if graph.forward_ok[e] else (n, 1.0)
-            to_v = (v, (1 - frac) * w) if graph.backward_ok[e] else (n, 1.0)
+            to_u = (u, frac * w) if graph.forward_ok[e] or at_u else (n, 1.0)
+            to_v = (v, (1 - frac) * w) if graph.backward_ok[e] or at_v else (n, 1.0)
             matrix = graph.reverse
         else:  # leave the place towards v along the edge, towards u against it
-            to_u = (u, frac * w) if graph.backward_ok[e] else (n, 1.0)
-            to_v = (v, (1 - frac) * w) if graph.forward_ok[e] else (n, 1.0)
+            to_u = (u, frac * w) if graph.backward_ok[e] or at_u else (n, 1.0)
+            to_v = (v, (1 - frac) * w) if graph.forward_ok[e] or at_v else (n, 1.0)
             matrix = graph.forward
         with graph.lock:
             matrix.indices[-2:] = (to_u[0], to_v[0])
@@ -286,8 +288,8 @@ class RoadGraph:
         w = graph.weight[e]
         frac = starts.frac[ok]
         virtual = n + np.arange(len(ok))
-        go_u = graph.backward_ok[e]
-        go_v = graph.forward_ok[e]
+        go_u = graph.backward_ok[e] | (frac <= 0)
+        go_v = graph.forward_ok[e] | (frac >= 1)
         rows = np.concatenate([virtual[go_u], virtual[go_v]])
         cols = np.concatenate([self.source[e][go_u], self.target[e][go_v]])
         vals = np.concatenate([(offsets_s[ok] + frac * w)[go_u], (offsets_s[ok] + (1 - frac) * w)[go_v]])

@@ -221,8 +221,8 @@ class RoadTravel:
         w = graph.weight[e]
         t_u = search.time_s[self.graph.source[e]]
         t_v = search.time_s[self.graph.target[e]]
-        via_u = np.where(graph.backward_ok[e], snap.frac * w + t_u, np.inf)
-        via_v = np.where(graph.forward_ok[e], (1 - snap.frac) * w + t_v, np.inf)
+        via_u = np.where(graph.backward_ok[e] | (snap.frac <= 0), snap.frac * w + t_u, np.inf)
+        via_v = np.where(graph.forward_ok[e] | (snap.frac >= 1), (1 - snap.frac) * w + t_v, np.inf)
         pe, pt = int(place.edge[0]), float(place.frac[0])
         ahead = pt >= snap.frac
         direct = np.where(
@@ -373,8 +373,8 @@ class RoadTravel:
             e = np.maximum(sites.edge, 0)
             w = g.graph.weight[e]
             u, v = self.graph.source[e], self.graph.target[e]
-            via_u = np.where(g.graph.forward_ok[e], arrival[u] + sites.frac * w, np.inf)
-            via_v = np.where(g.graph.backward_ok[e], arrival[v] + (1 - sites.frac) * w, np.inf)
+            via_u = np.where(g.graph.forward_ok[e] | (sites.frac <= 0), arrival[u] + sites.frac * w, np.inf)
+            via_v = np.where(g.graph.backward_ok[e] | (sites.frac >= 1), arrival[v] + (1 - sites.frac) * w, np.inf)
             eta = np.minimum(via_u, via_v) + sites.off_m / ms
             from_unit = np.where(via_u <= via_v, origin[u], origin[v])
             eta = np.where(ok & (from_unit >= 0), eta, np.inf)
