@@ -34,7 +34,7 @@ def test_outlines_are_nested_and_follow_the_roads(graph) -> None:  # type: ignor
 
 def test_one_way_street_reached_only_its_way(graph) -> None:  # type: ignore[no-untyped-def]
     # From the middle of the one-way street (westwards) a car reaches its west end, not its east end.
-    (outline,) = reach_outlines(graph, RULES, kind=UnitKind.PATROL_CAR, lat=24.78, lon=113.61, minutes=(1,))
+    (outline,) = reach_outlines(graph, RULES, kind=UnitKind.PATROL_CAR, lat=24.78, lon=113.61, minutes=(2,))
     area = shape(outline["geometry"])
     assert area.contains(Point(W, 24.78)) and not area.contains(Point(E, 24.78))
     # Towards the same place: from where a car gets there — from the east end, not the west end.
