@@ -39,7 +39,7 @@ def test_one_way_street_reached_only_its_way(graph) -> None:  # type: ignore[no-
     assert area.contains(Point(W, 24.78)) and not area.contains(Point(E, 24.78))
     # Towards the same place: from where a car gets there — from the east end, not the west end.
     (towards,) = reach_outlines(
-        graph, RULES, kind=UnitKind.PATROL_CAR, lat=24.78, lon=113.61, minutes=(1,), towards=True
+        graph, RULES, kind=UnitKind.PATROL_CAR, lat=24.78, lon=113.61, minutes=(2,), towards=True
     )
     area = shape(towards["geometry"])
     assert area.contains(Point(E, 24.78)) and not area.contains(Point(W, 24.78))
