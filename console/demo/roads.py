@@ -56,6 +56,13 @@ class DemoRoads:
     def data(self) -> RoadData:
         return parse_roads_geojson(json.dumps(self.geojson, ensure_ascii=False))
 
+    def by_the_river(self, north_km: float, east_km: float) -> tuple[float, float]:
+        """(lat, lon) of the point `north_km` north of the seat and `east_km` east of the river there."""
+        frame = LocalFrame(CENTRE_LAT, CENTRE_LON)
+        seat_x, seat_y = frame.to_xy(*self.seat)
+        y = seat_y + north_km
+        return frame.to_latlon(_river_x(seat_x, seat_y, y) + east_km, y)
+
     def east_of_river(self, lat: float, lon: float) -> bool:
         frame = LocalFrame(CENTRE_LAT, CENTRE_LON)
         x, y = frame.to_xy(lat, lon)

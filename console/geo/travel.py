@@ -268,15 +268,12 @@ class RoadTravel:
             search, network, how = self._search_to(g, place, lat, lon, limit)
             ms = g.graph.off_road_ms
             walk = (g.snap.off_m + float(place.off_m[0])) / ms
-            # Straight across, when both are off the road and that is no longer than going by the road's edge.
-            across = straight_m[g.index] <= g.snap.off_m + float(place.off_m[0])
-            shortcut = np.where(across, straight_m[g.index] / ms, np.inf)
-            total = np.minimum(network + walk, shortcut)
-            use_road = on_road & (network + walk <= shortcut)
+            total = network + walk
+            use_road = on_road & np.isfinite(total)
             idx = g.index[on_road]
             eta[idx] = total[on_road]
-            routed[g.index[use_road]] = True
-            reached = np.minimum(search.limit_s + walk, shortcut)
+            routed[idx] = True  # over the roads, reachable or not
+            reached = search.limit_s + walk
             lower[idx] = np.where(np.isfinite(total[on_road]), total[on_road], reached[on_road])
             for k, i in enumerate(g.index.tolist()):
                 if use_road[k]:
@@ -459,9 +456,6 @@ class RoadTravel:
         search = self.graph.search(graph, place, towards=True, limit_s=self.roads.search_limit_s)
         network, how = self._arrivals(g, search, place)
         walk = (float(unit.off_m[0]) + float(place.off_m[0])) / graph.off_road_ms
-        across = straight <= float(unit.off_m[0]) + float(place.off_m[0])
-        if across and straight / graph.off_road_ms < float(network[0]) + walk:
-            return Route(STRAIGHT, straight / graph.off_road_ms, straight, line)
         if how[0] < 0:
             return Route(ROAD, math.inf, math.nan, line)
         nodes, metres = self._walk(g, search, place, 0, int(how[0]))
