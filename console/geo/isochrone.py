@@ -65,6 +65,7 @@ def reach_outlines(
     if snap.edge[0] < 0 or not times:
         return [_feature(graph, shapely.buffer(centre, pg.off_road_ms * 60 * t), t, "straight") for t in times]
     search = graph.search(pg, snap, towards=towards, limit_s=60 * times[-1])
+    node_s = graph.node_times(pg, search, snap, towards=towards)
     offset = float(snap.off_m[0]) / pg.off_road_ms
     src, dst = graph.source, graph.target
     # From an end an edge is left along the way the search went: leaving the source towards the target is allowed
@@ -79,7 +80,7 @@ def reach_outlines(
             continue
         parts = []
         for start, end, allowed in ((src, dst, from_source), (dst, src, from_target)):
-            left = budget - search.time_s[start]
+            left = budget - node_s[start]
             ok = allowed & (left > 0)
             if not ok.any():
                 continue

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from ..enums import UnitKind
 from ..rules import Rules, TravelProfile
-from .distance import haversine_m, haversine_many_m
-from .roadnet import ProfileGraph, RoadGraph, Search, Snap, road_graph
+from .distance import EARTH_RADIUS_M, haversine_m, haversine_many_m
+from .roadnet import AT_END_S, ProfileGraph, RoadGraph, Search, Snap, road_graph
 
 KINDS: tuple[UnitKind, ...] = tuple(UnitKind)
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
@@ -106,6 +106,15 @@ class TravelModel(Protocol):
 def _kind_speeds_ms(rules: Rules, kinds: NDArray[np.int8]) -> F64:
     speeds: F64 = np.array([rules.speed_kmh[k] / 3.6 for k in KINDS], dtype=np.float64)[kinds]
     return speeds
+
+
+def _haversine_grid(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
+    """Great-circle metres between every point of the first set (rows) and of the second (columns)."""
+    p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
+    dl = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    grid: F64 = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return grid
 
 
 def _nearest_of(matrix: F64) -> tuple[F64, I64]:
@@ -184,26 +193,32 @@ class RoadTravel:
         """Units by profile, snapped (the units' snaps are kept while their positions stay); and the rest (drones,
         no profile) as indexes."""
         profiles = self._profile_of_kinds()
-        names = np.array([p.name if p else "" for p in profiles], dtype=object)[kinds] if len(kinds) else np.zeros(0)
+        codes = {p.name: i for i, p in enumerate({p.name: p for p in profiles if p is not None}.values())}
+        table = np.array([codes[p.name] if p else -1 for p in profiles], dtype=np.int64)
+        of_unit = table[kinds] if len(kinds) else np.zeros(0, dtype=np.int64)
         groups: list[_Group] = []
-        for profile in {p.name: p for p in profiles if p is not None}.values():
-            index = np.flatnonzero(names == profile.name)
+        for name, code in codes.items():
+            index = np.flatnonzero(of_unit == code)
             if len(index) == 0:
                 continue
-            graph = self.graph.profile(profile)
+            graph = self.graph.profile(self.roads.profiles[name])
             groups.append(_Group(graph, index, self._snap_units(graph, lats[index], lons[index])))
-        flying = np.flatnonzero(names == "") if len(kinds) else np.zeros(0, dtype=np.int64)
-        return groups, flying.astype(np.int64)
+        return groups, np.flatnonzero(of_unit < 0).astype(np.int64)
 
     def _snap_units(self, graph: ProfileGraph, lats: F64, lons: F64) -> Snap:
+        return self._snap_cached("units", graph, lats, lons)
+
+    def _snap_cached(self, what: str, graph: ProfileGraph, lats: F64, lons: F64) -> Snap:
+        """Snaps of a set of points (the units, the key sites), kept while the points stay where they are."""
         key = lats.tobytes() + lons.tobytes()
+        slot = f"{what}:{graph.profile.name}"
         with self._lock:
-            cached = self._snaps.get(graph.profile.name)
+            cached = self._snaps.get(slot)
         if cached is not None and cached[0] == key:
             return cached[1]
         snap = self.graph.snap(graph, lats, lons, self.roads.snap_max_m)
         with self._lock:
-            self._snaps[graph.profile.name] = (key, snap)
+            self._snaps[slot] = (key, snap)
         return snap
 
     def _straight(self, kinds: NDArray[np.int8], dist_m: F64, flying: bool) -> F64:
@@ -214,27 +229,26 @@ class RoadTravel:
     # -- one place ------------------------------------------------------------------------------------------------
 
     def _arrivals(self, g: _Group, search: Search, place: Snap) -> tuple[F64, I64]:
-        """Network seconds of the group's units to the searched place, and how (0 via source, 1 via target,
-        2 along the place's own edge; -1 none)."""
+        """Network seconds of the group's units to the searched place, and how (0 via their chain's start, 1 via
+        its end, 2 straight along the place's own chain; -1 none)."""
         graph, snap = g.graph, g.snap
-        e = np.maximum(snap.edge, 0)
-        w = graph.weight[e]
-        t_u = search.time_s[self.graph.source[e]]
-        t_v = search.time_s[self.graph.target[e]]
-        via_u = np.where(graph.backward_ok[e] | (snap.frac <= 0), snap.frac * w + t_u, np.inf)
-        via_v = np.where(graph.forward_ok[e] | (snap.frac >= 1), (1 - snap.frac) * w + t_v, np.inf)
-        pe, pt = int(place.edge[0]), float(place.frac[0])
-        ahead = pt >= snap.frac
+        a, b, w = self.graph.ends(graph, snap.chain)
+        c = np.maximum(snap.chain, 0)
+        pos = snap.pos_s
+        via_a = np.where(graph.chain_bwd[c] | (pos <= AT_END_S), pos + search.time_s[a], np.inf)
+        via_b = np.where(graph.chain_fwd[c] | (pos >= w - AT_END_S), (w - pos) + search.time_s[b], np.inf)
+        pc, pp = int(place.chain[0]), float(place.pos_s[0])
+        ahead = pp >= pos
         direct = np.where(
-            snap.edge == pe,
+            snap.chain == pc,
             np.where(
                 ahead,
-                np.where(graph.forward_ok[e], (pt - snap.frac) * w, np.inf),
-                np.where(graph.backward_ok[e], (snap.frac - pt) * w, np.inf),
+                np.where(graph.chain_fwd[c], pp - pos, np.inf),
+                np.where(graph.chain_bwd[c], pos - pp, np.inf),
             ),
             np.inf,
         )
-        options = np.stack([via_u, via_v, direct])
+        options = np.stack([via_a, via_b, direct])
         how = np.argmin(options, axis=0)
         best = options[how, np.arange(len(how))]
         how = np.where(np.isfinite(best) & (snap.edge >= 0), how, -1)
@@ -254,7 +268,10 @@ class RoadTravel:
         dist_m = straight_m.copy()  # replaced for routed units on demand
         groups, flying = self._groups(kinds, lats, lons)
         eta[flying] = self._straight(kinds[flying], straight_m[flying], flying=True)
-        plans: dict[int, tuple[_Group, Search, Snap, I64]] = {}
+        # For the distances asked later: each routed unit's group, search, place and way (how).
+        plans: list[tuple[_Group, Search, Snap, I64]] = []
+        plan_of = np.full(n, -1, dtype=np.int64)
+        row_of = np.zeros(n, dtype=np.int64)
         for g in groups:
             place = self.graph.snap(g.graph, np.array([lat]), np.array([lon]), self.roads.snap_max_m)
             on_road = g.snap.edge >= 0
@@ -275,20 +292,21 @@ class RoadTravel:
             routed[idx] = True  # over the roads, reachable or not
             reached = search.limit_s + walk
             lower[idx] = np.where(np.isfinite(total[on_road]), total[on_road], reached[on_road])
-            for k, i in enumerate(g.index.tolist()):
-                if use_road[k]:
-                    plans[i] = (g, search, place, np.array([k, how[k]]))
+            plan_of[g.index[use_road]] = len(plans)
+            row_of[g.index] = np.arange(len(g.index))
+            plans.append((g, search, place, how))
         lower = np.where(np.isnan(lower), eta, lower)
         eta = np.where(np.isnan(lats) | np.isnan(lons), np.nan, eta)
 
         def distances(index: Sequence[int]) -> F64:
             out = np.empty(len(index))
-            for j, i in enumerate(index):
-                plan = plans.get(int(i))
-                if plan is None or not np.isfinite(eta[int(i)]):
-                    out[j] = dist_m[int(i)] if np.isfinite(eta[int(i)]) else math.nan
+            for j, i in enumerate(int(v) for v in index):
+                if plan_of[i] < 0 or not np.isfinite(eta[i]):
+                    out[j] = dist_m[i] if np.isfinite(eta[i]) else math.nan
                 else:
-                    out[j] = self._routed_distance(*plan)
+                    g, search, place, how = plans[int(plan_of[i])]
+                    k = int(row_of[i])
+                    out[j] = self._routed_distance(g, search, place, np.array([k, how[k]]))
             return out
 
         return TravelEstimate(eta, routed, lower, limit, distances)
@@ -313,26 +331,46 @@ class RoadTravel:
 
     def _walk(self, g: _Group, search: Search, place: Snap, k: int, how: int) -> tuple[list[int], float]:
         """Nodes of unit k's way to the searched place, and its length on the roads (without the ways off them)."""
-        graph = self.graph
-        e = int(g.snap.edge[k])
-        length = float(graph.length_m[e])
-        frac = float(g.snap.frac[k])
-        if how == 2:
-            return [], abs(float(place.frac[0]) - frac) * length
-        first = int(graph.source[e]) if how == 0 else int(graph.target[e])
-        metres = frac * length if how == 0 else (1 - frac) * length
-        nodes = graph.chain(search, first)
-        for tail, head in zip(nodes, nodes[1:], strict=False):
-            metres += graph.arc_length(g.graph, tail, head)[1]
-        pe = int(place.edge[0])
-        last = nodes[-1]
-        place_len = float(graph.length_m[pe])
-        metres += (
-            float(place.frac[0]) * place_len
-            if last == int(graph.source[pe])
-            else (1 - float(place.frac[0])) * place_len
-        )
+        graph, ch = self.graph, self.graph.chains
+        c, pos_m = int(g.snap.chain[k]), float(g.snap.pos_m[k])
+        rank = int(ch.edge_rank[int(g.snap.edge[k])])
+        nodes_c = ch.chain_nodes(c)
+        pc, place_m = int(place.chain[0]), float(place.pos_m[0])
+        place_rank = int(ch.edge_rank[int(place.edge[0])])
+        if how == 2:  # along the place's own chain
+            if place_m >= pos_m:
+                return nodes_c[rank + 1 : place_rank + 1], place_m - pos_m
+            return nodes_c[place_rank + 1 : rank + 1][::-1], pos_m - place_m
+        if how == 0:
+            nodes = nodes_c[: rank + 1][::-1]
+            metres = pos_m
+        else:
+            nodes = nodes_c[rank + 1 :]
+            metres = float(g.graph.chain_m[c]) - pos_m
+        hops = graph.tree_path(search, int(graph.junction_of[nodes[-1]]))
+        for tail, head in zip(hops, hops[1:], strict=False):
+            hop, along = graph.hop(g.graph, tail, head)
+            hop_nodes = ch.chain_nodes(hop)
+            nodes += (hop_nodes if along else hop_nodes[::-1])[1:]
+            metres += float(g.graph.chain_m[hop])
+        last = int(graph.junction_of[nodes[-1]])
+        nodes_p = ch.chain_nodes(pc)
+        start_j, end_j = int(graph.junction_of[ch.start[pc]]), int(graph.junction_of[ch.end[pc]])
+        if last == start_j and (last != end_j or self._entered_from_start(g, place)):
+            nodes += nodes_p[1 : place_rank + 1]
+            metres += place_m
+        else:
+            nodes += nodes_p[place_rank + 1 : -1][::-1]
+            metres += float(g.graph.chain_m[pc]) - place_m
         return nodes, metres
+
+    @staticmethod
+    def _entered_from_start(g: _Group, place: Snap) -> bool:
+        """For a place on a loop (its chain starts and ends at one junction): which way round is shorter."""
+        c, pos = int(place.chain[0]), float(place.pos_s[0])
+        from_start = pos if g.graph.chain_fwd[c] else math.inf
+        from_end = float(g.graph.chain_s[c]) - pos if g.graph.chain_bwd[c] else math.inf
+        return from_start <= from_end
 
     def _routed_distance(self, g: _Group, search: Search, place: Snap, plan: I64) -> float:
         k, how = int(plan[0]), int(plan[1])
@@ -365,15 +403,15 @@ class RoadTravel:
             ms = g.graph.off_road_ms
             offsets = np.where(on_road, g.snap.off_m / ms, np.inf)
             arrival, origin = self.graph.search_many(g.graph, g.snap, offsets, limit_s=limit_s)
-            sites = self.graph.snap(g.graph, site_lats, site_lons, self.roads.snap_max_m)
+            sites = self._snap_cached("sites", g.graph, site_lats, site_lons)
             ok = sites.edge >= 0
-            e = np.maximum(sites.edge, 0)
-            w = g.graph.weight[e]
-            u, v = self.graph.source[e], self.graph.target[e]
-            via_u = np.where(g.graph.forward_ok[e] | (sites.frac <= 0), arrival[u] + sites.frac * w, np.inf)
-            via_v = np.where(g.graph.backward_ok[e] | (sites.frac >= 1), arrival[v] + (1 - sites.frac) * w, np.inf)
-            eta = np.minimum(via_u, via_v) + sites.off_m / ms
-            from_unit = np.where(via_u <= via_v, origin[u], origin[v])
+            a, b, w = self.graph.ends(g.graph, sites.chain)
+            c = np.maximum(sites.chain, 0)
+            pos = sites.pos_s
+            via_a = np.where(g.graph.chain_fwd[c] | (pos <= AT_END_S), arrival[a] + pos, np.inf)
+            via_b = np.where(g.graph.chain_bwd[c] | (pos >= w - AT_END_S), arrival[b] + (w - pos), np.inf)
+            eta = np.minimum(via_a, via_b) + sites.off_m / ms
+            from_unit = np.where(via_a <= via_b, origin[a], origin[b])
             eta = np.where(ok & (from_unit >= 0), eta, np.inf)
             unit = np.where(from_unit >= 0, g.index[np.maximum(from_unit, 0)], -1)
             take(np.where(eta <= limit_s, eta, np.inf), unit)
@@ -390,22 +428,20 @@ class RoadTravel:
         return best, who
 
     def _same_edge(self, g: _Group, sites: Snap, ok: NDArray[np.bool_]) -> list[tuple[int, int, float]]:
-        by_edge: dict[int, list[int]] = {}
-        for k, e in enumerate(g.snap.edge.tolist()):
-            if e >= 0:
-                by_edge.setdefault(e, []).append(k)
+        """Units on the very chain of a site, going straight along it (not through either end)."""
+        by_chain: dict[int, list[int]] = {}
+        for k, c in enumerate(g.snap.chain.tolist()):
+            if c >= 0:
+                by_chain.setdefault(c, []).append(k)
         out: list[tuple[int, int, float]] = []
         ms = g.graph.off_road_ms
         for site in np.flatnonzero(ok).tolist():
-            e = int(sites.edge[site])
-            for k in by_edge.get(e, ()):
-                s, t = float(g.snap.frac[k]), float(sites.frac[site])
-                allowed = g.graph.forward_ok[e] if t >= s else g.graph.backward_ok[e]
-                if allowed:
-                    seconds = (
-                        abs(t - s) * float(g.graph.weight[e]) + (float(g.snap.off_m[k]) + float(sites.off_m[site])) / ms
-                    )
-                    out.append((site, k, seconds))
+            c = int(sites.chain[site])
+            for k in by_chain.get(c, ()):
+                s, t = float(g.snap.pos_s[k]), float(sites.pos_s[site])
+                if g.graph.chain_fwd[c] if t >= s else g.graph.chain_bwd[c]:
+                    walk = (float(g.snap.off_m[k]) + float(sites.off_m[site])) / ms
+                    out.append((site, k, abs(t - s) + walk))
         return out
 
     def _straight_matrix(
@@ -421,9 +457,7 @@ class RoadTravel:
     ) -> F64:
         factor = np.where(np.isin(index, flying), 1.0, self.rules.road_factor)
         speeds = _kind_speeds_ms(self.rules, kinds[index])
-        out = np.empty((len(site_lats), len(index)))
-        for i, (a, b) in enumerate(zip(site_lats.tolist(), site_lons.tolist(), strict=True)):
-            out[i] = haversine_many_m(a, b, lats[index], lons[index]) * factor / speeds
+        out = _haversine_grid(site_lats, site_lons, lats[index], lons[index]) * factor / speeds
         return np.where(out <= limit_s, out, np.inf)
 
     def matrix(

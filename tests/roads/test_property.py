@@ -66,7 +66,7 @@ def networks(draw: st.DrawFn) -> tuple[list[tuple[float, float]], list[tuple[int
     return nodes, [((b, a) if flip else (a, b)) + (cls, oneway) for (a, b), flip, cls, oneway in chosen]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(net=networks(), kind=st.sampled_from([UnitKind.PATROL_CAR, UnitKind.GRID_WORKER, UnitKind.FOOT_PATROL]))
 def test_routed_times_equal_a_plain_dijkstra(
     net: tuple[list[tuple[float, float]], list[tuple[int, int, str, bool]]], kind: UnitKind
