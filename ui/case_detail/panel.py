@@ -3,6 +3,7 @@ when each unit moved, what can be done with it now, and the timeline from the ev
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -266,8 +267,8 @@ class CaseDetailPanel(QWidget):
             item = QTreeWidgetItem(
                 [
                     f"{r.callsign}  {label(r.kind)}",
-                    format_span_s(r.eta_s),
-                    f"{r.distance_m / 1000:.1f} km",
+                    format_span_s(r.eta_s) if math.isfinite(r.eta_s) else "—",  # unreachable by road
+                    f"{r.distance_m / 1000:.1f} km" if math.isfinite(r.distance_m) else "—",
                     ", ".join(reason_label(x) for x in r.reasons) or reason_label("nearest"),
                 ]
             )
