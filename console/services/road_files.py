@@ -8,7 +8,6 @@ naming the feature or the way and the field.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Hashable, Iterable, Sequence
@@ -22,6 +21,7 @@ from numpy.typing import NDArray
 from ..enums import RoadClass
 from ..geo.distance import EARTH_RADIUS_M
 from .errors import ValidationError
+from .geojson_input import feature_list
 
 #: OSM `highway` values → road class. Ways with other values (platform, construction, proposed…) are not roads.
 OSM_HIGHWAY: dict[str, RoadClass] = {
@@ -163,15 +163,7 @@ def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def parse_roads_geojson(text: str) -> RoadData:
     """A FeatureCollection of LineString/MultiLineString features with `class` and optional `oneway`,
     `maxspeed_kmh`, `name`."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError("file", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError("type", "must be a GeoJSON FeatureCollection")
-    features = doc.get("features")
-    if not isinstance(features, list) or not features:
-        raise ValidationError("features", "must be a non-empty list")
+    features = feature_list(text)
     builder = NetworkBuilder()
     for i, feature in enumerate(features):
         where = f"features[{i}]"
