@@ -6,6 +6,7 @@ from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
 from .people import User
+from .roads import RoadEdge, RoadNetwork, RoadNode
 from .units import Position, Unit
 
 __all__ = [
@@ -23,6 +24,9 @@ __all__ = [
     "Grid",
     "Place",
     "Position",
+    "RoadEdge",
+    "RoadNetwork",
+    "RoadNode",
     "Township",
     "Unit",
     "User",

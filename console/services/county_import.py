@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from ..models import Grid, Township, Unit
 from ..timeutil import utcnow
 from .actor import Action, Actor
 from .errors import ValidationError
+from .geojson_input import feature_list
 
 UNIT_HEADER = ["callsign", "kind", "tracker_id", "lat", "lon", "home_grid", "capabilities"]
 
@@ -62,16 +62,8 @@ class ImportReport:
 # -- parsing (no database) ----------------------------------------------------------------------------------------
 
 
-def parse_grids_geojson(text: str) -> list[GridRecord]:  # noqa: C901
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError("file", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError("type", "must be a GeoJSON FeatureCollection")
-    features = doc.get("features")
-    if not isinstance(features, list) or not features:
-        raise ValidationError("features", "must be a non-empty list")
+def parse_grids_geojson(text: str) -> list[GridRecord]:
+    features = feature_list(text)
     out: list[GridRecord] = []
     seen: set[str] = set()
     for i, feature in enumerate(features):
