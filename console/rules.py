@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .config.dispatch_rules import DispatchFile
+from .config.loader import load_file, validate
 from .enums import Category, Priority, UnitKind
 from .paths import resource
+
+DISPATCH_FILE = ("config", "dispatch.toml")
 
 
 @dataclass(frozen=True)
 class Rules:
+    """What the services need of the rules, flat; the defaults and bounds are in `DispatchFile` (written once)."""
+
     deadline_hours: dict[Priority, dict[str, float]]
     speed_kmh: dict[UnitKind, float]
-    stale_fix_s: float = 300
-    stale_penalty_s: float = 600
-    no_fix_penalty_s: float = 3600
-    capability_bonus_s: float = 300
-    own_grid_worker_bonus_s: float = 900
-    road_factor: float = 1.3
-    grid_matters: frozenset[Category] = field(default_factory=frozenset)
-    capabilities: dict[Category, frozenset[str]] = field(default_factory=dict)
-    same_phone_hours: float = 24
-    same_category_radius_m: float = 300
-    same_category_hours: float = 2
+    stale_fix_s: float
+    stale_penalty_s: float
+    no_fix_penalty_s: float
+    capability_bonus_s: float
+    own_grid_worker_bonus_s: float
+    road_factor: float
+    grid_matters: frozenset[Category]
+    capabilities: dict[Category, frozenset[str]]
+    same_phone_hours: float
+    same_category_radius_m: float
+    same_category_hours: float
 
     def deadline(self, category: Category, priority: Priority) -> timedelta:
         table = self.deadline_hours[priority]
@@ -35,36 +41,32 @@ class Rules:
         return timedelta(hours=float(hours))
 
 
-def _parse(data: dict[str, Any]) -> Rules:
-    deadlines = {Priority(p): {k: float(v) for k, v in row.items()} for p, row in data["deadline_hours"].items()}
-    missing = [p.value for p in Priority if p not in deadlines or "default" not in deadlines[p]]
-    if missing:
-        raise ValueError(f"deadline_hours: every priority needs a default (missing: {', '.join(missing)})")
-    speeds = {UnitKind(k): float(v) for k, v in data["speed_kmh"].items()}
-    if set(speeds) != set(UnitKind):
-        raise ValueError("speed_kmh: every unit kind needs a speed")
-    ranking = data.get("ranking", {})
-    dup = data.get("duplicates", {})
+def rules_from(file: DispatchFile) -> Rules:
+    ranking, dup = file.ranking, file.duplicates
     return Rules(
-        deadline_hours=deadlines,
-        speed_kmh=speeds,
-        stale_fix_s=float(ranking.get("stale_fix_s", 300)),
-        stale_penalty_s=float(ranking.get("stale_penalty_s", 600)),
-        no_fix_penalty_s=float(ranking.get("no_fix_penalty_s", 3600)),
-        capability_bonus_s=float(ranking.get("capability_bonus_s", 300)),
-        own_grid_worker_bonus_s=float(ranking.get("own_grid_worker_bonus_s", 900)),
-        road_factor=float(ranking.get("road_factor", 1.3)),
-        grid_matters=frozenset(Category(c) for c in ranking.get("grid_matters", [])),
-        capabilities={Category(k): frozenset(v) for k, v in data.get("capabilities", {}).items()},
-        same_phone_hours=float(dup.get("same_phone_hours", 24)),
-        same_category_radius_m=float(dup.get("same_category_radius_m", 300)),
-        same_category_hours=float(dup.get("same_category_hours", 2)),
+        deadline_hours={p: {k: float(v) for k, v in row.items()} for p, row in file.deadline_hours.items()},
+        speed_kmh=file.speed_kmh.by_kind(),
+        stale_fix_s=ranking.stale_fix_s,
+        stale_penalty_s=ranking.stale_penalty_s,
+        no_fix_penalty_s=ranking.no_fix_penalty_s,
+        capability_bonus_s=ranking.capability_bonus_s,
+        own_grid_worker_bonus_s=ranking.own_grid_worker_bonus_s,
+        road_factor=ranking.road_factor,
+        grid_matters=frozenset(ranking.grid_matters),
+        capabilities={c: frozenset(words) for c, words in file.capabilities.items()},
+        same_phone_hours=dup.same_phone_hours,
+        same_category_radius_m=dup.same_category_radius_m,
+        same_category_hours=dup.same_category_hours,
     )
 
 
+def parse_rules(data: Mapping[str, Any]) -> Rules:
+    """Rules from the tables of a dispatch.toml already read (ConfigError naming the key when one is wrong)."""
+    return rules_from(validate(DispatchFile, data))
+
+
 def load_rules(path: Path | None = None) -> Rules:
-    with open(path or resource("config", "dispatch.toml"), "rb") as fh:
-        return _parse(tomllib.load(fh))
+    return rules_from(load_file(DispatchFile, path or resource(*DISPATCH_FILE)))
 
 
 @lru_cache(maxsize=1)
