@@ -22,7 +22,7 @@ from console.services import intake as intake_service
 from console.services.actor import Action, Actor
 from console.timeutil import utcnow
 
-from .gc_tuning import freeze_long_lived, tune_for_interface
+from .gc_tuning import freeze_long_lived
 from .messages import describe_error, offline_message
 from .selection import Selection
 from .workers import DatabaseOffline, DbWorker, JobResult
@@ -103,7 +103,7 @@ class ConsoleSession(QObject):
                 self.township_names, self.grid_codes = result.value
 
         self.worker.read(names, got)
-        tune_for_interface()
+        freeze_long_lived()  # the window and everything made at start: out of every later collection
         self.worker.start_sync(self.actor)
         if not self.read_only:
             self._sweep.start()
@@ -116,10 +116,10 @@ class ConsoleSession(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         diff = self.state.reset(snapshot)
-        freeze_long_lived()
         self._emit(diff)
         if not self.is_loaded:
             self.is_loaded = True
+            freeze_long_lived()  # the first snapshot's views, most of them kept for hours
             self.loaded.emit()
 
     def _on_changes(self, changes: Changes) -> None:

@@ -30,8 +30,6 @@ from console.live import Changes, Snapshot, fetch_changes, load_snapshot
 from console.services.actor import Actor
 from console.services.errors import ServiceError
 
-from .gc_tuning import pause_collector, resume_collector
-
 log = logging.getLogger(__name__)
 
 
@@ -132,7 +130,6 @@ class DbWorker(QObject):
         if self._listener is not None:
             self._listener.join(timeout)
             self._listener = None
-        resume_collector()  # in case a snapshot was being built and never handed over
 
     def submit(self, kind: JobKind, fn: Callable[[Any], Any], callback: Callback | None = None) -> int:
         job_id = next(self._ids)
@@ -230,17 +227,10 @@ class DbWorker(QObject):
                 self._want_snapshot = True
             if self._want_snapshot:
                 head = self._feed.head_id()
-                # Tens of thousands of new long-lived objects: no collection while they are built (it would pause
-                # every thread); the interface thread freezes them and turns the collector back on.
-                pause_collector()
-                try:
-                    with self.db.session() as session:
-                        snapshot = load_snapshot(
-                            session, actor=actor, last_event_id=head, between_chunks=lambda: time.sleep(0.002)
-                        )
-                except BaseException:
-                    resume_collector()
-                    raise
+                with self.db.session() as session:
+                    snapshot = load_snapshot(
+                        session, actor=actor, last_event_id=head, between_chunks=lambda: time.sleep(0.002)
+                    )
                 self._feed.last_id = head
                 self._want_snapshot = False
                 self._set_reachable(True, "")
