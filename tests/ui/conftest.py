@@ -1,5 +1,7 @@
 """Fixtures of the console window tests: a Qt application (pytest-qt, offscreen), a temporary data directory for
-settings and drafts, a small county, and a factory of consoles (worker + session + main window) on one database."""
+settings and drafts, a small county, and a factory of consoles (worker + session + main window) on one database.
+
+(A `pytestmark` here would mark nothing: each test module that needs Qt carries `pytestmark = pytest.mark.ui`.)"""
 
 from __future__ import annotations
 
@@ -22,8 +24,6 @@ from ui.layouts import Layout, layout_for_role
 from ui.main_window import MainWindow
 from ui.session import ConsoleSession
 from ui.workers import DbWorker
-
-pytestmark = pytest.mark.ui
 
 
 @pytest.fixture(autouse=True)
