@@ -9,9 +9,19 @@
 
 Every table is a `Section`: unknown keys refused, numbers bounded (text and true/false refused where a number is
 due), codes checked against the enums of `console.enums`, secrets held as `SecretStr`. Defaults are written once, in
-the models. To add a table to a file, write a `Section` with defaults and descriptions and add it as a field of the
-file's model; the README's tables are generated from the models (`python -m console.config.reference README.md`)
-and a test keeps them in step.
+the models. To add a table to a file, write a `Section` with defaults, bounds and descriptions and add it as a field
+of the file's model, e.g. a password policy in the console's file:
+
+    class LoginSection(Section):
+        min_password_length: Int = Field(8, ge=4, le=128, description="shortest password accepted")
+
+    class ConsoleFile(Section):
+        ...
+        login: LoginSection = Field(default_factory=LoginSection, description="logins")
+
+then read it as `load_config().settings.login` (a runtime dataclass of the same values can be built from it, as
+`console.rules.rules_from` does), and regenerate the README's tables (`python -m console.config.reference
+README.md`; a test fails until they agree). Errors in the new table name their file, key and line like the others.
 """
 
 from .base import FieldProblem, Section
