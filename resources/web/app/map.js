@@ -28,6 +28,7 @@
   var PRIORITIES = ['red', 'orange', 'yellow', 'blue'];
 
   var map, control, renderer, bridge = null, config;
+  var timing = { parseMs: 0, applyMs: 0, drawMs: 0 };  // of the last batch and the last redraw, for diagnostics
   var unitLayer, caseLayer, recLayer, selectionLayer, heatLayer = null, clusterLayer = null;
   var townshipLabels, gridLabels;
   var units = {};   // id -> UnitMarker
@@ -152,6 +153,7 @@
 
   var LiveCanvas = L.Canvas.extend({
     _draw: function () {
+      var drawStart = performance.now();
       var layer, order, bounds = this._redrawBounds, ctx = this._ctx;
       var groups = {}, keys = [], labelled = [], others = [], i, j, showLabels = labelsOn();
       ctx.save();
@@ -202,6 +204,7 @@
       for (i = 0; i < others.length; i++) others[i]._updatePath();
       this._drawing = false;
       ctx.restore();
+      timing.drawMs = performance.now() - drawStart;
     }
   });
 
@@ -496,7 +499,6 @@
 
   // ---- messages from Python ------------------------------------------------------------------------------
 
-  var timing = { parseMs: 0, applyMs: 0 };
 
   function handle(text) {
     var t0 = performance.now();
