@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,7 @@ STATUS_INDEX = {s: i for i, s in enumerate(UnitStatus)}
 PRIORITY_INDEX = {p: i for i, p in enumerate(Priority)}
 TEXT_LIMIT = 240
 
+V = TypeVar("V", UnitView, CaseView)
 UnitRow = tuple[float, float, int, int, int, str]  # lat, lon, kind, status, stale, callsign
 CaseRow = tuple[float, float, int, int, str, str, str, str]  # lat, lon, priority, overdue, number, category, …
 
@@ -67,6 +68,35 @@ class PageState:
         g_lat, g_lon = wgs84_to_gcj02_np(np.array(lats), np.array(lons))
         return g_lat.tolist(), g_lon.tolist()
 
+    def _place(
+        self,
+        changed: Sequence[V],
+        removed: Iterable[int],
+        shown: dict[int, Any],
+        times: dict[int, Any],
+        shows: Callable[[V], bool],
+    ) -> tuple[list[V], list[float], list[float], list[int]]:
+        """The changed views the page draws (with a position, and `shows` true) with their positions in the
+        basemap's datum, and the shown ids to take off the page (removed, or no longer drawn); those are forgotten."""
+        rm = [item_id for item_id in removed if item_id in shown]
+        placed: list[V] = []
+        lats: list[float] = []
+        lons: list[float] = []
+        for view in changed:
+            lat, lon = view.lat, view.lon
+            if lat is None or lon is None or not shows(view):
+                if view.id in shown:
+                    rm.append(view.id)
+            else:
+                placed.append(view)
+                lats.append(lat)
+                lons.append(lon)
+        for item_id in rm:
+            shown.pop(item_id, None)
+            times.pop(item_id, None)
+        lats, lons = self._positions(lats, lons)
+        return placed, lats, lons, rm
+
     # -- units ----------------------------------------------------------------------------------------------------
 
     def units(
@@ -78,25 +108,9 @@ class PageState:
         shown, fix_at = self.units_shown, self._fix_at
         up: list[list[Any]] = []
         mv: list[float] = []  # flat: id, lat, lon, id, lat, lon, ... (one list, not one per unit)
-        rm = [uid for uid in removed if uid in shown]
-        placed: list[UnitView] = []
-        lats: list[float] = []
-        lons: list[float] = []
         off_duty = UnitStatus.OFF_DUTY
-        for u in changed:
-            lat, lon = u.lat, u.lon
-            if lat is None or lon is None or u.status is off_duty:
-                if u.id in shown:
-                    rm.append(u.id)
-            else:
-                placed.append(u)
-                lats.append(lat)
-                lons.append(lon)
-        for uid in rm:
-            shown.pop(uid, None)
-            fix_at.pop(uid, None)
+        placed, lats, lons, rm = self._place(changed, removed, shown, fix_at, lambda u: u.status is not off_duty)
         if placed:
-            lats, lons = self._positions(lats, lons)
             kind_index, status_index = KIND_INDEX, STATUS_INDEX
             for u, lat, lon in zip(placed, lats, lons, strict=True):
                 uid, fix = u.id, u.fix_at
@@ -135,24 +149,8 @@ class PageState:
         """Rows for the changed open cases with a place, removals (closed, moved out of view), and with `recheck`
         every shown case whose deadline passed since."""
         shown, due_at = self.cases_shown, self._due_at
-        rm = [cid for cid in removed if cid in shown]
-        placed: list[CaseView] = []
-        lats: list[float] = []
-        lons: list[float] = []
-        for c in changed:
-            lat, lon = c.lat, c.lon
-            if lat is None or lon is None or not c.status.is_open:
-                if c.id in shown:
-                    rm.append(c.id)
-            else:
-                placed.append(c)
-                lats.append(lat)
-                lons.append(lon)
-        for cid in rm:
-            shown.pop(cid, None)
-            due_at.pop(cid, None)
+        placed, lats, lons, rm = self._place(changed, removed, shown, due_at, lambda c: c.status.is_open)
         up: list[list[Any]] = []
-        lats, lons = self._positions(lats, lons)
         for c, lat, lon in zip(placed, lats, lons, strict=True):
             row = self._case_row(c, lat, lon, now)
             due_at[c.id] = c.due_at
