@@ -7,32 +7,36 @@ the county's civil time (China Standard Time). Read from `resources/config/calen
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .config.loader import load_file, validate
+from .config.work_calendar import CalendarFile, clock_seconds
 from .enums import Priority
 from .paths import resource
 from .timeutil import CHINA_TZ, ensure_utc
 
 #: The furthest a deadline may lie from its start; guards the day-by-day walk against an empty calendar.
 MAX_DAYS = 3660
+CALENDAR_FILE = ("config", "calendar.toml")
 
 
 @dataclass(frozen=True)
 class RepeatRules:
-    window_days: float = 30
-    phone_window_days: float = 30
-    radius_m: float = 500
-    place_hours: float = 72
-    similarity: float = 0.55
-    category_similarity: float = 0.30
-    caller_discount: float = 0.10
-    escalate_after: int = 3
+    """The repeat-appeal rules (defaults and bounds in `console.config.work_calendar.RepeatsSection`)."""
+
+    window_days: float
+    phone_window_days: float
+    radius_m: float
+    place_hours: float
+    similarity: float
+    category_similarity: float
+    caller_discount: float
+    escalate_after: int
 
     def bar(self, *, same_category: bool, same_caller: bool) -> float:
         """The text similarity two appeals need to be one matter."""
@@ -42,19 +46,18 @@ class RepeatRules:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Working periods of a working day (seconds after local midnight), working weekdays, holidays, make-up days."""
+    """Working periods of a working day (seconds after local midnight), working weekdays, holidays, make-up days.
+    Built from `calendar.toml` by `calendar_from` (defaults and bounds in `console.config.work_calendar`)."""
 
-    periods: tuple[tuple[int, int], ...] = ((8 * 3600 + 1800, 12 * 3600), (14 * 3600, 17 * 3600 + 1800))
-    workdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
-    holidays: frozenset[date] = frozenset()
-    makeup_workdays: frozenset[date] = frozenset()
-    default_hours: dict[Priority, float] = field(
-        default_factory=lambda: {Priority.RED: 4, Priority.ORANGE: 7, Priority.YELLOW: 21, Priority.BLUE: 35}
-    )
-    warn_before_hours: float = 4
-    max_extensions: int = 2
-    level_after_hours: tuple[float, ...] = (0, 7, 21)
-    repeats: RepeatRules = field(default_factory=RepeatRules)
+    periods: tuple[tuple[int, int], ...]
+    workdays: frozenset[int]
+    holidays: frozenset[date]
+    makeup_workdays: frozenset[date]
+    default_hours: dict[Priority, float]
+    warn_before_hours: float
+    max_extensions: int
+    level_after_hours: tuple[float, ...]
+    repeats: RepeatRules
 
     def __post_init__(self) -> None:
         last = -1
@@ -137,7 +140,7 @@ class WorkCalendar:
         return self.add_working(start, hours * 3600 + days * self.day_seconds)
 
     def default_deadline(self, start: datetime, priority: Priority) -> datetime:
-        return self.deadline(start, hours=self.default_hours.get(priority, 21))
+        return self.deadline(start, hours=self.default_hours[priority])
 
     def elapsed(self, start: datetime, end: datetime, pauses: Sequence[tuple[datetime, datetime | None]] = ()) -> float:
         """Working seconds from start to end, not counting the (possibly still open) pauses."""
@@ -164,62 +167,37 @@ class WorkCalendar:
         return sum(1 for h in self.level_after_hours if overdue_working_seconds >= h * 3600)
 
 
-def _clock(text: str, where: str) -> int:
-    try:
-        hh, mm = text.split(":")
-        value = int(hh) * 3600 + int(mm) * 60
-    except ValueError:
-        raise ValueError(f"{where}: {text!r} is not HH:MM") from None
-    if not 0 <= value <= 86400:
-        raise ValueError(f"{where}: {text!r} is not a time of day")
-    return value
-
-
-def _dates(values: Iterable[str], where: str) -> frozenset[date]:
-    out = set()
-    for v in values:
-        try:
-            out.add(date.fromisoformat(str(v)))
-        except ValueError:
-            raise ValueError(f"{where}: {v!r} is not a date (YYYY-MM-DD)") from None
-    return frozenset(out)
-
-
-def parse_calendar(data: dict[str, Any]) -> WorkCalendar:
-    hours = data.get("hours", {})
-    days = data.get("days", {})
-    assign = data.get("assignments", {})
-    esc = data.get("escalation", {})
-    rep = data.get("repeats", {})
-    periods = tuple(
-        (_clock(a, "hours.periods"), _clock(b, "hours.periods")) for a, b in hours.get("periods", [["08:30", "12:00"]])
-    )
-    defaults = {Priority(k): float(v) for k, v in assign.get("default_hours", {}).items()}
+def calendar_from(file: CalendarFile) -> WorkCalendar:
+    rep = file.repeats
     return WorkCalendar(
-        periods=periods,
-        workdays=frozenset(int(d) for d in hours.get("workdays", [1, 2, 3, 4, 5])),
-        holidays=_dates(days.get("holidays", []), "days.holidays"),
-        makeup_workdays=_dates(days.get("makeup_workdays", []), "days.makeup_workdays"),
-        default_hours=defaults or WorkCalendar().default_hours,
-        warn_before_hours=float(assign.get("warn_before_hours", 4)),
-        max_extensions=int(assign.get("max_extensions", 2)),
-        level_after_hours=tuple(sorted(float(h) for h in esc.get("level_after_hours", [0, 7, 21]))),
+        periods=tuple((clock_seconds(a), clock_seconds(b)) for a, b in file.hours.periods),
+        workdays=frozenset(file.hours.workdays),
+        holidays=frozenset(file.days.holidays),
+        makeup_workdays=frozenset(file.days.makeup_workdays),
+        default_hours={p: float(h) for p, h in file.assignments.default_hours.items()},
+        warn_before_hours=file.assignments.warn_before_hours,
+        max_extensions=file.assignments.max_extensions,
+        level_after_hours=tuple(sorted(float(h) for h in file.escalation.level_after_hours)),
         repeats=RepeatRules(
-            window_days=float(rep.get("window_days", 30)),
-            phone_window_days=float(rep.get("phone_window_days", 30)),
-            radius_m=float(rep.get("radius_m", 500)),
-            place_hours=float(rep.get("place_hours", 72)),
-            similarity=float(rep.get("similarity", 0.55)),
-            category_similarity=float(rep.get("category_similarity", 0.30)),
-            caller_discount=float(rep.get("caller_discount", 0.10)),
-            escalate_after=int(rep.get("escalate_after", 3)),
+            window_days=rep.window_days,
+            phone_window_days=rep.phone_window_days,
+            radius_m=rep.radius_m,
+            place_hours=rep.place_hours,
+            similarity=rep.similarity,
+            category_similarity=rep.category_similarity,
+            caller_discount=rep.caller_discount,
+            escalate_after=rep.escalate_after,
         ),
     )
 
 
+def parse_calendar(data: Mapping[str, Any]) -> WorkCalendar:
+    """The calendar from the tables of a calendar.toml already read (ConfigError naming the key when one is wrong)."""
+    return calendar_from(validate(CalendarFile, data))
+
+
 def load_calendar(path: Path | None = None) -> WorkCalendar:
-    with open(path or resource("config", "calendar.toml"), "rb") as fh:
-        return parse_calendar(tomllib.load(fh))
+    return calendar_from(load_file(CalendarFile, path or resource(*CALENDAR_FILE)))
 
 
 @lru_cache(maxsize=1)

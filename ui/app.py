@@ -161,9 +161,8 @@ def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWo
         return None
     try:
         from console.config import load_config
-        from console.feeds.config import parse_feeds
 
-        feeds = parse_feeds(load_config(config).feeds)
+        feeds = load_config(config).feeds
     except Exception as exc:  # a bad feeds table must not stop the console
         window.statusBar().showMessage(
             QCoreApplication.translate("App", "Feeds not started: %1").replace("%1", str(exc)), 15000

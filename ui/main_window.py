@@ -195,7 +195,9 @@ class MainWindow(QMainWindow):
     def _on_cases(self, diff: LiveDiff) -> None:
         if self.session.is_loaded:
             if len(diff.cases_inserted) + len(diff.cases_updated) > 2000:
-                self.queue.model.rebuild()  # a whole snapshot after reconnecting
+                # A whole snapshot after reconnecting, or a mass escalation: sorted again in the next turn of the
+                # event loop, so that the live state's update and the rebuild never hold the interface together.
+                QTimer.singleShot(0, self.queue.model.rebuild)
             else:
                 self.queue.apply_diff(diff)
         if self.session.selection.case_id in diff.cases_updated or self.session.selection.case_id in diff.cases_removed:

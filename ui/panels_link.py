@@ -1,7 +1,8 @@
 """Feeds the KPI dashboard and the shift leader's board (other parts of the team's widgets, which run no SQL) from
 the console's database worker, and turns their clicks into the queue's filter or the shared selection.
 
-Both refresh on a timer and, a moment after, when the change feed brings events that move their figures."""
+Both refresh on a timer and, a moment after, when the change feed brings events that move their figures: the board
+1.5 s after an assignment or supervision event, the dashboard (a heavier read) at most every 10 s while cases change."""
 
 from __future__ import annotations
 
@@ -31,6 +32,22 @@ BOARD_EVENTS = frozenset(
     }
 )
 
+#: The dashboard's read after events waits this long, so that a busy shift costs one read every 10 s at most.
+DASHBOARD_SOON_MS = 10_000
+
+#: Events that move no figure of the dashboard (every other event may: cases received, dispatched, on scene,
+#: resolved, closed, merged, invalid, escalated, reopened, assigned, returned, called back …).
+NOT_DASHBOARD_EVENTS = frozenset(
+    {
+        EventKind.CASE_NOTE,
+        EventKind.UNIT_MOVED,
+        EventKind.UNIT_CREATED,
+        EventKind.GRIDS_IMPORTED,
+        EventKind.USER_CREATED,
+        EventKind.FEED_HEALTH,
+    }
+)
+
 
 class _Refresher(QObject):
     """Runs a read operation for a widget now and then, never two at once, and hands the value to the widget."""
@@ -43,6 +60,7 @@ class _Refresher(QObject):
         apply: Callable[[Any], None],
         *,
         every_ms: int,
+        soon_ms: int = 1500,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -57,7 +75,7 @@ class _Refresher(QObject):
         self._timer.timeout.connect(self.refresh)
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
-        self._soon.setInterval(1500)  # a burst of events: one read
+        self._soon.setInterval(soon_ms)  # a burst of events: one read
         self._soon.timeout.connect(self.refresh)
 
     def start(self) -> None:
@@ -95,12 +113,23 @@ class DashboardLink(QObject):
         super().__init__(parent)
         self.dashboard = dashboard
         self.refresher = _Refresher(
-            session, "stats.dashboard", dashboard.selection, dashboard.set_data, every_ms=60_000, parent=self
+            session,
+            "stats.dashboard",
+            dashboard.selection,
+            dashboard.set_data,
+            every_ms=60_000,
+            soon_ms=DASHBOARD_SOON_MS,
+            parent=self,
         )
         dashboard.dataRequested.connect(lambda _p, _d: self.refresher.refresh())
         dashboard.filterRequested.connect(apply_filter)
         # First figures a moment after the queue is loaded, not while it is being drawn.
         session.loaded.connect(lambda: QTimer.singleShot(1500, self.refresher.start))
+        session.eventsArrived.connect(self._on_events)
+
+    def _on_events(self, events: list[EventRecord]) -> None:
+        if any(e.kind not in NOT_DASHBOARD_EVENTS for e in events):
+            self.refresher.refresh_soon()
 
 
 class SupervisionLink(QObject):

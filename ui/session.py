@@ -23,7 +23,7 @@ from console.events import EventRecord
 from console.live import Changes, LiveDiff, LiveState, Snapshot
 from console.ops import Action, Actor, CountyView, Needs, operation_named
 
-from .gc_tuning import freeze_long_lived, tune_for_interface
+from .gc_tuning import freeze_long_lived
 from .messages import describe_error, offline_message
 from .selection import Selection
 from .workers import Callback, DatabaseOffline, DbWorker, JobResult, OpCall
@@ -109,7 +109,7 @@ class ConsoleSession(QObject):
 
     def start(self) -> None:
         self.run("reference.county", callback=self._got_names)
-        tune_for_interface()
+        freeze_long_lived()  # the window and everything made at start: out of every later collection
         self.worker.start_sync(self.actor)
         if not self.read_only:
             self._sweep.start()
@@ -127,10 +127,10 @@ class ConsoleSession(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         diff = self.state.reset(snapshot)
-        freeze_long_lived()
         self._emit(diff)
         if not self.is_loaded:
             self.is_loaded = True
+            freeze_long_lived()  # the first snapshot's views, most of them kept for hours
             self.loaded.emit()
 
     def _on_changes(self, changes: Changes) -> None:

@@ -37,8 +37,6 @@ from console.events import ChangeFeed
 from console.live import Changes, Snapshot
 from console.ops import REGISTRY, Actor, Kind, Needs, OpChanges, OpResult, ServiceError, execute, operation_named
 
-from .gc_tuning import pause_collector, resume_collector
-
 log = logging.getLogger(__name__)
 
 #: A database call running longer than this means the database is not answering (the banner must show within 2 s).
@@ -157,7 +155,6 @@ class DbWorker(QObject):
         if self._listener is not None:
             self._listener.join(timeout)
             self._listener = None
-        resume_collector()  # in case a snapshot was being built and never handed over
 
     def run(self, call: OpCall, callback: Callback | None = None) -> int:
         """Queue the operation; `callback(JobResult)` runs on the interface thread when it is done."""
@@ -301,16 +298,9 @@ class DbWorker(QObject):
 
     def _load_snapshot(self, feed: ChangeFeed, actor: Actor) -> None:
         head = feed.head_id()
-        # Tens of thousands of new long-lived objects: no collection while they are built (it would pause every
-        # thread); the interface thread freezes them and turns the collector back on.
-        pause_collector()
-        try:
-            snapshot: Snapshot = execute(
-                self.db, actor, "live.snapshot", last_event_id=head, between_chunks=lambda: time.sleep(0.002)
-            ).value
-        except BaseException:
-            resume_collector()
-            raise
+        snapshot: Snapshot = execute(
+            self.db, actor, "live.snapshot", last_event_id=head, between_chunks=lambda: time.sleep(0.002)
+        ).value
         feed.last_id = head
         self._want_snapshot = False
         self._publish(True, "")

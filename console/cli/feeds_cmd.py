@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-import tomllib
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..feeds.config import FeedsConfig, config_file, load_feeds_config
+from ..config import FeedsConfig, load_config
+from ..feeds.config import config_file
 from ..feeds.health import feed_health
 from ..feeds.runner import FeedRunner, PollOutcome
 from ..services.errors import ValidationError
@@ -30,16 +30,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _database_url(path: Path) -> str | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    database = data.get("database")
-    url = database.get("url") if isinstance(database, dict) else None
-    return url.strip() if isinstance(url, str) and url.strip() else None
-
-
 def load(ctx: CliContext) -> tuple[Path, FeedsConfig]:
     path = config_file(getattr(ctx.args, "config", None))
     if path is None:
@@ -51,16 +41,14 @@ def load(ctx: CliContext) -> tuple[Path, FeedsConfig]:
             }
         )
     try:
-        config = load_feeds_config(path)
+        config = load_config(path)
     except ValidationError as exc:
         raise CliError.from_service(exc) from None
-    if config.empty:
+    if config.feeds.empty:
         raise CliError({"error": "invalid", "field": "feeds", "message": f"no feeds configured in {path.name}"})
-    if not getattr(ctx.args, "db", None):
-        url = _database_url(path)
-        if url:
-            ctx.args.db = url
-    return path, config
+    if not getattr(ctx.args, "db", None) and config.database_url:
+        ctx.args.db = config.database_url
+    return path, config.feeds
 
 
 def _line(outcome: PollOutcome) -> str:

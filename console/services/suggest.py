@@ -5,11 +5,14 @@ Read-only and database-free: the intake form calls it as the description is type
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from ..config.category_keywords import KeywordsFile
+from ..config.loader import load_file, validate
 from ..enums import Category
 from ..paths import resource
 
@@ -37,23 +40,17 @@ class KeywordRules:
         return best
 
 
-def parse_rules(data: dict[str, object]) -> KeywordRules:
-    rules: list[tuple[Category, tuple[str, ...]]] = []
-    for key, table in data.items():
-        try:
-            category = Category(key)
-        except ValueError:
-            raise ValueError(f"category_keywords: unknown category {key!r}") from None
-        words = table.get("words") if isinstance(table, dict) else None
-        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise ValueError(f"category_keywords.{key}.words: must be a list of non-empty texts")
-        rules.append((category, tuple(w.strip() for w in words)))
-    return KeywordRules(tuple(rules))
+def rules_from(file: KeywordsFile) -> KeywordRules:
+    return KeywordRules(tuple((category, table.words) for category, table in file.root.items()))
+
+
+def parse_rules(data: Mapping[str, Any]) -> KeywordRules:
+    """Rules from the tables of a category_keywords.toml already read (ConfigError naming the key if one is wrong)."""
+    return rules_from(validate(KeywordsFile, data))
 
 
 def load_rules(path: Path) -> KeywordRules:
-    with path.open("rb") as fh:
-        return parse_rules(tomllib.load(fh))
+    return rules_from(load_file(KeywordsFile, path))
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@ a transaction that commits late with a lower id is not lost."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy.orm import Session
@@ -43,9 +42,15 @@ def test_notify_wakes_a_listener(pg_db: Database) -> None:
     feed = ChangeFeed(Database(db.url))
     feed.wait(timeout=0.01)  # connects the listener
     woke: list[bool] = []
-    t = threading.Thread(target=lambda: woke.append(feed.wait(timeout=5)))
+    waiting = threading.Event()
+
+    def listen() -> None:
+        waiting.set()
+        woke.append(feed.wait(timeout=5))
+
+    t = threading.Thread(target=listen)
     t.start()
-    time.sleep(0.2)
+    assert waiting.wait(timeout=5)  # a NOTIFY sent from here on reaches the listener (it queues on its connection)
     save(db, GOOD, county)
     t.join(timeout=10)
     assert woke == [True]

@@ -72,8 +72,9 @@ def test_batches_are_coalesced(make_map: Any, js: Any, qtbot: Any) -> None:
     posted.clear()
     for step in range(10):
         widget.set_units([make_unit(1, 24.81 + step * 0.001, 113.61)])
+    assert posted == []  # the last batch went out just now: these wait for the next tick
     qtbot.waitUntil(lambda: len(posted) >= 1, timeout=WAIT)
-    qtbot.wait(100)
+    widget.flush()  # nothing is left pending after that one batch
     assert len(posted) == 1  # ten calls inside one interval: one batch, with the last position
     message = json.loads(posted[0])
     assert isinstance(posted[0], str)
@@ -147,7 +148,13 @@ def test_citizen_text_never_runs(make_map: Any, js: Any, qtbot: Any) -> None:
     wait_js(qtbot, js, widget, "DispatchMap.counts().units + DispatchMap.counts().cases", 2)
     case_tip = js(widget, "DispatchMap.openTooltip('case', 1)")
     unit_tip = js(widget, "DispatchMap.openTooltip('unit', 1)")
-    qtbot.wait(300)
+    # A broken image of our own, put in after the tooltips: once its error handler has run, the handlers of any
+    # broken image the citizen's text could have made would have run too.
+    js(
+        widget,
+        "var i = document.createElement('img'); i.onerror = function () { window.__sentinel = 1; }; i.src = 'x'; 1",
+    )
+    wait_js(qtbot, js, widget, "window.__sentinel === 1", True)
     assert XSS_SCRIPT in case_tip["text"] and XSS_IMG in case_tip["text"]
     assert case_tip["images"] == 0 and case_tip["scripts"] == 0
     assert XSS_IMG in unit_tip["text"] and unit_tip["images"] == 0
@@ -199,7 +206,7 @@ def test_no_request_leaves_the_app(make_map: Any, js: Any, qtbot: Any, tmp_path:
     js(widget, "DispatchMap.map().setZoom(15); 1")
     wait_js(qtbot, js, widget, "DispatchMap.counts().units", 20)
     js(widget, "DispatchMap.openTooltip('case', 1)")
-    qtbot.wait(500)
+    qtbot.waitUntil(lambda: sum(widget.tile_stats) > 0, timeout=WAIT)
     served, missing = widget.tile_stats
     assert served + missing > 0  # the basemap asked for tiles, through tiles://
     assert widget.blocked_requests == []

@@ -8,7 +8,7 @@ import pytest
 
 from console.enums import RoadClass, UnitKind
 from console.paths import resource
-from console.rules import AIR, _parse, default_rules
+from console.rules import AIR, default_rules, parse_rules
 
 
 def shipped() -> dict[str, object]:
@@ -42,7 +42,7 @@ def test_bad_roads_tables_are_named(roads: dict[str, object], message: str) -> N
     data = shipped()
     data["roads"] = roads
     with pytest.raises(ValueError, match=message.replace(".", r"\.")):
-        _parse(data)
+        parse_rules(data)
 
 
 def test_a_kind_can_get_a_profile_of_its_own() -> None:
@@ -51,7 +51,7 @@ def test_a_kind_can_get_a_profile_of_its_own() -> None:
         "profiles": {"boat": {"speed_kmh": {"path": 8}, "oneway": False, "off_road_kmh": 3}},
         "kind_profile": {"volunteer_team": "boat"},
     }
-    roads = _parse(data).roads
+    roads = parse_rules(data).roads
     boat = roads.profile_of(UnitKind.VOLUNTEER_TEAM)
     assert boat is not None and boat.speed_kmh == {RoadClass.PATH: 8.0} and boat.off_road_kmh == 3
     assert roads.profile_of(UnitKind.PATROL_CAR) is not None  # the others keep the defaults

@@ -47,7 +47,7 @@ def test_clicking_a_township_bar_filters_the_queue(qtbot, data_world) -> None:  
     assert got["township_id"] == world.county.township_ids["西岭镇"]
     assert got["received_from"] < got["received_to"]
     # a click beside the bars filters nothing
-    with qtbot.assertNotEmitted(dash.filterRequested, wait=100):
+    with qtbot.assertNotEmitted(dash.filterRequested):  # the click is handled at once: nothing to wait for
         empty = dash.groups_chart.bar_centre(west)
         empty.setX(dash._rows[west].counts["received"] * 1.1)
         _click_view_point(qtbot, dash.groups_chart, empty)

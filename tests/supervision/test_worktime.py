@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from console.config import ConfigError
 from console.timeutil import CHINA_TZ
-from console.worktime import WorkCalendar, default_calendar, parse_calendar
+from console.worktime import default_calendar, parse_calendar
 
 CAL = default_calendar()
 moments = st.datetimes(min_value=datetime(2025, 12, 1), max_value=datetime(2027, 1, 31)).map(
@@ -83,9 +85,7 @@ def test_pauses_only_take_time_away(start: datetime, total: float, pauses: list[
 @given(start=moments, hours=st.floats(min_value=0.5, max_value=40), holiday_offset=st.integers(0, 6))
 def test_a_holiday_only_pushes_deadlines_later(start: datetime, hours: float, holiday_offset: int) -> None:
     day = start.astimezone(CHINA_TZ).date() + timedelta(days=holiday_offset)
-    with_holiday = WorkCalendar(
-        periods=CAL.periods, workdays=CAL.workdays, holidays=CAL.holidays | {day}, makeup_workdays=CAL.makeup_workdays
-    )
+    with_holiday = replace(CAL, holidays=CAL.holidays | {day})
     assert with_holiday.deadline(start, hours=hours) >= CAL.deadline(start, hours=hours)
     assert with_holiday.working_seconds(
         datetime.combine(day, datetime.min.time(), CHINA_TZ), datetime.combine(day, datetime.max.time(), CHINA_TZ)
@@ -93,12 +93,21 @@ def test_a_holiday_only_pushes_deadlines_later(start: datetime, hours: float, ho
 
 
 def test_bad_calendars_are_refused() -> None:
-    with pytest.raises(ValueError, match="periods"):
+    with pytest.raises(ConfigError, match="periods") as err:
         parse_calendar({"hours": {"periods": [["12:00", "08:00"]]}})
-    with pytest.raises(ValueError, match="HH:MM"):
+    assert err.value.field == "hours.periods[0]"
+    with pytest.raises(ConfigError, match="HH:MM") as err:
         parse_calendar({"hours": {"periods": [["8h", "12:00"]]}})
-    with pytest.raises(ValueError, match="date"):
+    assert err.value.field == "hours.periods[0][0]"
+    with pytest.raises(ConfigError, match="date") as err:
         parse_calendar({"days": {"holidays": ["2026-13-01"]}})
+    assert err.value.field == "days.holidays[0]"
+    with pytest.raises(ConfigError) as err:
+        parse_calendar({"assignments": {"default_hours": {"red": 4}}})
+    assert err.value.field == "assignments.default_hours.orange"
+    with pytest.raises(ConfigError) as err:
+        parse_calendar({"hours": {"workdays": []}, "days": {"makeup_workdays": []}})
+    assert err.value.field == "hours.workdays"
     with pytest.raises(ValueError):
         CAL.add_working(local(2026, 1, 1), -1)
 

@@ -1,9 +1,11 @@
 """Fixtures of the console window tests: a Qt application (pytest-qt, offscreen), a temporary data directory for
-settings and drafts, a small county, and a factory of consoles (worker + session + main window) on one database."""
+settings and drafts, a small county, and a factory of consoles (worker + session + main window) on one database.
+
+(A `pytestmark` here would mark nothing: each test module that needs Qt carries `pytestmark = pytest.mark.ui`.)"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.db import Database
 from console.enums import Role
+from console.live import LiveDiff
 from console.services.actor import Actor
 from tests.core.county import MiniCounty, build_mini_county
 from ui.intake import DraftStore
@@ -21,8 +24,6 @@ from ui.layouts import Layout, layout_for_role
 from ui.main_window import MainWindow
 from ui.session import ConsoleSession
 from ui.workers import DbWorker
-
-pytestmark = pytest.mark.ui
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +36,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class FakeMap(QWidget):
-    """Stands in for the live map: records what the console pushes, emits what a click would."""
+    """Stands in for the live map (a `MapView`): records what the console shows on it, emits what a click would."""
 
     unitClicked = Signal(int)
     caseClicked = Signal(int)
@@ -52,11 +53,17 @@ class FakeMap(QWidget):
     def set_county(self, townships: Any, grids: Any, boundary: Any) -> None:
         pass
 
-    def set_units(self, units: list[Any]) -> None:
-        self.units = list(units)
+    def apply_units(self, diff: LiveDiff, units: Mapping[int, Any]) -> None:
+        self.units = list(units.values())
 
-    def set_cases(self, cases: list[Any]) -> None:
-        self.cases = list(cases)
+    def apply_cases(self, diff: LiveDiff, cases: Mapping[int, Any]) -> None:
+        self.cases = list(cases.values())
+
+    def flush(self) -> None:
+        pass
+
+    def set_history(self, points: Any) -> None:
+        pass
 
     def select_case(self, case_id: int) -> None:
         self.selected_case = case_id

@@ -11,7 +11,7 @@ from console.enums import Role
 from tests.core.county import build_mini_county
 from ui.intake import DraftStore, IntakeForm
 
-from .helpers import LAT, LON, fill_form
+from .helpers import LAT, LON, fill_form, stored_cases, wait_in_step, wait_worker_done
 
 pytestmark = pytest.mark.ui
 
@@ -28,8 +28,8 @@ def test_invalid_phone_is_marked_inline_and_nothing_is_saved(
     assert not error.isHidden()
     assert "Phone" in error.text() and "phone number" in error.text()
     assert form.phone.property("invalid") is True
-    qtbot.wait(200)
-    assert console.session.state.cases == {}
+    wait_worker_done(qtbot, console.worker)  # had the form asked for a write, it would have run by now
+    assert stored_cases(sqlite_db) == 0 and console.session.state.cases == {}
     # Correcting the field clears the mark.
     form.phone.setText("13800001111")
     assert error.isHidden()
@@ -93,6 +93,8 @@ def test_duplicate_candidate_merged_with_one_key(sqlite_db: Database, make_conso
 
     console.window.actions_[ActionId.MERGE_DUPLICATE].trigger()  # Ctrl+M
     qtbot.waitUntil(form.is_empty, timeout=5_000)
-    qtbot.wait(300)
+    wait_worker_done(qtbot, console.worker)
+    wait_in_step(qtbot, sqlite_db, session)  # every event of the merge has reached the live state
+    assert stored_cases(sqlite_db) == 2
     assert list(session.state.cases) == [first]  # the new appeal went into the first case, not the queue
     assert session.selection.case_id == first

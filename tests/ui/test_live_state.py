@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from console.config import ConfigError
 from console.db import Database, write_transaction
 from console.enums import CaseStatus, Category, Role
 from console.events import ChangeFeed
@@ -78,10 +79,12 @@ def test_suggested_category_with_matched_words() -> None:
 
 
 def test_keyword_rules_are_validated() -> None:
-    with pytest.raises(ValueError, match="unknown category"):
+    with pytest.raises(ConfigError, match="unknown value 'weather'") as err:
         parse_rules({"weather": {"words": ["rain"]}})
-    with pytest.raises(ValueError, match="words"):
+    assert err.value.field == "weather"
+    with pytest.raises(ConfigError, match="must be a list") as err:
         parse_rules({"traffic": {"words": "crash"}})
+    assert err.value.field == "traffic.words"
     rules = parse_rules({"traffic": {"words": ["crash"]}, "dispute": {"words": ["crash", "fight"]}})
     assert rules.suggest("crash").category == Category.TRAFFIC  # tie: the first listed
     assert rules.suggest("a crash and a fight").category == Category.DISPUTE

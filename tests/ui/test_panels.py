@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from console.db import Database
+from console.db import Database, write_transaction
 from console.enums import Category, Role
+from console.services.intake import create_case, parse_intake
 from tests.core.county import build_mini_county
 from ui.layouts import Dock
 
@@ -33,6 +34,25 @@ def test_dashboard_click_filters_the_queue(sqlite_db: Database, make_console: An
     assert [session.state.cases[i].category for i in window.queue.model.case_ids()] == [Category.DISPUTE]
     window.dashboard.filterRequested.emit({"overdue_only": True})
     assert window.queue.overdue.isChecked() and window.queue.model.case_ids() == []
+
+
+def test_dashboard_follows_cases_taken_at_another_workstation(
+    sqlite_db: Database, make_console: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ui.panels_link.DASHBOARD_SOON_MS", 50)
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    dashboard = console.window.dashboard
+
+    def received() -> int | None:
+        return None if dashboard._data is None else int(dashboard._data.report.total.counts["received"])
+
+    qtbot.waitUntil(lambda: received() == 0, timeout=10_000)  # the first figures, read when the console loaded
+    other = county.actors[Role.DISPATCHER]
+    request = parse_intake({"channel": "walk_in", "category": "dispute", "priority": "yellow", "description": "x"})
+    write_transaction(sqlite_db.sessions, lambda s: create_case(s, request, actor=other))
+    # The change feed brings the event; the dashboard reads its figures again (not on its one-minute timer).
+    qtbot.waitUntil(lambda: received() == 1, timeout=10_000)
 
 
 def test_assignment_appears_on_the_shift_leaders_board(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:

@@ -44,6 +44,7 @@ class Spy:
         model.modelReset.connect(lambda: self.events.append("reset"))
         model.rowsInserted.connect(lambda *_a: self.events.append("insert"))
         model.rowsRemoved.connect(lambda *_a: self.events.append("remove"))
+        model.rowsMoved.connect(lambda *_a: self.events.append("move"))
         model.dataChanged.connect(lambda *_a: self.events.append("changed"))
 
 
@@ -72,13 +73,51 @@ def test_feed_changes_never_reset_the_model() -> None:
     del cases[30]
     model.apply(LiveDiff(cases_removed=[30]))
     assert "reset" not in spy.events
-    assert spy.events == ["insert", "changed", "remove", "insert", "remove"]
+    assert spy.events == ["insert", "changed", "move", "changed", "remove"]
     ids = model.case_ids()
     assert ids[:2] == [100, 20] and 30 not in ids and len(ids) == 50
     assert model.data(model.index(model.row_of(10), Column.PLACE)) == "updated text"
     # Still sorted as a full rebuild would sort.
     model.rebuild()
     assert model.case_ids() == ids
+
+
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_a_sort_position_change_moves_the_row(order: Qt.SortOrder, qtmodeltester: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtWidgets import QTableView
+
+    cases, model = make(40)
+    model.sort(Column.DEADLINE, order)
+    qtmodeltester.check(model, force_py=True)  # keeps checking every signal below
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    spy = Spy(model)
+    for step, (case_id, hours) in enumerate([(5, 100), (30, -1), (17, 25.5), (1, 60), (40, 0.5)]):
+        before = model.row_of(case_id)
+        view.selectionModel().select(
+            model.index(before, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        cases[case_id] = dataclasses.replace(cases[case_id], due_at=NOW + timedelta(hours=hours))
+        model.apply(LiveDiff(cases_updated=[case_id]))
+        after = model.row_of(case_id)
+        assert after != before, step
+        assert spy.events == ["move", "changed"], step  # no remove and insert, no reset
+        spy.events.clear()
+        # The selection went with the row, and the order is what a full sort gives.
+        assert [i.row() for i in view.selectionModel().selectedRows()] == [after]
+        ids = model.case_ids()
+        model.rebuild()
+        assert model.case_ids() == ids
+        model.sort(Column.DEADLINE, order)
+        spy.events.clear()
+    # A change of key that keeps the row where it is: in place.
+    row = model.row_of(20)
+    cases[20] = dataclasses.replace(cases[20], due_at=cases[20].due_at + timedelta(seconds=1))
+    model.apply(LiveDiff(cases_updated=[20]))
+    assert model.row_of(20) == row and spy.events == ["changed"]
 
 
 def test_filter_and_search_on_the_models_own_rows() -> None:

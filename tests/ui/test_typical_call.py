@@ -36,7 +36,7 @@ class Keys:
         self.count += 1
         popup = QApplication.activePopupWidget()
         self.qtbot.keyClick(popup or self._target(), key, modifier)
-        self.qtbot.wait(30)
+        QApplication.processEvents()  # what the key posted (focus changes, popups) is handled before the next key
 
     def words(self, text: str) -> None:
         """The caller's words: typed (any script, as an input method delivers them), not counted."""
@@ -44,7 +44,7 @@ class Keys:
         for ch in text:
             QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyPress, 0, Qt.KeyboardModifier.NoModifier, ch))
             QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyRelease, 0, Qt.KeyboardModifier.NoModifier, ch))
-        self.qtbot.wait(30)
+        QApplication.processEvents()
 
 
 def test_typical_call_key_presses(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
@@ -58,7 +58,7 @@ def test_typical_call_key_presses(sqlite_db: Database, make_console: Any, qtbot:
     keys = Keys(qtbot)
 
     keys.press(Qt.Key.Key_F2)  # open the intake: the phone field has the focus
-    assert QApplication.focusWidget() is window.intake.phone
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.intake.phone, timeout=2_000)
     keys.words("13812345678")
     keys.press(Qt.Key.Key_Tab)
     keys.words("李女士")
@@ -66,6 +66,7 @@ def test_typical_call_key_presses(sqlite_db: Database, make_console: Any, qtbot:
     keys.words("邻居两家因为宅基地吵架, 快打起来了")
     keys.press(Qt.Key.Key_Tab)
     keys.words("东河镇卫")  # the start of the landmark the caller names
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2_000)  # the completions
     keys.press(Qt.Key.Key_Down)  # pick the completion
     keys.press(Qt.Key.Key_Return)
     assert window.intake.lat is not None

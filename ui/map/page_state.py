@@ -1,14 +1,20 @@
-"""What the page shows of units and open cases, and the difference to send when new values arrive.
+"""What the page shows of units and open cases, and the rows to send for the ones that changed.
 
-Rows are compact lists (indices for enums), positions already in the basemap's datum. Kept free of Qt so it can
-be measured and tested alone.
+The console's live state says which ids changed (`LiveDiff`); this turns only those into page rows: a position
+change of a unit the page already draws the same way becomes a compact move (`mv`), anything else it shows an update
+(`up`), and a view that changed in nothing the page shows (a unit's current case, say) sends nothing. Fixes age and
+deadlines pass without new data: `recheck=True` also looks at every shown unit's fix time and every shown case's
+deadline (the widget asks for that every few seconds).
+
+Rows are compact lists (indices for enums), positions already in the basemap's datum. Kept free of Qt so it can be
+measured and tested alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -21,16 +27,24 @@ STATUS_INDEX = {s: i for i, s in enumerate(UnitStatus)}
 PRIORITY_INDEX = {p: i for i, p in enumerate(Priority)}
 TEXT_LIMIT = 240
 
-UnitRow = tuple[float, float, int, int, int, str]
-CaseRow = tuple[float, float, int, int, str, str, str, str]
+V = TypeVar("V", UnitView, CaseView)
+UnitRow = tuple[float, float, int, int, int, str]  # lat, lon, kind, status, stale, callsign
+CaseRow = tuple[float, float, int, int, str, str, str, str]  # lat, lon, priority, overdue, number, category, …
 
 
-def _round(v: float) -> float:
-    return round(v, 6)
+def _batch(up: list[Any], mv: list[Any], rm: list[int]) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    if up:
+        out["up"] = up
+    if mv:
+        out["mv"] = mv
+    if rm:
+        out["rm"] = rm
+    return out or None
 
 
 class PageState:
-    """Holds what the page has; `units()`/`cases()` take the full new lists and return only the changes."""
+    """Holds what the page has; `units()`/`cases()` take the changed views and removed ids, return the rows to send."""
 
     def __init__(self, *, gcj02: bool, stale_fix_s: float, category_label: Callable[[str], str] = str) -> None:
         self._gcj02 = gcj02
@@ -38,13 +52,15 @@ class PageState:
         self._category_label = category_label
         self.units_shown: dict[int, UnitRow] = {}
         self.cases_shown: dict[int, CaseRow] = {}
-        self._unit_views: dict[int, UnitView] = {}
+        self._fix_at: dict[int, datetime | None] = {}  # of each shown unit, to see it turn stale
+        self._due_at: dict[int, datetime] = {}  # of each shown case, to see it turn overdue
 
     def reset(self) -> None:
         """The page was (re)loaded: it has nothing."""
         self.units_shown.clear()
         self.cases_shown.clear()
-        self._unit_views.clear()
+        self._fix_at.clear()
+        self._due_at.clear()
 
     def _positions(self, lats: list[float], lons: list[float]) -> tuple[list[float], list[float]]:
         if not self._gcj02 or not lats:
@@ -52,101 +68,115 @@ class PageState:
         g_lat, g_lon = wgs84_to_gcj02_np(np.array(lats), np.array(lons))
         return g_lat.tolist(), g_lon.tolist()
 
-    def units(self, units: Sequence[UnitView], now: datetime) -> dict[str, Any] | None:
-        """Hot path (5,000 units several times a second). Views are immutable, so a unit whose view is the very
-        object seen last time can only have turned stale; everything else is compared row by row."""
+    def _place(
+        self,
+        changed: Sequence[V],
+        removed: Iterable[int],
+        shown: dict[int, Any],
+        times: dict[int, Any],
+        shows: Callable[[V], bool],
+    ) -> tuple[list[V], list[float], list[float], list[int]]:
+        """The changed views the page draws (with a position, and `shows` true) with their positions in the
+        basemap's datum, and the shown ids to take off the page (removed, or no longer drawn); those are forgotten."""
+        rm = [item_id for item_id in removed if item_id in shown]
+        placed: list[V] = []
+        lats: list[float] = []
+        lons: list[float] = []
+        for view in changed:
+            lat, lon = view.lat, view.lon
+            if lat is None or lon is None or not shows(view):
+                if view.id in shown:
+                    rm.append(view.id)
+            else:
+                placed.append(view)
+                lats.append(lat)
+                lons.append(lon)
+        for item_id in rm:
+            shown.pop(item_id, None)
+            times.pop(item_id, None)
+        lats, lons = self._positions(lats, lons)
+        return placed, lats, lons, rm
+
+    # -- units ----------------------------------------------------------------------------------------------------
+
+    def units(
+        self, changed: Sequence[UnitView], removed: Iterable[int], now: datetime, *, recheck: bool = False
+    ) -> dict[str, Any] | None:
+        """Rows for the changed units (hot path: a few hundred units several times a second), removals, and with
+        `recheck` every shown unit whose fix turned stale since."""
         threshold = now - timedelta(seconds=self._stale_s)
-        shown = self.units_shown  # updated in place
-        seen = self._unit_views
-        new_seen: dict[int, UnitView] = {}
+        shown, fix_at = self.units_shown, self._fix_at
         up: list[list[Any]] = []
         mv: list[float] = []  # flat: id, lat, lon, id, lat, lon, ... (one list, not one per unit)
-        hidden: list[int] = []
-        changed: list[tuple[UnitView, int]] = []
         off_duty = UnitStatus.OFF_DUTY
-        for u in units:
-            uid = u.id
-            new_seen[uid] = u
-            fix = u.fix_at
-            stale = 1 if fix is None or fix < threshold else 0
-            if seen.get(uid) is u:
-                row = shown.get(uid)
-                if row is not None and row[4] != stale:
-                    row = (*row[:4], stale, row[5])
-                    shown[uid] = row
-                    up.append([uid, _round(row[0]), _round(row[1]), *row[2:]])
-                continue
-            if u.lat is None or u.lon is None or u.status is off_duty:
-                hidden.append(uid)
-                continue
-            changed.append((u, stale))
-        if changed:
-            if self._gcj02:
-                lats, lons = self._positions([u.lat for u, _ in changed], [u.lon for u, _ in changed])  # type: ignore[misc]
-            else:
-                lats = [u.lat for u, _ in changed]  # type: ignore[misc]
-                lons = [u.lon for u, _ in changed]  # type: ignore[misc]
+        placed, lats, lons, rm = self._place(changed, removed, shown, fix_at, lambda u: u.status is not off_duty)
+        if placed:
             kind_index, status_index = KIND_INDEX, STATUS_INDEX
-            for (u, stale), lat, lon in zip(changed, lats, lons, strict=True):
-                uid = u.id
-                kind = kind_index[u.kind]
-                status = status_index[u.status]
-                callsign = u.callsign
+            for u, lat, lon in zip(placed, lats, lons, strict=True):
+                uid, fix = u.id, u.fix_at
+                stale = 1 if fix is None or fix < threshold else 0
+                row = (round(lat, 6), round(lon, 6), kind_index[u.kind], status_index[u.status], stale, u.callsign)
                 before = shown.get(uid)
-                if (
-                    before is not None
-                    and before[2] == kind
-                    and before[3] == status
-                    and before[4] == stale
-                    and before[5] == callsign
-                ):
-                    if before[0] == lat and before[1] == lon:
-                        continue
-                    mv.extend((uid, round(lat, 6), round(lon, 6)))
+                fix_at[uid] = fix
+                if before == row:
+                    continue
+                if before is not None and before[2:] == row[2:]:
+                    mv.extend((uid, row[0], row[1]))
                 else:
-                    up.append([uid, round(lat, 6), round(lon, 6), kind, status, stale, callsign])
-                shown[uid] = (lat, lon, kind, status, stale, callsign)
-        rm = [uid for uid in shown if uid not in new_seen]
-        rm.extend(uid for uid in hidden if uid in shown)
-        for uid in rm:
-            del shown[uid]
-        self._unit_views = new_seen
-        if not (up or mv or rm):
-            return None
-        out: dict[str, Any] = {}
-        if up:
-            out["up"] = up
-        if mv:
-            out["mv"] = mv
-        if rm:
-            out["rm"] = rm
-        return out
+                    up.append([uid, *row])
+                shown[uid] = row
+        if recheck:
+            up.extend(self._restale(threshold, skip={u.id for u in placed}))
+        return _batch(up, mv, rm)
 
-    def cases(self, cases: Sequence[CaseView], now: datetime) -> dict[str, Any] | None:
-        placed = [c for c in cases if c.lat is not None and c.lon is not None and c.status.is_open]
-        lats, lons = self._positions([c.lat for c in placed], [c.lon for c in placed])  # type: ignore[misc]
-        new: dict[int, CaseRow] = {}
+    def _restale(self, threshold: datetime, skip: set[int]) -> list[list[Any]]:
+        rows: list[list[Any]] = []
+        shown = self.units_shown
+        for uid, fix in self._fix_at.items():
+            stale = 1 if fix is None or fix < threshold else 0
+            row = shown[uid]
+            if row[4] != stale and uid not in skip:
+                row = (*row[:4], stale, row[5])
+                shown[uid] = row
+                rows.append([uid, *row])
+        return rows
+
+    # -- cases ----------------------------------------------------------------------------------------------------
+
+    def cases(
+        self, changed: Sequence[CaseView], removed: Iterable[int], now: datetime, *, recheck: bool = False
+    ) -> dict[str, Any] | None:
+        """Rows for the changed open cases with a place, removals (closed, moved out of view), and with `recheck`
+        every shown case whose deadline passed since."""
+        shown, due_at = self.cases_shown, self._due_at
+        placed, lats, lons, rm = self._place(changed, removed, shown, due_at, lambda c: c.status.is_open)
+        up: list[list[Any]] = []
         for c, lat, lon in zip(placed, lats, lons, strict=True):
-            overdue = 1 if c.due_at < now else 0
-            text = c.description if len(c.description) <= TEXT_LIMIT else c.description[: TEXT_LIMIT - 1] + "…"
-            new[c.id] = (
-                _round(lat),
-                _round(lon),
-                PRIORITY_INDEX[c.priority],
-                overdue,
-                c.number,
-                self._category_label(c.category.value),
-                c.address or "",
-                text,
-            )
-        up = [[cid, *row] for cid, row in new.items() if self.cases_shown.get(cid) != row]
-        rm = [cid for cid in self.cases_shown if cid not in new]
-        self.cases_shown = new
-        if not (up or rm):
-            return None
-        out: dict[str, Any] = {}
-        if up:
-            out["up"] = up
-        if rm:
-            out["rm"] = rm
-        return out
+            row = self._case_row(c, lat, lon, now)
+            due_at[c.id] = c.due_at
+            if shown.get(c.id) != row:
+                shown[c.id] = row
+                up.append([c.id, *row])
+        if recheck:
+            done = {c.id for c in placed}
+            for cid, due in due_at.items():
+                row = shown[cid]
+                overdue = 1 if due < now else 0
+                if row[3] != overdue and cid not in done:
+                    row = (*row[:3], overdue, *row[4:])
+                    shown[cid] = row
+                    up.append([cid, *row])
+        return _batch(up, [], rm)
+
+    def _case_row(self, c: CaseView, lat: float, lon: float, now: datetime) -> CaseRow:
+        text = c.description if len(c.description) <= TEXT_LIMIT else c.description[: TEXT_LIMIT - 1] + "…"
+        return (
+            round(lat, 6),
+            round(lon, 6),
+            PRIORITY_INDEX[c.priority],
+            1 if c.due_at < now else 0,
+            c.number,
+            self._category_label(c.category.value),
+            c.address or "",
+            text,
+        )

@@ -1,12 +1,17 @@
 """The live map widget: the folium base page loaded by URL from app://, live layers fed as JSON batches over
-the web channel, clicks and the right-click menu coming back as signals."""
+the web channel, clicks and the right-click menu coming back as signals.
+
+It is a `MapView`: the console hands it the live state's diffs (`apply_units` / `apply_cases`: which ids changed,
+and the dicts of views). The ids wait in two pending sets until the next batch; batches go out at most every
+`MIN_BATCH_INTERVAL_MS` (the first change after a quiet spell at once) — the one throttle between the change feed and
+the page. A batch carries rows only for the pending ids (`PageState`), never the whole list."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +21,11 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from console.enums import Priority, UnitKind, UnitStatus
+from console.enums import Category, Priority, UnitKind, UnitStatus
 from console.geo.basemap import BasemapConfig
 from console.geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from console.geo.mbtiles import MBTiles
+from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import CaseView, GridView, Recommendation, TownshipView, UnitView
 from ui.labels import label
@@ -33,6 +39,11 @@ from .schemes import APP_SCHEME, TILES_SCHEME, AppSchemeHandler, TileSchemeHandl
 log = logging.getLogger(__name__)
 
 MIN_BATCH_INTERVAL_MS = 250  # at most ~4 batches a second
+#: At most this many units and cases in one batch: a bigger change (the first snapshot of 10,000 open cases) goes out
+#: in several batches in the following turns of the event loop, so that none holds the interface for long.
+MAX_BATCH_ROWS = 2000
+#: Fixes age and deadlines pass without new data: every so often the shown units and cases are looked at again.
+RECHECK_INTERVAL_MS = 5000
 
 
 class _Page(QWebEnginePage):
@@ -99,18 +110,23 @@ class MapWidget(QWidget):
             category_label=self._category_label,
         )
         self._ready = False
-        self._units: Sequence[UnitView] | None = None
-        self._cases: Sequence[CaseView] | None = None
-        self._units_dirty = self._cases_dirty = False
+        self._units: Mapping[int, UnitView] = {}
+        self._cases: Mapping[int, CaseView] = {}
+        # Ids changed or removed since the last batch (a removed id is in `_*_gone` only).
+        self._units_pending: set[int] = set()
+        self._units_gone: set[int] = set()
+        self._cases_pending: set[int] = set()
+        self._cases_gone: set[int] = set()
+        self._recheck = False
         self._queued: list[dict[str, Any]] = []  # commands waiting for the page
         self._seq = 0
         self._last_flush = 0.0
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self.flush)
-        # Fixes age without any new data: look again now and then so stale units turn grey.
+        # Fixes age without any new data: look again now and then so stale units turn grey (and cases overdue).
         self._stale_timer = QTimer(self)
-        self._stale_timer.setInterval(5000)
+        self._stale_timer.setInterval(RECHECK_INTERVAL_MS)
         self._stale_timer.timeout.connect(self._recheck_stale)
         self._stale_timer.start()
 
@@ -142,20 +158,48 @@ class MapWidget(QWidget):
     def _load(self, html: str) -> None:
         self._app_handler.set_page(html)
         self._ready = False
-        self._state.reset()
-        self._units_dirty = self._units is not None
-        self._cases_dirty = self._cases is not None
+        self._everything_pending()
         self._view.load(QUrl(PAGE_URL))
 
-    def set_units(self, units: Sequence[UnitView]) -> None:
+    def _everything_pending(self) -> None:
+        """The page has nothing (a new page): every unit and case goes in the next batch."""
+        self._state.reset()
+        self._units_pending = set(self._units)
+        self._cases_pending = set(self._cases)
+        self._units_gone.clear()
+        self._cases_gone.clear()
+
+    def apply_units(self, diff: LiveDiff, units: Mapping[int, UnitView]) -> None:
+        """The live state's units changed (`diff.units_*`); `units` is its dict, read at the next batch."""
         self._units = units
-        self._units_dirty = True
+        self._units_pending.update(diff.units_inserted)
+        self._units_pending.update(diff.units_updated)
+        if diff.units_removed:
+            self._units_pending.difference_update(diff.units_removed)
+            self._units_gone.update(diff.units_removed)
         self._schedule_flush()
 
-    def set_cases(self, cases: Sequence[CaseView]) -> None:
+    def apply_cases(self, diff: LiveDiff, cases: Mapping[int, CaseView]) -> None:
+        """The live state's open cases changed (`diff.cases_*`); `cases` is its dict, read at the next batch."""
         self._cases = cases
-        self._cases_dirty = True
+        self._cases_pending.update(diff.cases_inserted)
+        self._cases_pending.update(diff.cases_updated)
+        if diff.cases_removed:
+            self._cases_pending.difference_update(diff.cases_removed)
+            self._cases_gone.update(diff.cases_removed)
         self._schedule_flush()
+
+    def set_units(self, units: Sequence[UnitView]) -> None:
+        """Show exactly these units (for tools and tests; the console gives diffs through `apply_units`)."""
+        given = {u.id: u for u in units}
+        gone = [uid for uid in self._units if uid not in given]
+        self.apply_units(LiveDiff(units_updated=list(given), units_removed=gone), given)
+
+    def set_cases(self, cases: Sequence[CaseView]) -> None:
+        """Show exactly these cases (for tools and tests; the console gives diffs through `apply_cases`)."""
+        given = {c.id: c for c in cases}
+        gone = [cid for cid in self._cases if cid not in given]
+        self.apply_cases(LiveDiff(cases_updated=list(given), cases_removed=gone), given)
 
     def select_case(self, case_id: int) -> None:
         self._command({"op": "select", "kind": "case", "id": int(case_id)})
@@ -183,23 +227,29 @@ class MapWidget(QWidget):
         """Switch the "heat" or "cluster" layer (the layer control does the same)."""
         self._command({"op": "layer", "name": name, "on": on})
 
+    @property
+    def _dirty(self) -> bool:
+        return bool(self._units_pending or self._units_gone or self._cases_pending or self._cases_gone or self._recheck)
+
     def flush(self) -> None:
         """Send what changed since the last batch now (normally a timer does this, at most ~4 times a second)."""
         self._flush_timer.stop()
         if not self._ready:
             return
         now = self._clock()
+        recheck, self._recheck = self._recheck, False
         message: dict[str, Any] = {"op": "batch"}
-        if self._units_dirty and self._units is not None:
-            diff = self._state.units(self._units, now)
-            if diff:
-                message["u"] = diff
-        if self._cases_dirty and self._cases is not None:
-            diff = self._state.cases(self._cases, now)
-            if diff:
-                message["c"] = diff
-        self._units_dirty = self._cases_dirty = False
+        units = self._take(self._units, self._units_pending, self._units_gone, MAX_BATCH_ROWS)
+        rows = self._state.units(*units, now, recheck=recheck)
+        if rows:
+            message["u"] = rows
+        cases = self._take(self._cases, self._cases_pending, self._cases_gone, MAX_BATCH_ROWS - len(units[0]))
+        rows = self._state.cases(*cases, now, recheck=recheck)
+        if rows:
+            message["c"] = rows
         self._last_flush = time.monotonic()
+        if self._units_pending or self._cases_pending:  # the rest of a big change: in the next turn of the loop
+            self._flush_timer.start(0)
         if len(message) == 1:
             return
         self._seq += 1
@@ -212,12 +262,28 @@ class MapWidget(QWidget):
 
     # ---- internals -----------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _take(source: Mapping[int, Any], pending: set[int], gone: set[int], limit: int) -> tuple[list[Any], list[int]]:
+        """The views of up to `limit` pending ids (taken out of the set) and every id to remove (a pending id no
+        longer in the dict is gone too)."""
+        views: list[Any] = []
+        removed = list(gone)
+        gone.clear()
+        while pending and len(views) < limit:
+            item_id = pending.pop()
+            view = source.get(item_id)
+            if view is None:
+                removed.append(item_id)
+            else:
+                views.append(view)
+        return views, removed
+
     def _post(self, message: dict[str, Any]) -> None:
         self._bridge.post.emit(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
 
     def _command(self, message: dict[str, Any]) -> None:
         if self._ready:
-            if self._units_dirty or self._cases_dirty:
+            if self._dirty:
                 self.flush()  # the page gets what a command refers to before the command
             self._post(message)
         else:
@@ -230,14 +296,13 @@ class MapWidget(QWidget):
         self._flush_timer.start(max(0, int(MIN_BATCH_INTERVAL_MS - since)))
 
     def _recheck_stale(self) -> None:
-        if self._units is not None and self._ready:
-            self._units_dirty = True
+        if self._ready:
+            self._recheck = True
             self._schedule_flush()
 
     def _on_ready(self) -> None:
         self._ready = True
-        self._units_dirty = self._units is not None
-        self._cases_dirty = self._cases is not None
+        self._everything_pending()
         self.flush()
         queued, self._queued = self._queued, []
         for message in queued:
@@ -256,8 +321,6 @@ class MapWidget(QWidget):
         self.newAppealRequested.emit(lat, lon)
 
     def _category_label(self, code: str) -> str:
-        from console.enums import Category
-
         try:
             return label(Category(code))
         except ValueError:

@@ -2,7 +2,8 @@
 
 The model keeps its own list of visible rows, filtered and sorted in Python (a proxy model is far slower at this
 size). A diff from the change feed becomes `beginInsertRows` / `dataChanged` / `beginMoveRows` /
-`beginRemoveRows` on the touched rows only; only a change of filter or sort order by the user resets the model.
+`beginRemoveRows` on the touched rows only (a case whose sort position changed is moved, so views keep their
+selection and scroll position); only a change of filter or sort order by the user resets the model.
 `data()` reads the row's plain view and never touches the database.
 """
 
@@ -20,7 +21,6 @@ from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import CaseView
 
-from ..gc_tuning import freeze_long_lived, pause_collector
 from ..labels import label
 from ..theme import PRIORITY_COLOURS, overdue_text, row_tints
 from .filters import Column, QueueFilter, haystack, sort_key
@@ -91,7 +91,6 @@ class QueueModel(QAbstractTableModel):
         """Filter and sort every case again (a user's change of filter or sort, or a full snapshot)."""
         self._now = utcnow()
         self.beginResetModel()
-        pause_collector()  # thousands of new tuples, all long-lived: no collection pause while they are made
         key = sort_key(self._column, self.townships)
         flt, hay, now = self._filter, self._haystack, self._now
         keyed = [((key(c), c.id), c) for c in self._cases.values() if flt.accepts(c, hay, now)]
@@ -99,7 +98,6 @@ class QueueModel(QAbstractTableModel):
         keyed.sort(key=lambda kc: kc[0], reverse=descending)
         self._rows = [c for _k, c in keyed]
         self._shown = {c.id: c for c in self._rows}
-        freeze_long_lived()
         self._keys = [] if descending else [k for k, _c in keyed]
         self.endResetModel()
 
@@ -159,6 +157,29 @@ class QueueModel(QAbstractTableModel):
             del self._keys[row]
         self.endRemoveRows()
 
+    def _update(self, row: int, case: CaseView) -> None:
+        """A shown case changed: in place if its sort position is the same, else moved to its new row."""
+        # Where the new key goes among the current rows (the old row included) is the row to move before.
+        target = row if self._key(self._rows[row]) == self._key(case) else self._position(case)
+        if target not in (row, row + 1):
+            self.beginMoveRows(_ROOT, row, row, _ROOT, target)
+            self._rows.pop(row)
+            ascending = self._order == Qt.SortOrder.AscendingOrder
+            if ascending:
+                del self._keys[row]
+            row = target if target < row else target - 1
+            self._rows.insert(row, case)
+            if ascending:
+                self._keys.insert(row, self._key(case))
+            self._shown[case.id] = case
+            self.endMoveRows()
+        else:
+            self._rows[row] = case
+            self._shown[case.id] = case
+            if self._order == Qt.SortOrder.AscendingOrder:
+                self._keys[row] = self._key(case)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
     def apply(self, diff: LiveDiff) -> None:
         """Fold a live-state diff into the visible rows with the smallest model signals."""
         self._now = utcnow()
@@ -177,13 +198,8 @@ class QueueModel(QAbstractTableModel):
                 continue
             if row < 0:
                 self._insert(case)
-            elif self._key(self._rows[row]) == self._key(case):
-                self._rows[row] = case
-                self._shown[case_id] = case
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
             else:
-                self._remove(row)
-                self._insert(case)
+                self._update(row, case)
 
     def refresh_times(self) -> None:
         """Ages and countdowns move with the clock: repaint those two columns (only visible rows are drawn)."""
