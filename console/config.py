@@ -3,6 +3,7 @@
 ```toml
 [database]
 url = "postgresql://dispatch@10.1.2.3/county"   # or a SQLite file path
+read_url = "postgresql://wall@db1,db2/county?target_session_attrs=prefer-standby"   # optional: the wall reads here
 
 [interface]
 language = "zh_CN"        # or "en"; absent: the system locale
@@ -35,6 +36,8 @@ LANGUAGES = ("zh_CN", "en")
 @dataclass(frozen=True, slots=True)
 class ConsoleConfig:
     database_url: str | None = None
+    #: Where a read-only console (the wall) reads: a hot standby (`target_session_attrs=prefer-standby`).
+    database_read_url: str | None = None
     language: str | None = None
     #: How the database was chosen at first run: "demo", "shared" or "new" (shown in the about box, kept for support).
     setup: str | None = None
@@ -87,6 +90,9 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Consol
     url = database.get("url")
     if url is not None and (not isinstance(url, str) or not url.strip()):
         raise ValidationError("database.url", "must be a non-empty text")
+    read_url = database.get("read_url")
+    if read_url is not None and (not isinstance(read_url, str) or not read_url.strip()):
+        raise ValidationError("database.read_url", "must be a non-empty text")
     setup = database.get("setup")
     if setup is not None and setup not in ("demo", "shared", "new"):
         raise ValidationError("database.setup", "must be demo, shared or new")
@@ -95,6 +101,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Consol
         raise ValidationError("interface.language", f"must be one of {', '.join(LANGUAGES)}")
     return ConsoleConfig(
         database_url=url.strip() if isinstance(url, str) else None,
+        database_read_url=read_url.strip() if isinstance(read_url, str) else None,
         language=language,
         setup=setup,
         basemap=dict(_table(data, "basemap")),
@@ -117,8 +124,9 @@ def save_config(config: ConsoleConfig, explicit: str | os.PathLike[str] | None =
     """Write the configuration (atomically: a crash never leaves half a file) and return where."""
     path = config_path(explicit) if explicit or config.path is None else config.path
     data: dict[str, Any] = {}
-    if config.database_url is not None or config.setup is not None:
-        data["database"] = {k: v for k, v in (("url", config.database_url), ("setup", config.setup)) if v is not None}
+    database = (("url", config.database_url), ("read_url", config.database_read_url), ("setup", config.setup))
+    if any(v is not None for _, v in database):
+        data["database"] = {k: v for k, v in database if v is not None}
     if config.language is not None:
         data["interface"] = {"language": config.language}
     if config.basemap:

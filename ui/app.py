@@ -20,11 +20,13 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from console.config import load_config
 from console.db import Database, upgrade_to_head
 from console.enums import Role
 from console.paths import data_dir, default_db_url
 from console.services import queries
 from console.services.actor import Actor
+from console.services.errors import ServiceError
 from console.services.users import actor_for_name, authenticate
 
 from .intake import DraftStore
@@ -163,9 +165,22 @@ def run_gui(args: argparse.Namespace) -> int:
         )
     finally:
         worker.stop()
+        if worker.read_db is not db:
+            worker.read_db.dispose()
         db.dispose()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
+    """The wall only reads: with `[database] read_url` configured it reads from the hot standby."""
+    if actor.role != Role.WALL:
+        return None
+    try:
+        url = load_config(config).database_read_url
+    except ServiceError:
+        return None  # a broken file was reported when the database was chosen
+    return Database(url) if url else None
 
 
 def _run_window(
@@ -181,6 +196,9 @@ def _run_window(
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
     apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
+    read_db = _wall_read_database(actor, config)
+    if read_db is not None:
+        worker.read_from(read_db)
     session = ConsoleSession(worker, actor)
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)

@@ -7,7 +7,13 @@ handed to the callback given at submit time, on the interface thread. Nothing he
 Between jobs the worker polls the change feed (every `poll_interval` on SQLite; on PostgreSQL a listener thread
 wakes it on NOTIFY) and sends the fresh views of what changed (`console.live.Changes`). A failing poll means the
 database is unreachable: `dbStatusChanged(False, message)` at once, retries every `retry_interval`, and when it
-answers again `dbStatusChanged(True, "")` and a fresh snapshot.
+answers again `dbStatusChanged(True, "")` and the feed carries on from the last event id it delivered (the events
+table's ids are the feed: every change made during the gap, at any console or on a promoted standby, arrives as
+changes). Only a database whose newest event is older than what was seen (another database, a restored backup) is
+read again as a fresh snapshot.
+
+A console that only reads (the wall) may read from a hot standby: `read_from(database)` sends the live sync and the
+READ jobs there, while writes and RAW jobs (login) stay on the primary.
 """
 
 from __future__ import annotations
@@ -112,6 +118,8 @@ class DbWorker(QObject):
         self._actor: Actor | None = None
         self._feed: ChangeFeed | None = None
         self._want_snapshot = False
+        self._check_head = False  # after an outage: is it still the database the feed was reading?
+        self.read_db = db
         self.reachable = True
         self._busy_since: float | None = None  # monotonic start of the database call under way
         self.jobDone.connect(self._deliver)
@@ -147,12 +155,16 @@ class DbWorker(QObject):
     def write(self, fn: Callable[[Any], Any], callback: Callback | None = None) -> int:
         return self.submit(JobKind.WRITE, fn, callback)
 
+    def read_from(self, database: Database) -> None:
+        """Run the live sync and READ jobs on `database` (a standby of `db`); call before `start_sync`."""
+        self.read_db = database
+
     def start_sync(self, actor: Actor) -> None:
         """Load a snapshot for `actor`, then keep sending the changes of every event after it."""
         self._actor = actor
         self._want_snapshot = True
         self._queue.put(_WAKE)
-        if self.db.is_postgres and self._listener is None:
+        if self.read_db.is_postgres and self._listener is None:
             self._listener = threading.Thread(target=self._listen, name="console-notify", daemon=True)
             self._listener.start()
 
@@ -199,7 +211,7 @@ class DbWorker(QObject):
                     raise DatabaseOffline()
                 value = write_transaction(self.db.sessions, job.fn)
             elif job.kind == JobKind.READ:
-                with self.db.session() as session:
+                with self.read_db.session() as session:
                     value = job.fn(session)
             else:
                 value = job.fn(self.db)
@@ -226,15 +238,19 @@ class DbWorker(QObject):
             return True
         try:
             if self._feed is None:
-                self._feed = ChangeFeed(self.db, after_id=0)
+                self._feed = ChangeFeed(self.read_db, after_id=0)
                 self._want_snapshot = True
+            if self._check_head:
+                # Back after an outage: carry on from the last event seen, unless this database is behind it.
+                self._want_snapshot = self._want_snapshot or self._feed.head_id() < self._feed.last_id
+                self._check_head = False
             if self._want_snapshot:
                 head = self._feed.head_id()
                 # Tens of thousands of new long-lived objects: no collection while they are built (it would pause
                 # every thread); the interface thread freezes them and turns the collector back on.
                 pause_collector()
                 try:
-                    with self.db.session() as session:
+                    with self.read_db.session() as session:
                         snapshot = load_snapshot(
                             session, actor=actor, last_event_id=head, between_chunks=lambda: time.sleep(0.002)
                         )
@@ -248,7 +264,7 @@ class DbWorker(QObject):
                 return True
             events = self._feed.poll()
             if events:
-                with self.db.session() as session:
+                with self.read_db.session() as session:
                     changes = fetch_changes(session, events, actor=actor)
                 self.changesReady.emit(changes)
             self._set_reachable(True, "")
@@ -256,10 +272,8 @@ class DbWorker(QObject):
         except Exception as exc:
             if not is_outage(exc):
                 log.exception("live sync failed")
-            was = self.reachable
             self._set_reachable(False, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            if was:
-                self._want_snapshot = True  # reload everything once it is back
+            self._check_head = True
             return False
 
     def _set_reachable(self, reachable: bool, message: str) -> None:
@@ -269,7 +283,7 @@ class DbWorker(QObject):
 
     def _listen(self) -> None:
         """PostgreSQL only: wake the worker as soon as another workstation commits an event."""
-        waiter = ChangeFeed(self.db, after_id=0)
+        waiter = ChangeFeed(self.read_db, after_id=0)
         try:
             while not self._stopping.is_set():
                 if waiter.wait(0.5):

@@ -98,8 +98,11 @@ class ChangeFeed:
     def _connect_listener(self) -> Any:
         import psycopg
 
-        url = self.db.engine.url.set(drivername="postgresql")
-        conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5)
+        from ..db.engine import libpq_params
+
+        # Every server of a multi-host URL, with its target_session_attrs: after a promotion the listener finds the
+        # new primary as the pool does.
+        conn = psycopg.connect(**{"connect_timeout": 5, **libpq_params(self.db.engine)}, autocommit=True)
         conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         return conn
 
