@@ -139,3 +139,5 @@ class EventKind(StrEnum):
     GRIDS_IMPORTED = "grids_imported"
     USER_CREATED = "user_created"
     FEED_HEALTH = "feed_health"
+    HISTORY_PRUNED = "history_pruned"
+    DATABASE_RESTORED = "database_restored"
