@@ -5,6 +5,7 @@ runs it hourly when its login may). On SQLite it reports that there is nothing t
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
 
 from ..db.partitions import TABLES, ensure_partitions, is_partitioned, list_partitions
@@ -21,6 +22,10 @@ def _ahead(text: str) -> int:
     if not 0 <= value <= 366:
         raise argparse.ArgumentTypeError("must be between 0 and 366")
     return value
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def register(sub: Any) -> None:
@@ -47,8 +52,8 @@ def run(ctx: CliContext) -> int:
                 dated = [p for p in parts if p.start is not None and p.end is not None]
                 tables[table.name] = {
                     "partitions": len(parts),
-                    "first": dated[0].start if dated else None,
-                    "until": dated[-1].end if dated else None,
+                    "first": _iso(dated[0].start) if dated else None,
+                    "until": _iso(dated[-1].end) if dated else None,
                 }
     ctx.print_json({"partitioned": bool(tables), "created": created, "tables": tables})
     return 0

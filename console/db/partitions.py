@@ -178,15 +178,14 @@ def _create_partition(
     )
     if strays:
         # Rows written while no partition was ready wait in the default partition: move them into the new one.
-        # Detached, the default partition is a plain table (without the parent's triggers) for the moment of the
-        # move; the whole move is one transaction, so no one ever sees the rows twice or not at all.
+        # Detached, the default partition is a plain table (without the parent's row triggers; its own TRUNCATE
+        # trigger stays) for the moment of the move; the whole move is one transaction, so no one ever sees the rows twice or not at all.
         assert default is not None
         conn.execute(text(f"ALTER TABLE {table.name} DETACH PARTITION {default}"))
         conn.execute(text(f"CREATE TABLE {name} PARTITION OF {table.name} FOR VALUES {bounds}"))
         conn.execute(text(f"INSERT INTO {table.name} SELECT * FROM {default} WHERE {in_range}"))
         conn.execute(text(f"DELETE FROM {default} WHERE {in_range}"))
         conn.execute(text(f"ALTER TABLE {table.name} ATTACH PARTITION {default} DEFAULT"))
-        _protect(conn, table, default)
     else:
         conn.execute(text(f"CREATE TABLE {name} PARTITION OF {table.name} FOR VALUES {bounds}"))
     _protect(conn, table, name)

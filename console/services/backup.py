@@ -6,8 +6,10 @@ copies; the copy is written beside the target and renamed into place when comple
 revision no newer than this program's), copies it over the live database with the same API (writers wait for the
 moment of the copy), upgrades it to the current schema if it is older, and writes a `database_restored` event.
 
-PostgreSQL: a wrapper of `pg_dump --format=custom` and `pg_restore --clean --if-exists --single-transaction`
-(all hosts of a multi-host URL, the password through the environment, never the command line). The programs are
+PostgreSQL: a wrapper of `pg_dump --format=custom` and `pg_restore` (all hosts of a multi-host URL, the password
+through the environment, never the command line). `pg_restore --clean` cannot drop the constraints a partition
+inherits, so a restore is one psql transaction instead: the console's tables and function are dropped, then
+`pg_restore`'s script is run; any error rolls the whole of it back and the database is as it was. The programs are
 found on PATH, else under /usr/lib/postgresql/*/bin (the newest), or in CONSOLE_PG_BIN. Both need the tables'
 owner (see `console/db/roles.py`); stop the consoles and the feeds before a restore.
 
@@ -140,20 +142,7 @@ def restore_database(db: Database, path: Path, *, actor: Actor) -> RestoreReport
     else:
         if not magic.startswith(PG_DUMP_MAGIC):
             raise ValidationError("file", "not a pg_dump custom-format file (a SQLite backup is restored into SQLite)")
-        db.engine.dispose()
-        _run(
-            [
-                _pg_program("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--single-transaction",
-                "--exit-on-error",
-                "--dbname",
-                _conninfo(db),
-                str(path),
-            ],
-            _pg_env(db),
-        )
+        _pg_restore(db, path)
         backup_revision = _current_revision(db)
     db.engine.dispose()
     upgrade_to_head(db.engine)
@@ -226,6 +215,48 @@ def _pg_program(name: str) -> str:
     raise BackupFailed(f"{name} not found: install the PostgreSQL client programs or set CONSOLE_PG_BIN")
 
 
+def _pg_restore(db: Database, path: Path) -> None:
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        tables = list(
+            conn.execute(
+                text(
+                    "SELECT quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                )
+            ).scalars()
+        )
+    db.engine.dispose()
+    drops = "DROP FUNCTION IF EXISTS console_events_append_only() CASCADE;"
+    if tables:
+        drops = f"DROP TABLE IF EXISTS {', '.join(tables)} CASCADE; {drops}"
+    env = _pg_env(db)
+    script = _popen([_pg_program("pg_restore"), "--file=-", str(path)], env)
+    psql = [_pg_program("psql"), "--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1"]
+    psql += ["--dbname", _conninfo(db), "--command", drops, "--file", "-"]
+    assert script.stdout is not None and script.stderr is not None
+    try:
+        _run(psql, env, stdin=script.stdout)
+    except BackupFailed:
+        script.kill()  # psql's error is the one to tell
+        script.wait()
+        raise
+    finally:
+        script.stdout.close()
+    problem = script.stderr.read().strip()
+    script.stderr.close()
+    if script.wait() != 0:
+        raise BackupFailed(f"pg_restore failed: {problem.splitlines()[-1] if problem else script.returncode}")
+
+
+def _popen(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    try:
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        raise BackupFailed(f"{Path(command[0]).name}: {exc}") from None
+
+
 def _conninfo(db: Database) -> str:
     """libpq's key/value string of every host (without the password, which goes through PGPASSWORD)."""
     from psycopg.conninfo import make_conninfo
@@ -242,9 +273,11 @@ def _pg_env(db: Database) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
+def _run(command: list[str], env: dict[str, str], stdin: Any = None) -> None:
     try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=6 * 3600)
+        done = subprocess.run(
+            command, env=env, stdin=stdin, capture_output=True, text=True, check=False, timeout=6 * 3600
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BackupFailed(f"{Path(command[0]).name}: {exc}") from None
     if done.returncode != 0:
