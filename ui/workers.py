@@ -119,6 +119,7 @@ class DbWorker(QObject):
         self._feed: ChangeFeed | None = None
         self._want_snapshot = False
         self._check_head = False  # after an outage: is it still the database the feed was reading?
+        self._undelivered: list[Any] = []  # events polled whose changes could not be read yet
         self.read_db = db
         self.reachable = True
         self._busy_since: float | None = None  # monotonic start of the database call under way
@@ -258,15 +259,18 @@ class DbWorker(QObject):
                     resume_collector()
                     raise
                 self._feed.last_id = head
+                self._undelivered = []  # the snapshot holds them
                 self._want_snapshot = False
                 self._set_reachable(True, "")
                 self.snapshotReady.emit(snapshot)
                 return True
-            events = self._feed.poll()
+            # Events read but not yet turned into changes (the database went away in between) go first.
+            events = self._undelivered = self._undelivered + self._feed.poll()
             if events:
                 with self.read_db.session() as session:
                     changes = fetch_changes(session, events, actor=actor)
                 self.changesReady.emit(changes)
+            self._undelivered = []
             self._set_reachable(True, "")
             return True
         except Exception as exc:

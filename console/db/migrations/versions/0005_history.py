@@ -74,6 +74,9 @@ INDEXES = {
     "events": (("ix_events_case", "case_id, id"), ("ix_events_ts", "ts"), ("ix_events_unit", "unit_id, id")),
     "positions": (("ix_positions_unit_fix", "unit_id, fix_at"),),
 }
+#: Covering columns of the partitioned tables' indexes: a unit's track is read from the index alone (its fixes
+#: are scattered over the heap among every other unit's).
+INCLUDE = {"ix_positions_unit_fix": "lat, lon, speed_kmh, course"}
 NAMES = {
     "events": "id, ts, actor, kind, case_id, unit_id, payload",
     "positions": "id, unit_id, fix_at, lat, lon, speed_kmh, course, source",
@@ -98,7 +101,8 @@ def _rebuild(table: str, *, partitioned: PartitionedTable | None) -> None:
         now = utcnow()
         create_layout(conn, partitioned, first=first or now, now=now)
     for index, cols in INDEXES[table]:
-        op.execute(f"CREATE INDEX {index} ON {table} ({cols})")
+        include = f" INCLUDE ({INCLUDE[index]})" if partitioned is not None and index in INCLUDE else ""
+        op.execute(f"CREATE INDEX {index} ON {table} ({cols}){include}")
     op.execute(f"INSERT INTO {table} ({NAMES[table]}) SELECT {NAMES[table]} FROM {table}_before_0005")
     op.execute(f"DROP TABLE {table}_before_0005")
     op.execute(f"ALTER SEQUENCE {table}_id_seq OWNED BY {table}.id")

@@ -1,0 +1,46 @@
+"""A unit's track: its stored fixes between two moments, oldest first (a shift's patrol, the way to a case).
+
+One indexed range read on (unit_id, fix_at); on PostgreSQL the time bounds also prune the day partitions, so the
+read touches one or two days' partitions however many years of fixes are stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Position
+from .errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class TrackPoint:
+    fix_at: datetime
+    lat: float
+    lon: float
+    speed_kmh: float | None
+    course: float | None
+
+
+#: The longest track one call returns (a week of fixes every 10 s); longer spans are read in pieces.
+MAX_POINTS = 60_480
+
+_TRACK = (
+    select(Position.fix_at, Position.lat, Position.lon, Position.speed_kmh, Position.course)
+    .order_by(Position.fix_at)
+    .limit(MAX_POINTS)
+)
+
+
+def unit_track(session: Session, *, unit_id: int, start: datetime, end: datetime) -> list[TrackPoint]:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationError("start", "times need a UTC offset")
+    if end <= start:
+        raise ValidationError("end", "must be after start")
+    rows = session.execute(
+        _TRACK.where(Position.unit_id == unit_id, Position.fix_at >= start, Position.fix_at < end)
+    ).tuples()
+    return [TrackPoint(*row) for row in rows]
