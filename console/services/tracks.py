@@ -6,8 +6,8 @@ read touches one or two days' partitions however many years of fixes are stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +16,7 @@ from ..models import Position
 from .errors import ValidationError
 
 
-@dataclass(frozen=True, slots=True)
-class TrackPoint:
+class TrackPoint(NamedTuple):
     fix_at: datetime
     lat: float
     lon: float
@@ -43,4 +42,4 @@ def unit_track(session: Session, *, unit_id: int, start: datetime, end: datetime
     rows = session.execute(
         _TRACK.where(Position.unit_id == unit_id, Position.fix_at >= start, Position.fix_at < end)
     ).tuples()
-    return [TrackPoint(*row) for row in rows]
+    return list(map(TrackPoint._make, rows))
