@@ -3,6 +3,7 @@ actor, and the database's refusals turned into the command line's JSON errors.""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -18,6 +19,21 @@ T = TypeVar("T")
 
 #: PostgreSQL's "insufficient privilege" and "must be owner" answers.
 _NOT_ALLOWED = ("42501",)
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number between `low` and `high`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    return parse
 
 
 def maintainer(ctx: CliContext) -> Actor:

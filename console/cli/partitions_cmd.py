@@ -11,17 +11,7 @@ from typing import Any
 from ..db.partitions import TABLES, ensure_partitions, is_partitioned, list_partitions
 from ..timeutil import utcnow
 from .context import CliContext
-from .maintenance import clean_errors, maintainer
-
-
-def _ahead(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value <= 366:
-        raise argparse.ArgumentTypeError("must be between 0 and 366")
-    return value
+from .maintenance import clean_errors, maintainer, whole_number
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -34,7 +24,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--ahead",
-        type=_ahead,
+        type=whole_number(0, 366),
         metavar="N",
         help="partitions to keep ready past now (default: 14 days of positions, 3 months of events)",
     )

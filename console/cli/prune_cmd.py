@@ -8,17 +8,7 @@ from typing import Any
 
 from ..services.retention import BATCH, parse_age, prune_positions
 from .context import CliContext
-from .maintenance import maintainer, run_clean
-
-
-def _batch(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 100 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError("must be between 100 and 1000000")
-    return value
+from .maintenance import maintainer, run_clean, whole_number
 
 
 def register(sub: Any) -> None:
@@ -29,7 +19,9 @@ def register(sub: Any) -> None:
         metavar="AGE",
         help="e.g. 90d (days), 12h (hours), 4w (weeks)",
     )
-    p.add_argument("--batch", type=_batch, default=BATCH, help=f"rows per transaction (default {BATCH})")
+    p.add_argument(
+        "--batch", type=whole_number(100, 1000000), default=BATCH, help=f"rows per transaction (default {BATCH})"
+    )
     p.set_defaults(func=run)
 
 
