@@ -274,8 +274,10 @@ class DbWorker(QObject):
             self._set_reachable(True, "")
             return True
         except Exception as exc:
-            if not is_outage(exc):
+            if not is_outage(exc):  # not the database being away: start again from a fresh snapshot
                 log.exception("live sync failed")
+                self._undelivered = []
+                self._want_snapshot = True
             self._set_reachable(False, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             self._check_head = True
             return False
