@@ -136,18 +136,37 @@ def seed(db: Database, fixes: int, units: int, now: datetime) -> tuple[list[int]
 
 
 def track(db: Database, unit_ids: list[int], days: list[datetime], shifts: int, rng: random.Random) -> dict[str, Any]:
+    """Wall time of each read, and beside it what the read itself cost (this process's CPU time, and the server's
+    execution time of the same query from EXPLAIN ANALYZE on PostgreSQL): on a shared machine the wall time's tail
+    is mostly waiting for a core."""
     span = (days[-1] + timedelta(days=1) - SHIFT - days[0]).total_seconds()
     samples: list[float] = []
+    cpu: list[float] = []
+    server: list[float] = []
     points: list[int] = []
     for _ in range(shifts):
         unit = rng.choice(unit_ids)
         start = days[0] + timedelta(seconds=rng.uniform(0, span))
         with db.session() as s:
-            t = time.perf_counter()
+            c, t = time.process_time(), time.perf_counter()
             got = unit_track(s, unit_id=unit, start=start, end=start + SHIFT)
             samples.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+            if db.is_postgres:
+                plan = s.execute(
+                    text(
+                        "EXPLAIN (ANALYZE, FORMAT JSON) SELECT fix_at, lat, lon, speed_kmh, course FROM positions"
+                        " WHERE unit_id = :u AND fix_at >= :a AND fix_at < :b ORDER BY fix_at"
+                    ),
+                    {"u": unit, "a": start, "b": start + SHIFT},
+                ).scalar()
+                server.append(float(plan[0]["Execution Time"]) / 1000)
         points.append(len(got))
-    return {**summary_ms(samples), "points_per_track": round(sum(points) / len(points))}
+    out = {**summary_ms(samples), "points_per_track": round(sum(points) / len(points))}
+    out["client_cpu_ms"] = {k: v for k, v in summary_ms(cpu).items() if k in ("p50_ms", "p95_ms")}
+    if server:
+        out["server_execution_ms"] = {k: v for k, v in summary_ms(server).items() if k in ("p50_ms", "p95_ms")}
+    return out
 
 
 def naive_track(db: Database, unit_ids: list[int], days: list[datetime], n: int, rng: random.Random) -> dict[str, Any]:
