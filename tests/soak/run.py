@@ -181,8 +181,8 @@ window_h = 1
 
 def memory(proc: Proc, seconds: float) -> dict[str, Any]:
     """RSS after the warm-up (a quarter of the process's life), in its middle and at its end. Judged flat when the
-    end is within 25% (or 30 MB) of the middle; a process that lived less than half the soak (the restarted console
-    of the short form) is reported, not judged."""
+    end is within 25% (or 30 MB) of the middle; a process that lived less than half the soak (the console started
+    again after the kill) is reported, not judged."""
     if not proc.samples:
         return {"start_mb": None, "middle_mb": None, "end_mb": None, "flat": False, "judged": True}
     first, last = proc.samples[0][0], proc.samples[-1][0]
