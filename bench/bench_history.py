@@ -48,6 +48,7 @@ from console.services.actor import SYSTEM
 from console.services.positions import Fix, ingest_positions
 from console.services.retention import prune_positions
 from console.services.tracks import unit_track
+from ui.gc_tuning import tune_for_interface
 
 EVERY_S = 10
 PER_UNIT_DAY = 86_400 // EVERY_S
@@ -67,6 +68,18 @@ def plan_days(fixes: int, units: int, now: datetime) -> list[datetime]:
     return [today - timedelta(days=days - d) for d in range(days)]
 
 
+def day_seeded(db: Database, unit_id: int, day: datetime) -> bool:
+    """The day's fixes are there (one unit's, by the (unit_id, fix_at) index; a pruned day is seeded again)."""
+    with db.session() as s:
+        query = select(Position.id).where(
+            Position.unit_id == unit_id,
+            Position.fix_at >= day,
+            Position.fix_at < day + timedelta(days=1),
+            Position.source == "bench",
+        )
+        return s.scalar(query.limit(1)) is not None
+
+
 def seed(db: Database, fixes: int, units: int, now: datetime) -> tuple[list[int], list[datetime]]:
     with db.session() as s:
         unit_ids = list(s.scalars(select(Unit.id).order_by(Unit.id)))
@@ -83,8 +96,8 @@ def seed(db: Database, fixes: int, units: int, now: datetime) -> tuple[list[int]
             create_layout(conn, POSITIONS, first=days[0], now=now)
     per_day = len(unit_ids) * PER_UNIT_DAY
     lo, hi = min(unit_ids), max(unit_ids)
-    for n, day in enumerate(days):
-        if have >= (n + 1) * per_day:
+    for day in days:
+        if day_seeded(db, lo, day):
             continue
         started = time.perf_counter()
         with db.engine.begin() as conn:
@@ -263,6 +276,9 @@ def run(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     unit_ids, days = seed(db, args.fixes, args.units, now)
     total = stored(db)
+    # The reads run as in a console's database worker: with the console's collector settings (what start-up made
+    # is frozen, so a full collection does not walk it in the middle of a read).
+    tune_for_interface()
     progress(f"{db.engine.dialect.name}: {total} fixes stored; tracks ...")
     fast = track(db, unit_ids, days, args.shifts, rng)
     slow = naive_track(db, unit_ids, days, args.naive_tracks, rng)
