@@ -28,7 +28,7 @@ from typing import Any
 
 from alembic.script import ScriptDirectory
 
-from ..db import Database, head_revision, upgrade_to_head, write_transaction
+from ..db import Database, current_revision, head_revision, upgrade_to_head, write_transaction
 from ..db.engine import libpq_params
 from ..db.migrate import alembic_config
 from ..enums import EventKind
@@ -64,7 +64,9 @@ def backup_database(db: Database, path: Path, *, actor: Actor) -> BackupReport:
         raise ValidationError("file", f"{path} is a directory")
     if not path.parent.is_dir():
         raise ValidationError("file", f"no such directory: {path.parent}")
-    revision = _current_revision(db)
+    if db.is_sqlite and not _sqlite_path(db).is_file():
+        raise ValidationError("db", f"no database at {_sqlite_path(db)}")
+    revision = current_revision(db.engine)
     if db.is_sqlite:
         _sqlite_backup(db, path)
     else:
@@ -73,12 +75,6 @@ def backup_database(db: Database, path: Path, *, actor: Actor) -> BackupReport:
             _pg_env(db),
         )
     return BackupReport(path, path.stat().st_size, revision, db.engine.dialect.name)
-
-
-def _current_revision(db: Database) -> str | None:
-    from ..db import current_revision
-
-    return current_revision(db.engine)
 
 
 def _sqlite_path(db: Database) -> Path:
@@ -143,10 +139,10 @@ def restore_database(db: Database, path: Path, *, actor: Actor) -> RestoreReport
         if not magic.startswith(PG_DUMP_MAGIC):
             raise ValidationError("file", "not a pg_dump custom-format file (a SQLite backup is restored into SQLite)")
         _pg_restore(db, path)
-        backup_revision = _current_revision(db)
+        backup_revision = current_revision(db.engine)
     db.engine.dispose()
     upgrade_to_head(db.engine)
-    revision = _current_revision(db)
+    revision = current_revision(db.engine)
 
     def note(session: Any) -> int:
         payload = {"file": path.name, "backup_revision": backup_revision, "revision": revision}
