@@ -156,3 +156,5 @@ class EventKind(StrEnum):
     ROADS_IMPORTED = "roads_imported"
     USER_CREATED = "user_created"
     FEED_HEALTH = "feed_health"
+    HISTORY_PRUNED = "history_pruned"
+    DATABASE_RESTORED = "database_restored"

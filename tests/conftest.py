@@ -30,6 +30,7 @@ BACKENDS = ["sqlite", "postgresql"]
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: long tests (frozen build); run by .ci/run")
     config.addinivalue_line("markers", "ui: tests that need a Qt application")
+    config.addinivalue_line("markers", "standby: PostgreSQL primary and hot standby started by the test")
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from console.config import load_config
 from console.db import Database
 from console.enums import Role
-from console.ops import SYSTEM, Actor, CountyView, PlaceName
+from console.ops import SYSTEM, Actor, CountyView, PlaceName, ServiceError
 from console.paths import data_dir, default_db_url
 
 from .intake import DraftStore
@@ -115,13 +116,29 @@ def run_gui(args: argparse.Namespace) -> int:
         return _run_window(app, worker, actor, config=getattr(args, "config", None))
     finally:
         worker.stop()
+        if worker.read_db is not db:
+            worker.read_db.dispose()
         db.dispose()
+
+
+def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
+    """The wall only reads: with `[database] read_url` configured it reads from the hot standby."""
+    if actor.role != Role.WALL:
+        return None
+    try:
+        url = load_config(config).database_read_url
+    except ServiceError:
+        return None  # a broken file was reported when the database was chosen
+    return Database(url) if url else None
 
 
 def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> int:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
     apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
+    read_db = _wall_read_database(actor, config)
+    if read_db is not None:
+        worker.read_from(read_db)
     session = ConsoleSession(worker, actor)
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)

@@ -14,9 +14,14 @@ interface thread just before the write's callback runs, so the callback sees the
 other.
 
 Reachability is decided here and only here, and published by `dbStatusChanged(reachable, message)`: a failing poll
-or job means the database is unreachable (retried every `retry_interval`; when it answers again,
-`dbStatusChanged(True, "")` and a fresh snapshot), and so does a call that has not answered for `stall_seconds`
-(a hung network), noticed by a watchdog thread.
+or job means the database is unreachable (retried every `retry_interval`), and so does a call that has not answered
+for `stall_seconds` (a hung network), noticed by a watchdog thread. When it answers again, `dbStatusChanged(True,
+"")` and the feed carries on from the last event id it delivered (the events table's ids are the feed: every change
+made during the gap, at any console or on a promoted standby, arrives as changes). Only a database whose newest
+event is older than what was seen (another database, a restored backup) is read again as a fresh snapshot.
+
+A console that only reads (the wall) may read from a hot standby: `read_from(database)` sends the live sync and the
+read operations there, while writes (login included) stay on the primary.
 """
 
 from __future__ import annotations
@@ -135,6 +140,9 @@ class DbWorker(QObject):
         self._status_lock = threading.Lock()
         self._reachable = True
         self._busy_since: float | None = None  # monotonic start of the watched database call under way
+        self._check_head = False  # after an outage: is it still the database the feed was reading?
+        self._undelivered: list[Any] = []  # events polled whose changes could not be read yet
+        self.read_db = db
         self.jobDone.connect(self._deliver)
 
     # -- interface thread ---------------------------------------------------------------------------------------
@@ -164,12 +172,16 @@ class DbWorker(QObject):
         self._queue.put(_Job(job_id, call))
         return job_id
 
+    def read_from(self, database: Database) -> None:
+        """Run the live sync and read operations on `database` (a standby of `db`); call before `start_sync`."""
+        self.read_db = database
+
     def start_sync(self, actor: Actor) -> None:
         """Load a snapshot for `actor`, then keep sending the changes of every event after it."""
         self._actor = actor
         self._want_snapshot = True
         self._queue.put(_WAKE)
-        if self.db.is_postgres and self._listener is None:
+        if self.read_db.is_postgres and self._listener is None:
             self._listener = threading.Thread(target=self._listen, name="console-notify", daemon=True)
             self._listener.start()
 
@@ -265,7 +277,8 @@ class DbWorker(QObject):
         return synced
 
     def _execute(self, call: OpCall) -> OpResult[Any]:
-        return execute(self.db, call.actor, call.name, **call.arguments)
+        op = operation_named(call.name)
+        return execute(self.read_db if op.kind == Kind.READ else self.db, call.actor, call.name, **call.arguments)
 
     def _sync(self, deliver: Callable[[Changes], None] | None = None) -> bool:
         """Poll the change feed and send what changed (to `deliver`, else by `changesReady`)."""
@@ -277,38 +290,45 @@ class DbWorker(QObject):
             return True
         try:
             if self._feed is None:
-                self._feed = ChangeFeed(self.db, after_id=0)
+                self._feed = ChangeFeed(self.read_db, after_id=0)
                 self._want_snapshot = True
+            if self._check_head:
+                # Back after an outage: carry on from the last event seen, unless this database is behind it.
+                self._want_snapshot = self._want_snapshot or self._feed.head_id() < self._feed.last_id
+                self._check_head = False
             if self._want_snapshot:
                 self._load_snapshot(self._feed, actor)
                 return True
-            events = self._feed.poll()
+            # Events read but not yet turned into changes (the database went away in between) go first.
+            events = self._undelivered = self._undelivered + self._feed.poll()
             if events:
-                deliver(execute(self.db, actor, "live.changes", events=events).value)
+                deliver(execute(self.read_db, actor, "live.changes", events=events).value)
+            self._undelivered = []
             self._publish(True, "")
             return True
         except Exception as exc:
-            if not is_outage(exc):
+            if not is_outage(exc):  # not the database being away: start again from a fresh snapshot
                 log.exception("live sync failed")
-            was = self._is_reachable()
+                self._undelivered = []
+                self._want_snapshot = True
             self._publish(False, _first_line(exc))
-            if was:
-                self._want_snapshot = True  # reload everything once it is back
+            self._check_head = True
             return False
 
     def _load_snapshot(self, feed: ChangeFeed, actor: Actor) -> None:
         head = feed.head_id()
         snapshot: Snapshot = execute(
-            self.db, actor, "live.snapshot", last_event_id=head, between_chunks=lambda: time.sleep(0.002)
+            self.read_db, actor, "live.snapshot", last_event_id=head, between_chunks=lambda: time.sleep(0.002)
         ).value
         feed.last_id = head
+        self._undelivered = []  # the snapshot holds them
         self._want_snapshot = False
         self._publish(True, "")
         self.snapshotReady.emit(snapshot)
 
     def _listen(self) -> None:
         """PostgreSQL only: wake the worker as soon as another workstation commits an event."""
-        waiter = ChangeFeed(self.db, after_id=0)
+        waiter = ChangeFeed(self.read_db, after_id=0)
         try:
             while not self._stopping.is_set():
                 if waiter.wait(0.5):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -94,10 +95,12 @@ def run_forever(ctx: CliContext, runner: FeedRunner) -> int:
     names = ", ".join(s.name for s in runner.sources)
     ctx.err.write(f"feeds running: {names} (stop with Ctrl+C or SIGTERM)\n")
     ctx.err.flush()
+    maintenance = PartitionMaintenance(ctx)
     try:
         runner.start()
+        maintenance.run_due()
         while not stopping.wait(0.5):
-            pass
+            maintenance.run_due()
     finally:
         runner.close()
         for signum, handler in previous.items():
@@ -105,6 +108,44 @@ def run_forever(ctx: CliContext, runner: FeedRunner) -> int:
     ctx.err.write("feeds stopped\n")
     ctx.print_json({"health": [_health(h) for h in feed_health(ctx.db)]})
     return 0
+
+
+class PartitionMaintenance:
+    """PostgreSQL: the feeds process keeps the time partitions ready (`console/db/partitions.py`) at start and every
+    hour. A login that does not own the tables is told once; then `dispatch-console partitions` must run from a
+    timer with the owner's login."""
+
+    EVERY_S = 3600.0
+
+    def __init__(self, ctx: CliContext) -> None:
+        self.ctx = ctx
+        self.next_at = 0.0
+        self.enabled = ctx.db.is_postgres
+
+    def run_due(self) -> None:
+        if not self.enabled or time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + self.EVERY_S
+        from sqlalchemy.exc import DBAPIError
+
+        from ..db.partitions import ensure_partitions
+        from ..timeutil import utcnow
+
+        try:
+            with self.ctx.db.engine.begin() as conn:
+                created = ensure_partitions(conn, now=utcnow())
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "42501":
+                self.enabled = False
+                self.ctx.err.write("partitions: this login does not own the tables; run `partitions` from a timer\n")
+            else:  # the database may be down for a moment: try again in a few minutes
+                self.next_at = time.monotonic() + 300
+                self.ctx.err.write(f"partitions: {str(exc.orig or exc).splitlines()[0]}\n")
+            self.ctx.err.flush()
+            return
+        if created:
+            self.ctx.err.write(f"partitions created: {', '.join(created)}\n")
+            self.ctx.err.flush()
 
 
 def _health(h: Any) -> dict[str, Any]:

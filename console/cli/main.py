@@ -32,6 +32,10 @@ COMMAND_MODULES = [
     "console.cli.tiles_cmd",
     "console.cli.kpi_cmd",
     "console.cli.report_cmd",
+    "console.cli.prune_cmd",
+    "console.cli.backup_cmd",
+    "console.cli.partitions_cmd",
+    "console.cli.roles_cmd",
 ]
 
 

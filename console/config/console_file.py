@@ -3,6 +3,7 @@
 ```toml
 [database]
 url = "postgresql://dispatch@10.1.2.3/county"   # or a SQLite file path
+read_url = "postgresql://wall@db1,db2/county?target_session_attrs=prefer-standby"   # optional: the wall reads here
 
 [interface]
 language = "zh_CN"        # or "en"; absent: the system locale
@@ -46,6 +47,10 @@ _MAP = BasemapConfig()  # the map's own defaults, written once (in console/geo/b
 class DatabaseSection(Section):
     url: Text | None = Field(None, description="database URL (postgresql://…) or SQLite file; absent: first run")
     setup: Setup | None = Field(None, description="how it was chosen at first run: demo, shared or new")
+    read_url: Text | None = Field(
+        None,
+        description="where a read-only console (the wall) reads: a hot standby, e.g. `…?target_session_attrs=prefer-standby`",
+    )
 
 
 class InterfaceSection(Section):
@@ -100,6 +105,10 @@ class ConsoleConfig:
     @property
     def database_url(self) -> str | None:
         return self.settings.database.url
+
+    @property
+    def database_read_url(self) -> str | None:
+        return self.settings.database.read_url
 
     @property
     def setup(self) -> str | None:

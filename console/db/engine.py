@@ -5,11 +5,18 @@ transaction implicitly right before the first INSERT/UPDATE/DELETE, so a service
 UPDATE) is what takes the write lock, and reads before it never hold a read snapshot that would later need to be
 upgraded (the upgrade fails at once with SQLITE_BUSY under WAL, whatever the busy timeout).
 
-PostgreSQL: psycopg 3, READ COMMITTED; guarded conditional UPDATEs are the race guard.
+PostgreSQL: psycopg 3, READ COMMITTED; guarded conditional UPDATEs are the race guard. A center with a hot standby
+names every server in one multi-host URL, in any of the forms libpq knows —
+`postgresql://dispatch@db1:5432,db2:5432/county?target_session_attrs=read-write`,
+`postgresql://dispatch@/county?host=db1,db2&port=5432,5432&target_session_attrs=read-write` or the key/value form
+`host=db1,db2 port=5432,5432 dbname=county user=dispatch target_session_attrs=read-write` — and libpq connects to the
+first server that answers as the primary (`target_session_attrs`), so after a promotion a new connection finds the
+new primary by itself. All of them become SQLAlchemy's multi-host form (`?host=db1:5432&host=db2:5432`).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,21 +25,123 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+_CONNINFO = re.compile(r"^\s*(host|hostaddr|dbname|user|port|service)\s*=")
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
 def normalise_url(url: str) -> str:
-    """Accept plain `postgresql://` URLs and make them use psycopg 3; accept bare file paths as SQLite."""
+    """Accept plain `postgresql://` URLs (one host or several) and libpq key/value strings and make them use psycopg
+    3; accept bare file paths as SQLite."""
     if "://" not in url:
+        if _CONNINFO.match(url):
+            return _from_conninfo(url).render_as_string(hide_password=False)
         return f"sqlite:///{Path(url).resolve()}"
+    scheme, _, rest = url.partition("://")
+    netloc = re.split(r"[/?]", rest, maxsplit=1)[0]
+    if scheme.split("+")[0] in _POSTGRES_SCHEMES and "," in netloc.rpartition("@")[2]:
+        return _from_multihost_uri(url).render_as_string(hide_password=False)
     parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
+    if parsed.drivername in _POSTGRES_SCHEMES:
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "postgresql":
+        parsed = _split_host_lists(parsed)
     return parsed.render_as_string(hide_password=False)
+
+
+def _hosts(hosts: list[str], ports: list[str]) -> list[str]:
+    """`host:port` for each server (libpq: one port for all, or one per host)."""
+    if len(ports) == 1 and len(hosts) > 1:
+        ports = ports * len(hosts)
+    if ports and len(ports) != len(hosts):
+        raise ValueError("a multi-host database URL needs one port, or one port per host")
+    return [f"{h}:{p}" if p else h for h, p in zip(hosts, ports or [""] * len(hosts), strict=True)]
+
+
+def _multihost(
+    *, user: str | None, password: str | None, database: str | None, hosts: list[str], query: dict[str, Any]
+) -> URL:
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    if len(hosts) == 1 and hosts[0].count(":") <= 1:
+        host, _, port = hosts[0].partition(":")
+        return URL.create(
+            "postgresql+psycopg",
+            username=user,
+            password=password,
+            host=host or None,
+            port=int(port) if port else None,
+            database=database,
+            query=query,
+        )
+    return URL.create(
+        "postgresql+psycopg",
+        username=user,
+        password=password,
+        database=database,
+        query={**query, "host": tuple(hosts)},
+    )
+
+
+def _from_multihost_uri(url: str) -> URL:
+    """`postgresql://user:pw@h1:p1,h2:p2/db?opts` (libpq's URI form, which SQLAlchemy's parser does not read)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    userinfo, _, hostlist = parts.netloc.rpartition("@")
+    user, has_password, password = userinfo.partition(":")
+    return _multihost(
+        user=unquote(user) or None,
+        password=unquote(password) if has_password else None,
+        database=unquote(parts.path.lstrip("/")) or None,
+        hosts=[unquote(item) for item in hostlist.split(",")],
+        query=dict(parse_qsl(parts.query)),
+    )
+
+
+def _split_host_lists(parsed: URL) -> URL:
+    """`?host=h1,h2&port=p1,p2` (libpq's query form) → one `host=h:p` per server."""
+    host = parsed.query.get("host")
+    if not isinstance(host, str) or "," not in host:
+        return parsed
+    port = parsed.query.get("port")
+    ports = port.split(",") if isinstance(port, str) else []
+    query = {k: v for k, v in parsed.query.items() if k not in ("host", "port")}
+    return _multihost(
+        user=parsed.username,
+        password=parsed.password,
+        database=parsed.database,
+        hosts=_hosts(host.split(","), ports),
+        query=query,
+    )
+
+
+def _from_conninfo(text: str) -> URL:
+    """libpq's key/value form: `host=h1,h2 port=5432 dbname=county user=dispatch target_session_attrs=read-write`."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    params: dict[str, Any] = {k: str(v) for k, v in conninfo_to_dict(text).items()}
+    hosts = params.pop("host", "").split(",")
+    ports = [p for p in params.pop("port", "").split(",") if p]
+    return _multihost(
+        user=params.pop("user", None),
+        password=params.pop("password", None),
+        database=params.pop("dbname", None),
+        hosts=_hosts(hosts, ports),
+        query=params,
+    )
+
+
+def libpq_params(engine: Engine) -> dict[str, Any]:
+    """The connection parameters libpq gets for this engine (all hosts, `target_session_attrs`, password), for
+    connections made outside the pool: the change feed's listener, `pg_dump`/`pg_restore`."""
+    _args, kwargs = engine.dialect.create_connect_args(engine.url)
+    return {k: v for k, v in kwargs.items() if k != "context" and v is not None}
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:

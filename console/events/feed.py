@@ -4,6 +4,8 @@ On SQLite writers are serialised, so ids appear in commit order. On PostgreSQL a
 commit after one that took id 42; a poller that only asked for `id > 42` would lose 41. So the feed remembers the
 ids it skipped and asks for them again for a while (`gap_timeout`): the events table is append-only and ids are
 never reused, so a gap either fills within a transaction's lifetime or stays empty (a rolled-back transaction).
+The clock of a gap only runs while the database answers: a transaction caught by a failover may commit on the
+promoted standby and be seen only once the feed reconnects, however long that took.
 
 `wait()` blocks until something may have changed: on PostgreSQL a LISTEN connection wakes it at once on NOTIFY; on
 SQLite (or if the listener is down) it simply sleeps the poll interval.
@@ -60,37 +62,45 @@ class ChangeFeed:
         self.batch = batch
         self.gap_timeout = gap_timeout
         self.poll_interval = poll_interval
-        self.last_id = self.head_id() if after_id is None else after_id
         self._gaps: dict[int, float] = {}  # missing id -> monotonic time first noticed
+        self._interrupted = False  # a read failed: the gaps' clocks start again at the next poll
+        self.last_id = self.head_id() if after_id is None else after_id
         self._listener: Any = None
 
     def head_id(self) -> int:
-        with self.db.session() as s:
-            return int(s.scalar(select(func.coalesce(func.max(Event.id), 0))) or 0)
+        try:
+            with self.db.session() as s:
+                return int(s.scalar(select(func.coalesce(func.max(Event.id), 0))) or 0)
+        except Exception:
+            self._interrupted = True  # the database is away: the gaps wait for it
+            raise
 
     def poll(self) -> list[EventRecord]:
-        """Events committed since the last call, in id order (late commits of skipped ids included)."""
+        """Events committed since the last call, in id order (late commits of skipped ids included). A poll that
+        fails changes nothing: the next one reads the same events again."""
         now = time.monotonic()
-        self._gaps = {gid: t0 for gid, t0 in self._gaps.items() if now - t0 < self.gap_timeout}
+        gaps = dict.fromkeys(self._gaps, now) if self._interrupted else dict(self._gaps)
+        gaps = {gid: t0 for gid, t0 in gaps.items() if now - t0 < self.gap_timeout}
+        last_id = self.last_id
         out: list[EventRecord] = []
+        self._interrupted = True  # until this poll has read everything
         with self.db.session() as s:
-            if self._gaps:
-                late = s.scalars(select(Event).where(Event.id.in_(list(self._gaps))).order_by(Event.id)).all()
+            if gaps:
+                late = s.scalars(select(Event).where(Event.id.in_(list(gaps))).order_by(Event.id)).all()
                 for row in late:
-                    self._gaps.pop(row.id, None)
+                    gaps.pop(row.id, None)
                     out.append(EventRecord.from_row(row))
             while True:
-                rows = s.scalars(
-                    select(Event).where(Event.id > self.last_id).order_by(Event.id).limit(self.batch)
-                ).all()
+                rows = s.scalars(select(Event).where(Event.id > last_id).order_by(Event.id).limit(self.batch)).all()
                 for row in rows:
                     if self.db.is_postgres:
-                        for missing in range(self.last_id + 1, row.id):
-                            self._gaps.setdefault(missing, now)
-                    self.last_id = row.id
+                        for missing in range(last_id + 1, row.id):
+                            gaps.setdefault(missing, now)
+                    last_id = row.id
                     out.append(EventRecord.from_row(row))
                 if len(rows) < self.batch:
                     break
+        self._gaps, self.last_id, self._interrupted = gaps, last_id, False
         return out
 
     # -- waiting ------------------------------------------------------------------------------------------------
@@ -98,8 +108,11 @@ class ChangeFeed:
     def _connect_listener(self) -> Any:
         import psycopg
 
-        url = self.db.engine.url.set(drivername="postgresql")
-        conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5)
+        from ..db.engine import libpq_params
+
+        # Every server of a multi-host URL, with its target_session_attrs: after a promotion the listener finds the
+        # new primary as the pool does.
+        conn = psycopg.connect(**{"connect_timeout": 5, **libpq_params(self.db.engine)}, autocommit=True)
         conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         return conn
 

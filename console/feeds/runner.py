@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
+
 from ..db import Database
 from ..services.actor import SYSTEM, Actor
 from .config import FeedsConfig, HttpSettings
@@ -97,7 +99,11 @@ class FeedRunner:
             result = source.poll(self.db)
         except FeedError as exc:
             outcome = PollOutcome(source.name, False, error=exc.message)
-        except Exception as exc:  # a bug or the database: still never crash the runner
+        except OperationalError as exc:  # the database is away (restart, failover): said once below, no traceback
+            outcome = PollOutcome(
+                source.name, False, error=redact(f"database: {exc.orig or exc}".splitlines()[0])[:500]
+            )
+        except Exception as exc:  # a bug: still never crash the runner
             log.exception("%s: poll failed", source.name)
             outcome = PollOutcome(source.name, False, error=redact(f"{type(exc).__name__}: {exc}")[:500])
         else:

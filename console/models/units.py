@@ -38,7 +38,11 @@ class Position(Base):
     """Position history (append-only), one row per accepted fix."""
 
     __tablename__ = "positions"
-    __table_args__ = (Index("ix_positions_unit_fix", "unit_id", "fix_at"),)
+    __table_args__ = (
+        # A unit's track is an index-only range read on PostgreSQL (migration 0005): the fixes of one unit are
+        # interleaved with every other unit's in the heap, so reading them from there costs a page per fix.
+        Index("ix_positions_unit_fix", "unit_id", "fix_at", postgresql_include=["lat", "lon", "speed_kmh", "course"]),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))

@@ -38,6 +38,7 @@ class Action(StrEnum):
     MANAGE_COUNTY = "manage_county"
     INGEST_POSITIONS = "ingest_positions"
     VIEW_PHONE = "view_phone"
+    MAINTAIN = "maintain"  # retention (prune), backup and restore
 
 
 _D = Role.DISPATCHER
@@ -65,6 +66,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_COUNTY: frozenset({_A}),
     Action.INGEST_POSITIONS: frozenset({_A}),
     Action.VIEW_PHONE: frozenset({_D, _S, _A}),
+    Action.MAINTAIN: frozenset({_A}),
 }
 
 

@@ -6,12 +6,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from console.db import Database, current_revision, head_revision, upgrade_to_head
+from console.db.partitions import alembic_include_name
 from console.models import Base
 
 
 def test_migrations_match_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+        ctx = MigrationContext.configure(
+            conn,
+            opts={"compare_type": True, "compare_server_default": False, "include_name": alembic_include_name},
+        )
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from console.db.engine import make_engine
+from console.db.partitions import alembic_include_name
 from console.models import Base
 
 config = context.config
@@ -31,6 +32,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=alembic_include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
