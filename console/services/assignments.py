@@ -24,6 +24,7 @@ from ..timeutil import ensure_utc, utcnow
 from ..worktime import WorkCalendar, default_calendar
 from .actor import Action, Actor
 from .errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from .inputs import check_text
 
 MAX_TEXT = 4000
 #: States in which an assignment is still with its handler.
@@ -31,12 +32,9 @@ LIVE_STATES = frozenset({AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED})
 
 
 def _text(value: str | None, field: str) -> str:
-    if value is None or not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, "is required")
-    value = value.strip()
-    if len(value) > MAX_TEXT:
-        raise ValidationError(field, f"is too long (at most {MAX_TEXT} characters)")
-    return value
+    text = check_text(value, field, max_len=MAX_TEXT, required=True, multiline=True)
+    assert text is not None
+    return text
 
 
 def assignee_name(session: Session, kind: AssigneeKind, target_id: int) -> str:

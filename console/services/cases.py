@@ -22,17 +22,15 @@ from ..timeutil import utcnow
 from .actor import Action, Actor
 from .dispatch import release_units_of_case
 from .errors import InvalidTransition, NotFound, ValidationError
+from .inputs import check_text
 
 MAX_TEXT = 4000
 
 
 def _required_text(value: str | None, field: str) -> str:
-    if value is None or not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, "is required")
-    value = value.strip()
-    if len(value) > MAX_TEXT:
-        raise ValidationError(field, f"is too long (at most {MAX_TEXT} characters)")
-    return value
+    text = check_text(value, field, max_len=MAX_TEXT, required=True, multiline=True)
+    assert text is not None
+    return text
 
 
 def _guarded(

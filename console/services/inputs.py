@@ -1,0 +1,125 @@
+"""Checks every value from outside (form, JSON, import file, feed) passes before it reaches a database.
+
+The same checks run whatever the database, so SQLite and PostgreSQL accept and refuse the same things: text fits
+its column, holds no control characters (no NUL, ESC, BEL, …), no bidirectional controls (U+202E and its kin, which
+make a text display in another order than it reads) and no lone surrogates (not Unicode at all); numbers are finite
+and in range whatever their size; times have an offset and lie between `EARLIEST_TIME` and a little after now.
+Each refusal is a `ValidationError` naming the field.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..timeutil import CHINA_TZ, parse_iso8601
+from .errors import ValidationError
+
+#: Bidirectional formatting characters: embeddings, overrides, isolates and the invisible direction marks.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Nothing before this is a real time of this console's records (a case numbered `1900-000001` is a typing error).
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=CHINA_TZ)
+#: How far ahead of the receiving clock a time may be (clocks of two machines differ a little).
+MAX_AHEAD = timedelta(minutes=5)
+#: Longer than any number or time written in text; longer input is refused before it is parsed.
+MAX_NUMBER_TEXT = 64
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as it may appear inside an error message: printable, one line, at most `limit` characters."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool) or value is None or isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, int):
+        text = repr(value) if abs(value) < 10**limit else f"a number of more than {limit} digits"
+    else:  # a list or an object: its type, not its (possibly huge or deeply nested) content
+        text = f"<{type(value).__name__}>"
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return "".join(f"\\u{ord(ch):04x}" if text_problem(ch) is not None else ch for ch in text)
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """What is wrong with the characters of `value`, or None. Multi-line text may hold line feeds and tabs."""
+    for ch in value:
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            if multiline and ch in "\n\t":
+                continue
+            return f"contains a control character (U+{code:04X})"
+        if ch in BIDI_CONTROLS:
+            return f"contains a bidirectional control character (U+{code:04X}) that would display the text out of order"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"contains a lone surrogate (U+{code:04X}), which is not a Unicode character"
+    return None
+
+
+def check_text(value: Any, field: str, *, max_len: int, required: bool = False, multiline: bool = False) -> str | None:
+    """Text stripped of surrounding blanks, or None when absent (an error when `required`)."""
+    if value is None:
+        if required:
+            raise ValidationError(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be text")
+    text: str = value.replace("\r\n", "\n").replace("\r", "\n") if multiline else value
+    text = text.strip()
+    if not text:
+        if required:
+            raise ValidationError(field, "must not be empty")
+        return None
+    if len(text) > max_len:
+        raise ValidationError(field, f"is too long ({len(text)} characters; at most {max_len})")
+    problem = text_problem(text, multiline=multiline)
+    if problem is not None:
+        raise ValidationError(field, problem)
+    return text
+
+
+def check_number(value: Any, field: str, *, low: float, high: float) -> float | None:
+    """A finite number between `low` and `high` (a number, or text holding one), or None when absent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(field, "must be a number")
+    if isinstance(value, str):
+        if len(value) > MAX_NUMBER_TEXT:
+            raise ValidationError(field, "must be a number (this text is far too long for one)")
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValidationError(field, "must be a number") from None
+    if not isinstance(value, int | float):
+        raise ValidationError(field, "must be a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValidationError(field, f"must be between {low:g} and {high:g}")
+    return number
+
+
+def check_time(value: Any, field: str, *, now: datetime) -> datetime | None:
+    """An ISO 8601 time with an offset, between `EARLIEST_TIME` and `now + MAX_AHEAD`; None when absent."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be an ISO 8601 text")
+    if len(value) > MAX_NUMBER_TEXT:
+        raise ValidationError(field, "is not a valid ISO 8601 time (far too long)")
+    try:
+        parsed = parse_iso8601(value)
+    except (ValueError, OverflowError) as exc:  # OverflowError: a year 1 time moved to UTC leaves the calendar
+        raise ValidationError(field, f"is not a valid ISO 8601 time: {exc}") from None
+    return check_time_bounds(parsed, field, now=now)
+
+
+def check_time_bounds(value: datetime, field: str, *, now: datetime) -> datetime:
+    if value < EARLIEST_TIME:
+        raise ValidationError(field, f"is before {EARLIEST_TIME.date().isoformat()}")
+    if value > now + MAX_AHEAD:
+        raise ValidationError(field, "is in the future")
+    return value
