@@ -11,6 +11,9 @@ language = "zh_CN"        # or "en"; absent: the system locale
 mbtiles = "D:/tiles/county.mbtiles"
 
 [feeds]                   # passed through to console/feeds/config.py
+
+[login]                   # console.services.login_policy.LoginSettings (password policy, delay, lockout)
+min_password_length = 8
 ```
 
 The file is looked for at `--config FILE`, else in the user's configuration directory (`console.paths`). A missing
@@ -22,12 +25,13 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .paths import default_config_path, default_db_url
 from .services.errors import ValidationError
+from .services.login_policy import LoginSettings
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -40,6 +44,7 @@ class ConsoleConfig:
     setup: str | None = None
     basemap: dict[str, Any] = field(default_factory=dict)
     feeds: dict[str, Any] = field(default_factory=dict)
+    login: LoginSettings = field(default_factory=LoginSettings)
     #: Where it was read from (None: nothing was read, every value is a default).
     path: Path | None = None
 
@@ -99,6 +104,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Consol
         setup=setup,
         basemap=dict(_table(data, "basemap")),
         feeds=dict(_table(data, "feeds")),
+        login=LoginSettings.from_table(_table(data, "login")),
         path=path,
     )
 
@@ -125,6 +131,9 @@ def save_config(config: ConsoleConfig, explicit: str | os.PathLike[str] | None =
         data["basemap"] = config.basemap
     if config.feeds:
         data["feeds"] = config.feeds
+    login = {k: v for k, v in asdict(config.login).items() if v != getattr(LoginSettings(), k)}
+    if login:
+        data["login"] = login
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(dumps_toml(data), encoding="utf-8")

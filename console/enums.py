@@ -138,4 +138,6 @@ class EventKind(StrEnum):
     CALLBACK_RECORDED = "callback_recorded"
     GRIDS_IMPORTED = "grids_imported"
     USER_CREATED = "user_created"
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
     FEED_HEALTH = "feed_health"

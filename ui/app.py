@@ -20,12 +20,15 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from console.cli.identity import PASSWORD_ENV
 from console.db import Database, upgrade_to_head
 from console.enums import Role
 from console.paths import data_dir, default_db_url
 from console.services import queries
 from console.services.actor import Actor
-from console.services.users import actor_for_name, authenticate
+from console.services.errors import ServiceError
+from console.services.login import authenticate
+from console.services.login_policy import LoginSettings
 
 from .intake import DraftStore
 from .layouts import Layout, last_layout, layout_for_role
@@ -99,20 +102,36 @@ def _prepare_database(worker: DbWorker, *, demo_days: int, parent: QWidget | Non
 
 
 def _log_in(worker: DbWorker, args: argparse.Namespace, demo_built: bool) -> Actor | None:
+    """Who uses this console, proven by a password like at the command line. The one exception is the demo: a demo
+    county built by this start, or the demo database chosen at first run, opens logged in as the demo dispatcher
+    (as the README says; its password is its name). `--user NAME` without a window to ask in (self-test,
+    screenshot) takes the password from CONSOLE_PASSWORD."""
     user = getattr(args, "user", None)
     automated = bool(getattr(args, "self_test", False) or getattr(args, "screenshot", None))
-    if user and automated:  # a trusted local run, like the command line's --user
-        result = wait_for(worker, JobKind.READ, lambda s: actor_for_name(s, user))
-        return result.value if result.ok else None
-    if not user:
-        # The demo database starts logged in as the demo dispatcher (its password is its name).
-        result = wait_for(worker, JobKind.READ, lambda s: authenticate(s, DEMO_USER, DEMO_USER))
+    settings = _login_settings(args)
+    if not user and (demo_built or getattr(args, "demo_start", False)):
+        result = wait_for(worker, JobKind.RAW, lambda db: authenticate(db, DEMO_USER, DEMO_USER, settings=settings))
         if result.ok:
             return result.value
-        if automated:
+    if automated:
+        if not user:
             return None
-    dialog = LoginDialog(worker, user=user or "")
+        password = os.environ.get(PASSWORD_ENV, "")
+        result = wait_for(worker, JobKind.RAW, lambda db: authenticate(db, user, password, settings=settings))
+        if not result.ok:
+            print(json.dumps({"ok": False, "error": str(result.error)}), file=sys.stderr)
+        return result.value if result.ok else None
+    dialog = LoginDialog(worker, user=user or "", settings=settings)
     return dialog.actor if dialog.exec() else None
+
+
+def _login_settings(args: argparse.Namespace) -> LoginSettings:
+    from console.config import load_config
+
+    try:
+        return load_config(getattr(args, "config", None)).login
+    except ServiceError:  # the entry point has refused a bad configuration file already
+        return LoginSettings()
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -100,6 +100,8 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.ASSIGNMENT_RESOLVED: QT_TRANSLATE_NOOP("Labels", "Assignment resolved"),
     EventKind.ASSIGNMENT_TRANSFERRED: QT_TRANSLATE_NOOP("Labels", "Assignment transferred"),
     EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
+    EventKind.LOGIN_SUCCEEDED: QT_TRANSLATE_NOOP("Labels", "Logged in"),
+    EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
 }
 
 #: Recommendation reason codes (console/services/dispatch.py) → text.

@@ -166,10 +166,10 @@ class SelfTest:
         self.report["seconds_demo"] = round(time.perf_counter() - started, 2)
 
     def _log_in(self) -> Any:
-        from console.services.users import authenticate
+        from console.services.login import authenticate
         from ui.workers import JobKind
 
-        return self._job(JobKind.READ, lambda s: authenticate(s, DEMO_USER, DEMO_USER), "login")
+        return self._job(JobKind.RAW, lambda db: authenticate(db, DEMO_USER, DEMO_USER), "login")
 
     def _open_window(self, actor: Any) -> tuple[Any, Any]:
         from console.geo.basemap import BasemapConfig

@@ -11,7 +11,7 @@ import pytest
 from console.config import load_config
 from console.db import Database
 from console.services import queries
-from console.services.users import authenticate
+from console.services.login import authenticate
 from ui.first_run import (
     DatabaseCheck,
     FirstRunDialog,
@@ -78,7 +78,7 @@ def test_create_imports_the_county_and_an_administrator(tmp_path: Path, county_f
             county = queries.county(s)
             assert {t.name for t in county.townships} == {"城关镇", "北山镇"}
             assert len(queries.list_units(s)) == 3
-            assert authenticate(s, "chief", "s3cret-pass").name == "chief"
+        assert authenticate(db, "chief", "s3cret-pass").name == "chief"
     finally:
         db.dispose()
     again = check_database(url)
