@@ -32,6 +32,21 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[0] + "*" * (len(phone) - 2) + phone[-1]
 
 
+def mask_name(name: str | None) -> str | None:
+    """`张三丰` → `张**`: the first character stays (enough to greet the caller), the rest is hidden."""
+    if not name:
+        return name
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
+
+
+def caller_identity(phone: str | None, name: str | None, actor: Actor) -> tuple[str | None, str | None]:
+    """The caller's phone and name as this actor may see them: in full for the roles that call citizens back, masked
+    for the others (wall, handlers) — in every view, export and report alike."""
+    if actor.may(Action.VIEW_PHONE):
+        return phone, name
+    return mask_phone(phone), mask_name(name)
+
+
 def unit_view(u: Unit) -> UnitView:
     return UnitView(
         id=u.id,
@@ -58,7 +73,7 @@ def case_view(
     assignment: tuple[str, str] | None = None,
     unit_ids: Sequence[int] = (),
 ) -> CaseView:
-    phone = c.caller_phone if actor.may(Action.VIEW_PHONE) else mask_phone(c.caller_phone)
+    phone, name = caller_identity(c.caller_phone, c.caller_name, actor)
     return CaseView(
         id=c.id,
         number=c.number,
@@ -75,7 +90,7 @@ def case_view(
         grid_id=c.grid_id,
         township_id=c.township_id,
         caller_phone=phone,
-        caller_name=c.caller_name,
+        caller_name=name,
         created_by=c.created_by,
         escalation=c.escalation,
         repeat_count=c.repeat_count,
