@@ -1,4 +1,5 @@
-"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given)."""
+"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given; it must meet
+the `[login]` password policy, by default at least 8 characters)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def register(sub: Any) -> None:
 
 
 def run_add(ctx: CliContext) -> int:
+    actor = cli_actor(ctx)  # who acts is proven before anything is asked of them
+    settings = ctx.login_settings
     password = ctx.args.password or os.environ.get("CONSOLE_NEW_PASSWORD")
     if not password:
         if not os.isatty(0):
@@ -36,7 +39,6 @@ def run_add(ctx: CliContext) -> int:
                 {"error": "invalid", "field": "password", "message": "give --password (no terminal to ask on)"}
             )
         password = getpass.getpass(f"password for {ctx.args.name}: ")
-    actor = cli_actor(ctx)
     try:
         user = write_transaction(
             ctx.db.sessions,
@@ -49,6 +51,7 @@ def run_add(ctx: CliContext) -> int:
                 display_name=ctx.args.display_name,
                 department_id=ctx.args.department_id,
                 township_id=ctx.args.township_id,
+                settings=settings,
             ),
         )
     except ServiceError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ from ..timeutil import utcnow
 from .actor import Action, Actor
 from .errors import ValidationError
 from .grid_geometry import check_crs, check_geometry, first_overlap
-from .inputs import check_number, check_text, shown
+from .inputs import check_number, check_text, load_json, shown
 
 UNIT_HEADER = ["callsign", "kind", "tracker_id", "lat", "lon", "home_grid", "capabilities"]
 #: Longest text per field, as long as its column (a longer one is refused on both databases alike).
@@ -71,19 +70,6 @@ class ImportReport:
 
 
 # -- parsing (no database) ----------------------------------------------------------------------------------------
-
-
-def load_json(text: str, field: str = "file") -> Any:
-    """JSON text parsed, every way it can fail refused naming `field`: syntax, nesting deeper than the parser
-    goes, numbers with more digits than Python converts."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(field, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
-        raise ValidationError(field, "nested too deeply to be read") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise ValidationError(field, f"not readable: {exc}") from None
 
 
 def _property(props: dict[str, Any], key: str, where: str) -> str:

@@ -115,9 +115,11 @@ def test_csv_exports_hold_no_live_formula(
         out = tmp_path / f"{what}.csv"
         code, _, err = run(capsys, "--db", db.url, "export", what, "--format", "csv", "--out", str(out))
         assert code == 0, err
-        rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+        with out.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
         assert _dangerous_cells(rows) == [], what
-    cases = list(csv.DictReader((tmp_path / "cases.csv").open(encoding="utf-8", newline="")))
+    with (tmp_path / "cases.csv").open(encoding="utf-8", newline="") as fh:
+        cases = list(csv.DictReader(fh))
     assert {c["caller_name"] for c in cases} == {"'" + a for a in ATTACKS[:4]}
     assert {c["description"] for c in cases} >= {"'\t=1+1", "'\r=1+1"}
     assert all(c["lat"] == "24.805" for c in cases)  # numbers stay numbers
@@ -150,7 +152,8 @@ def test_reports_hold_no_live_formula(
     code, out, err = run(capsys, "--db", db.url, "report", *period, "--out", str(tmp_path / "r.csv"))
     assert code == 0, err
     for name in json.loads(out)["files"]:
-        rows = list(csv.reader(Path(name).open(encoding="utf-8-sig", newline="")))
+        with Path(name).open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
         assert _dangerous_cells(rows) == [], name
     code, _, err = run(capsys, "--db", db.url, "report", *period, "--out", str(tmp_path / "r.xlsx"))
     assert code == 0, err
