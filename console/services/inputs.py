@@ -57,6 +57,19 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def clean_outside_text(value: str, *, multiline: bool = False) -> str:
+    """Text from an outside platform, which the console takes rather than loses a citizen's appeal over: control
+    characters, bidirectional controls and lone surrogates removed (one-line text gets a space for a line break or
+    tab; multi-line text keeps them)."""
+    out = []
+    for ch in value.replace("\r\n", "\n"):
+        if text_problem(ch, multiline=multiline) is None:
+            out.append(ch)
+        elif ch in "\r\n\t":
+            out.append("\n" if multiline else " ")
+    return "".join(out)
+
+
 def check_text(value: Any, field: str, *, max_len: int, required: bool = False, multiline: bool = False) -> str | None:
     """Text stripped of surrounding blanks, or None when absent (an error when `required`)."""
     if value is None:

@@ -292,3 +292,23 @@ def test_flush_net_names_table_and_column_on_both_databases(db: Database, county
     with db.session() as s:
         unit = s.get(Unit, county.unit_ids["PC-01"])
         assert unit is not None and (unit.callsign, unit.tracker_id) == ("PC-01", "T-PC-01")
+
+
+def test_an_outside_platforms_text_is_cleaned_not_refused(db: Database, county: MiniCounty) -> None:
+    """An appeal from a platform (Open311) is a citizen's, not typed at a console: its invisible and control
+    characters are removed rather than the appeal lost at every poll."""
+    from console.enums import Category
+    from console.services.external import ExternalAppeal, take_in
+
+    appeal = ExternalAppeal(
+        source="city311",
+        external_id="r-1",
+        category=Category.LIVELIHOOD,
+        description="路灯\u202e坏了\x00\r\n第二行\x1b",
+        address="人民路\n12\x07号",
+    )
+    result = take_in(db, appeal)
+    with db.session() as s:
+        case = s.get(Case, result.case_id)
+        assert case is not None
+        assert (case.description, case.address) == ("路灯坏了\n第二行", "人民路 12号")
