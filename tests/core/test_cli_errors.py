@@ -128,10 +128,27 @@ def test_write_lock_held_longer_than_the_wait_is_exit_5(
         assert s.scalar(select(func.count(Case.id))) == 0
 
 
+def test_a_postgresql_lock_held_longer_than_the_wait_is_exit_5(
+    pg_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL waited for a held lock forever; now as long as SQLite waits (made short here)."""
+    build_mini_county(pg_db)
+    monkeypatch.setattr(engine, "PG_LOCK_TIMEOUT_MS", 200)
+    holder = create_engine(normalise_url(pg_db.url))
+    with holder.connect() as conn:
+        conn.execute(text("LOCK TABLE counters IN EXCLUSIVE MODE"))  # another writer, in the middle of a transaction
+        code, error, _ = run(capsys, "--db", pg_db.url, "intake", "--json", intake_file(tmp_path, json.dumps(APPEAL)))
+        conn.rollback()
+    holder.dispose()
+    assert code == 5 and error is not None and error["error"] == "database_busy"
+    with pg_db.session() as s:
+        assert s.scalar(select(func.count(Case.id))) == 0
+
+
 def test_read_only_sqlite_is_exit_6(sqlite_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     county = build_mini_county(sqlite_db)
     path = make_url(sqlite_db.url).database
-    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"  # a read-only connection, as a read-only mount gives
     code, _, out = run(capsys, "--db", read_only, "export", "units")
     assert code == 0 and len(json.loads(out)) == len(county.unit_ids)  # reading still works
     code, error, _ = run(capsys, "--db", read_only, "intake", "--json", intake_file(tmp_path, json.dumps(APPEAL)))
