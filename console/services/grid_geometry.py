@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from shapely import affinity
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
@@ -32,8 +33,9 @@ WGS84_NAMES = frozenset(
         "OGC:CRS84",
     }
 )
-#: Two grids sharing more than this area (square metres) overlap; less is the noise of digitised borders.
-OVERLAP_TOLERANCE_M2 = 10.0
+#: Two grids overlap when they share a patch wider than this on average (metres); thinner is the noise of digitised
+#: or rounded borders (centimetres along a border kilometres long).
+OVERLAP_TOLERANCE_WIDTH_M = 1.0
 _M_PER_DEGREE = 111_320.0
 
 
@@ -102,17 +104,23 @@ def check_geometry(geometry: Any, where: str) -> Any:
     return geom
 
 
-def overlap_m2(a: Any, b: Any) -> float:
-    """The area two shapes share, in square metres (degrees scaled at their latitude: plenty for a tolerance)."""
+def overlap_m2(a: Any, b: Any) -> tuple[float, float]:
+    """The area two shapes share (m²) and its mean width (m: twice the area over the perimeter), measured in a local
+    metric frame at their latitude (plenty for a tolerance). Borders digitised or rounded apart leave slivers a few
+    centimetres wide however long the border; two grids that really overlap share a patch metres wide."""
     shared = a.intersection(b)
-    if shared.is_empty:
-        return 0.0
+    if shared.is_empty or shared.area == 0:
+        return 0.0, 0.0
     lat = shared.centroid.y
-    return float(shared.area * _M_PER_DEGREE * _M_PER_DEGREE * math.cos(math.radians(lat)))
+    local = affinity.scale(
+        shared, xfact=_M_PER_DEGREE * math.cos(math.radians(lat)), yfact=_M_PER_DEGREE, origin=(0, 0)
+    )
+    area = float(local.area)
+    return area, 2 * area / float(local.length) if local.length else 0.0
 
 
 def first_overlap(shapes: Sequence[Any], others: Sequence[Any] = ()) -> tuple[int, int, float] | None:
-    """The first pair (i, j, m²) of overlapping shapes: j < len(shapes) is another of `shapes` (j > i), j ≥
+    """The first pair (i, j, m² shared) of overlapping shapes: j < len(shapes) is another of `shapes` (j > i), j ≥
     len(shapes) is `others[j - len(shapes)]`. None when no two overlap by more than the tolerance."""
     every = [*shapes, *others]
     if len(every) < 2:
@@ -122,7 +130,7 @@ def first_overlap(shapes: Sequence[Any], others: Sequence[Any] = ()) -> tuple[in
     for i, j in sorted(zip(left.tolist(), right.tolist(), strict=True)):
         if j <= i and j < len(shapes):
             continue  # each pair of the file once; a shape with itself never
-        area = overlap_m2(every[i], every[j])
-        if area > OVERLAP_TOLERANCE_M2:
+        area, width = overlap_m2(every[i], every[j])
+        if width > OVERLAP_TOLERANCE_WIDTH_M:
             return i, j, area
     return None

@@ -151,6 +151,19 @@ def test_grids_file_nested_5000_deep_or_with_huge_numbers_is_answered() -> None:
     assert exc.field == "features[0].geometry.coordinates[0][0]" and "longitude" in exc.reason
 
 
+def test_a_strip_two_metres_wide_overlaps_a_rounding_sliver_does_not() -> None:
+    fc = _grids()
+    ring = _ring(fc, 1)
+    for position in ring:
+        if position[0] == 114.01:
+            position[0] = 114.01 - 0.00002  # about 2 m into N0 along the shared border
+    assert "overlaps grid 'N0'" in refused(county_import.parse_grids_geojson, json.dumps(fc)).reason
+    for position in ring:
+        if position[0] < 114.01:
+            position[0] = 114.01 - 0.0000002  # 2 cm: the noise of rounded coordinates
+    assert len(county_import.parse_grids_geojson(json.dumps(fc))) == 2
+
+
 def test_grids_sharing_a_border_or_naming_wgs84_are_fine() -> None:
     fc = _grids(3)
     fc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}

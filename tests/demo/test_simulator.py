@@ -199,8 +199,8 @@ def test_simulate_command_refuses_an_empty_database(
     code = main(["--db", f"sqlite:///{path}", "simulate", "--duration", "1"])
     assert code != 0
     assert json.loads(capsys.readouterr().err)["error"] == "empty"
-    with pytest.raises(SystemExit):
-        main(["--db", f"sqlite:///{path}", "simulate", "--speed", "0"])
+    code = main(["--db", f"sqlite:///{path}", "simulate", "--speed", "0"])  # bad arguments: the JSON error too
+    assert code == 2 and json.loads(capsys.readouterr().err)["field"] == "arguments"
 
 
 def test_run_carries_on_when_the_database_fails_for_a_moment(demo_db: Database) -> None:
