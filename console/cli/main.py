@@ -128,8 +128,7 @@ def main(argv: Sequence[str] | None = None, *, start_gui: GuiStarter | None = No
         return Exit.INTERRUPTED
     except Exception as exc:
         error = to_cli_error(exc)
-        if error.exit_code == Exit.INTERNAL or log.isEnabledFor(logging.DEBUG):
-            log.debug("the command failed", exc_info=exc)
+        log.debug("the command failed", exc_info=exc)  # the traceback, with --verbose only
         write_error(err, error)
         return error.exit_code
     finally:
