@@ -135,6 +135,9 @@ class EventKind(StrEnum):
     ASSIGNMENT_RETURNED = "assignment_returned"
     ASSIGNMENT_RESOLVED = "assignment_resolved"
     ASSIGNMENT_TRANSFERRED = "assignment_transferred"
+    ASSIGNMENT_PAUSED = "assignment_paused"  # the working clock stopped (awaiting the citizen)
+    ASSIGNMENT_RESUMED = "assignment_resumed"
+    ASSIGNMENT_EXTENDED = "assignment_extended"  # a later deadline approved
     CALLBACK_RECORDED = "callback_recorded"
     GRIDS_IMPORTED = "grids_imported"
     USER_CREATED = "user_created"

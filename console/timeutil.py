@@ -19,13 +19,11 @@ def ensure_utc(value: datetime) -> datetime:
 
 
 def parse_iso8601(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp with an offset (`Z`, `+08:00`, `+0800`); naive times are refused."""
+    """Parse an ISO 8601 timestamp with an offset (`Z`, `+08:00`, `+0800`: Python 3.11 reads them all); naive times
+    are refused."""
     value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    # `+0800` style offsets (Traccar and others) → `+08:00`
-    if len(value) >= 5 and value[-5] in "+-" and value[-4:].isdigit() and "T" in value:
-        value = value[:-2] + ":" + value[-2:]
+    if value.endswith("z"):  # `datetime.fromisoformat` knows the upper-case `Z` only
+        value = value[:-1] + "Z"
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("needs a UTC offset (e.g. 2026-11-23T08:30:00+08:00)")

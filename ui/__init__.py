@@ -1,1 +1,2 @@
-"""PySide6 desktop console: asks the core's services to act; holds no SQL and no business rule."""
+"""PySide6 desktop console: asks the core for named operations (`console.ops`); holds no SQL, no database session and
+no business rule."""

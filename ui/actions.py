@@ -1,8 +1,10 @@
 """Every command of the console, declared once: text, shortcut, the role action that allows it, and what it needs.
 
 The main window creates the QActions from this table and connects their `triggered` signals; `update_enabled`
-sets each action's enabled state from the console's situation. Roles are only *offered* here (from the core's
-permission table); the services enforce them.
+sets each action's enabled state from the console's situation: the role, whether the database answers, and for a
+step on the selected case or unit, whether the core's table (`console.ops.CASE_RULES`, `UNIT_TRANSITIONS`) allows
+it in that case's or unit's state — the same table the services build their guards from. Nothing is decided here
+that the core does not decide too; the services enforce it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from console.services.actor import Action, Actor
+from console.enums import UnitStatus
+from console.ops import Action, Actor, CaseAction, CaseFacts, case_action_allowed, unit_status_allowed
 
 CONTEXT = "Actions"
 
@@ -42,18 +45,20 @@ class ActionId(Enum):
 
 class Needs(Enum):
     NOTHING = auto()
-    DATABASE = auto()  # a write (refused with a message while the database is unreachable)
-    CASE = auto()  # a write about the selected case
-    UNIT = auto()  # a write about the selected unit
+    DATABASE = auto()  # a write: disabled while the database is unreachable
+    CASE = auto()  # a write about the selected case, in a state that allows it
+    UNIT = auto()  # a write about the selected unit, in a state that allows it
 
 
 @dataclass(frozen=True)
 class ActionSpec:
-    text: str
+    text: object  # the English source text, from QT_TRANSLATE_NOOP (typed `object` by PySide6), translated when shown
     shortcuts: tuple[str, ...] = ()
     role: Action | None = None
     needs: Needs = Needs.NOTHING
     menu: str = "console"
+    case_action: CaseAction | None = None  # with Needs.CASE: the step on the selected case
+    unit_status: UnitStatus | None = None  # with Needs.UNIT: the status the selected unit is moved to
 
 
 SPECS: dict[ActionId, ActionSpec] = {
@@ -76,23 +81,53 @@ SPECS: dict[ActionId, ActionSpec] = {
         "case",
     ),
     ActionId.DISPATCH_NEAREST: ActionSpec(
-        QT_TRANSLATE_NOOP("Actions", "Dispatch nearest unit"), ("F5",), Action.DISPATCH, Needs.CASE, "case"
+        QT_TRANSLATE_NOOP("Actions", "Dispatch nearest unit"),
+        ("F5",),
+        Action.DISPATCH,
+        Needs.CASE,
+        "case",
+        case_action=CaseAction.DISPATCH,
     ),
     ActionId.SEARCH: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Search the queue"), ("Ctrl+F",), menu="view"),
     ActionId.UNIT_EN_ROUTE: ActionSpec(
-        QT_TRANSLATE_NOOP("Actions", "Unit en route"), ("F6",), Action.UNIT_STATUS, Needs.UNIT, "unit"
+        QT_TRANSLATE_NOOP("Actions", "Unit en route"),
+        ("F6",),
+        Action.UNIT_STATUS,
+        Needs.UNIT,
+        "unit",
+        unit_status=UnitStatus.EN_ROUTE,
     ),
     ActionId.UNIT_ON_SCENE: ActionSpec(
-        QT_TRANSLATE_NOOP("Actions", "Unit on scene"), ("F7",), Action.UNIT_STATUS, Needs.UNIT, "unit"
+        QT_TRANSLATE_NOOP("Actions", "Unit on scene"),
+        ("F7",),
+        Action.UNIT_STATUS,
+        Needs.UNIT,
+        "unit",
+        unit_status=UnitStatus.ON_SCENE,
     ),
     ActionId.UNIT_CLEAR: ActionSpec(
-        QT_TRANSLATE_NOOP("Actions", "Unit clear (available)"), ("F8",), Action.UNIT_STATUS, Needs.UNIT, "unit"
+        QT_TRANSLATE_NOOP("Actions", "Unit clear (available)"),
+        ("F8",),
+        Action.UNIT_STATUS,
+        Needs.UNIT,
+        "unit",
+        unit_status=UnitStatus.AVAILABLE,
     ),
     ActionId.RESOLVE: ActionSpec(
-        QT_TRANSLATE_NOOP("Actions", "Resolve case…"), ("Ctrl+R",), Action.RESOLVE, Needs.CASE, "case"
+        QT_TRANSLATE_NOOP("Actions", "Resolve case…"),
+        ("Ctrl+R",),
+        Action.RESOLVE,
+        Needs.CASE,
+        "case",
+        case_action=CaseAction.RESOLVE,
     ),
     ActionId.ESCALATE: ActionSpec(
-        QT_TRANSLATE_NOOP("Actions", "Escalate case…"), ("Ctrl+E",), Action.ESCALATE, Needs.CASE, "case"
+        QT_TRANSLATE_NOOP("Actions", "Escalate case…"),
+        ("Ctrl+E",),
+        Action.ESCALATE,
+        Needs.CASE,
+        "case",
+        case_action=CaseAction.ESCALATE,
     ),
     ActionId.LAYOUT_DISPATCHER: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Dispatcher layout"), ("Ctrl+1",), menu="view"),
     ActionId.LAYOUT_SHIFT_LEADER: ActionSpec(
@@ -108,22 +143,29 @@ SPECS: dict[ActionId, ActionSpec] = {
 
 @dataclass(frozen=True)
 class Situation:
-    """What the enabled-rules look at."""
+    """What the enabled-rules look at: who, whether the database answers, the selected case's facts and the
+    selected unit's status (None: nothing selected, or not known yet)."""
 
     actor: Actor
     online: bool
-    case_selected: bool
-    unit_selected: bool
+    case: CaseFacts | None = None
+    unit: UnitStatus | None = None
 
 
 def allowed(spec: ActionSpec, situation: Situation) -> bool:
+    role = situation.actor.role
     if spec.role is not None and not situation.actor.may(spec.role):
         return False
-    # Writes stay enabled while the database is unreachable: trying one says clearly that nothing was saved.
+    if spec.needs != Needs.NOTHING and not situation.online:
+        return False  # the banner says why; nothing can be saved until the database is back
     if spec.needs == Needs.CASE:
-        return situation.case_selected
+        if situation.case is None:
+            return False
+        return spec.case_action is None or case_action_allowed(role, spec.case_action, situation.case)
     if spec.needs == Needs.UNIT:
-        return situation.unit_selected
+        if situation.unit is None:
+            return False
+        return spec.unit_status is None or unit_status_allowed(role, situation.unit, spec.unit_status)
     return True
 
 
@@ -134,7 +176,7 @@ class Actions:
         self.actor = actor
         self.by_id: dict[ActionId, QAction] = {}
         for action_id, spec in SPECS.items():
-            action = QAction(QCoreApplication.translate(CONTEXT, spec.text), parent)
+            action = QAction(QCoreApplication.translate(CONTEXT, str(spec.text)), parent)
             action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.setVisible(spec.role is None or actor.may(spec.role))

@@ -1,9 +1,10 @@
-"""Starting the desktop console: `run_gui(args)` (called by the `dispatch-console` command without subcommand).
+"""Starting the desktop console: `run_gui(args)` (called by the `dispatch-console` command without subcommand, once
+the application exists with its language and fonts — see `ui.entry`).
 
 Opens the database (creating the schema, and the demo county on an empty database, in the worker with a progress
-dialog), logs in (the demo starts logged in as the demo dispatcher), and shows the main window in the layout of the
-user's role. `--self-test` starts on a fresh demo database, waits for the window to be loaded and exits 0 if it was;
-`--screenshot FILE` saves the window once loaded (with `--self-test`, or on the given database).
+dialog), logs in (only the demo starts logged in as the demo dispatcher), and shows the main window in the layout of the
+user's role. Every step is an operation run by the database worker (`schema.upgrade`, `setup.is_empty`,
+`setup.demo`, `auth.login`, `reference.county`, `reference.places`). `--self-test` is `ui.selftest`'s.
 """
 
 from __future__ import annotations
@@ -12,23 +13,15 @@ import argparse
 import json
 import os
 import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
-from console.cli.identity import PASSWORD_ENV
-from console.db import Database, upgrade_to_head
+from console.db import Database
 from console.enums import Role
+from console.ops import SYSTEM, Actor, CountyView, LoginSettings, PlaceName, ServiceError
 from console.paths import data_dir, default_db_url
-from console.services import queries
-from console.services.actor import Actor
-from console.services.errors import ServiceError
-from console.services.login import authenticate
-from console.services.login_policy import LoginSettings
 
 from .intake import DraftStore
 from .layouts import Layout, last_layout, layout_for_role
@@ -36,13 +29,15 @@ from .login import LoginDialog
 from .main_window import MainWindow
 from .session import ConsoleSession
 from .theme import ThemeName, apply_theme
-from .workers import DbWorker, FeedWorker, JobKind, JobResult
+from .workers import DbWorker, FeedWorker, JobResult, OpCall
 
 DEMO_USER = "demo"
+#: The demo's stages and the part of the progress bar each fills.
+DEMO_STAGES = {"county": (0, 10), "history": (10, 95), "positions": (95, 100)}
 
 
-def wait_for(worker: DbWorker, kind: JobKind, fn: Any) -> JobResult:
-    """Run one job and wait for it with a local event loop (the interface keeps painting)."""
+def wait_for(worker: DbWorker, operation: str, /, **arguments: Any) -> JobResult:
+    """Run one operation as the system and wait for it with a local event loop (the interface keeps painting)."""
     loop = QEventLoop()
     box: list[JobResult] = []
 
@@ -50,153 +45,94 @@ def wait_for(worker: DbWorker, kind: JobKind, fn: Any) -> JobResult:
         box.append(result)
         loop.quit()
 
-    worker.submit(kind, fn, done)
+    worker.run(OpCall(operation, SYSTEM, arguments), done)
     if not box:
         loop.exec()
     return box[0]
 
 
-def _prepare_application(app: QApplication, lang: str | None) -> None:
-    """Language and fonts, when the console creates its application itself (the entry point may have done it)."""
-    from .fonts import apply_fonts
-    from .i18n import install_translators
-
-    install_translators(app, lang)
-    apply_fonts(app)
-
-
-def _prepare_database(worker: DbWorker, *, demo_days: int, parent: QWidget | None) -> tuple[bool, str]:
-    """Schema to head; on an empty database, the demo county. Returns (demo_built, error message)."""
-    result = wait_for(worker, JobKind.RAW, lambda db: upgrade_to_head(db.engine))
+def _prepare_database(worker: DbWorker, *, parent: QWidget | None) -> tuple[str, bool]:
+    """Schema to head; on an empty database, the demo county. Returns an error message ("" when all went well) and
+    whether the demo county was built."""
+    result = wait_for(worker, "schema.upgrade")
     if not result.ok:
-        return False, str(result.error)
-    result = wait_for(worker, JobKind.READ, queries.database_is_empty)
+        return str(result.error), False
+    result = wait_for(worker, "setup.is_empty")
     if not result.ok or not result.value:
-        return False, "" if result.ok else str(result.error)
+        return ("" if result.ok else str(result.error)), False
     dialog = QProgressDialog(QCoreApplication.translate("App", "Building the demo county…"), "", 0, 100, parent)
     dialog.setWindowTitle(QCoreApplication.translate("App", "First start"))
     dialog.setCancelButton(None)
     dialog.setMinimumDuration(0)
     dialog.setValue(0)
-    stages = {"county": (0, 10), "history": (10, 95), "positions": (95, 100)}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        worker.progress.emit(stage, done, total)
 
     def on_progress(stage: str, done: int, total: int) -> None:
-        lo, hi = stages.get(stage, (0, 100))
+        lo, hi = DEMO_STAGES.get(stage, (0, 100))
         dialog.setValue(int(lo + (hi - lo) * (done / total if total else 1)))
         dialog.setLabelText(QCoreApplication.translate("App", "Building the demo county… (%1)").replace("%1", stage))
 
     worker.progress.connect(on_progress)
-
-    def build(db: Database) -> Any:
-        from console.demo import build_demo
-
-        return build_demo(db, days=demo_days, progress=progress)
-
-    result = wait_for(worker, JobKind.RAW, build)
+    result = wait_for(worker, "setup.demo", progress=worker.progress.emit)
     worker.progress.disconnect(on_progress)
     dialog.close()
-    return result.ok, "" if result.ok else str(result.error)
+    return ("" if result.ok else str(result.error)), result.ok
 
 
-def _log_in(worker: DbWorker, args: argparse.Namespace, demo_built: bool) -> Actor | None:
+def _log_in(worker: DbWorker, args: argparse.Namespace, *, demo_built: bool) -> Actor | None:
     """Who uses this console, proven by a password like at the command line. The one exception is the demo: a demo
-    county built by this start, or the demo database chosen at first run, opens logged in as the demo dispatcher
-    (as the README says; its password is its name). `--user NAME` without a window to ask in (self-test,
-    screenshot) takes the password from CONSOLE_PASSWORD."""
+    county built by this start, or the demo database chosen at first run (`args.demo_start`), opens logged in as the
+    demo dispatcher, as the README says (its password is its name). Any other database asks, `--user` or not."""
     user = getattr(args, "user", None)
-    automated = bool(getattr(args, "self_test", False) or getattr(args, "screenshot", None))
     settings = _login_settings(args)
     if not user and (demo_built or getattr(args, "demo_start", False)):
-        result = wait_for(worker, JobKind.RAW, lambda db: authenticate(db, DEMO_USER, DEMO_USER, settings=settings))
+        result = wait_for(worker, "auth.login", name=DEMO_USER, password=DEMO_USER, settings=settings)
         if result.ok:
-            return result.value
-    if automated:
-        if not user:
-            return None
-        password = os.environ.get(PASSWORD_ENV, "")
-        result = wait_for(worker, JobKind.RAW, lambda db: authenticate(db, user, password, settings=settings))
-        if not result.ok:
-            print(json.dumps({"ok": False, "error": str(result.error)}), file=sys.stderr)
-        return result.value if result.ok else None
+            actor: Actor = result.value
+            return actor
     dialog = LoginDialog(worker, user=user or "", settings=settings)
     return dialog.actor if dialog.exec() else None
 
 
 def _login_settings(args: argparse.Namespace) -> LoginSettings:
+    """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
     from console.config import load_config
 
     try:
         return load_config(getattr(args, "config", None)).login
-    except ServiceError:  # the entry point has refused a bad configuration file already
+    except ServiceError:
         return LoginSettings()
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("run_gui needs the application made by ui.entry.create_application")
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
-    created = QApplication.instance() is None
-    if created:
-        _register_map_schemes()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
     app.setApplicationName("County dispatch console")
-    if created:
-        _prepare_application(app, getattr(args, "lang", None))
-    self_test = bool(getattr(args, "self_test", False))
-    screenshot = getattr(args, "screenshot", None)
-    started = time.perf_counter()
-
-    url = getattr(args, "db", None)
-    tmp: tempfile.TemporaryDirectory[str] | None = None
-    if self_test and not url:
-        tmp = tempfile.TemporaryDirectory(prefix="console-self-test-")
-        url = f"sqlite:///{Path(tmp.name) / 'console.sqlite3'}"
-    db = Database(url or default_db_url())
+    db = Database(getattr(args, "db", None) or default_db_url())
     worker = DbWorker(db)
     worker.start()
     apply_theme(app, ThemeName.LIGHT)
     try:
-        demo_built, error = _prepare_database(worker, demo_days=2 if self_test else 30, parent=None)
+        error, demo_built = _prepare_database(worker, parent=None)
         if error:
-            if not self_test:
-                QMessageBox.critical(
-                    None,
-                    QCoreApplication.translate("App", "Database"),
-                    QCoreApplication.translate("App", "The database could not be opened:\n%1").replace("%1", error),
-                )
+            QMessageBox.critical(
+                None,
+                QCoreApplication.translate("App", "Database"),
+                QCoreApplication.translate("App", "The database could not be opened:\n%1").replace("%1", error),
+            )
             print(json.dumps({"ok": False, "error": error}), file=sys.stderr)
             return 2
-        actor = _log_in(worker, args, demo_built)
+        actor = _log_in(worker, args, demo_built=demo_built)
         if actor is None:
             return 1
-        return _run_window(
-            app,
-            worker,
-            actor,
-            self_test=self_test,
-            screenshot=screenshot,
-            started=started,
-            config=getattr(args, "config", None),
-        )
+        return _run_window(app, worker, actor, config=getattr(args, "config", None))
     finally:
         worker.stop()
         db.dispose()
-        if tmp is not None:
-            tmp.cleanup()
 
 
-def _run_window(
-    app: QApplication,
-    worker: DbWorker,
-    actor: Actor,
-    *,
-    self_test: bool,
-    screenshot: str | None,
-    started: float,
-    config: str | None = None,
-) -> int:
+def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> int:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
     apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
@@ -217,53 +153,17 @@ def _run_window(
         window.showFullScreen()
     else:
         window.showMaximized()
-
-    reference = wait_for(worker, JobKind.READ, lambda s: (queries.county(s), queries.place_names(s)))
-    if reference.ok:
-        window.set_reference(*reference.value)
+    county, places = wait_for(worker, "reference.county"), wait_for(worker, "reference.places")
+    if county.ok and places.ok:
+        reference: tuple[CountyView, list[PlaceName]] = (county.value, places.value)
+        window.set_reference(*reference)
     session.start()
-    feeds = _start_feeds(worker.db, config, window) if not (self_test or screenshot) else None
-    if not (self_test or screenshot):
-        try:
-            return int(app.exec())
-        finally:
-            if feeds is not None:
-                feeds.stop()
-
-    # Automated run: wait until the window is loaded (and the map has had a moment to draw), then check and exit.
-    loop = QEventLoop()
-    session.loaded.connect(loop.quit)
-    QTimer.singleShot(60_000, loop.quit)
-    if not session.is_loaded:
-        loop.exec()
-    drawn = getattr(map_widget, "batchApplied", None)
-    if drawn is not None:  # the map's first batch of units and cases drawn in the page
-        map_loop = QEventLoop()
-        drawn.connect(lambda *_a: map_loop.quit())
-        QTimer.singleShot(20_000, map_loop.quit)
-        window.map_link.flush()
-        map_loop.exec()
-    settle = QEventLoop()
-    QTimer.singleShot(1500, settle.quit)
-    settle.exec()
-    ok = session.is_loaded
-    if screenshot:
-        window.grab().save(screenshot)
-    print(
-        json.dumps(
-            {
-                "ok": ok,
-                "user": actor.name,
-                "layout": layout.value,
-                "open_cases": len(session.state.cases),
-                "units": len(session.state.units),
-                "seconds": round(time.perf_counter() - started, 2),
-                "screenshot": screenshot,
-            }
-        )
-    )
-    window.close()
-    return 0 if ok else 1
+    feeds = _start_feeds(worker.db, config, window)
+    try:
+        return int(app.exec())
+    finally:
+        if feeds is not None:
+            feeds.stop()
 
 
 #: Set to 1 on the one workstation that runs the outside feeds inside its console (DESIGN: feeds run in one place).
@@ -291,18 +191,10 @@ def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWo
     return worker
 
 
-def _register_map_schemes() -> None:
-    try:
-        from ui.map import register_schemes
-    except ImportError:
-        return
-    register_schemes()
-
-
 def _make_map(config: str | None) -> QWidget | None:
     """The live map (another part of the team), with the configured basemap; optional in this build."""
     try:
-        from ui.map import MapWidget
+        from ui.map.widget import MapWidget
     except ImportError:
         return None
     try:

@@ -40,7 +40,7 @@ def create_application(lang: str | None, configured: str | None = None) -> Any:
 
 def _start_gui(args: argparse.Namespace) -> int:
     from console.config import load_config
-    from console.services.errors import ValidationError
+    from console.errors import ValidationError
 
     if getattr(args, "self_test", False):
         from ui.selftest import prepare_environment, run_self_test

@@ -1,18 +1,19 @@
 """First run on a workstation: the console has no configuration yet, so it asks where its data is.
 
 Three choices: open the demo county (a local file, built at first start), connect to the center's shared database
-(the URL is tested first, with a clear message when it does not answer), or create an empty database and import the
-county's grids (GeoJSON) and units (CSV) through the core's import services, with progress bars. The choice is
-written to the configuration file (`console.config`), so the next start goes straight to the console.
+(the address is tested first with the `setup.check` operation, with a clear message when it does not answer), or
+create an empty database and import the county's grids (GeoJSON) and units (CSV) with the `setup.new_county`
+operation — the same imports and user creation the command line runs — with progress bars. The choice is written to
+the configuration file (`console.config`), so the next start goes straight to the console.
 
-The database work runs in a background thread; its results come back to the dialog as values through signals.
+The operations run in a background thread (there is no database worker yet: the database is what is being chosen);
+their results come back to the dialog as values through signals.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,145 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from console.config import ConsoleConfig, save_config
-from console.db import Database, current_revision, head_revision, upgrade_to_head, write_transaction
-from console.enums import Role
+from console.ops import SYSTEM, DatabaseCheck, ServiceError, execute
+from console.ops.setup import classify_error, first_line
 from console.paths import default_db_path
-from console.services import county_import, queries
-from console.services.actor import SYSTEM
-from console.services.errors import ServiceError
-from console.services.users import create_user
 
 Progress = Callable[[str, int, int], None]
 
-# -- the work (no widgets) ------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True, slots=True)
-class DatabaseCheck:
-    """What a connection test found. `problem` is a code the dialog turns into a sentence (None: it answered)."""
-
-    problem: str | None
-    detail: str = ""
-    revision: str | None = None
-    head: str | None = None
-    empty: bool = False
-    postgres: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-# Driver messages → what went wrong, in the order they are looked for (the drivers' texts are stable English).
-_PROBLEMS: tuple[tuple[str, str], ...] = (
-    ("could not parse", "bad_url"),
-    ("can't load plugin", "bad_scheme"),
-    ("could not translate host name", "unknown_host"),
-    ("name or service not known", "unknown_host"),
-    ("nodename nor servname", "unknown_host"),
-    ("connection refused", "refused"),
-    ("timeout expired", "timeout"),
-    ("timed out", "timeout"),
-    ("password authentication failed", "auth"),
-    ("no password supplied", "auth"),
-    ("authentication failed", "auth"),
-    ("does not exist", "no_database"),
-    ("unable to open database file", "no_file"),
-    ("file is not a database", "not_database"),
-    ("no route to host", "unreachable"),
-    ("network is unreachable", "unreachable"),
-)
-
-
-def classify_error(exc: BaseException) -> str:
-    text = str(exc).lower()
-    for needle, code in _PROBLEMS:
-        if needle in text:
-            return code
-    return "other"
-
-
-def check_database(url: str) -> DatabaseCheck:
-    """Connect, read the schema revision and whether the database holds anything. Never raises."""
-    url = url.strip()
-    if not url:
-        return DatabaseCheck("bad_url", "")
-    try:
-        db = Database(url)
-    except Exception as exc:  # nothing was connected yet: the address itself is wrong
-        problem = classify_error(exc)
-        return DatabaseCheck("bad_url" if problem == "other" else problem, _first_line(exc))
-    try:
-        revision = current_revision(db.engine)
-        head = head_revision(db.engine)
-        empty = True
-        if revision is not None:
-            with db.session() as session:
-                empty = queries.database_is_empty(session)
-        return DatabaseCheck(None, revision=revision, head=head, empty=empty, postgres=db.is_postgres)
-    except Exception as exc:
-        return DatabaseCheck(classify_error(exc), _first_line(exc))
-    finally:
-        db.dispose()
-
-
-def create_county_database(
-    url: str,
-    *,
-    grids_file: Path,
-    units_file: Path | None,
-    admin_name: str,
-    admin_password: str,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Schema, grids, units and the first administrator, each step all or nothing. Raises ServiceError (a
-    ValidationError naming the file's feature or line and field) or the driver's error."""
-
-    def step(stage: str, done: int) -> None:
-        if progress:
-            progress(stage, done, 5)
-
-    db = Database(url)
-    try:
-        step("schema", 0)
-        upgrade_to_head(db.engine)
-        step("grids", 1)
-        grids = county_import.parse_grids_geojson(_read(grids_file, "grids_file"))
-        grid_report = write_transaction(db.sessions, lambda s: county_import.import_grids(s, grids, actor=SYSTEM))
-        step("units", 2)
-        units_report = None
-        if units_file is not None:
-            units = county_import.parse_units_csv(_read(units_file, "units_file"))
-            units_report = write_transaction(db.sessions, lambda s: county_import.import_units(s, units, actor=SYSTEM))
-        step("admin", 3)
-        write_transaction(
-            db.sessions,
-            lambda s: create_user(s, name=admin_name, role=Role.ADMIN, password=admin_password, actor=SYSTEM),
-        )
-        step("done", 5)
-        return {
-            "grids": grid_report.as_dict(),
-            "units": units_report.as_dict() if units_report else None,
-            "admin": admin_name,
-        }
-    finally:
-        db.dispose()
-
-
-def _read(path: Path, field: str) -> str:
-    from console.services.errors import ValidationError
-
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationError(field, f"file not found: {path}") from None
-    except UnicodeDecodeError as exc:
-        raise ValidationError(field, f"not UTF-8 text: {exc.reason}") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _check(url: str) -> DatabaseCheck:
+    check: DatabaseCheck = execute(None, SYSTEM, "setup.check", url=url).value
+    return check
 
 
 # -- running it off the interface thread ---------------------------------------------------------------------------
@@ -304,9 +176,9 @@ class FirstRunDialog(QDialog):
         self._set_status(self.shared_status, self.tr("Connecting…"), "muted")
         task = Task(self)
         task.finished.connect(lambda check: self._tested(url, check))
-        task.failed.connect(lambda exc: self._tested(url, DatabaseCheck(classify_error(exc), _first_line(exc))))
+        task.failed.connect(lambda exc: self._tested(url, DatabaseCheck(classify_error(exc), first_line(exc))))
         self._task = task
-        task.start(lambda _progress: check_database(url))
+        task.start(lambda _progress: _check(url))
 
     def _tested(self, url: str, check: DatabaseCheck) -> None:
         self.test_button.setEnabled(True)
@@ -451,19 +323,22 @@ class FirstRunDialog(QDialog):
         self._task = task
 
         def work(progress: Progress) -> Any:
-            check = check_database(url)
+            check = _check(url)
             if not check.ok:
                 return check
             if not check.empty:
                 return DatabaseCheck("not_empty")
-            return create_county_database(
-                url,
-                grids_file=Path(grids),
-                units_file=Path(units) if units else None,
+            return execute(
+                None,
+                SYSTEM,
+                "setup.new_county",
+                url=url,
+                grids_file=grids,
+                units_file=units or None,
                 admin_name=name,
                 admin_password=password,
                 progress=progress,
-            )
+            ).value
 
         task.start(work)
 
@@ -493,7 +368,7 @@ class FirstRunDialog(QDialog):
         if isinstance(exc, ServiceError):
             text = self.tr("Nothing was imported: %1").replace("%1", exc.message)
         else:
-            text = self.problem_text(DatabaseCheck(classify_error(exc), _first_line(exc)))
+            text = self.problem_text(DatabaseCheck(classify_error(exc), first_line(exc)))
         self._set_status(self.new_status, text, "error")
 
     def _busy(self, busy: bool) -> None:

@@ -1,19 +1,16 @@
-"""The login dialog. Checking the password runs in the database worker; the dialog stays responsive. Failed logins
-are counted in the database (a growing delay, then a lock, shared by every console): the dialog says how long to
-wait."""
+"""The login dialog. Checking the password is the `auth.login` operation, run by the database worker; the dialog
+stays responsive. Failed logins are counted in the database (a growing delay, then a lock, shared by every console):
+the dialog says how long to wait."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from console.services.actor import Actor
-from console.services.errors import LoginLocked, LoginRefused, LoginThrottled
-from console.services.login import authenticate
-from console.services.login_policy import LoginSettings
+from console.ops import SYSTEM, Actor, LoginLocked, LoginRefused, LoginSettings, LoginThrottled
 
 from .messages import describe_error
-from .workers import DbWorker, JobKind, JobResult
+from .workers import DbWorker, JobResult, OpCall
 
 
 class LoginDialog(QDialog):
@@ -65,8 +62,8 @@ class LoginDialog(QDialog):
             self.error.setText(self.refusal_text(result.error))
             self.password.selectAll()
 
-        settings = self.settings
-        self.worker.submit(JobKind.RAW, lambda db: authenticate(db, name, password, settings=settings), done)
+        arguments = {"name": name, "password": password, "settings": self.settings}
+        self.worker.run(OpCall("auth.login", SYSTEM, arguments), done)
 
     def refusal_text(self, error: BaseException | None) -> str:
         if isinstance(error, LoginLocked):

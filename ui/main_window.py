@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollA
 
 from console.enums import UnitStatus
 from console.live import LiveDiff
-from console.services.actor import Action
-from console.services.queries import CountyView, PlaceName
+from console.ops import Action, CaseFacts, CountyView, PlaceName
+from console.views import CaseView
 
 from .actions import ActionId, Actions, Situation
 from .case_detail import CaseDetailPanel
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.docks: dict[Dock, QDockWidget] = {}
-        if session.may(Action.INTAKE):  # offered by role (the intake service checks it again)
+        if session.may(Action.INTAKE):  # offered by role (the intake operation checks it again)
             self._dock(Dock.INTAKE, self.tr("Intake"), self.intake, scroll=True)
         self._dock(Dock.CASE, self.tr("Case"), self.case, scroll=True)
         self._dock(Dock.QUEUE, self.tr("Queue"), self.queue)
@@ -157,10 +157,11 @@ class MainWindow(QMainWindow):
         s.dbStatusChanged.connect(self._on_db_status)
         s.selection.caseChanged.connect(lambda _i: self._update_actions())
         s.selection.unitChanged.connect(lambda _i: self._update_actions())
-        self.units.dispatchRequested.connect(s.dispatch)
+        self.case.detailShown.connect(self._update_actions)
+        self.units.dispatchRequested.connect(self.case.dispatch_unit)
         self.queue.openCaseRequested.connect(self._open_case)
         self.case.recommendationsShown.connect(self.map_link.show_recommendations)
-        self.intake.saved.connect(lambda _id: None)
+        self.intake.saved.connect(s.selection.select_case)
         if hasattr(self.map, "newAppealRequested"):
             self.map.newAppealRequested.connect(self._appeal_at)
 
@@ -197,10 +198,14 @@ class MainWindow(QMainWindow):
                 self.queue.model.rebuild()  # a whole snapshot after reconnecting
             else:
                 self.queue.apply_diff(diff)
+        if self.session.selection.case_id in diff.cases_updated or self.session.selection.case_id in diff.cases_removed:
+            self._update_actions()
 
     def _on_units(self, diff: LiveDiff) -> None:
         if self.session.is_loaded:
             self.units.apply_diff(diff)
+        if self.session.selection.unit_id in diff.units_updated:
+            self._update_actions()
 
     def _on_notice(self, level: str, text: str) -> None:
         self.statusBar().showMessage(text, 8000 if level == "info" else 15000)
@@ -233,9 +238,18 @@ class MainWindow(QMainWindow):
             self.feed_label.setToolTip(outcome.error or "")
 
     def _update_actions(self) -> None:
-        sel = self.session.selection
+        sel, state = self.session.selection, self.session.state
+        case: CaseView | None = state.cases.get(sel.case_id)
+        if case is None and self.case.detail is not None and self.case.detail.case.id == sel.case_id:
+            case = self.case.detail.case  # a case no longer open (resolved, closed) shown in the case panel
+        unit = state.units.get(sel.unit_id)
         self.actions_.update_enabled(
-            Situation(self.session.actor, self.session.reachable, bool(sel.case_id), bool(sel.unit_id))
+            Situation(
+                self.session.actor,
+                self.session.online,
+                CaseFacts.of(case) if case is not None else None,
+                unit.status if unit is not None else None,
+            )
         )
 
     # -- commands -------------------------------------------------------------------------------------------------
@@ -249,9 +263,10 @@ class MainWindow(QMainWindow):
         self.intake.start_call()
 
     def dispatch_nearest(self) -> None:
+        """F5: the selected case gets the unit ranked first at this moment (`dispatch.nearest`)."""
         case_id = self.session.selection.case_id
         if case_id:
-            self.case.dispatch_first() if self.case.case_id == case_id else self.session.dispatch_nearest(case_id)
+            self.case.dispatch_nearest(case_id)
 
     def _search(self) -> None:
         self.docks[Dock.QUEUE].show()
@@ -269,7 +284,7 @@ class MainWindow(QMainWindow):
 
     def _unit_status(self, status: UnitStatus) -> None:
         if self.session.selection.unit_id:
-            self.session.set_unit_status(self.session.selection.unit_id, status)
+            self.session.run("unit.status", unit_id=self.session.selection.unit_id, status=status.value)
 
     def _appeal_at(self, lat: float, lon: float) -> None:
         self.start_intake()

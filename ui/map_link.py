@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from console.live import LiveDiff
-from console.services import queries
 
 from .session import ConsoleSession
+from .workers import JobResult
 
 
 class MapLink(QObject):
@@ -43,9 +43,9 @@ class MapLink(QObject):
                 self.map.fit()
         if hasattr(self.map, "set_history"):
             # The last 30 days of cases for the switchable heat and cluster layers, read in the database worker.
-            self.session.read(lambda s: queries.history_points(s, days=30), self._on_history)
+            self.session.run("map.history", days=30, callback=self._on_history)
 
-    def _on_history(self, result: Any) -> None:
+    def _on_history(self, result: JobResult) -> None:
         if result.ok:
             self.map.set_history(result.value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from console.services.errors import (
+from console.ops import (
     Conflict,
     InvalidTransition,
     NotFound,

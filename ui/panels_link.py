@@ -33,12 +33,13 @@ BOARD_EVENTS = frozenset(
 
 
 class _Refresher(QObject):
-    """Runs a read job for a widget now and then, never two at once, and hands the value to the widget."""
+    """Runs a read operation for a widget now and then, never two at once, and hands the value to the widget."""
 
     def __init__(
         self,
         session: ConsoleSession,
-        job: Callable[[], Callable[[Any], Any]],
+        operation: str,
+        arguments: Callable[[], dict[str, Any]],
         apply: Callable[[Any], None],
         *,
         every_ms: int,
@@ -46,7 +47,8 @@ class _Refresher(QObject):
     ) -> None:
         super().__init__(parent)
         self.session = session
-        self.job = job
+        self.operation = operation
+        self.arguments = arguments
         self.apply = apply
         self._running = False
         self._again = False
@@ -71,16 +73,15 @@ class _Refresher(QObject):
             self._again = True
             return
         self._running = True
+        self.session.run(self.operation, callback=self._done, **self.arguments())
 
-        def done(result: JobResult) -> None:
-            self._running = False
-            if result.ok:
-                self.apply(result.value)
-            if self._again:
-                self._again = False
-                self.refresh()
-
-        self.session.read(self.job(), done)
+    def _done(self, result: JobResult) -> None:
+        self._running = False
+        if result.ok:
+            self.apply(result.value)
+        if self._again:
+            self._again = False
+            self.refresh()
 
 
 class DashboardLink(QObject):
@@ -93,7 +94,9 @@ class DashboardLink(QObject):
     ) -> None:
         super().__init__(parent)
         self.dashboard = dashboard
-        self.refresher = _Refresher(session, dashboard.job, dashboard.set_data, every_ms=60_000, parent=self)
+        self.refresher = _Refresher(
+            session, "stats.dashboard", dashboard.selection, dashboard.set_data, every_ms=60_000, parent=self
+        )
         dashboard.dataRequested.connect(lambda _p, _d: self.refresher.refresh())
         dashboard.filterRequested.connect(apply_filter)
         # First figures a moment after the queue is loaded, not while it is being drawn.
@@ -105,10 +108,8 @@ class SupervisionLink(QObject):
         self, session: ConsoleSession, board: Any, open_case: Callable[[int], None], parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        from .supervision import board_job
-
         self.board = board
-        self.refresher = _Refresher(session, board_job, board.set_board, every_ms=30_000, parent=self)
+        self.refresher = _Refresher(session, "stats.board", dict, board.set_board, every_ms=30_000, parent=self)
         board.caseActivated.connect(open_case)
         session.loaded.connect(lambda: QTimer.singleShot(1000, self.refresher.start))
         session.eventsArrived.connect(self._on_events)

@@ -3,8 +3,8 @@
 Starts offscreen on a fresh demo database in a temporary directory, opens the main window in the dispatcher layout
 (1920×1080), waits for the map page and for its first drawn batch, checks that no request left the application's
 own schemes (the map's request guard records every one), takes one appeal in and dispatches the nearest unit through
-the console session (the same service calls, through the same database worker, as the intake form's "save and
-dispatch"), optionally saves a screenshot, and prints a one-line JSON report. Exit status 0 when every check passed,
+the console session (the same operations, `intake.create` then `dispatch.nearest`, through the same database worker,
+as the intake form's "save and dispatch"), optionally saves a screenshot, and prints a one-line JSON report. Exit status 0 when every check passed,
 1 otherwise (the report's `error` says which and why).
 """
 
@@ -26,8 +26,9 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
 import console
-from console.db import Database, upgrade_to_head
+from console.db import Database
 from console.enums import CaseStatus, Category, Channel, Priority, UnitKind, UnitStatus
+from console.ops import SYSTEM, Actor
 from console.paths import is_frozen
 
 # Seconds each stage may take before the self-test gives up on it (generous: a slow, shared CI machine).
@@ -142,9 +143,12 @@ class SelfTest:
             if not (ours and qts):
                 raise SelfTestFailed("language", f"Chinese translations not loaded (console: {ours}, Qt: {qts})")
 
-    def _job(self, kind: Any, fn: Callable[[Any], Any], stage: str) -> Any:
+    def _job(self, stage: str, operation: str, /, **arguments: Any) -> Any:
+        """Run an operation as the system in the database worker and wait for its value."""
+        from ui.workers import OpCall
+
         box: list[Any] = []
-        self.worker.submit(kind, fn, box.append)
+        self.worker.run(OpCall(operation, SYSTEM, arguments), box.append)
         wait_until(lambda: bool(box), TIMEOUTS[stage], stage, "the database job")
         result = box[0]
         if not result.ok:
@@ -152,35 +156,24 @@ class SelfTest:
         return result.value
 
     def _build_demo(self) -> None:
-        from console.demo import build_demo
-        from ui.workers import JobKind
-
         started = time.perf_counter()
-
-        def build(db: Database) -> Any:
-            upgrade_to_head(db.engine)
-            return build_demo(db, days=DEMO_DAYS)
-
-        summary = self._job(JobKind.RAW, build, "demo")
-        self.report["demo"] = {"cases": summary.cases, "open_cases": summary.open_cases, "units": summary.units}
+        self._job("demo", "schema.upgrade")
+        summary = self._job("demo", "setup.demo", days=DEMO_DAYS)
+        self.report["demo"] = {k: summary[k] for k in ("cases", "open_cases", "units")}
         self.report["seconds_demo"] = round(time.perf_counter() - started, 2)
 
-    def _log_in(self) -> Any:
-        from console.services.login import authenticate
-        from ui.workers import JobKind
+    def _log_in(self) -> Actor:
+        actor: Actor = self._job("login", "auth.login", name=DEMO_USER, password=DEMO_USER)
+        return actor
 
-        return self._job(JobKind.RAW, lambda db: authenticate(db, DEMO_USER, DEMO_USER), "login")
-
-    def _open_window(self, actor: Any) -> tuple[Any, Any]:
+    def _open_window(self, actor: Actor) -> tuple[Any, Any]:
         from console.geo.basemap import BasemapConfig
         from console.paths import data_dir
-        from console.services import queries
         from ui.intake import DraftStore
         from ui.layouts import Layout
         from ui.main_window import MainWindow
-        from ui.map import MapWidget
+        from ui.map.widget import MapWidget
         from ui.session import ConsoleSession
-        from ui.workers import JobKind
 
         self.window_started = time.perf_counter()
         session = ConsoleSession(self.worker, actor)
@@ -193,8 +186,7 @@ class SelfTest:
         window.resize(*WINDOW_SIZE)
         window.restore_layout()
         window.show()
-        county, places = self._job(JobKind.READ, lambda s: (queries.county(s), queries.place_names(s)), "loaded")
-        window.set_reference(county, places)
+        window.set_reference(self._job("loaded", "reference.county"), self._job("loaded", "reference.places"))
         session.start()
         wait_until(lambda: session.is_loaded, TIMEOUTS["loaded"], "loaded", "the first snapshot")
         self.report["open_cases"] = len(session.state.cases)
@@ -227,17 +219,17 @@ class SelfTest:
         }
         started = time.perf_counter()
         created: list[Any] = []
-        session.create_case(data, callback=created.append)
+        session.run("intake.create", data=data, callback=created.append)
         wait_until(lambda: bool(created), TIMEOUTS["intake"], "intake", "saving the appeal")
         if not created[0].ok:
             raise SelfTestFailed("intake", f"{type(created[0].error).__name__}: {created[0].error}")
-        case_id, number = created[0].value
+        case_id, number = created[0].value.case.id, created[0].value.case.number
         dispatched: list[Any] = []
-        session.dispatch_nearest(case_id, callback=dispatched.append)
+        session.run("dispatch.nearest", case_id=case_id, callback=dispatched.append)
         wait_until(lambda: bool(dispatched), TIMEOUTS["dispatch"], "dispatch", "dispatching the nearest unit")
         if not dispatched[0].ok:
             raise SelfTestFailed("dispatch", f"{type(dispatched[0].error).__name__}: {dispatched[0].error}")
-        unit_id = dispatched[0].value
+        unit_id = dispatched[0].value.unit_id
         case = session.state.cases.get(case_id)
         taken = session.state.units.get(unit_id)
         if case is None or case.status != CaseStatus.DISPATCHED:

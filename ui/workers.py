@@ -1,13 +1,22 @@
-"""Background work: ONE database worker thread running jobs in order, and the live sync it runs between jobs.
+"""Background work: ONE database worker thread running the core's operations in order, the live sync it runs
+between them, and the one owner of "is the database there".
 
-Every job gets a fresh session (a read session, or a write transaction through `console.db.write_transaction`).
-Results and errors come back to the interface thread as values (`JobResult`) through a queued signal and are
-handed to the callback given at submit time, on the interface thread. Nothing here touches a widget.
+A job is an `OpCall` — an operation's name, the actor and plain arguments — executed with `console.ops.execute`
+(each operation opens its own session or write transaction). Results and errors come back to the interface thread
+as values (`JobResult`) through a queued signal and are handed to the callback given at submit time, on the
+interface thread. Nothing here touches a widget or a database session.
 
 Between jobs the worker polls the change feed (every `poll_interval` on SQLite; on PostgreSQL a listener thread
-wakes it on NOTIFY) and sends the fresh views of what changed (`console.live.Changes`). A failing poll means the
-database is unreachable: `dbStatusChanged(False, message)` at once, retries every `retry_interval`, and when it
-answers again `dbStatusChanged(True, "")` and a fresh snapshot.
+wakes it on NOTIFY) and sends the fresh views of what changed (`console.live.Changes`, read by the `live.changes`
+operation). Right after a write, and before its result is handed back, the worker polls at once: the write's fresh
+rows reach the live state by the same path as every other workstation's changes (`changesReady`), emitted on the
+interface thread just before the write's callback runs, so the callback sees them and nothing sees one without the
+other.
+
+Reachability is decided here and only here, and published by `dbStatusChanged(reachable, message)`: a failing poll
+or job means the database is unreachable (retried every `retry_interval`; when it answers again,
+`dbStatusChanged(True, "")` and a fresh snapshot), and so does a call that has not answered for `stall_seconds`
+(a hung network), noticed by a watchdog thread.
 """
 
 from __future__ import annotations
@@ -18,27 +27,31 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from console.db import Database, write_transaction
+from console.db import Database
 from console.events import ChangeFeed
-from console.live import Changes, Snapshot, fetch_changes, load_snapshot
-from console.services.actor import Actor
-from console.services.errors import ServiceError
+from console.live import Changes, Snapshot
+from console.ops import REGISTRY, Actor, Kind, Needs, OpChanges, OpResult, ServiceError, execute, operation_named
 
 from .gc_tuning import pause_collector, resume_collector
 
 log = logging.getLogger(__name__)
 
+#: A database call running longer than this means the database is not answering (the banner must show within 2 s).
+STALL_SECONDS = 1.5
 
-class JobKind(StrEnum):
-    READ = "read"  # fn(session) in a read session
-    WRITE = "write"  # fn(session) in one write transaction
-    RAW = "raw"  # fn(database), for work that manages its own sessions (demo build, login)
+
+@dataclass(frozen=True, slots=True)
+class OpCall:
+    """An operation to run: its name, who acts, and its plain arguments."""
+
+    name: str
+    actor: Actor
+    arguments: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +60,9 @@ class JobResult:
     value: Any = None
     error: BaseException | None = None
     seconds: float = 0.0
+    changes: OpChanges = field(default_factory=OpChanges)
+    # The change feed polled right after a write: applied to the live state just before the callback runs.
+    feed: Changes | None = None
 
     @property
     def service_error(self) -> ServiceError | None:
@@ -63,8 +79,7 @@ Callback = Callable[[JobResult], None]
 @dataclass(slots=True)
 class _Job:
     id: int
-    kind: JobKind
-    fn: Callable[[Any], Any]
+    call: OpCall
 
 
 _WAKE = object()
@@ -82,14 +97,18 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, OSError) or any(cls.__name__ in _OUTAGE_ERRORS for cls in type(exc).__mro__)
 
 
+class DatabaseOffline(Exception):
+    """A write refused because the database is known to be unreachable (never queued for later)."""
+
+
 class DbWorker(QObject):
-    """Owns the database thread. Create, `start()`, `submit()` jobs, `start_sync(actor)`, `stop()`."""
+    """Owns the database thread. Create, `start()`, `run()` operations, `start_sync(actor)`, `stop()`."""
 
     jobDone = Signal(int, object)  # job id, JobResult (queued to the interface thread)
     snapshotReady = Signal(object)  # Snapshot
     changesReady = Signal(object)  # Changes
     dbStatusChanged = Signal(bool, str)  # reachable, message
-    progress = Signal(str, int, int)  # stage, done, total (from RAW jobs that report)
+    progress = Signal(str, int, int)  # stage, done, total (operations that report progress)
 
     def __init__(
         self,
@@ -97,55 +116,56 @@ class DbWorker(QObject):
         *,
         poll_interval: float = 0.05,
         retry_interval: float = 0.5,
+        stall_seconds: float = STALL_SECONDS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.poll_interval = poll_interval
         self.retry_interval = retry_interval
+        self.stall_seconds = stall_seconds
         self._queue: queue.Queue[object] = queue.Queue()
         self._ids = itertools.count(1)
         self._callbacks: dict[int, Callback] = {}
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
         self._actor: Actor | None = None
         self._feed: ChangeFeed | None = None
         self._want_snapshot = False
-        self.reachable = True
-        self._busy_since: float | None = None  # monotonic start of the database call under way
+        # Reachability: written only through `_publish`, under the lock, by the database and watchdog threads.
+        self._status_lock = threading.Lock()
+        self._reachable = True
+        self._busy_since: float | None = None  # monotonic start of the watched database call under way
         self.jobDone.connect(self._deliver)
 
     # -- interface thread ---------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="console-db", daemon=True)
-            self._thread.start()
+        if not self._threads:
+            for target, name in ((self._run, "console-db"), (self._watch, "console-db-watchdog")):
+                thread = threading.Thread(target=target, name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
         self._queue.put(_STOP)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
         if self._listener is not None:
             self._listener.join(timeout)
             self._listener = None
         resume_collector()  # in case a snapshot was being built and never handed over
 
-    def submit(self, kind: JobKind, fn: Callable[[Any], Any], callback: Callback | None = None) -> int:
+    def run(self, call: OpCall, callback: Callback | None = None) -> int:
+        """Queue the operation; `callback(JobResult)` runs on the interface thread when it is done."""
         job_id = next(self._ids)
         if callback is not None:
             self._callbacks[job_id] = callback
-        self._queue.put(_Job(job_id, kind, fn))
+        self._queue.put(_Job(job_id, call))
         return job_id
-
-    def read(self, fn: Callable[[Any], Any], callback: Callback | None = None) -> int:
-        return self.submit(JobKind.READ, fn, callback)
-
-    def write(self, fn: Callable[[Any], Any], callback: Callback | None = None) -> int:
-        return self.submit(JobKind.WRITE, fn, callback)
 
     def start_sync(self, actor: Actor) -> None:
         """Load a snapshot for `actor`, then keep sending the changes of every event after it."""
@@ -161,9 +181,31 @@ class DbWorker(QObject):
 
     @Slot(int, object)
     def _deliver(self, job_id: int, result: JobResult) -> None:
+        if result.feed is not None:
+            self.changesReady.emit(result.feed)  # the live state shows the write before its callback runs
         callback = self._callbacks.pop(job_id, None)
         if callback is not None:
             callback(result)
+
+    # -- reachability (database and watchdog threads) -------------------------------------------------------------
+
+    def _is_reachable(self) -> bool:
+        with self._status_lock:
+            return self._reachable
+
+    def _publish(self, reachable: bool, message: str) -> None:
+        with self._status_lock:
+            if reachable == self._reachable:
+                return
+            self._reachable = reachable
+        self.dbStatusChanged.emit(reachable, message)
+
+    def _watch(self) -> None:
+        """A call that does not answer is an outage too: the database thread cannot say so while it waits."""
+        while not self._stopping.wait(0.1):
+            since = self._busy_since
+            if since is not None and time.monotonic() - since > self.stall_seconds:
+                self._publish(False, QCoreApplication.translate("ConsoleSession", "the database does not answer"))
 
     # -- database thread ------------------------------------------------------------------------------------------
 
@@ -177,50 +219,62 @@ class DbWorker(QObject):
                 item = _WAKE
             if item is _STOP:
                 break
+            synced: bool | None = None
             if isinstance(item, _Job):
-                self._run_job(item)
-            if item is _WAKE or (self._actor is not None and time.monotonic() >= next_poll):
-                ok = self._sync()
-                next_poll = time.monotonic() + (self.poll_interval if ok else self.retry_interval)
+                synced = self._run_job(item)
+            if synced is None and (item is _WAKE or (self._actor is not None and time.monotonic() >= next_poll)):
+                synced = self._sync()
+            if synced is not None:
+                next_poll = time.monotonic() + (self.poll_interval if synced else self.retry_interval)
             elif self._actor is None:
                 next_poll = time.monotonic() + 3600
 
-    def busy_for(self) -> float:
-        """Seconds the database call under way has been running (0 when idle or running a long RAW job)."""
-        since = self._busy_since
-        return time.monotonic() - since if since is not None else 0.0
-
-    def _run_job(self, job: _Job) -> None:
-        started = time.perf_counter()
-        self._busy_since = time.monotonic() if job.kind != JobKind.RAW else None
-        try:
-            if job.kind == JobKind.WRITE:
-                if not self.reachable:
-                    raise DatabaseOffline()
-                value = write_transaction(self.db.sessions, job.fn)
-            elif job.kind == JobKind.READ:
-                with self.db.session() as session:
-                    value = job.fn(session)
-            else:
-                value = job.fn(self.db)
-            result = JobResult(True, value, None, time.perf_counter() - started)
-        except Exception as exc:  # handed back as a value, never thrown across threads
-            if not isinstance(exc, ServiceError):
-                log.warning("database job failed: %s", exc)
-            result = JobResult(False, None, exc, time.perf_counter() - started)
-            if is_outage(exc) and not isinstance(exc, DatabaseOffline):
-                self._set_reachable(False, str(exc))
-        self._busy_since = None
-        self.jobDone.emit(job.id, result)
-
-    def _sync(self) -> bool:
+    def _watched(self, fn: Callable[[], Any]) -> Any:
         self._busy_since = time.monotonic()
         try:
-            return self._sync_once()
+            return fn()
         finally:
             self._busy_since = None
 
-    def _sync_once(self) -> bool:
+    def _run_job(self, job: _Job) -> bool | None:
+        """Run one operation and hand its result back; after a write (done or refused), poll the feed first. Returns
+        the poll's outcome (None: no poll was run)."""
+        started = time.perf_counter()
+        call = job.call
+        try:
+            op = operation_named(call.name)
+            if op.needs == Needs.ONLINE and not self._is_reachable():
+                raise DatabaseOffline()
+            # Set-up steps (schema, demo county) take long on purpose: only the others are watched for stalls.
+            watched = op.kind == Kind.READ or op.needs == Needs.ONLINE
+            outcome: OpResult[Any] = self._watched(lambda: self._execute(call)) if watched else self._execute(call)
+            result = JobResult(True, outcome.value, None, time.perf_counter() - started, outcome.changes)
+            # A write changed rows; a write refused because its rows changed meanwhile has news on the feed too.
+            poll = op.writes
+        except Exception as exc:  # handed back as a value, never thrown across threads
+            if not isinstance(exc, ServiceError):
+                log.warning("operation %s failed: %s", call.name, exc)
+            result = JobResult(False, None, exc, time.perf_counter() - started)
+            poll = isinstance(exc, ServiceError) and call.name in REGISTRY and REGISTRY[call.name].writes
+            if is_outage(exc) and not isinstance(exc, DatabaseOffline):
+                self._publish(False, _first_line(exc))
+        synced: bool | None = None
+        if poll and self._actor is not None:
+            feed: list[Changes] = []
+            synced = self._sync(feed.append)
+            if feed:
+                result = replace(result, feed=feed[0])
+        self.jobDone.emit(job.id, result)
+        return synced
+
+    def _execute(self, call: OpCall) -> OpResult[Any]:
+        return execute(self.db, call.actor, call.name, **call.arguments)
+
+    def _sync(self, deliver: Callable[[Changes], None] | None = None) -> bool:
+        """Poll the change feed and send what changed (to `deliver`, else by `changesReady`)."""
+        return bool(self._watched(lambda: self._sync_once(deliver or self.changesReady.emit)))
+
+    def _sync_once(self, deliver: Callable[[Changes], None]) -> bool:
         actor = self._actor
         if actor is None:
             return True
@@ -229,43 +283,38 @@ class DbWorker(QObject):
                 self._feed = ChangeFeed(self.db, after_id=0)
                 self._want_snapshot = True
             if self._want_snapshot:
-                head = self._feed.head_id()
-                # Tens of thousands of new long-lived objects: no collection while they are built (it would pause
-                # every thread); the interface thread freezes them and turns the collector back on.
-                pause_collector()
-                try:
-                    with self.db.session() as session:
-                        snapshot = load_snapshot(
-                            session, actor=actor, last_event_id=head, between_chunks=lambda: time.sleep(0.002)
-                        )
-                except BaseException:
-                    resume_collector()
-                    raise
-                self._feed.last_id = head
-                self._want_snapshot = False
-                self._set_reachable(True, "")
-                self.snapshotReady.emit(snapshot)
+                self._load_snapshot(self._feed, actor)
                 return True
             events = self._feed.poll()
             if events:
-                with self.db.session() as session:
-                    changes = fetch_changes(session, events, actor=actor)
-                self.changesReady.emit(changes)
-            self._set_reachable(True, "")
+                deliver(execute(self.db, actor, "live.changes", events=events).value)
+            self._publish(True, "")
             return True
         except Exception as exc:
             if not is_outage(exc):
                 log.exception("live sync failed")
-            was = self.reachable
-            self._set_reachable(False, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            was = self._is_reachable()
+            self._publish(False, _first_line(exc))
             if was:
                 self._want_snapshot = True  # reload everything once it is back
             return False
 
-    def _set_reachable(self, reachable: bool, message: str) -> None:
-        if reachable != self.reachable:
-            self.reachable = reachable
-            self.dbStatusChanged.emit(reachable, message)
+    def _load_snapshot(self, feed: ChangeFeed, actor: Actor) -> None:
+        head = feed.head_id()
+        # Tens of thousands of new long-lived objects: no collection while they are built (it would pause every
+        # thread); the interface thread freezes them and turns the collector back on.
+        pause_collector()
+        try:
+            snapshot: Snapshot = execute(
+                self.db, actor, "live.snapshot", last_event_id=head, between_chunks=lambda: time.sleep(0.002)
+            ).value
+        except BaseException:
+            resume_collector()
+            raise
+        feed.last_id = head
+        self._want_snapshot = False
+        self._publish(True, "")
+        self.snapshotReady.emit(snapshot)
 
     def _listen(self) -> None:
         """PostgreSQL only: wake the worker as soon as another workstation commits an event."""
@@ -278,11 +327,12 @@ class DbWorker(QObject):
             waiter.close()
 
 
-class DatabaseOffline(Exception):
-    """A write refused because the database is known to be unreachable (never queued for later)."""
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["Callback", "DatabaseOffline", "DbWorker", "JobKind", "JobResult", "Snapshot", "Changes"]
+__all__ = ["Callback", "Changes", "DatabaseOffline", "DbWorker", "JobResult", "OpCall", "Snapshot", "is_outage"]
 
 
 class FeedWorker(QObject):

@@ -1,4 +1,6 @@
-"""`recommend CASE_NUMBER` and `dispatch CASE_NUMBER [--unit CALLSIGN]`."""
+"""`recommend CASE_NUMBER` and `dispatch CASE_NUMBER [--unit CALLSIGN]`, through the console's operations
+(`dispatch.recommend`, `dispatch.unit`, `dispatch.nearest`: without `--unit`, the unit ranked first at that moment,
+as F5 in the console)."""
 
 from __future__ import annotations
 
@@ -6,15 +8,8 @@ import argparse
 import math
 from typing import Any
 
-from sqlalchemy import select
-
-from ..db import write_transaction
-from ..models import Unit
-from ..services import dispatch
-from ..services.errors import NotFound, ServiceError, UnitUnavailable
-from ..services.queries import case_by_number
-from .context import CliContext, CliError
-from .identity import cli_actor
+from .context import CliContext
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -29,12 +24,7 @@ def register(sub: Any) -> None:
 
 
 def run_recommend(ctx: CliContext) -> int:
-    try:
-        with ctx.db.session() as s:
-            case = case_by_number(s, ctx.args.case_number)
-            recs = dispatch.recommend(s, case.id, limit=max(1, ctx.args.limit))
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
+    recs = run_operation(ctx, "dispatch.recommend", number=ctx.args.case_number, limit=ctx.args.limit).value
     ctx.print_json(
         {
             "case": ctx.args.case_number,
@@ -54,32 +44,10 @@ def run_recommend(ctx: CliContext) -> int:
 
 
 def run_dispatch(ctx: CliContext) -> int:
-    actor = cli_actor(ctx)
-    number = ctx.args.case_number
-    callsign = ctx.args.unit
-
-    def work(s: Any) -> dict[str, Any]:
-        case = case_by_number(s, number)
-        if callsign:
-            unit_id = s.scalars(select(Unit.id).where(Unit.callsign == callsign)).first()
-            if unit_id is None:
-                raise NotFound("unit", callsign)
-            d = dispatch.dispatch_unit(s, case_id=case.id, unit_id=unit_id, actor=actor)
-        else:
-            d = dispatch.dispatch_nearest(s, case_id=case.id, actor=actor)
-        unit = s.get(Unit, d.unit_id)
-        return {
-            "case": number,
-            "unit": unit.callsign if unit else None,
-            "dispatched_by": d.dispatched_by,
-            "dispatched_at": d.dispatched_at.isoformat(),
-            "eta_s": None if d.eta_s is None else round(d.eta_s),
-        }
-
-    try:
-        ctx.print_json(write_transaction(ctx.db.sessions, work))
-    except UnitUnavailable as exc:
-        raise CliError.from_service(exc, exit_code=4) from None
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
+    number, callsign = ctx.args.case_number, ctx.args.unit
+    if callsign:
+        result = run_operation(ctx, "dispatch.unit", number=number, callsign=callsign)
+    else:
+        result = run_operation(ctx, "dispatch.nearest", number=number)
+    ctx.print_json(result.value.as_dict())
     return 0

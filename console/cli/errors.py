@@ -5,15 +5,14 @@ code, never a traceback (with `--verbose` the traceback is logged as well, for a
 |---|---|---|
 | 0 | | done |
 | 1 | (per command) | done in part: `feeds --once` with a failing source, `tiles` stopped by its server, a question answered no |
-| 2 | `invalid`, `not_found`, `invalid_state`, `conflict`, … | bad input (arguments, files, JSON, values), or a state that does not allow it |
+| 2 | `invalid`, `not_found`, `invalid_state`, `forbidden`, `conflict`, … | bad input (arguments, files, JSON, values), a state that does not allow it, or a step the user's role may not take |
 | 3 | `database_unavailable`, `database_missing`, `schema_missing`, `schema_outdated`, `schema_newer` | no usable database: unreachable, refused the login, no such file or database, no schema (run `init`), schema from another version |
 | 4 | `unit_unavailable` | dispatch conflict: the unit is taken (the error names who holds it) |
 | 5 | `database_busy` | locked by another writer for longer than the wait (SQLite: 10 s, tried 8 times), or conflicts that kept happening |
 | 6 | `read_only` | the database takes no writes: read-only file, folder or mount, a hot standby |
 | 7 | `disk_full` | no space left, for the database or for an output file |
 | 8 | `unauthenticated`, `login_throttled`, `login_locked` | `--user` login refused: no password, a wrong one, too soon after failures, or locked |
-| 9 | `forbidden` | the user's role may not do this |
-| 10 | `internal` | an unexpected error (a bug): the message names it; please report it with `--verbose` |
+| 9 | `internal` | an unexpected error (a bug): the message names it; please report it with `--verbose` |
 | 130 | | interrupted (Ctrl-C) |
 """
 
@@ -25,7 +24,7 @@ from enum import IntEnum
 from typing import Any, TextIO
 
 from ..db.faults import classify
-from ..services.errors import LoginRefused, PermissionDenied, ServiceError, UnitUnavailable
+from ..services.errors import LoginRefused, ServiceError, UnitUnavailable
 
 
 class Exit(IntEnum):
@@ -38,8 +37,7 @@ class Exit(IntEnum):
     READ_ONLY = 6
     DISK_FULL = 7
     UNAUTHENTICATED = 8
-    FORBIDDEN = 9
-    INTERNAL = 10
+    INTERNAL = 9
     INTERRUPTED = 130
 
 
@@ -70,9 +68,7 @@ def service_exit(exc: ServiceError) -> int:
         return Exit.CONFLICT
     if isinstance(exc, LoginRefused):
         return Exit.UNAUTHENTICATED
-    if isinstance(exc, PermissionDenied):
-        return Exit.FORBIDDEN
-    return Exit.INVALID
+    return Exit.INVALID  # bad input, a state that does not allow it, a role that may not (`forbidden`)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,4 +1,5 @@
-"""`import grids FILE.geojson` and `import units FILE.csv`: all or nothing, errors name the feature/line and field."""
+"""`import grids FILE.geojson` and `import units FILE.csv`: all or nothing, errors name the feature/line and field.
+The console's first-run dialog runs the same operations (`import.grids`, `import.units`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..db import write_transaction
-from ..services import county_import
-from ..services.actor import SYSTEM
-from ..services.errors import ServiceError, ValidationError
+from ..services.errors import ServiceError
 from .context import CliContext, CliError
-from .identity import cli_actor
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -26,37 +24,27 @@ def register(sub: Any) -> None:
 
 
 def _read(path: Path) -> str:
+    from ..ops.setup import read_text_file
+
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CliError({"error": "invalid", "field": "file", "message": f"file not found: {path}"}) from None
-    except UnicodeDecodeError as exc:
-        raise CliError({"error": "invalid", "field": "file", "message": f"not UTF-8 text: {exc.reason}"}) from None
+        return read_text_file(path, "file")
+    except ServiceError as exc:
+        raise CliError.from_service(exc) from None
+
+
+def _run(ctx: CliContext, name: str, label: str) -> dict[str, int]:
+    text = _read(ctx.args.file)
+    with ctx.progress(f"importing {label}") as bar:
+        report: dict[str, int] = run_operation(ctx, name, text=text).value
+        bar.advance(report["created"] + report["updated"])
+    return report
 
 
 def run_grids(ctx: CliContext) -> int:
-    text = _read(ctx.args.file)
-    try:
-        records = county_import.parse_grids_geojson(text)
-        actor = cli_actor(ctx, default=SYSTEM)
-        with ctx.progress("importing grids", len(records)) as bar:
-            report = write_transaction(ctx.db.sessions, lambda s: county_import.import_grids(s, records, actor=actor))
-            bar.advance(len(records))
-    except (ValidationError, ServiceError) as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json({"grids": report.as_dict()})
+    ctx.print_json({"grids": _run(ctx, "import.grids", "grids")})
     return 0
 
 
 def run_units(ctx: CliContext) -> int:
-    text = _read(ctx.args.file)
-    try:
-        records = county_import.parse_units_csv(text)
-        actor = cli_actor(ctx, default=SYSTEM)
-        with ctx.progress("importing units", len(records)) as bar:
-            report = write_transaction(ctx.db.sessions, lambda s: county_import.import_units(s, records, actor=actor))
-            bar.advance(len(records))
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json({"units": report.as_dict()})
+    ctx.print_json({"units": _run(ctx, "import.units", "units")})
     return 0

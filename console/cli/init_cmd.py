@@ -1,12 +1,14 @@
-"""`init [--demo]`: create or upgrade the schema (Alembic to head); optionally fill the demo county."""
+"""`init [--demo]`: create or upgrade the schema (Alembic to head); optionally fill the demo county. The console's
+first start runs the same operations (`schema.upgrade`, `setup.demo`)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from ..db import current_revision, head_revision, upgrade_to_head
-from .context import CliContext, CliError
+from ..services.actor import SYSTEM
+from .context import CliContext
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -19,24 +21,8 @@ def register(sub: Any) -> None:
 
 
 def run(ctx: CliContext) -> int:
-    db = ctx.db
-    before = current_revision(db.engine)
-    upgrade_to_head(db.engine)
-    report: dict[str, Any] = {
-        "database": db.engine.url.render_as_string(hide_password=True),
-        "from_revision": before,
-        "revision": head_revision(db.engine),
-    }
+    report: dict[str, Any] = dict(run_operation(ctx, "schema.upgrade", actor=SYSTEM).value)
     if ctx.args.demo:
-        from ..demo import build_demo
-        from ..services.queries import database_is_empty
-
-        with db.session() as s:
-            empty = database_is_empty(s)
-        if not empty:
-            raise CliError(
-                {"error": "not_empty", "message": "the database already holds data; --demo needs an empty one"}
-            )
         with ctx.progress("demo county") as bar:
             last_stage: list[str] = [""]
 
@@ -47,7 +33,6 @@ def run(ctx: CliContext) -> int:
                 bar.set_total(total)
                 bar.advance(done - bar.done)
 
-            summary = build_demo(db, seed=ctx.args.seed, progress=progress)
-        report["demo"] = summary.as_dict() if hasattr(summary, "as_dict") else str(summary)
+            report["demo"] = run_operation(ctx, "setup.demo", actor=SYSTEM, seed=ctx.args.seed, progress=progress).value
     ctx.print_json(report)
     return 0

@@ -1,4 +1,5 @@
-"""`intake --json FILE|-`: one object or a list (all or nothing); prints the created case(s) as JSON."""
+"""`intake --json FILE|-`: one object or a list (all or nothing); prints the created case(s) as JSON. Runs the
+console's intake operations (`intake.create`, `intake.batch`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ import argparse
 import sys
 from typing import Any
 
-from ..db import write_transaction
-from ..services import intake
-from ..services.errors import ServiceError, ValidationError
+from ..services.errors import ValidationError
 from ..services.inputs import load_json
 from .context import CliContext, CliError
-from .identity import cli_actor
-from .serialize import case_dict
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -45,29 +43,15 @@ def _load(ctx: CliContext) -> Any:
         raise CliError.from_service(exc) from None
 
 
+def _row(outcome: Any) -> dict[str, Any]:
+    return {**outcome.record, "duplicates": outcome.duplicates}
+
+
 def run(ctx: CliContext) -> int:
     data = _load(ctx)
-    many = isinstance(data, list)
-    items = data if many else [data]
-    if many and not items:
-        raise CliError({"error": "invalid", "field": "json", "message": "the list is empty"})
-    try:
-        requests = [intake.parse_intake(item, prefix=f"[{i}]." if many else "") for i, item in enumerate(items)]
-        actor = cli_actor(ctx)
-
-        def work(session: Any) -> list[dict[str, Any]]:
-            out = []
-            for req in requests:
-                result = intake.create_case(session, req, actor=actor)
-                row = case_dict(result.case, viewer=actor, grid=result.grid_code, township=result.township_name)
-                row["duplicates"] = result.duplicates
-                out.append(row)
-            return out
-
-        created = write_transaction(ctx.db.sessions, work)
-    except ValidationError as exc:
-        raise CliError.from_service(exc) from None
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json(created if many else created[0])
+    if isinstance(data, list):
+        outcomes = run_operation(ctx, "intake.batch", items=data).value
+        ctx.print_json([_row(o) for o in outcomes])
+    else:
+        ctx.print_json(_row(run_operation(ctx, "intake.create", data=data).value))
     return 0

@@ -41,6 +41,8 @@ COMMAND_MODULES = [
     "console.cli.import_cmd",
     "console.cli.intake_cmd",
     "console.cli.dispatch_cmd",
+    "console.cli.case_cmd",
+    "console.cli.unit_cmd",
     "console.cli.export_cmd",
     "console.cli.simulate_cmd",
     "console.cli.user_cmd",

@@ -1,5 +1,6 @@
 """`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given; it must meet
-the `[login]` password policy, by default at least 8 characters)."""
+the `[login]` password policy, by default at least 8 characters), through the `user.add` operation the first-run
+dialog uses too."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ import getpass
 import os
 from typing import Any
 
-from ..db import write_transaction
 from ..enums import Role
-from ..services import users
-from ..services.errors import ServiceError
 from .context import CliContext, CliError
-from .identity import cli_actor
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -30,8 +28,6 @@ def register(sub: Any) -> None:
 
 
 def run_add(ctx: CliContext) -> int:
-    actor = cli_actor(ctx)  # who acts is proven before anything is asked of them
-    settings = ctx.login_settings
     password = ctx.args.password or os.environ.get("CONSOLE_NEW_PASSWORD")
     if not password:
         if not os.isatty(0):
@@ -39,22 +35,16 @@ def run_add(ctx: CliContext) -> int:
                 {"error": "invalid", "field": "password", "message": "give --password (no terminal to ask on)"}
             )
         password = getpass.getpass(f"password for {ctx.args.name}: ")
-    try:
-        user = write_transaction(
-            ctx.db.sessions,
-            lambda s: users.create_user(
-                s,
-                name=ctx.args.name,
-                role=ctx.args.role,
-                password=password,
-                actor=actor,
-                display_name=ctx.args.display_name,
-                department_id=ctx.args.department_id,
-                township_id=ctx.args.township_id,
-                settings=settings,
-            ),
-        )
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json({"id": user.id, "name": user.name, "role": user.role.value})
+    user = run_operation(
+        ctx,
+        "user.add",
+        name=ctx.args.name,
+        role=ctx.args.role,
+        password=password,
+        display_name=ctx.args.display_name,
+        department_id=ctx.args.department_id,
+        township_id=ctx.args.township_id,
+        settings=ctx.login_settings,
+    ).value
+    ctx.print_json(user.as_dict())
     return 0

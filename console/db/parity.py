@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import String, event, inspect
 from sqlalchemy.orm import Mapper, Session, UOWTransaction
 
-from ..services.errors import ValidationError
+from ..errors import ValidationError
 
 
 @cache

@@ -1,4 +1,7 @@
-"""Writing events: always inside the service's transaction, with a PostgreSQL NOTIFY in the same transaction."""
+"""Writing events: always inside the service's transaction, with a PostgreSQL NOTIFY in the same transaction.
+
+The session remembers the events written through it (`written_events`), so that an operation can say what its
+transaction changed from the events themselves, without reading anything again."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from ..models import Event, utcnow
 from .origin import with_origin
 
 NOTIFY_CHANNEL = "console_events"
+#: Key of `Session.info` under which the events written in the session's transaction are kept.
+_WRITTEN = "console.events.written"
 
 
 def record_event(
@@ -38,9 +43,15 @@ def record_event(
     )
     session.add(event)
     session.flush()
+    session.info.setdefault(_WRITTEN, []).append(event)
     if notify and session.get_bind().dialect.name == "postgresql":
         # Notifications with the same payload within one transaction are folded into one by PostgreSQL.
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": str(event.id)}
         )
     return event
+
+
+def written_events(session: Session) -> list[Event]:
+    """The events `record_event` wrote in this session, in order."""
+    return list(session.info.get(_WRITTEN, ()))

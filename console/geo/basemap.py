@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from console.services.errors import ValidationError
+from console.errors import ValidationError
 
 Datum = Literal["wgs84", "gcj02"]
 DATUMS: tuple[Datum, ...] = ("wgs84", "gcj02")

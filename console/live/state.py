@@ -166,9 +166,3 @@ class LiveState:
                 diff.units_updated.append(unit.id)
         self.last_event_id = max(self.last_event_id, changes.last_event_id)
         return diff
-
-    def put_case(self, case: CaseView) -> LiveDiff:
-        """Show a case the console just wrote, before its event comes round (the event then changes nothing)."""
-        return self.apply(
-            Changes([case] if case.status.is_open else [], [], [] if case.status.is_open else [case.id], [], 0)
-        )

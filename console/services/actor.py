@@ -3,58 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ..enums import Role
 from .errors import PermissionDenied
+from .permissions import PERMISSIONS, Action
 
-
-class Action(StrEnum):
-    INTAKE = "intake"
-    DISPATCH = "dispatch"
-    REROUTE = "reroute"
-    UNIT_STATUS = "unit_status"
-    RESOLVE = "resolve"
-    CLOSE = "close"
-    MERGE = "merge"
-    INVALIDATE = "invalidate"
-    ESCALATE = "escalate"
-    ASSIGN = "assign"
-    HANDLE_ASSIGNMENT = "handle_assignment"
-    EXTEND_DEADLINE = "extend_deadline"
-    CALLBACK = "callback"
-    NOTE = "note"
-    MANAGE_USERS = "manage_users"
-    MANAGE_COUNTY = "manage_county"
-    INGEST_POSITIONS = "ingest_positions"
-    VIEW_PHONE = "view_phone"  # the caller's phone number and name in full (others see them masked)
-
-
-_D = Role.DISPATCHER
-_S = Role.SHIFT_LEADER
-_A = Role.ADMIN
-_H = Role.HANDLER
-
-PERMISSIONS: dict[Action, frozenset[Role]] = {
-    Action.INTAKE: frozenset({_D, _S, _A}),
-    Action.DISPATCH: frozenset({_D, _S, _A}),
-    Action.REROUTE: frozenset({_S, _A}),
-    Action.UNIT_STATUS: frozenset({_D, _S, _A}),
-    Action.RESOLVE: frozenset({_D, _S, _A}),
-    Action.CLOSE: frozenset({_S, _A}),
-    Action.MERGE: frozenset({_D, _S, _A}),
-    Action.INVALIDATE: frozenset({_D, _S, _A}),
-    Action.ESCALATE: frozenset({_S, _A}),
-    Action.ASSIGN: frozenset({_S, _A}),
-    Action.HANDLE_ASSIGNMENT: frozenset({_H, _S, _A}),
-    Action.EXTEND_DEADLINE: frozenset({_S, _A}),
-    Action.CALLBACK: frozenset({_D, _S, _A}),
-    Action.NOTE: frozenset({_D, _S, _A, _H}),
-    Action.MANAGE_USERS: frozenset({_A}),
-    Action.MANAGE_COUNTY: frozenset({_A}),
-    Action.INGEST_POSITIONS: frozenset({_A}),
-    Action.VIEW_PHONE: frozenset({_D, _S, _A}),
-}
+__all__ = ["PERMISSIONS", "SYSTEM", "Action", "Actor"]
 
 
 @dataclass(frozen=True, slots=True)

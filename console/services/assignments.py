@@ -9,32 +9,26 @@ one guarded UPDATE and writes its event.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from ..db.tx import affected
-from ..enums import OPEN_CASE_STATUSES, AssigneeKind, AssignmentStatus, EventKind, Role
+from ..enums import AssigneeKind, AssignmentStatus, EventKind, Role
 from ..events import record_event
 from ..models import Assignment, Case, Department, Township
 from ..timeutil import ensure_utc, utcnow
 from ..worktime import WorkCalendar, default_calendar
 from .actor import Action, Actor
 from .errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
-from .inputs import check_text
+from .guard import assignment_step, guarded_update, touch_case
+from .inputs import required_text
+from .permissions import CASE_RULES, LIVE_ASSIGNMENT_STATES, CaseAction
 
-MAX_TEXT = 4000
 #: States in which an assignment is still with its handler.
-LIVE_STATES = frozenset({AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED})
-
-
-def _text(value: str | None, field: str) -> str:
-    text = check_text(value, field, max_len=MAX_TEXT, required=True, multiline=True)
-    assert text is not None
-    return text
+LIVE_STATES = LIVE_ASSIGNMENT_STATES
 
 
 def assignee_name(session: Session, kind: AssigneeKind, target_id: int) -> str:
@@ -78,58 +72,45 @@ def _load(session: Session, assignment_id: int) -> Assignment:
     return a
 
 
-def _guarded(
+def _record(
+    session: Session, event: EventKind, case: Case, a: Assignment, *, actor: Actor, now: datetime, **more: Any
+) -> None:
+    record_event(
+        session,
+        event,
+        actor=actor.name,
+        case_id=case.id,
+        ts=now,
+        payload={
+            "number": case.number,
+            "assignment": a.id,
+            "assignee_kind": a.assignee_kind.value,
+            "assignee": assignee_name(session, a.assignee_kind, a.department_id or a.township_id or 0),
+            **more,
+        },
+    )
+
+
+def _step(
     session: Session,
     a: Assignment,
-    from_states: Collection[AssignmentStatus],
-    action: str,
     *,
-    extra_where: Any = None,
+    states: frozenset[AssignmentStatus],
+    action: str,
+    event: EventKind,
+    actor: Actor,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    case_values: dict[str, Any] | None = None,
+    where: Iterable[ColumnElement[bool]] = (),
     **values: Any,
 ) -> Assignment:
-    """Apply `values` if the assignment is (still) in one of `from_states` at the version we read."""
-    stmt = update(Assignment).where(
-        Assignment.id == a.id, Assignment.status.in_(list(from_states)), Assignment.version == a.version
-    )
-    if extra_where is not None:
-        stmt = stmt.where(extra_where)
-    changed = affected(
-        session.execute(
-            stmt.values(version=Assignment.version + 1, **values).execution_options(synchronize_session=False)
-        )
-    )
-    fresh = _load(session, a.id)
-    if changed != 1:
-        if fresh.status in from_states:
-            raise Conflict(f"assignment {a.id} changed at another workstation; reload and try again")
-        raise InvalidTransition("assignment", a.id, fresh.status.value, action)
+    """One guarded step of an assignment: its guarded UPDATE, its case's version moved on (with `case_values`), and
+    its event (the case number, the assignment, its handler and `payload`)."""
+    fresh = assignment_step(session, a, states=states, action=action, where=where, **values)
+    case = touch_case(session, fresh.case_id, now, **(case_values or {}))
+    _record(session, event, case, fresh, actor=actor, now=now, **(payload or {}))
     return fresh
-
-
-def _case_of(session: Session, a: Assignment) -> Case:
-    case = session.get(Case, a.case_id)
-    if case is None:
-        raise NotFound("case", a.case_id)
-    return case
-
-
-def _bump_case(session: Session, case_id: int, now: datetime, **values: Any) -> None:
-    session.execute(
-        update(Case)
-        .where(Case.id == case_id)
-        .values(version=Case.version + 1, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _payload(session: Session, case: Case, a: Assignment, **more: Any) -> dict[str, Any]:
-    return {
-        "number": case.number,
-        "assignment": a.id,
-        "assignee_kind": a.assignee_kind.value,
-        "assignee": assignee_name(session, a.assignee_kind, a.department_id or a.township_id or 0),
-        **more,
-    }
 
 
 def _new_assignment(
@@ -163,19 +144,27 @@ def _new_assignment(
     return a
 
 
+def _hours(hours: object) -> float:
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24 * 365:
+        raise ValidationError("hours", "must be a positive number of working hours")
+    return float(hours)
+
+
+def _time(value: datetime) -> datetime:
+    try:
+        return ensure_utc(value)
+    except (ValueError, AttributeError):
+        raise ValidationError("due_at", "must be a time with a UTC offset") from None
+
+
 def _due(due_at: datetime | None, hours: float | None, case: Case, now: datetime, calendar: WorkCalendar) -> datetime:
     if due_at is not None and hours is not None:
         raise ValidationError("due_at", "give a deadline or working hours, not both")
     if hours is not None:
-        if not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 < hours <= 24 * 365:
-            raise ValidationError("hours", "must be a positive number of working hours")
-        return calendar.deadline(now, hours=float(hours))
+        return calendar.deadline(now, hours=_hours(hours))
     if due_at is None:
         return calendar.default_deadline(now, case.priority)
-    try:
-        due = ensure_utc(due_at)
-    except (ValueError, AttributeError):
-        raise ValidationError("due_at", "must be a time with a UTC offset") from None
+    due = _time(due_at)
     if due <= now:
         raise ValidationError("due_at", "must lie in the future")
     return due
@@ -205,40 +194,35 @@ def assign_case(
     case = session.get(Case, case_id, populate_existing=True)
     if case is None:
         raise NotFound("case", case_id)
-    name = assignee_name(session, kind, assignee_id)
+    assignee_name(session, kind, assignee_id)  # NotFound before anything is written
     due = _due(due_at, hours, case, now, calendar)
-    if case.status not in OPEN_CASE_STATUSES:
+    rule = CASE_RULES[CaseAction.ASSIGN]
+    if case.status not in rule.states:
         raise InvalidTransition("case", case.number, case.status.value, "assign")
-    live = exists().where(Assignment.case_id == case.id, Assignment.status.in_(list(LIVE_STATES)))
-    if session.scalar(select(live)):
+    if session.scalar(select(exists().where(Assignment.case_id == case.id, Assignment.status.in_(list(LIVE_STATES))))):
         raise InvalidTransition("case", case.number, "assigned", "assign again while an assignment is live")
     first = not session.scalar(select(exists().where(Assignment.case_id == case.id)))
     # The guard: the case row as we read it (another leader's assignment bumps its version first).
-    changed = affected(
-        session.execute(
-            update(Case)
-            .where(Case.id == case.id, Case.version == case.version, Case.status.in_(list(OPEN_CASE_STATUSES)))
-            .values(version=Case.version + 1, updated_at=now, assignment_count=Case.assignment_count + 1)
-            .execution_options(synchronize_session=False)
-        )
+    guarded = guarded_update(
+        session,
+        Case,
+        case.id,
+        where=[Case.version == case.version, Case.status.in_(list(rule.states))],
+        now=now,
+        assignment_count=Case.assignment_count + 1,
     )
-    if changed != 1:
+    if guarded is None:
         raise Conflict(f"case {case.number} changed at another workstation; reload and try again")
     a = _new_assignment(session, case, kind=kind, target_id=assignee_id, due_at=due, first=first, actor=actor, now=now)
-    record_event(
+    _record(
         session,
         EventKind.ASSIGNMENT_CREATED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={
-            "number": case.number,
-            "assignment": a.id,
-            "assignee_kind": kind.value,
-            "assignee": name,
-            "due_at": due.isoformat(),
-            "first_receiver": first,
-        },
+        case,
+        a,
+        actor=actor,
+        now=now,
+        due_at=due.isoformat(),
+        first_receiver=first,
     )
     return a
 
@@ -248,26 +232,18 @@ def accept_assignment(session: Session, *, assignment_id: int, actor: Actor, now
     now = now or utcnow()
     a = _load(session, assignment_id)
     _may_handle(actor, a)
-    a = _guarded(
+    return _step(
         session,
         a,
-        {AssignmentStatus.ASSIGNED},
-        "accept",
+        states=frozenset({AssignmentStatus.ASSIGNED}),
+        action="accept",
+        event=EventKind.ASSIGNMENT_ACCEPTED,
+        actor=actor,
+        now=now,
         status=AssignmentStatus.ACCEPTED,
         accepted_by=actor.name,
         accepted_at=now,
     )
-    case = _case_of(session, a)
-    _bump_case(session, case.id, now)
-    record_event(
-        session,
-        EventKind.ASSIGNMENT_ACCEPTED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(session, case, a),
-    )
-    return a
 
 
 def _paused_close(a: Assignment, now: datetime, calendar: WorkCalendar) -> dict[str, Any]:
@@ -292,32 +268,26 @@ def return_assignment(
     calendar: WorkCalendar | None = None,
 ) -> Assignment:
     """退单: the handler gives the assignment back with a reason; the shift leader sees it highlighted."""
-    text = _text(reason, "reason")
+    text = required_text(reason, "reason")
     now = now or utcnow()
     calendar = calendar or default_calendar()
     a = _load(session, assignment_id)
     _may_handle(actor, a)
-    a = _guarded(
+    return _step(
         session,
         a,
-        LIVE_STATES,
-        "return",
+        states=LIVE_STATES,
+        action="return",
+        event=EventKind.ASSIGNMENT_RETURNED,
+        actor=actor,
+        now=now,
+        payload={"reason": text},
+        case_values={"return_count": Case.return_count + 1},
         status=AssignmentStatus.RETURNED,
         returned_at=now,
         return_reason=text,
         **_paused_close(a, now, calendar),
     )
-    case = _case_of(session, a)
-    _bump_case(session, case.id, now, return_count=Case.return_count + 1)
-    record_event(
-        session,
-        EventKind.ASSIGNMENT_RETURNED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(session, case, a, reason=text),
-    )
-    return a
 
 
 def resolve_assignment(
@@ -333,27 +303,27 @@ def resolve_assignment(
 
     The case itself is resolved by the center (`cases.resolve_case`) once the field side is done too.
     """
-    text = _text(result, "result")
+    text = required_text(result, "result")
     now = now or utcnow()
     calendar = calendar or default_calendar()
     a = _load(session, assignment_id)
     _may_handle(actor, a)
-    signed = a.accepted_at is not None
     values: dict[str, Any] = {"status": AssignmentStatus.RESOLVED, "resolved_at": now, "result": text}
-    if not signed:
+    if a.accepted_at is None:
         values.update(accepted_by=actor.name, accepted_at=now)
-    a = _guarded(session, a, LIVE_STATES, "resolve", **values, **_paused_close(a, now, calendar))
-    case = _case_of(session, a)
-    _bump_case(session, case.id, now)
-    record_event(
+    values.update(_paused_close(a, now, calendar))
+    on_time = now <= values.get("due_at", a.due_at)
+    return _step(
         session,
-        EventKind.ASSIGNMENT_RESOLVED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(session, case, a, result=text, on_time=now <= a.due_at),
+        a,
+        states=LIVE_STATES,
+        action="resolve",
+        event=EventKind.ASSIGNMENT_RESOLVED,
+        actor=actor,
+        now=now,
+        payload={"result": text, "on_time": on_time},
+        **values,
     )
-    return a
 
 
 def transfer_assignment(
@@ -370,7 +340,7 @@ def transfer_assignment(
 ) -> Assignment:
     """转办: the live assignment goes to another handler. The clock keeps running: the new assignment keeps the
     old deadline unless a shift leader gives a new one; the first receiver stays accountable."""
-    text = _text(reason, "reason")
+    text = required_text(reason, "reason")
     kind = _check_kind(to_kind)
     now = now or utcnow()
     calendar = calendar or default_calendar()
@@ -384,29 +354,31 @@ def transfer_assignment(
         kind == AssigneeKind.TOWNSHIP and a.township_id == to_id
     ):
         raise ValidationError("to_id", "the assignment is already with that handler")
-    case = _case_of(session, a)
+    case = session.get(Case, a.case_id)
+    if case is None:
+        raise NotFound("case", a.case_id)
     closing = _paused_close(a, now, calendar)
     due = _due(due_at, None, case, now, calendar) if due_at is not None else closing.get("due_at", a.due_at)
-    old = _guarded(session, a, LIVE_STATES, "transfer", status=AssignmentStatus.TRANSFERRED, **closing)
+    old = assignment_step(
+        session, a, states=LIVE_STATES, action="transfer", status=AssignmentStatus.TRANSFERRED, **closing
+    )
     new = _new_assignment(session, case, kind=kind, target_id=to_id, due_at=due, first=False, actor=actor, now=now)
     new.paused_seconds = old.paused_seconds
     new.extended_count = old.extended_count
-    session.execute(
-        update(Assignment)
-        .where(Assignment.id == old.id)
-        .values(transferred_to_id=new.id)
-        .execution_options(synchronize_session=False)
-    )
-    _bump_case(session, case.id, now, assignment_count=Case.assignment_count + 1)
-    record_event(
+    old.transferred_to_id = new.id
+    case = touch_case(session, case.id, now, assignment_count=Case.assignment_count + 1)
+    _record(
         session,
         EventKind.ASSIGNMENT_TRANSFERRED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(
-            session, case, old, reason=text, to_assignment=new.id, to_kind=kind.value, to=name, due_at=due.isoformat()
-        ),
+        case,
+        old,
+        actor=actor,
+        now=now,
+        reason=text,
+        to_assignment=new.id,
+        to_kind=kind.value,
+        to=name,
+        due_at=due.isoformat(),
     )
     return new
 
@@ -414,25 +386,25 @@ def transfer_assignment(
 def pause_assignment(
     session: Session, *, assignment_id: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> Assignment:
-    """Stop the working clock while awaiting the citizen (材料补正、等待群众); recorded as an event."""
-    text = _text(reason, "reason")
+    """Stop the working clock while awaiting the citizen (材料补正、等待群众)."""
+    text = required_text(reason, "reason")
     now = now or utcnow()
     a = _load(session, assignment_id)
     _may_handle(actor, a)
     if a.paused_at is not None:
         raise InvalidTransition("assignment", a.id, "paused", "pause")
-    a = _guarded(session, a, LIVE_STATES, "pause", extra_where=Assignment.paused_at.is_(None), paused_at=now)
-    case = _case_of(session, a)
-    _bump_case(session, case.id, now)
-    record_event(
+    return _step(
         session,
-        EventKind.CASE_UPDATED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(session, case, a, action="assignment_paused", reason=text),
+        a,
+        states=LIVE_STATES,
+        action="pause",
+        event=EventKind.ASSIGNMENT_PAUSED,
+        actor=actor,
+        now=now,
+        payload={"reason": text},
+        where=[Assignment.paused_at.is_(None)],
+        paused_at=now,
     )
-    return a
 
 
 def resume_assignment(
@@ -451,21 +423,21 @@ def resume_assignment(
     if a.paused_at is None:
         raise InvalidTransition("assignment", a.id, "running", "resume")
     closing = _paused_close(a, now, calendar)
-    paused_for = closing["paused_seconds"] - a.paused_seconds
-    a = _guarded(session, a, LIVE_STATES, "resume", extra_where=Assignment.paused_at.is_not(None), **closing)
-    case = _case_of(session, a)
-    _bump_case(session, case.id, now)
-    record_event(
+    return _step(
         session,
-        EventKind.CASE_UPDATED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(
-            session, case, a, action="assignment_resumed", paused_working_s=paused_for, due_at=a.due_at.isoformat()
-        ),
+        a,
+        states=LIVE_STATES,
+        action="resume",
+        event=EventKind.ASSIGNMENT_RESUMED,
+        actor=actor,
+        now=now,
+        payload={
+            "paused_working_s": closing["paused_seconds"] - a.paused_seconds,
+            "due_at": closing["due_at"].isoformat(),
+        },
+        where=[Assignment.paused_at.is_not(None)],
+        **closing,
     )
-    return a
 
 
 def extend_deadline(
@@ -481,7 +453,7 @@ def extend_deadline(
 ) -> Assignment:
     """延期: a shift leader approves a later deadline (by `hours` working hours, or to `due_at`)."""
     actor.require(Action.EXTEND_DEADLINE)
-    text = _text(reason, "reason")
+    text = required_text(reason, "reason")
     now = now or utcnow()
     calendar = calendar or default_calendar()
     a = _load(session, assignment_id)
@@ -491,39 +463,24 @@ def extend_deadline(
         raise ValidationError(
             "assignment", f"already extended {a.extended_count} times (at most {calendar.max_extensions})"
         )
-    if hours is not None:
-        if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24 * 365:
-            raise ValidationError("hours", "must be a positive number of working hours")
-        new_due = calendar.add_working(a.due_at, float(hours) * 3600)
+    if due_at is None:
+        new_due = calendar.add_working(a.due_at, _hours(hours) * 3600)
     else:
-        assert due_at is not None
-        try:
-            new_due = ensure_utc(due_at)
-        except (ValueError, AttributeError):
-            raise ValidationError("due_at", "must be a time with a UTC offset") from None
+        new_due = _time(due_at)
         if new_due <= a.due_at:
             raise ValidationError("due_at", "must be later than the current deadline")
-    old_due = a.due_at
-    a = _guarded(session, a, LIVE_STATES, "extend", due_at=new_due, extended_count=Assignment.extended_count + 1)
-    case = _case_of(session, a)
-    _bump_case(session, case.id, now)
-    record_event(
+    return _step(
         session,
-        EventKind.CASE_UPDATED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload=_payload(
-            session,
-            case,
-            a,
-            action="deadline_extended",
-            reason=text,
-            old_due_at=old_due.isoformat(),
-            due_at=new_due.isoformat(),
-        ),
+        a,
+        states=LIVE_STATES,
+        action="extend",
+        event=EventKind.ASSIGNMENT_EXTENDED,
+        actor=actor,
+        now=now,
+        payload={"reason": text, "old_due_at": a.due_at.isoformat(), "due_at": new_due.isoformat()},
+        due_at=new_due,
+        extended_count=Assignment.extended_count + 1,
     )
-    return a
 
 
 def live_assignment(session: Session, case_id: int) -> Assignment | None:

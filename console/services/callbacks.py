@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.tx import affected
 from ..enums import CaseStatus, EventKind, FeedbackResult
 from ..events import record_event
 from ..models import Assignment, Callback, Case
@@ -23,8 +23,10 @@ from .actor import Action, Actor
 from .assignments import assignee_name
 from .cases import reopen_case
 from .errors import InvalidTransition, NotFound, ValidationError
+from .guard import case_step
+from .inputs import optional_text
+from .permissions import CASE_RULES, CaseAction
 
-MAX_NOTES = 4000
 SATISFIED = frozenset({FeedbackResult.SATISFIED, FeedbackResult.BASICALLY_SATISFIED})
 
 
@@ -66,17 +68,13 @@ def record_callback(
     """Record a callback of a resolved case and apply its consequence (close, reopen, or wait)."""
     actor.require(Action.CALLBACK)
     result = _result(reached, satisfaction)
-    if notes is not None:
-        if not isinstance(notes, str):
-            raise ValidationError("notes", "must be text")
-        notes = notes.strip() or None
-        if notes and len(notes) > MAX_NOTES:
-            raise ValidationError("notes", f"is too long (at most {MAX_NOTES} characters)")
+    notes = optional_text(notes, "notes")
     now = now or utcnow()
+    states = CASE_RULES[CaseAction.CALLBACK].states
     case = session.get(Case, case_id, populate_existing=True)
     if case is None:
         raise NotFound("case", case_id)
-    if case.status != CaseStatus.RESOLVED:
+    if case.status not in states:
         raise InvalidTransition("case", case.number, case.status.value, "record a callback")
     callback = Callback(
         case_id=case.id, called_by=actor.name, called_at=now, reached=reached, result=result, notes=notes
@@ -106,35 +104,24 @@ def record_callback(
             "handler": handler,
         },
     )
-    values: dict[str, object] = {"feedback": result, "version": Case.version + 1, "updated_at": now}
-    status = CaseStatus.RESOLVED
+    values: dict[str, Any] = {"feedback": result}
     if result in SATISFIED:
         values.update(status=CaseStatus.CLOSED, closed_at=now)
-        status = CaseStatus.CLOSED
     elif result == FeedbackResult.DISSATISFIED:
         values["dissatisfied_count"] = Case.dissatisfied_count + 1
-    changed = affected(
-        session.execute(
-            update(Case)
-            .where(Case.id == case.id, Case.status == CaseStatus.RESOLVED)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+    case = case_step(
+        session,
+        case_id=case.id,
+        states=states,
+        action="record a callback",
+        actor=actor,
+        now=now,
+        event=EventKind.CASE_CLOSED if result in SATISFIED else None,
+        payload={"by_callback": result.value},
+        **values,
     )
-    if changed != 1:
-        fresh = session.get(Case, case.id, populate_existing=True)
-        raise InvalidTransition("case", case.number, fresh.status.value if fresh else "gone", "record a callback")
-    if status == CaseStatus.CLOSED:
-        record_event(
-            session,
-            EventKind.CASE_CLOSED,
-            actor=actor.name,
-            case_id=case.id,
-            ts=now,
-            payload={"number": case.number, "by_callback": result.value},
-        )
-    elif result == FeedbackResult.DISSATISFIED:
-        reopen_case(
+    if result == FeedbackResult.DISSATISFIED:
+        case = reopen_case(
             session,
             case_id=case.id,
             reason=f"回访不满意: {notes}" if notes else "回访不满意",
@@ -142,8 +129,7 @@ def record_callback(
             now=now,
             via_callback=True,
         )
-        status = CaseStatus.RECEIVED
-    return CallbackOutcome(callback_id=callback.id, result=result, case_status=status)
+    return CallbackOutcome(callback_id=callback.id, result=result, case_status=case.status)
 
 
 def callbacks_of(session: Session, case_id: int) -> list[Callback]:

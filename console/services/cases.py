@@ -1,88 +1,71 @@
 """Case transitions: resolve (办结), close, merge (重复), invalid (with reason), escalate (督办), reopen (重办), notes.
 
-Each function is one guarded step: the UPDATE names the states it may start from, so a case that another
-workstation changed a moment ago is refused with its current state instead of being overwritten.
+Each function is one guarded step (`guard.case_step`): the UPDATE names the states it may start from — the states
+`permissions.CASE_RULES` gives for that step — so a case that another workstation changed a moment ago is refused
+with its current state instead of being overwritten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from ..db.tx import affected
-from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind
+from ..enums import CaseStatus, EventKind
 from ..events import record_event
 from ..models import Case, Dispatch
+from ..models.base import UTCDateTime
 from ..models.cases import dispatch_is_active
 from ..timeutil import utcnow
 from .actor import Action, Actor
 from .dispatch import release_units_of_case
 from .errors import InvalidTransition, NotFound, ValidationError
-from .inputs import check_text
+from .guard import case_step, touch_case
+from .inputs import optional_text, required_text
+from .permissions import CASE_RULES, CaseAction
 
-MAX_TEXT = 4000
-
-
-def _required_text(value: str | None, field: str) -> str:
-    text = check_text(value, field, max_len=MAX_TEXT, required=True, multiline=True)
-    assert text is not None
-    return text
+#: The highest escalation level (督办) a case can be given by hand.
+MAX_ESCALATION = 9
 
 
-def _guarded(
-    session: Session,
-    case_id: int,
-    from_states: Collection[CaseStatus],
-    action: str,
-    now: datetime,
-    **values: Any,
-) -> Case:
-    """Apply `values` if the case is in one of `from_states`; otherwise say what state it is in."""
-    changed = affected(
-        session.execute(
-            update(Case)
-            .where(Case.id == case_id, Case.status.in_(list(from_states)))
-            .values(version=Case.version + 1, updated_at=now, **values)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    case = session.get(Case, case_id, populate_existing=True)
-    if case is None:
-        raise NotFound("case", case_id)
-    if changed != 1:
-        raise InvalidTransition("case", case.number, case.status.value, action)
-    return case
+def _states(what: CaseAction) -> frozenset[CaseStatus]:
+    return CASE_RULES[what].states
 
 
-def _has_active_dispatch(session: Session, case_id: int) -> bool:
-    return (
-        session.scalars(select(Dispatch.id).where(Dispatch.case_id == case_id, dispatch_is_active())).first()
-        is not None
-    )
+def _refuse_if_units_attached(session: Session, case_id: int, what: CaseAction) -> None:
+    """The rule's `units=False`: a case with units still attached cannot take this step."""
+    if CASE_RULES[what].units is not False:
+        return
+    attached = session.scalars(select(Dispatch.id).where(Dispatch.case_id == case_id, dispatch_is_active())).first()
+    if attached is not None:
+        number = session.scalar(select(Case.number).where(Case.id == case_id))
+        raise InvalidTransition("case", number or case_id, "dispatched", f"{what.value} while units are attached")
 
 
 def resolve_case(session: Session, *, case_id: int, resolution: str, actor: Actor, now: datetime | None = None) -> Case:
-    """办结: write the result; units still attached are cleared with it."""
+    """办结: write the result; units still attached are cleared with it (and the case's clear time set)."""
     actor.require(Action.RESOLVE)
-    text = _required_text(resolution, "resolution")
+    text = required_text(resolution, "resolution")
     now = now or utcnow()
-    case = _guarded(
+    case = case_step(
         session,
-        case_id,
-        OPEN_CASE_STATUSES,
-        "resolve",
-        now,
+        case_id=case_id,
+        states=_states(CaseAction.RESOLVE),
+        action="resolve",
+        actor=actor,
+        now=now,
+        event=None,
         status=CaseStatus.RESOLVED,
         resolved_at=now,
         resolution=text,
+        # A case that ever had a unit is cleared now, unless it was already.
+        cleared_at=func.coalesce(
+            Case.cleared_at, sql_case((Case.first_dispatched_at.is_not(None), literal(now, UTCDateTime())))
+        ),
     )
     released = release_units_of_case(session, case, actor=actor, now=now)
-    if case.cleared_at is None and (released or case.first_dispatched_at is not None):
-        case.cleared_at = now
     record_event(
         session,
         EventKind.CASE_RESOLVED,
@@ -99,17 +82,20 @@ def close_case(
 ) -> Case:
     """Close a resolved case (after the callback, or by a shift leader's decision)."""
     actor.require(Action.CLOSE)
+    text = optional_text(note, "note")
     now = now or utcnow()
-    case = _guarded(session, case_id, {CaseStatus.RESOLVED}, "close", now, status=CaseStatus.CLOSED, closed_at=now)
-    record_event(
+    return case_step(
         session,
-        EventKind.CASE_CLOSED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={"number": case.number, **({"note": note.strip()} if note and note.strip() else {})},
+        case_id=case_id,
+        states=_states(CaseAction.CLOSE),
+        action="close",
+        actor=actor,
+        now=now,
+        event=EventKind.CASE_CLOSED,
+        payload={"note": text} if text else None,
+        status=CaseStatus.CLOSED,
+        closed_at=now,
     )
-    return case
 
 
 def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Actor, now: datetime | None = None) -> Case:
@@ -123,39 +109,23 @@ def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Acto
         raise NotFound("case", into_case_id)
     if master.status in (CaseStatus.MERGED, CaseStatus.INVALID):
         raise ValidationError("into_case", f"case {master.number} is {master.status.value}; merge into its master")
-    if _has_active_dispatch(session, case_id):
-        case = session.get(Case, case_id)
-        raise InvalidTransition(
-            "case", case.number if case else case_id, "dispatched", "merge while units are attached"
-        )
+    _refuse_if_units_attached(session, case_id, CaseAction.MERGE)
     already_counted = session.scalar(select(Case.repeat_of_id).where(Case.id == case_id)) == master.id
-    case = _guarded(
+    case = case_step(
         session,
-        case_id,
-        OPEN_CASE_STATUSES,
-        "merge",
-        now,
+        case_id=case_id,
+        states=_states(CaseAction.MERGE),
+        action="merge",
+        actor=actor,
+        now=now,
+        event=EventKind.CASE_MERGED,
+        payload={"into": master.number},
         status=CaseStatus.MERGED,
         merged_into_id=master.id,
         closed_at=now,
     )
     # A repeat that intake already linked to this master was counted then; count the others now.
-    session.execute(
-        update(Case)
-        .where(Case.id == master.id)
-        .values(
-            repeat_count=Case.repeat_count + (0 if already_counted else 1), version=Case.version + 1, updated_at=now
-        )
-        .execution_options(synchronize_session=False)
-    )
-    record_event(
-        session,
-        EventKind.CASE_MERGED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={"number": case.number, "into": master.number},
-    )
+    touch_case(session, master.id, now, repeat_count=Case.repeat_count + (0 if already_counted else 1))
     record_event(
         session,
         EventKind.CASE_UPDATED,
@@ -170,32 +140,22 @@ def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Acto
 def invalidate_case(session: Session, *, case_id: int, reason: str, actor: Actor, now: datetime | None = None) -> Case:
     """Invalid (无效): a prank, outside jurisdiction, a test call — the reason is required."""
     actor.require(Action.INVALIDATE)
-    text = _required_text(reason, "reason")
+    text = required_text(reason, "reason")
     now = now or utcnow()
-    if _has_active_dispatch(session, case_id):
-        case = session.get(Case, case_id)
-        raise InvalidTransition(
-            "case", case.number if case else case_id, "dispatched", "invalidate while units are attached"
-        )
-    case = _guarded(
+    _refuse_if_units_attached(session, case_id, CaseAction.INVALIDATE)
+    return case_step(
         session,
-        case_id,
-        OPEN_CASE_STATUSES,
-        "invalidate",
-        now,
+        case_id=case_id,
+        states=_states(CaseAction.INVALIDATE),
+        action="invalidate",
+        actor=actor,
+        now=now,
+        event=EventKind.CASE_INVALID,
+        payload={"reason": text},
         status=CaseStatus.INVALID,
         invalid_reason=text,
         closed_at=now,
     )
-    record_event(
-        session,
-        EventKind.CASE_INVALID,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={"number": case.number, "reason": text},
-    )
-    return case
 
 
 def escalate_case(
@@ -211,33 +171,29 @@ def escalate_case(
     """督办: raise the case's escalation level (by one, or to `level`). Open and resolved cases can be escalated."""
     if check_role:
         actor.require(Action.ESCALATE)
-    text = _required_text(reason, "reason")
+    text = required_text(reason, "reason")
     now = now or utcnow()
     current = session.get(Case, case_id)
     if current is None:
         raise NotFound("case", case_id)
     target = current.escalation + 1 if level is None else level
+    if isinstance(target, bool) or not isinstance(target, int):
+        raise ValidationError("level", "must be a whole number")
     if target <= current.escalation:
         raise ValidationError("level", f"must be above the current level {current.escalation}")
-    if target > 9:
-        raise ValidationError("level", "at most 9")
-    case = _guarded(
+    if target > MAX_ESCALATION:
+        raise ValidationError("level", f"at most {MAX_ESCALATION}")
+    return case_step(
         session,
-        case_id,
-        OPEN_CASE_STATUSES | {CaseStatus.RESOLVED},
-        "escalate",
-        now,
+        case_id=case_id,
+        states=_states(CaseAction.ESCALATE),
+        action="escalate",
+        actor=actor,
+        now=now,
+        event=EventKind.CASE_ESCALATED,
+        payload={"level": target, "reason": text},
         escalation=target,
     )
-    record_event(
-        session,
-        EventKind.CASE_ESCALATED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={"number": case.number, "level": target, "reason": text},
-    )
-    return case
 
 
 def reopen_case(
@@ -250,42 +206,37 @@ def reopen_case(
     via_callback: bool = False,
 ) -> Case:
     """重办: a resolved or closed case goes back to `received` (after a dissatisfied callback, or by a shift leader)."""
-    actor.require(Action.CALLBACK if via_callback else Action.CLOSE)
-    text = _required_text(reason, "reason")
+    actor.require(Action.CALLBACK if via_callback else Action.REOPEN)
+    text = required_text(reason, "reason")
     now = now or utcnow()
-    case = _guarded(
+    return case_step(
         session,
-        case_id,
-        {CaseStatus.RESOLVED, CaseStatus.CLOSED},
-        "reopen",
-        now,
+        case_id=case_id,
+        states=_states(CaseAction.REOPEN),
+        action="reopen",
+        actor=actor,
+        now=now,
+        event=EventKind.CASE_REOPENED,
+        payload={"reason": text, "via_callback": via_callback},
         status=CaseStatus.RECEIVED,
         resolved_at=None,
         closed_at=None,
         reopened_count=Case.reopened_count + 1,
     )
-    record_event(
-        session,
-        EventKind.CASE_REOPENED,
-        actor=actor.name,
-        case_id=case.id,
-        ts=now,
-        payload={"number": case.number, "reason": text, "via_callback": via_callback},
-    )
-    return case
 
 
 def add_note(session: Session, *, case_id: int, text: str, actor: Actor, now: datetime | None = None) -> None:
+    """A note on the case's timeline (any state); it changes nothing else."""
     actor.require(Action.NOTE)
-    body = _required_text(text, "text")
-    case = session.get(Case, case_id)
-    if case is None:
+    body = required_text(text, "text")
+    number = session.scalar(select(Case.number).where(Case.id == case_id))
+    if number is None:
         raise NotFound("case", case_id)
     record_event(
         session,
         EventKind.CASE_NOTE,
         actor=actor.name,
-        case_id=case.id,
+        case_id=case_id,
         ts=now or utcnow(),
-        payload={"number": case.number, "text": body},
+        payload={"number": number, "text": body},
     )

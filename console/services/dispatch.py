@@ -9,12 +9,12 @@ and is told who holds the unit and for which case.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
-from ..db.tx import affected
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
 from ..events import record_event
 from ..geo.distance import haversine_m
@@ -27,6 +27,8 @@ from ..timeutil import utcnow
 from ..views import Recommendation
 from .actor import Action, Actor
 from .errors import InvalidTransition, NotFound, UnitUnavailable, ValidationError
+from .guard import guarded_update, touch_case, unit_step
+from .permissions import UNIT_TRANSITIONS
 
 
 def _case(session: Session, case_id: int) -> Case:
@@ -181,88 +183,92 @@ def dispatch_nearest(
     return dispatch_unit(session, case_id=case_id, unit_id=recs[0].unit_id, actor=actor, now=now, rules=rules)
 
 
-# Unit status transitions: target -> statuses it may come from.
-_FROM: dict[UnitStatus, frozenset[UnitStatus]] = {
-    UnitStatus.EN_ROUTE: frozenset({UnitStatus.DISPATCHED}),
-    UnitStatus.ON_SCENE: frozenset({UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE}),
-    UnitStatus.AVAILABLE: frozenset(
-        {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.OFF_DUTY}
-    ),
-    UnitStatus.OFF_DUTY: frozenset({UnitStatus.AVAILABLE}),
-}
+def _new_status(value: UnitStatus | str) -> UnitStatus:
+    try:
+        status = UnitStatus(value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in UNIT_TRANSITIONS)
+        raise ValidationError("status", f"unknown status {value!r}; expected one of {allowed}") from None
+    if status not in UNIT_TRANSITIONS:
+        raise ValidationError("status", "use dispatch to send a unit to a case")
+    return status
+
+
+def _active_dispatch(session: Session, unit_id: int, case_id: int | None = None) -> Dispatch | None:
+    """The unit's dispatch still in progress (of that case, when given)."""
+    stmt = select(Dispatch).where(Dispatch.unit_id == unit_id, dispatch_is_active())
+    if case_id is not None:
+        stmt = stmt.where(Dispatch.case_id == case_id)
+    return session.scalars(stmt.order_by(Dispatch.id.desc()).limit(1)).first()
+
+
+def unit_left_case(session: Session, dispatch: Dispatch, now: datetime) -> tuple[Case, CaseStatus | None]:
+    """The one rule for a unit leaving its case (cleared, recalled, re-routed): its dispatch ends — cleared if the
+    unit had arrived, cancelled if not — and when it was the case's last unit, the case records the clear time, or,
+    if it was still only dispatched and this unit never arrived, goes back to `received` to be dispatched again.
+
+    Returns the case (its version moved on) and the status it was reverted from, if it was."""
+    if dispatch.on_scene_at is None:
+        dispatch.cancelled_at = now
+    else:
+        dispatch.cleared_at = now
+    others = session.scalars(
+        select(Dispatch.id).where(
+            Dispatch.case_id == dispatch.case_id, Dispatch.id != dispatch.id, dispatch_is_active()
+        )
+    ).first()
+    values: dict[str, object] = {}
+    reverted: CaseStatus | None = None
+    if others is None:
+        status = session.scalar(select(Case.status).where(Case.id == dispatch.case_id))
+        if status == CaseStatus.DISPATCHED and dispatch.on_scene_at is None:
+            reverted = CaseStatus.DISPATCHED
+            values["status"] = CaseStatus.RECEIVED
+        elif status in OPEN_CASE_STATUSES:
+            values["cleared_at"] = now
+    return touch_case(session, dispatch.case_id, now, **values), reverted
 
 
 def set_unit_status(
     session: Session,
     *,
     unit_id: int,
-    status: UnitStatus,
+    status: UnitStatus | str,
     actor: Actor,
     now: datetime | None = None,
 ) -> Unit:
     """Move a unit along available → dispatched → en_route → on_scene → available (clear); or off duty and back.
 
-    The unit's active dispatch gets the time of each step; the case follows: its first unit on scene puts it
-    on scene; when its last unit clears, the case records the clear time (and a case whose only unit was
-    recalled before arriving goes back to `received`).
+    The transitions are `permissions.UNIT_TRANSITIONS`. The unit's active dispatch gets the time of each step; the
+    case follows: its first unit on scene puts it on scene; a unit that clears leaves the case by `unit_left_case`.
     """
     actor.require(Action.UNIT_STATUS)
-    status = UnitStatus(status)
-    if status == UnitStatus.DISPATCHED:
-        raise ValidationError("status", "use dispatch to send a unit to a case")
+    target = _new_status(status)
     now = now or utcnow()
-    allowed = _FROM[status]
-    changed = affected(
-        session.execute(
-            update(Unit)
-            .where(Unit.id == unit_id, Unit.status.in_(list(allowed)))
-            .values(status=status, status_since=now, version=Unit.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    values: dict[str, Any] = {"status": target, "status_since": now}
+    if target == UnitStatus.AVAILABLE:
+        values["current_case_id"] = None
+    unit = unit_step(
+        session, unit_id=unit_id, states=UNIT_TRANSITIONS[target], action=f"set {target.value}", now=now, **values
     )
-    # Read what the guarded update left (or what stopped it).
-    unit = session.get(Unit, unit_id, populate_existing=True)
-    if unit is None:
-        raise NotFound("unit", unit_id)
-    if changed != 1:
-        raise InvalidTransition("unit", unit.callsign, unit.status.value, f"set {status.value}")
-    dispatch = session.scalars(
-        select(Dispatch).where(Dispatch.unit_id == unit.id, dispatch_is_active()).order_by(Dispatch.id.desc()).limit(1)
-    ).first()
-    case = session.get(Case, dispatch.case_id) if dispatch else None
-    previous = None
-    if dispatch is not None and case is not None:
-        if status == UnitStatus.EN_ROUTE:
+    dispatch = _active_dispatch(session, unit.id)
+    case: Case | None = None
+    reverted: CaseStatus | None = None
+    if dispatch is not None:
+        if target == UnitStatus.EN_ROUTE:
             dispatch.en_route_at = now
-        elif status == UnitStatus.ON_SCENE:
+            case = touch_case(session, dispatch.case_id, now)
+        elif target == UnitStatus.ON_SCENE:
             dispatch.on_scene_at = now
-            if case.first_on_scene_at is None:
-                case.first_on_scene_at = now
-            if case.status == CaseStatus.DISPATCHED:
-                case.status = CaseStatus.ON_SCENE
-        elif status == UnitStatus.AVAILABLE:
-            if dispatch.on_scene_at is None:
-                dispatch.cancelled_at = now
-            else:
-                dispatch.cleared_at = now
-            unit.current_case_id = None
-            others = session.scalars(
-                select(Dispatch.id).where(
-                    Dispatch.case_id == case.id,
-                    Dispatch.id != dispatch.id,
-                    dispatch_is_active(),
-                )
-            ).first()
-            if others is None:
-                if case.status == CaseStatus.DISPATCHED and dispatch.on_scene_at is None:
-                    previous = case.status
-                    case.status = CaseStatus.RECEIVED
-                elif case.status in OPEN_CASE_STATUSES:
-                    case.cleared_at = now
-        case.version += 1
-        case.updated_at = now
-    elif status == UnitStatus.AVAILABLE:
-        unit.current_case_id = None
+            case = touch_case(
+                session,
+                dispatch.case_id,
+                now,
+                first_on_scene_at=func.coalesce(Case.first_on_scene_at, literal(now, UTCDateTime())),
+                status=sql_case((Case.status == CaseStatus.DISPATCHED, CaseStatus.ON_SCENE.value), else_=Case.status),
+            )
+        elif target == UnitStatus.AVAILABLE:
+            case, reverted = unit_left_case(session, dispatch, now)
     record_event(
         session,
         EventKind.UNIT_STATUS,
@@ -272,10 +278,10 @@ def set_unit_status(
         ts=now,
         payload={
             "callsign": unit.callsign,
-            "status": status.value,
+            "status": target.value,
             "number": case.number if case else None,
             "case_status": case.status.value if case else None,
-            **({"case_reverted_from": previous.value} if previous else {}),
+            **({"case_reverted_from": reverted.value} if reverted else {}),
         },
     )
     return unit
@@ -284,27 +290,23 @@ def set_unit_status(
 def release_units_of_case(session: Session, case: Case, *, actor: Actor, now: datetime) -> list[str]:
     """Clear every unit still attached to the case (used when the case is resolved). Returns their callsigns."""
     released: list[str] = []
-    active = session.scalars(select(Dispatch).where(Dispatch.case_id == case.id, dispatch_is_active())).all()
-    for dispatch in active:
-        session.execute(
-            update(Unit)
-            .where(Unit.id == dispatch.unit_id, Unit.current_case_id == case.id)
-            .values(
-                status=UnitStatus.AVAILABLE,
-                status_since=now,
-                current_case_id=None,
-                version=Unit.version + 1,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+    for dispatch in session.scalars(select(Dispatch).where(Dispatch.case_id == case.id, dispatch_is_active())).all():
+        unit = guarded_update(
+            session,
+            Unit,
+            dispatch.unit_id,
+            where=[Unit.current_case_id == case.id],
+            now=now,
+            status=UnitStatus.AVAILABLE,
+            status_since=now,
+            current_case_id=None,
         )
         if dispatch.on_scene_at is None:
             dispatch.cancelled_at = now
         else:
             dispatch.cleared_at = now
-        unit = session.get(Unit, dispatch.unit_id, populate_existing=True)
-        callsign = unit.callsign if unit else str(dispatch.unit_id)
-        released.append(callsign)
+        callsign = unit.callsign if unit else session.scalar(select(Unit.callsign).where(Unit.id == dispatch.unit_id))
+        released.append(callsign or str(dispatch.unit_id))
         record_event(
             session,
             EventKind.UNIT_STATUS,
@@ -313,7 +315,7 @@ def release_units_of_case(session: Session, case: Case, *, actor: Actor, now: da
             case_id=case.id,
             ts=now,
             payload={
-                "callsign": callsign,
+                "callsign": released[-1],
                 "status": UnitStatus.AVAILABLE.value,
                 "number": case.number,
                 "reason": "case_closed",
@@ -334,17 +336,18 @@ def reroute_unit(
     """A shift leader takes a unit that is on its way from a lower-priority case to a more urgent one.
 
     The guard names the case the unit was on: if it moved on meanwhile (arrived, cleared, re-routed by someone
-    else), the reroute is refused with the unit's current state.
+    else), the reroute is refused with the unit's current state. The old case is left by `unit_left_case`; the
+    unit is then claimed for the new case through `dispatch_unit`, in the same transaction.
     """
     actor.require(Action.REROUTE)
     now = now or utcnow()
-    rules = rules or default_rules()
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("unit", unit_id)
     target = _case(session, to_case_id)
     from_case_id = unit.current_case_id
-    if unit.status not in (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE) or from_case_id is None:
+    on_the_way = frozenset({UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE})
+    if unit.status not in on_the_way or from_case_id is None:
         raise InvalidTransition("unit", unit.callsign, unit.status.value, "reroute (only a unit on its way can be)")
     if from_case_id == to_case_id:
         raise ValidationError("to_case", "the unit is already on this case")
@@ -353,44 +356,20 @@ def reroute_unit(
         raise ValidationError(
             "to_case", f"case {target.number} ({target.priority.value}) is not more urgent than {source.number}"
         )
-    claimed = affected(
-        session.execute(
-            update(Unit)
-            .where(
-                Unit.id == unit_id,
-                Unit.current_case_id == from_case_id,
-                Unit.status.in_([UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE]),
-            )
-            .values(
-                status=UnitStatus.DISPATCHED,
-                status_since=now,
-                current_case_id=None,
-                version=Unit.version + 1,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
+    # Free of its old case and available for the claim below; no other transaction sees this in-between state.
+    unit = unit_step(
+        session,
+        unit_id=unit_id,
+        states=on_the_way,
+        where=[Unit.current_case_id == from_case_id],
+        action="reroute",
+        now=now,
+        status=UnitStatus.AVAILABLE,
+        status_since=now,
+        current_case_id=None,
     )
-    if claimed != 1:
-        session.refresh(unit)
-        raise InvalidTransition("unit", unit.callsign, unit.status.value, "reroute")
-    old = session.scalars(
-        select(Dispatch)
-        .where(
-            Dispatch.unit_id == unit_id,
-            Dispatch.case_id == from_case_id,
-            dispatch_is_active(),
-        )
-        .order_by(Dispatch.id.desc())
-        .limit(1)
-    ).first()
-    if old is not None:
-        old.cancelled_at = now
-    others = session.scalars(select(Dispatch.id).where(Dispatch.case_id == from_case_id, dispatch_is_active())).first()
-    if others is None and source.status == CaseStatus.DISPATCHED:
-        source.status = CaseStatus.RECEIVED
-    source.version += 1
-    source.updated_at = now
+    old = _active_dispatch(session, unit_id, from_case_id)
+    source = unit_left_case(session, old, now)[0] if old is not None else touch_case(session, from_case_id, now)
     record_event(
         session,
         EventKind.UNIT_STATUS,
@@ -405,12 +384,5 @@ def reroute_unit(
             "to": target.number,
             "case_status": source.status.value,
         },
-    )
-    # The unit is now free of its old case; claim it for the new one through the one guarded path.
-    session.execute(
-        update(Unit)
-        .where(Unit.id == unit_id)
-        .values(status=UnitStatus.AVAILABLE)
-        .execution_options(synchronize_session=False)
     )
     return dispatch_unit(session, case_id=to_case_id, unit_id=unit_id, actor=actor, now=now, rules=rules)

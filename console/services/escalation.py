@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.tx import affected
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind
 from ..events import record_event
 from ..models import Assignment, Case
@@ -22,6 +21,7 @@ from ..timeutil import ensure_utc
 from ..worktime import WorkCalendar, default_calendar
 from .actor import SYSTEM, Action, Actor
 from .assignments import LIVE_STATES
+from .guard import guarded_update
 
 #: Escalation levels stop here (the case service allows up to 9 by hand).
 MAX_AUTO_LEVEL = 3
@@ -56,28 +56,23 @@ def raise_case_level(
     extra: dict[str, object] | None = None,
 ) -> bool:
     """Raise the case's escalation to `level` if it is lower (any state but merged/invalid); True if it rose."""
-    changed = affected(
-        session.execute(
-            update(Case)
-            .where(
-                Case.id == case_id,
-                Case.escalation < level,
-                Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]),
-            )
-            .values(escalation=level, version=Case.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    case = guarded_update(
+        session,
+        Case,
+        case_id,
+        where=[Case.escalation < level, Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID])],
+        now=now,
+        escalation=level,
     )
-    if changed != 1:
+    if case is None:
         return False
-    number = session.scalar(select(Case.number).where(Case.id == case_id))
     record_event(
         session,
         EventKind.CASE_ESCALATED,
         actor=actor.name,
         case_id=case_id,
         ts=now,
-        payload={"number": number, "level": level, "reason": reason, "automatic": True, **(extra or {})},
+        payload={"number": case.number, "level": level, "reason": reason, "automatic": True, **(extra or {})},
     )
     return True
 
@@ -107,12 +102,7 @@ def escalate_overdue(
         level = min(calendar.level_for(overdue), MAX_AUTO_LEVEL)
         if level <= current:
             continue
-        session.execute(
-            update(Assignment)
-            .where(Assignment.id == a_id, Assignment.escalation < level)
-            .values(escalation=level, version=Assignment.version + 1)
-            .execution_options(synchronize_session=False)
-        )
+        guarded_update(session, Assignment, a_id, where=[Assignment.escalation < level], escalation=level)
         if raise_case_level(
             session,
             case_id=case_id,

@@ -25,6 +25,7 @@ from ..models import Case, ExternalRef
 from ..timeutil import utcnow
 from . import intake
 from .actor import SYSTEM, Action, Actor
+from .guard import touch_case
 from .inputs import clean_outside_text
 
 MAX_DESCRIPTION = intake.MAX_DESCRIPTION
@@ -130,10 +131,7 @@ def take_in(
         if getattr(changed, "rowcount", 1) == 0:  # another runner took this update in the meantime
             return ExternalResult(Outcome.UNCHANGED, case.id, case.number)
         description_changed = request.description != case.description
-        values: dict[str, Any] = {"version": Case.version + 1, "updated_at": now}
-        if description_changed:
-            values["description"] = request.description
-        session.execute(update(Case).where(Case.id == case.id).values(**values))
+        touch_case(session, case.id, now, **({"description": request.description} if description_changed else {}))
         record_event(
             session,
             EventKind.CASE_UPDATED,

@@ -1,4 +1,6 @@
-"""Checks every value from outside (form, JSON, import file, feed) passes before it reaches a database.
+"""Checks every value from outside (form, JSON, import file, feed) passes before it reaches a database, and the texts
+the services take from people (a resolution, a reason, a note), the same way for the interface, the command line
+and the feeds.
 
 The same checks run whatever the database, so SQLite and PostgreSQL accept and refuse the same things: text fits
 its column, holds no control characters (no NUL, ESC, BEL, …), no bidirectional controls (U+202E and its kin, which
@@ -150,3 +152,21 @@ def load_json(text: str, field: str = "file") -> Any:
         raise ValidationError(field, "nested too deeply to be read") from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise ValidationError(field, f"not readable: {exc}") from None
+
+
+#: The longest text a reason, result or note may be.
+MAX_TEXT = 4000
+
+
+def optional_text(value: object, field: str, *, max_len: int = MAX_TEXT) -> str | None:
+    """A reason, result or note people write (several lines allowed): stripped text, or None when nothing was
+    written; ValidationError naming `field` for a non-text, one too long, or one with control or bidirectional
+    characters or lone surrogates."""
+    return check_text(value, field, max_len=max_len, multiline=True)
+
+
+def required_text(value: object, field: str, *, max_len: int = MAX_TEXT) -> str:
+    text = optional_text(value, field, max_len=max_len)
+    if text is None:
+        raise ValidationError(field, "is required")
+    return text

@@ -80,6 +80,7 @@
     <name>App</name>
     <message>
         <source>Building the demo county…</source>
+        <extracomment>The demo&apos;s stages and the part of the progress bar each fills.</extracomment>
         <translation>正在生成演示县…</translation>
     </message>
     <message>
@@ -161,7 +162,7 @@
     </message>
     <message>
         <source>Dispatch first  (F5)</source>
-        <translation>派遣首选  (F5)</translation>
+        <translation type="vanished">派遣首选  (F5)</translation>
     </message>
     <message>
         <source>Dispatch selected</source>
@@ -197,6 +198,7 @@
     </message>
     <message>
         <source>Resolve…</source>
+        <extracomment>The panel&apos;s buttons (the other steps have their own places: dispatch above, assignment steps on the board).</extracomment>
         <translation>办结…</translation>
     </message>
     <message>
@@ -281,10 +283,11 @@
     </message>
     <message>
         <source>No open case numbered %1.</source>
-        <translation>没有编号为 %1 的在办事件。</translation>
+        <translation type="vanished">没有编号为 %1 的在办事件。</translation>
     </message>
     <message>
         <source>Resolve</source>
+        <extracomment>By the action&apos;s code (`buttons[&quot;resolve&quot;]`): the buttons this role is offered are shown.</extracomment>
         <translation>办结</translation>
     </message>
     <message>
@@ -345,6 +348,7 @@
     </message>
     <message>
         <source>Dispatched %s</source>
+        <extracomment>How many recommendations the panel shows.</extracomment>
         <translation>已派遣 %s</translation>
     </message>
     <message>
@@ -571,6 +575,7 @@
     <name>IntakeForm</name>
     <message>
         <source>Caller&apos;s phone</source>
+        <extracomment>The fields an error can name, in the order of the form.</extracomment>
         <translation>来电号码</translation>
     </message>
     <message>
@@ -651,6 +656,7 @@
     </message>
     <message>
         <source>First appeal from this number.</source>
+        <extracomment>Duplicate candidates listed at most.</extracomment>
         <translation>该号码首次来电。</translation>
     </message>
     <message>
@@ -1072,6 +1078,18 @@
     <message>
         <source>Assignment transferred</source>
         <translation>转办</translation>
+    </message>
+    <message>
+        <source>Assignment paused</source>
+        <translation>暂停计时</translation>
+    </message>
+    <message>
+        <source>Assignment resumed</source>
+        <translation>恢复计时</translation>
+    </message>
+    <message>
+        <source>Deadline extended</source>
+        <translation>延期</translation>
     </message>
     <message>
         <source>Callback recorded</source>

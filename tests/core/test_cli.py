@@ -229,7 +229,7 @@ def test_user_add_and_act_as(cli_db: str, capsys: pytest.CaptureFixture[str], mo
         stdin=json.dumps(appeal),
         monkeypatch=monkeypatch,
     )
-    assert code == 9 and json.loads(err)["error"] == "forbidden"
+    assert code == 2 and json.loads(err)["error"] == "forbidden"
     code, _, err = run(
         capsys, "--db", cli_db, "user", "add", "wang", "--role", "dispatcher", "--password", "secret-wall"
     )

@@ -312,7 +312,7 @@ def test_bad_arguments_are_json_too(db: Database, capsys: pytest.CaptureFixture[
     assert code == 2 and error is not None and error["field"] == "arguments"
 
 
-def test_an_unexpected_error_is_exit_10_without_a_traceback(
+def test_an_unexpected_error_is_exit_9_without_a_traceback(
     db: Database, county: MiniCounty, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from console.cli import export_cmd
@@ -322,8 +322,8 @@ def test_an_unexpected_error_is_exit_10_without_a_traceback(
 
     monkeypatch.setattr(export_cmd, "_units", broken)
     code, error, _ = run(capsys, "--db", db.url, "export", "units")
-    assert code == 10 and error == {"error": "internal", "type": "KeyError", "message": "unexpected error: 'a bug'"}
-    assert main_module.Exit.INTERNAL == 10
+    assert code == 9 and error == {"error": "internal", "type": "KeyError", "message": "unexpected error: 'a bug'"}
+    assert main_module.Exit.INTERNAL == 9
 
 
 def test_a_real_process_prints_json_not_a_traceback(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """A hypothesis fuzz of the command line's three ways in — `intake --json`, `import grids`, `import units` — on
 SQLite and PostgreSQL, each example given to both databases in turn. Every answer must be either success or the
-JSON error of bad input (exit 2) — never a traceback, never another exit code (an `internal` 10 is a bug) — and a
+JSON error of bad input (exit 2) — never a traceback, never another exit code (an `internal` 9 is a bug) — and a
 refusal must store nothing: cases, events, citizens, grids, townships and units are counted before and after. Both
 databases must give the same answer to the same input, since the core checks it before either sees it.
 
@@ -57,7 +57,7 @@ def answer(db: Database, argv: list[str]) -> tuple[int, dict[str, Any] | None]:
         assert err.getvalue() == ""
         json.loads(out.getvalue())
         return 0, None
-    assert code == 2, err.getvalue()  # bad input, said as such; 10 would be a bug
+    assert code == 2, err.getvalue()  # bad input, said as such; 9 (internal) would be a bug
     lines = err.getvalue().splitlines()
     assert len(lines) == 1
     error = json.loads(lines[0])

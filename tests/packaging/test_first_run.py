@@ -5,21 +5,37 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from console.config import load_config
 from console.db import Database
+from console.ops import SYSTEM, DatabaseCheck, execute
+from console.ops.setup import classify_error
 from console.services import queries
 from console.services.login import authenticate
-from ui.first_run import (
-    DatabaseCheck,
-    FirstRunDialog,
-    check_database,
-    classify_error,
-    create_county_database,
-    run_first_run,
-)
+from ui.first_run import FirstRunDialog, run_first_run
+
+
+def check_database(url: str) -> DatabaseCheck:
+    """What the dialog's connection test runs: the `setup.check` operation."""
+    check: DatabaseCheck = execute(None, SYSTEM, "setup.check", url=url).value
+    return check
+
+
+def create_county_database(url: str, *, grids_file: Path, units_file: Path | None, **arguments: Any) -> Any:
+    """What the dialog's "create and import" runs: the `setup.new_county` operation."""
+    return execute(
+        None,
+        SYSTEM,
+        "setup.new_county",
+        url=url,
+        grids_file=str(grids_file),
+        units_file=str(units_file) if units_file else None,
+        **arguments,
+    ).value
+
 
 PG_URL = os.environ.get("CONSOLE_TEST_PG_URL")
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from console.stats.board import supervision_board
 from console.stats.dashboard import dashboard_data
 from console.stats.periods import Period
-from ui.dashboard import KpiDashboard, dashboard_job
-from ui.supervision import SupervisionBoardWidget, board_job
+from ui.dashboard import KpiDashboard
+from ui.supervision import SupervisionBoardWidget
 
 from .conftest import World
 from .dataset import NOW, build_dataset
@@ -32,7 +33,7 @@ def _click_view_point(qtbot, chart, view_point) -> None:  # type: ignore[no-unty
 def test_clicking_a_township_bar_filters_the_queue(qtbot, data_world) -> None:  # type: ignore[no-untyped-def]
     world, _ = data_world
     with world.db.session() as s:
-        data = dashboard_job(Period.DAY, "township", now=NOW)(s)
+        data = dashboard_data(s, period=Period.DAY, by="township", now=NOW)
     dash = KpiDashboard(data)
     qtbot.addWidget(dash)
     dash.resize(1600, 1000)
@@ -73,9 +74,11 @@ def test_tiles_show_numerators_and_selectors_request_data(qtbot, data_world) -> 
     with qtbot.waitSignal(dash.dataRequested, timeout=1000) as blocker:
         dash.period_box.setCurrentIndex(dash.period_box.findData("week"))
     assert blocker.args == ["week", "category"]
+    # What the console runs for the new selection: the `stats.dashboard` operation with these arguments.
+    assert dash.selection() == {"period": "week", "by": "category"}
     with world.db.session() as s:
-        week = dash.job(now=NOW)(s)
-    assert week.period == Period.WEEK and week.report.total.counts["received"] >= 6  # job runs on the worker's session
+        week = dashboard_data(s, **dash.selection(), now=NOW)
+    assert week.period == Period.WEEK and week.report.total.counts["received"] >= 6
 
 
 def test_rotating_mode_cycles_panels(qtbot, data_world) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +98,7 @@ def test_rotating_mode_cycles_panels(qtbot, data_world) -> None:  # type: ignore
 def test_board_highlights_returns_and_counts_down(qtbot, data_world) -> None:  # type: ignore[no-untyped-def]
     world, ids = data_world
     with world.db.session() as s:
-        board = board_job(now=NOW)(s)
+        board = supervision_board(s, now=NOW)
     widget = SupervisionBoardWidget(board)
     qtbot.addWidget(widget)
     counts = widget.counts()

@@ -46,6 +46,6 @@ def test_feed_outcomes_reach_the_status_bar(sqlite_db: Database, make_console: A
     try:
         qtbot.waitUntil(lambda: "gps-test" in console.window.feed_label.text(), timeout=5_000)
         assert "ok" not in console.window.feed_label.text()
-        assert console.session.reachable  # a feed outage is not a database outage
+        assert console.session.online  # a feed outage is not a database outage
     finally:
         feeds.stop()

@@ -44,7 +44,7 @@ def test_intake_to_dispatch_updates_queue_board_and_map(
     # Selection is shared: the new case is selected in the queue and the case detail shows it.
     assert session.selection.case_id == case.id
     qtbot.waitUntil(lambda: window.case.detail is not None and window.case.detail.case.id == case.id, timeout=5_000)
-    qtbot.waitUntil(lambda: window.case.dispatches.topLevelItemCount() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: window.case.sent.tree.topLevelItemCount() == 1, timeout=5_000)
 
 
 def test_unit_status_buttons_move_unit_and_case(
@@ -57,9 +57,9 @@ def test_unit_status_buttons_move_unit_and_case(
     qtbot.waitUntil(lambda: any(c.unit_ids for c in session.state.cases.values()), timeout=10_000)
     case = next(iter(session.state.cases.values()))
     qtbot.waitUntil(
-        lambda: window.case.detail is not None and window.case.dispatches.topLevelItemCount() == 1, timeout=5_000
+        lambda: window.case.detail is not None and window.case.sent.tree.topLevelItemCount() == 1, timeout=5_000
     )
-    window.case.on_scene.click()
+    window.case.sent.on_scene.click()
     qtbot.waitUntil(lambda: session.state.cases[case.id].status == CaseStatus.ON_SCENE, timeout=5_000)
     unit_id = case.unit_ids[0]
     assert window.units.group_of(unit_id) == UnitStatus.ON_SCENE
@@ -92,7 +92,7 @@ def test_recommendations_reach_the_map_and_f5_path_dispatches_the_first(
     qtbot.waitUntil(lambda: len(window.case.recommendations) > 0, timeout=5_000)
     first = window.case.recommendations[0]
     assert console.map.recommendations[case_id][0].unit_id == first.unit_id
-    assert window.case.recs.topLevelItemCount() == len(window.case.recommendations) <= 3
+    assert window.case.recommended.tree.topLevelItemCount() == len(window.case.recommendations) <= 3
     window.dispatch_nearest()  # what F5 triggers
     qtbot.waitUntil(lambda: session.state.cases[case_id].unit_ids == (first.unit_id,), timeout=5_000)
 
@@ -107,7 +107,14 @@ def test_shift_leader_assigns_a_case_to_a_department(
     qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=10_000)
     case_id = next(iter(session.state.cases))
     results: list[Any] = []
-    session.assign(case_id, "department", county.department_id, 8.0, results.append)
+    session.run(
+        "case.assign",
+        case_id=case_id,
+        assignee_kind="department",
+        assignee_id=county.department_id,
+        hours=8.0,
+        callback=results.append,
+    )
     qtbot.waitUntil(lambda: bool(results), timeout=5_000)
     assert results[0].ok, results[0].error
     qtbot.waitUntil(lambda: session.state.cases[case_id].assignee == "城管局", timeout=5_000)

@@ -62,16 +62,12 @@ def test_login_says_how_long_to_wait_after_failures(sqlite_db: Database, qtbot: 
         worker.stop()
 
 
-def _gui_args(**values: Any) -> argparse.Namespace:
-    base = {"user": None, "self_test": False, "screenshot": None, "config": None, "demo_start": False}
-    return argparse.Namespace(**{**base, **values})
-
-
-def test_the_console_logs_in_without_a_password_only_on_the_demo(
+def test_the_console_logs_in_by_itself_only_on_the_demo(
     sqlite_db: Database, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """`--user NAME` (here with `--screenshot`, where no dialog can ask) needs CONSOLE_PASSWORD like the command line;
-    a database holding a `demo` user logs in by itself only when it is the demo opened by the demo start."""
+    """Any database holding a `demo` user used to open logged in as it. Now only the demo does (built by this start,
+    or chosen at first run); any other database shows the login dialog, `--user NAME` or not."""
+    import ui.app
     from ui.app import _log_in
 
     county = build_mini_county(sqlite_db)
@@ -82,19 +78,30 @@ def test_the_console_logs_in_without_a_password_only_on_the_demo(
         ),
     )
     monkeypatch.setenv("CONSOLE_CONFIG_DIR", str(tmp_path))
+    asked: list[str] = []
+
+    class Dialog:  # the login dialog, answered "cancel"
+        def __init__(self, worker: DbWorker, *, user: str = "", settings: Any = None) -> None:
+            asked.append(user)
+            self.actor = None
+
+        def exec(self) -> int:
+            return 0
+
+    monkeypatch.setattr(ui.app, "LoginDialog", Dialog)
     worker = DbWorker(sqlite_db)
     worker.start()
     try:
-        monkeypatch.delenv("CONSOLE_PASSWORD", raising=False)
-        assert _log_in(worker, _gui_args(user="lead", screenshot="x.png"), demo_built=False) is None
-        monkeypatch.setenv("CONSOLE_PASSWORD", "lead")
-        actor = _log_in(worker, _gui_args(user="lead", screenshot="x.png"), demo_built=False)
-        assert actor is not None and actor.name == "lead"
-        assert _log_in(worker, _gui_args(screenshot="x.png"), demo_built=False) is None  # not the demo
-        demo = _log_in(worker, _gui_args(screenshot="x.png", demo_start=True), demo_built=False)
-        assert demo is not None and demo.name == "demo"
-        built = _log_in(worker, _gui_args(screenshot="x.png"), demo_built=True)
+        args = argparse.Namespace(user=None, config=None, demo_start=False)
+        assert _log_in(worker, args, demo_built=False) is None and asked == [""]
+        args.user = "lead"
+        assert _log_in(worker, args, demo_built=True) is None and asked == ["", "lead"]  # --user is asked for
+        args.user = None
+        built = _log_in(worker, args, demo_built=True)
         assert built is not None and built.name == "demo"
+        args.demo_start = True
+        chosen = _log_in(worker, args, demo_built=False)
+        assert chosen is not None and chosen.name == "demo" and asked == ["", "lead"]
     finally:
         worker.stop()
 

@@ -11,6 +11,7 @@ import pytest
 
 from console.db import Database
 from console.enums import Role
+from console.ops import REGISTRY, Kind, Needs, OpContext, Operation, OpResult
 from tests.core.county import build_mini_county
 
 from .helpers import fill_form
@@ -45,16 +46,23 @@ def test_outage_banner_refused_write_and_recovery(sqlite_db: Database, make_cons
     qtbot.waitUntil(window.banner.isHidden, timeout=5_000)
     window.intake.save()
     qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
-    assert console.drafts.load() is None
+    assert console.drafts.load() is None  # the save's callback ran with the live state's update: the draft is gone
 
 
-def test_a_database_that_does_not_answer_shows_the_banner(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+def test_a_database_that_does_not_answer_shows_the_banner(
+    sqlite_db: Database, make_console: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     county = build_mini_county(sqlite_db)
     console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
     window = console.window
     release = threading.Event()
-    # A call that hangs (as on a dead network link) holds the one database worker.
-    console.worker.read(lambda _s: release.wait(10))
+
+    def hang(ctx: OpContext) -> OpResult[bool]:
+        return OpResult(release.wait(10))
+
+    # A read that hangs (as on a dead network link) holds the one database worker.
+    monkeypatch.setitem(REGISTRY, "test.hang", Operation("test.hang", hang, None, Kind.READ, Needs.DATABASE, "hang"))
+    console.session.run("test.hang")
     qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5_000)
     window.intake.phone.setText("13600001234")
     window.intake.description.setPlainText("street light out")

@@ -44,7 +44,7 @@ def test_assignment_appears_on_the_shift_leaders_board(sqlite_db: Database, make
     window.intake.save()
     qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=5_000)
     case_id = next(iter(session.state.cases))
-    session.assign(case_id, "department", county.department_id, None)
+    session.run("case.assign", case_id=case_id, assignee_kind="department", assignee_id=county.department_id)
     assert sum(window.supervision.counts().values()) == 0
     qtbot.waitUntil(lambda: sum(window.supervision.counts().values()) == 1, timeout=10_000)
 

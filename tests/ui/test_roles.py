@@ -47,7 +47,7 @@ def test_wall_is_read_only(sqlite_db: Database, make_console: Any, qtbot: Any) -
     qtbot.waitUntil(lambda: case_id in console.session.state.cases, timeout=5_000)
     # Even if asked, the service refuses.
     results: list[JobResult] = []
-    console.session.dispatch(case_id, county.unit_ids["PC-01"], results.append)
+    console.session.run("dispatch.unit", case_id=case_id, unit_id=county.unit_ids["PC-01"], callback=results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=5_000)
     assert isinstance(results[0].error, PermissionDenied)
 

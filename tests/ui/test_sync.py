@@ -54,8 +54,8 @@ def test_concurrent_dispatch_of_one_unit(db: Database, county: MiniCounty, make_
     b = make_console(db, county.actors[Role.SHIFT_LEADER], name="b")
     unit = county.unit_ids["PC-01"]
     results: dict[str, JobResult] = {}
-    a.session.dispatch(case_1, unit, lambda r: results.__setitem__("a", r))
-    b.session.dispatch(case_2, unit, lambda r: results.__setitem__("b", r))
+    a.session.run("dispatch.unit", case_id=case_1, unit_id=unit, callback=lambda r: results.__setitem__("a", r))
+    b.session.run("dispatch.unit", case_id=case_2, unit_id=unit, callback=lambda r: results.__setitem__("b", r))
     qtbot.waitUntil(lambda: len(results) == 2, timeout=10_000)
 
     assert sorted(r.ok for r in results.values()) == [False, True]

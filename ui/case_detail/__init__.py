@@ -1,4 +1,5 @@
-"""Case detail: the case, its recommended units, its dispatches with their unit times, and its timeline."""
+"""Case detail: the case, its recommended units, its dispatches with their unit times, what can be done with it, and
+its timeline."""
 
 from .panel import CaseDetailPanel
 

@@ -1,4 +1,4 @@
-"""Small dialogs asking for the text a case action requires (a result, a reason, the case to merge into)."""
+"""A small dialog asking for the text a case step requires (a result, a reason, a note); empty is refused."""
 
 from __future__ import annotations
 

@@ -2,18 +2,16 @@
 rotating-panels mode for the wall.
 
 The widget runs no SQL. It shows the `DashboardData` it is given (`set_data`); when the period or the dimension
-changes it emits `dataRequested(period, dimension)`, and the console window runs `dashboard_job(period, dimension)`
-in its database worker and hands the result back. Clicking a bar, a point or a tile emits `filterRequested(dict)`:
+changes it emits `dataRequested(period, dimension)`, and the console window runs the `stats.dashboard` operation
+with its `selection()` and hands the result back. Clicking a bar, a point or a tile emits `filterRequested(dict)`:
 the queue filter for those cases, with keys `township_id`, `category`, `channel`, `unit_kind`, `assignee_kind` +
 `assignee_id`, `overdue_only`, and `received_from` / `received_to` (ISO 8601, UTC).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from console.enums import Category, Channel, UnitKind
-from console.stats.dashboard import DashboardData, dashboard_data
+from console.stats.dashboard import DashboardData
 from console.stats.kpi import NONE_KEY, Dimension, KpiRow
 from console.stats.periods import Period, local_midnight, period_bounds
-from console.timeutil import CHINA_TZ, utcnow
+from console.timeutil import CHINA_TZ
 
 from ..labels import label
 from .charts import GroupBars, SeriesBars
@@ -48,13 +46,6 @@ _ENUMS: dict[Dimension, type[Enum]] = {
     Dimension.CHANNEL: Channel,
     Dimension.UNIT_KIND: UnitKind,
 }
-
-
-def dashboard_job(
-    period: Period | str, by: Dimension | str, now: datetime | None = None
-) -> Callable[[Any], DashboardData]:
-    """What the console window runs in its database worker (a read session) to feed the dashboard."""
-    return lambda session: dashboard_data(session, period=period, by=by, now=now or utcnow())
 
 
 class KpiDashboard(QWidget):
@@ -168,9 +159,9 @@ class KpiDashboard(QWidget):
     def dimension(self) -> Dimension:
         return Dimension(self.dimension_box.currentData())
 
-    def job(self, now: datetime | None = None) -> Callable[[Any], DashboardData]:
-        """The read job for the current selection (the window runs it in its database worker)."""
-        return dashboard_job(self.period(), self.dimension(), now)
+    def selection(self) -> dict[str, str]:
+        """The arguments of the `stats.dashboard` operation for what is selected."""
+        return {"period": self.period().value, "by": self.dimension().value}
 
     def _request(self) -> None:
         self.dataRequested.emit(self.period().value, self.dimension().value)

@@ -3,15 +3,13 @@
 Left, the assignments grouped by state — returned ones (退单) first and highlighted, then those running late, then
 the rest — each with its deadline and the working time left (a countdown in working hours, from the calendar).
 Right, deadline warnings, escalated cases (督办 levels) and the callbacks due (回访). The widget runs no SQL: it shows
-the `SupervisionBoard` it is given; the console window runs `board_job()` in its database worker every so often and
-calls `set_board`. Between refreshes the countdowns tick locally from the calendar.
+the `SupervisionBoard` it is given; the console window runs the `stats.board` operation every so often and calls
+`set_board`. Between refreshes the countdowns tick locally from the calendar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.enums import AssignmentStatus
-from console.stats.board import BoardAssignment, SupervisionBoard, supervision_board
+from console.stats.board import BoardAssignment, SupervisionBoard
 from console.timeutil import CHINA_TZ, utcnow
 from console.worktime import WorkCalendar, default_calendar
 
@@ -40,11 +38,6 @@ COL_CASE, COL_CATEGORY, COL_ASSIGNEE, COL_DUE, COL_LEFT, COL_LEVEL, COL_NOTE = r
 RETURNED_TINT = "#fde2c8"
 LATE_TINT = "#fbe3e3"
 TICK_MS = 30_000
-
-
-def board_job(now: datetime | None = None) -> Callable[[Any], SupervisionBoard]:
-    """What the console window runs in its database worker (a read session) to feed the board."""
-    return lambda session: supervision_board(session, now=now or utcnow())
 
 
 def working_span(seconds: float) -> str:

@@ -1,0 +1,81 @@
+"""Intake operations (受理): take an appeal in (optionally merged at once into the master it duplicates), take a list
+in all or nothing, preview what saving would do, and the caller's history. `validate` and `suggest` are pure (no
+database): the intake form runs them as the operator types, and the service checks again when saving."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationError
+from ..records import case_dict
+from ..services import cases, intake
+from ..services.actor import Action
+from ..services.intake import CallerHistory, IntakePreview, IntakeRequest
+from ..services.suggest import Suggestion, suggest_category
+from .changes import OpChanges, OpResult
+from .registry import Kind, OpContext, operation
+from .values import CaseState
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeOutcome:
+    case: CaseState
+    duplicates: list[str]  # numbers of the candidate duplicates found at intake
+    record: dict[str, Any]  # the created case as the command line prints it (the `export cases` shape)
+    merged_into: int | None = None  # the master case it was merged into at once, if asked
+
+
+def validate(data: Mapping[str, Any], *, prefix: str = "") -> IntakeRequest:
+    """Check an appeal without saving it; ValidationError names the first bad field."""
+    return intake.parse_intake(data, prefix=prefix)
+
+
+def suggest(text: str) -> Suggestion | None:
+    """The category the description's words suggest, if any."""
+    return suggest_category(text)
+
+
+def _create(session: Session, ctx: OpContext, request: IntakeRequest, merge_into: int | None) -> IntakeOutcome:
+    result = intake.create_case(session, request, actor=ctx.actor)
+    case = result.case
+    record = case_dict(case, viewer=ctx.actor, grid=result.grid_code, township=result.township_name)
+    if merge_into:
+        case = cases.merge_case(session, case_id=case.id, into_case_id=merge_into, actor=ctx.actor)
+    return IntakeOutcome(CaseState.of(case), list(result.duplicates), record, merge_into)
+
+
+def _changes(outcomes: Sequence[IntakeOutcome]) -> OpChanges:
+    return OpChanges.of(cases=[o.case.id for o in outcomes] + [o.merged_into for o in outcomes])
+
+
+@operation("intake.create", action=Action.INTAKE)
+def create(ctx: OpContext, *, data: Mapping[str, Any], merge_into: int | None = None) -> OpResult[IntakeOutcome]:
+    """Take one appeal in; with `merge_into`, merged into that open case in the same transaction."""
+    request = validate(data)
+    return ctx.write(lambda s: _create(s, ctx, request, merge_into), changes=lambda o: _changes([o]))
+
+
+@operation("intake.batch", action=Action.INTAKE)
+def batch(ctx: OpContext, *, items: Sequence[Mapping[str, Any]]) -> OpResult[list[IntakeOutcome]]:
+    """Take a list of appeals in, all or nothing (errors name the item: `[3].lat`)."""
+    if not isinstance(items, Sequence) or isinstance(items, str | bytes) or not items:
+        raise ValidationError("json", "the list is empty")
+    requests = [validate(item, prefix=f"[{i}].") for i, item in enumerate(items)]
+    return ctx.write(lambda s: [_create(s, ctx, r, None) for r in requests], changes=_changes)
+
+
+@operation("intake.preview", action=None, kind=Kind.READ)
+def preview(ctx: OpContext, *, data: Mapping[str, Any]) -> OpResult[IntakePreview]:
+    """What saving would do: grid, township, deadline and duplicate candidates."""
+    request = validate(data)
+    return ctx.read(lambda s: intake.preview_intake(s, request, actor=ctx.actor))
+
+
+@operation("intake.caller_history", action=None, kind=Kind.READ)
+def caller_history(ctx: OpContext, *, phone: str) -> OpResult[CallerHistory]:
+    """The caller's earlier appeals and how many they made in the last year."""
+    return ctx.read(lambda s: intake.caller_history(s, phone, actor=ctx.actor))

@@ -1,0 +1,31 @@
+"""Supervision operations: the overdue sweep (督办, every minute from each working console), the KPI dashboard's
+data and the shift leader's board."""
+
+from __future__ import annotations
+
+from ..services import escalation
+from ..services.actor import SYSTEM
+from ..stats.board import SupervisionBoard, supervision_board
+from ..stats.dashboard import DashboardData, dashboard_data
+from ..timeutil import utcnow
+from .changes import OpResult
+from .registry import Kind, OpContext, operation
+
+
+@operation("supervision.sweep", action=None)
+def sweep(ctx: OpContext) -> OpResult[list[escalation.Escalated]]:
+    """Escalate what became overdue. A system action whoever triggers it: its events name `system`, and the sweep's
+    guarded updates raise each level once, whichever console gets there first."""
+    return ctx.write(lambda s: escalation.escalate_overdue(s, now=utcnow(), actor=SYSTEM))
+
+
+@operation("stats.dashboard", action=None, kind=Kind.READ)
+def dashboard(ctx: OpContext, *, period: str, by: str) -> OpResult[DashboardData]:
+    """The KPI dashboard's figures for a period (day, week, month) by a dimension."""
+    return ctx.read(lambda s: dashboard_data(s, period=period, by=by, now=utcnow()))
+
+
+@operation("stats.board", action=None, kind=Kind.READ)
+def board(ctx: OpContext) -> OpResult[SupervisionBoard]:
+    """The shift leader's board: assignments by state, warnings, escalations, callbacks due."""
+    return ctx.read(lambda s: supervision_board(s, now=utcnow()))

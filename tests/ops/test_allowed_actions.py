@@ -1,0 +1,84 @@
+"""The allowed-actions table against the services, on both databases: for every role, every state a case can be in
+and every step of `CaseAction`, what the table allows (and so what the interface enables) succeeds when run through
+the operation, and what it refuses is refused by the service — by role (`forbidden`) or by state (`invalid_state`),
+never by anything else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.db import Database
+from console.enums import Role
+from console.ops import (
+    CASE_RULES,
+    SYSTEM,
+    CaseAction,
+    CaseFacts,
+    InvalidTransition,
+    PermissionDenied,
+    ServiceError,
+    case_action_allowed,
+    execute,
+)
+from console.services import queries
+from tests.core.county import MiniCounty
+
+from .conftest import SITUATIONS, Cases
+
+
+def _facts(db: Database, case_id: int) -> CaseFacts:
+    with db.session() as s:
+        (view,) = queries.cases_by_ids(s, [case_id], actor=SYSTEM)
+    return CaseFacts.of(view)
+
+
+def _step(action: CaseAction, cases: Cases) -> tuple[str, dict[str, Any]]:
+    """The operation that takes this step, and the arguments it needs besides the case."""
+    match action:
+        case CaseAction.DISPATCH:
+            return "dispatch.nearest", {}
+        case CaseAction.RESOLVE:
+            return "case.resolve", {"resolution": "已处理"}
+        case CaseAction.MERGE:
+            return "case.merge", {"into_case_id": cases.new("同一件事").id}
+        case CaseAction.ASSIGN:
+            return "case.assign", {"assignee_kind": "department", "assignee_id": cases.county.department_id}
+        case CaseAction.CALLBACK:
+            return "case.callback", {"result": "satisfied"}
+        case CaseAction.NOTE:
+            return "case.note", {"text": "已电话联系"}
+        case CaseAction.CLOSE | CaseAction.ACCEPT:
+            return f"case.{action.value}", {}
+        case _:
+            return f"case.{action.value}", {"reason": "原因"}
+
+
+def test_every_step_the_table_allows_succeeds_and_every_other_is_refused(
+    db: Database, county: MiniCounty, cases: Cases
+) -> None:
+    checked: dict[str, int] = {"allowed": 0, "refused_by_role": 0, "refused_by_state": 0}
+    for situation in SITUATIONS:
+        for role in Role:
+            actor = county.actors[role]
+            for action in CaseAction:
+                case = cases.make(situation)
+                facts = _facts(db, case.id)
+                allowed = case_action_allowed(role, action, facts)
+                name, arguments = _step(action, cases)
+                where = f"{role.value} {action.value} on a {situation} case ({facts})"
+                try:
+                    execute(db, actor, name, case_id=case.id, **arguments)
+                except ServiceError as exc:
+                    assert not allowed, f"the table allows {where}, the service refused: {exc.as_dict()}"
+                    if actor.may(CASE_RULES[action].action):
+                        assert isinstance(exc, InvalidTransition), f"{where}: refused by {exc.as_dict()}"
+                        checked["refused_by_state"] += 1
+                    else:
+                        assert isinstance(exc, PermissionDenied), f"{where}: refused by {exc.as_dict()}"
+                        checked["refused_by_role"] += 1
+                else:
+                    assert allowed, f"the table refuses {where}, the service did it"
+                    checked["allowed"] += 1
+                cases.free_units()
+    # Every kind of verdict was seen (the matrix is not trivially all-refused).
+    assert all(n > 20 for n in checked.values()), checked

@@ -1,0 +1,81 @@
+"""The case's timeline: its events, newest first, each in words (what happened, who did it, the details)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+
+from console.enums import CaseStatus, Category, Priority, UnitStatus
+from console.events import EventRecord
+
+from ..labels import event_label, label
+from .header import local_time
+
+_KEY_TEXTS = {
+    "grid": QT_TRANSLATE_NOOP("CaseDetailPanel", "grid {0}"),
+    "into": QT_TRANSLATE_NOOP("CaseDetailPanel", "into {0}"),
+    "merged_from": QT_TRANSLATE_NOOP("CaseDetailPanel", "merged from {0}"),
+    "assignee": QT_TRANSLATE_NOOP("CaseDetailPanel", "to {0}"),
+    "level": QT_TRANSLATE_NOOP("CaseDetailPanel", "level {0}"),
+}
+
+
+class Timeline(QTreeWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderLabels(
+            [
+                QCoreApplication.translate("CaseDetailPanel", "Time"),
+                QCoreApplication.translate("CaseDetailPanel", "Event"),
+                QCoreApplication.translate("CaseDetailPanel", "By"),
+                QCoreApplication.translate("CaseDetailPanel", "Details"),
+            ]
+        )
+        self.setRootIsDecorated(False)
+        self.setMinimumHeight(self.fontMetrics().height() * 3)
+        self.setColumnWidth(0, 120)
+        self.setColumnWidth(1, 120)
+        self.setColumnWidth(2, 80)
+
+    def show_events(self, events: list[EventRecord]) -> None:
+        self.clear()
+        for e in reversed(events):
+            self.addTopLevelItem(QTreeWidgetItem([local_time(e.ts), event_label(e.kind), e.actor, summary(e)]))
+
+
+def summary(e: EventRecord) -> str:
+    """The event's payload in words: codes shown as their labels, texts as they were written."""
+    p: dict[str, Any] = e.payload
+    parts: list[str] = []
+    if p.get("callsign"):
+        parts.append(str(p["callsign"]))
+    status = p.get("status") or p.get("to")
+    if isinstance(status, str):
+        code = _code(status, (UnitStatus, CaseStatus))
+        if code is not None:
+            parts.append("→ " + label(code))
+    for key, kind in (("priority", Priority), ("category", Category)):
+        value = p.get(key)
+        if isinstance(value, str):
+            known = _code(value, (kind,))
+            parts.append(label(known) if known is not None else value)
+    for key, text in _KEY_TEXTS.items():
+        if p.get(key) not in (None, "", []):
+            parts.append(QCoreApplication.translate("CaseDetailPanel", str(text)).format(p[key]))
+    for key in ("reason", "resolution", "note", "text", "result"):
+        if p.get(key):
+            parts.append(f"“{p[key]}”")
+    return "  ".join(parts)
+
+
+def _code(value: str, kinds: tuple[type[Enum], ...]) -> Enum | None:
+    """The first of `kinds` that has `value` as a code."""
+    for kind in kinds:
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return None

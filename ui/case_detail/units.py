@@ -1,0 +1,184 @@
+"""The case panel's units: who to send (the top recommendations with arrival, distance and reasons, and the two
+dispatch buttons) and who was sent (each dispatch with its unit's times, and the unit status buttons).
+
+The widgets only show and ask: `dispatchNearest`, `dispatchUnit(unit_id)` and `statusRequested(unit_id, status)`
+go to the panel, which runs the operations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.enums import UnitStatus
+from console.ops import DispatchView
+from console.views import Recommendation
+
+from ..labels import label, reason_label
+from ..queue.model import format_span
+from .header import local_time
+
+
+def format_span_s(seconds: float) -> str:
+    return format_span(timedelta(seconds=seconds)) if seconds >= 60 else f"{int(seconds)}s"
+
+
+def _row(widget: QWidget, buttons: list[QPushButton]) -> QVBoxLayout:
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    box = QVBoxLayout()
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(4)
+    box.addWidget(widget)
+    box.addLayout(row)
+    return box
+
+
+class RecommendationList(QWidget):
+    """The top units for the case. F5 and the first button mean the same: the unit ranked first *now*."""
+
+    dispatchNearest = Signal()
+    dispatchUnit = Signal(int)  # unit id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(
+            [
+                QCoreApplication.translate("CaseDetailPanel", "Recommended unit"),
+                QCoreApplication.translate("CaseDetailPanel", "ETA"),
+                QCoreApplication.translate("CaseDetailPanel", "Distance"),
+                QCoreApplication.translate("CaseDetailPanel", "Why"),
+            ]
+        )
+        self.tree.setRootIsDecorated(False)
+        self.tree.setFixedHeight(self.fontMetrics().height() * 4 + 22)
+        self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.tree.setColumnWidth(0, 130)
+        self.tree.itemActivated.connect(self._activated)
+        self.nearest_button = QPushButton(QCoreApplication.translate("Actions", "Dispatch nearest unit") + "  (F5)")
+        self.nearest_button.setProperty("primary", True)
+        self.nearest_button.clicked.connect(self.dispatchNearest)
+        self.selected_button = QPushButton(QCoreApplication.translate("CaseDetailPanel", "Dispatch selected"))
+        self.selected_button.clicked.connect(self._dispatch_selected)
+        self.setLayout(_row(self.tree, [self.nearest_button, self.selected_button]))
+
+    def show_recommendations(self, recommendations: list[Recommendation]) -> None:
+        self.tree.clear()
+        for r in recommendations:
+            item = QTreeWidgetItem(
+                [
+                    f"{r.callsign}  {label(r.kind)}",
+                    format_span_s(r.eta_s),
+                    f"{r.distance_m / 1000:.1f} km",
+                    ", ".join(reason_label(x) for x in r.reasons) or reason_label("nearest"),
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, r.unit_id)
+            self.tree.addTopLevelItem(item)
+        first = self.tree.topLevelItem(0)
+        if first is not None:
+            self.tree.setCurrentItem(first)
+
+    def show_buttons(self, shown: bool) -> None:
+        self.nearest_button.setVisible(shown)
+        self.selected_button.setVisible(shown)
+
+    def set_enabled(self, enabled: bool) -> None:
+        shown = enabled and self.tree.topLevelItemCount() > 0
+        self.nearest_button.setEnabled(shown)
+        self.selected_button.setEnabled(shown)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.dispatchUnit.emit(int(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def _dispatch_selected(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self._activated(item, 0)
+
+
+class DispatchList(QWidget):
+    """The units sent to the case, each with when it was dispatched, en route, on scene and cleared."""
+
+    statusRequested = Signal(int, object)  # unit id, UnitStatus
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(
+            [
+                QCoreApplication.translate("CaseDetailPanel", "Unit"),
+                QCoreApplication.translate("CaseDetailPanel", "Dispatched"),
+                QCoreApplication.translate("CaseDetailPanel", "En route"),
+                QCoreApplication.translate("CaseDetailPanel", "On scene"),
+                QCoreApplication.translate("CaseDetailPanel", "Cleared"),
+                QCoreApplication.translate("CaseDetailPanel", "By"),
+            ]
+        )
+        self.tree.setRootIsDecorated(False)
+        self.tree.setFixedHeight(self.fontMetrics().height() * 3 + 16)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.en_route = QPushButton(QCoreApplication.translate("CaseDetailPanel", "En route"))
+        self.on_scene = QPushButton(QCoreApplication.translate("CaseDetailPanel", "On scene"))
+        self.clear_button = QPushButton(QCoreApplication.translate("CaseDetailPanel", "Clear"))
+        self.buttons = {
+            UnitStatus.EN_ROUTE: self.en_route,
+            UnitStatus.ON_SCENE: self.on_scene,
+            UnitStatus.AVAILABLE: self.clear_button,
+        }
+        for status, button in self.buttons.items():
+            button.clicked.connect(lambda _checked=False, s=status: self._request(s))
+        self.setLayout(_row(self.tree, list(self.buttons.values())))
+
+    def show_dispatches(self, dispatches: list[DispatchView]) -> None:
+        self.tree.clear()
+        active: QTreeWidgetItem | None = None
+        for d in dispatches:
+            ended = d.cleared_at or d.cancelled_at
+            item = QTreeWidgetItem(
+                [
+                    d.callsign,
+                    local_time(d.dispatched_at),
+                    local_time(d.en_route_at),
+                    local_time(d.on_scene_at),
+                    local_time(ended),
+                    d.dispatched_by,
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, d.unit_id)
+            self.tree.addTopLevelItem(item)
+            if not ended:
+                active = item
+        if active is not None:
+            self.tree.setCurrentItem(active)
+
+    def current_unit(self) -> int:
+        item = self.tree.currentItem()
+        return int(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else 0
+
+    def show_buttons(self, shown: bool) -> None:
+        for button in self.buttons.values():
+            button.setVisible(shown)
+
+    def set_allowed(self, allowed: set[UnitStatus]) -> None:
+        """Enable the buttons of the statuses the selected dispatch's unit may move to now."""
+        for status, button in self.buttons.items():
+            button.setEnabled(status in allowed)
+
+    def _request(self, status: UnitStatus) -> None:
+        unit_id = self.current_unit()
+        if unit_id:
+            self.statusRequested.emit(unit_id, status)
