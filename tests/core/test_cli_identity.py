@@ -7,6 +7,7 @@ import getpass
 import io
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from console.cli.main import main
 from console.db import Database
 from console.enums import EventKind
-from console.models import Case, Dispatch, Event, LoginThrottle
+from console.models import Dispatch, Event, LoginThrottle
 from console.services import intake
 
 from .county import MiniCounty
@@ -124,18 +125,26 @@ def test_without_user_the_actor_is_system_with_os_user_and_host(
         assert last is not None and "origin" not in last.payload
 
 
-def test_repeated_wrong_passwords_are_throttled_for_every_console(
-    db: Database, county: MiniCounty, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_repeated_wrong_passwords_are_throttled_with_the_configured_rules(
+    db: Database,
+    county: MiniCounty,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The `[login]` table of the configuration file sets the rules (here a delay of ten minutes after the second
+    failure, so that no machine is slow enough for the delay to pass between two commands)."""
+    config = tmp_path / "console.toml"
+    config.write_text("[login]\nfree_failures = 1\ndelay_s = 600.0\nmax_delay_s = 600.0\n", encoding="utf-8")
+    who = ["--db", db.url, "--config", str(config), "--user", "adm"]
     monkeypatch.setenv("CONSOLE_PASSWORD", "wrong")
     codes = []
-    for _ in range(6):
-        code, _, err = run(capsys, monkeypatch, "--db", db.url, "--user", "adm", "export", "cases")
+    for _ in range(4):
+        code, _, err = run(capsys, monkeypatch, *who, "export", "cases")
         codes.append((code, err["error"]))
-    assert codes[:3] == [(8, "unauthenticated")] * 3
-    assert (8, "login_throttled") in codes[3:]
+    assert codes == [(8, "unauthenticated")] * 2 + [(8, "login_throttled")] * 2
     monkeypatch.setenv("CONSOLE_PASSWORD", "adm")  # the right one, but too soon
-    code, _, err = run(capsys, monkeypatch, "--db", db.url, "--user", "adm", "export", "cases")
-    assert code == 8 and err["error"] == "login_throttled" and err["retry_after_s"] >= 1
+    code, out, err = run(capsys, monkeypatch, *who, "export", "cases")
+    assert code == 8 and err["error"] == "login_throttled" and 500 < err["retry_after_s"] <= 600 and out is None
     with db.session() as s:
-        assert s.scalar(select(func.count(Case.id))) == 0
+        assert len(s.scalars(select(Event.id).where(Event.kind == EventKind.LOGIN_FAILED)).all()) == 2

@@ -47,7 +47,7 @@ def test_login_says_how_long_to_wait_after_failures(sqlite_db: Database, qtbot: 
     worker = DbWorker(sqlite_db)
     worker.start()
     try:
-        dialog = LoginDialog(worker, user="lead", settings=LoginSettings(free_failures=0, delay_s=60))
+        dialog = LoginDialog(worker, user="lead", settings=LoginSettings(free_failures=0, delay_s=600, max_delay_s=600))
         qtbot.addWidget(dialog)
         dialog.password.setText("wrong")
         dialog.try_login()
