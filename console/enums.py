@@ -75,6 +75,19 @@ class UnitKind(StrEnum):
     DRONE = "drone"
 
 
+class RoadClass(StrEnum):
+    """Classes of the road network (the `class` of `import roads`); OSM's highway values map onto them."""
+
+    MOTORWAY = "motorway"
+    TRUNK = "trunk"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    TERTIARY = "tertiary"
+    RESIDENTIAL = "residential"
+    TRACK = "track"
+    PATH = "path"
+
+
 class UnitStatus(StrEnum):
     AVAILABLE = "available"
     DISPATCHED = "dispatched"
@@ -140,6 +153,7 @@ class EventKind(StrEnum):
     ASSIGNMENT_EXTENDED = "assignment_extended"  # a later deadline approved
     CALLBACK_RECORDED = "callback_recorded"
     GRIDS_IMPORTED = "grids_imported"
+    ROADS_IMPORTED = "roads_imported"
     USER_CREATED = "user_created"
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"

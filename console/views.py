@@ -81,4 +81,5 @@ class Recommendation:
     kind: UnitKind
     distance_m: float
     eta_s: float
-    reasons: tuple[str, ...]  # codes, e.g. "own_grid_worker", "stale_fix", "capability:mediation"
+    reasons: tuple[str, ...]  # codes, e.g. "own_grid_worker", "stale_fix", "capability:mediation", "road"
+    route: str = "straight"  # road (routed over the road network) | straight (straight-line estimate)

@@ -107,13 +107,16 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
 }
 
-#: Recommendation reason codes (console/services/dispatch.py) → text.
+#: Recommendation reason codes (console/geo/ranking.py) → text.
 _REASONS: dict[str, str] = {
     "own_grid_worker": QT_TRANSLATE_NOOP("Labels", "grid worker of this grid"),
     "stale_fix": QT_TRANSLATE_NOOP("Labels", "position is stale"),
     "no_fix": QT_TRANSLATE_NOOP("Labels", "no position reported"),
     "nearest": QT_TRANSLATE_NOOP("Labels", "nearest"),
     "distance": QT_TRANSLATE_NOOP("Labels", "by distance"),
+    "road": QT_TRANSLATE_NOOP("Labels", "by road"),
+    "straight_line": QT_TRANSLATE_NOOP("Labels", "straight-line estimate"),
+    "unreachable": QT_TRANSLATE_NOOP("Labels", "cannot reach by road"),
 }
 
 # Unit capabilities (codes from the unit import and the rules file).

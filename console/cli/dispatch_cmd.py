@@ -32,8 +32,10 @@ def run_recommend(ctx: CliContext) -> int:
                 {
                     "callsign": r.callsign,
                     "kind": r.kind.value,
-                    "distance_m": None if math.isnan(r.distance_m) else round(r.distance_m),
-                    "eta_s": round(r.eta_s),
+                    "distance_m": round(r.distance_m) if math.isfinite(r.distance_m) else None,
+                    "eta_s": round(r.eta_s) if math.isfinite(r.eta_s) else None,
+                    "route": r.route,
+                    "reachable": math.isfinite(r.eta_s),
                     "reasons": list(r.reasons),
                 }
                 for r in recs

@@ -1,5 +1,6 @@
-"""`import grids FILE.geojson` and `import units FILE.csv`: all or nothing, errors name the feature/line and field.
-The console's first-run dialog runs the same operations (`import.grids`, `import.units`)."""
+"""`import grids FILE.geojson`, `import units FILE.csv` and `import roads FILE` (GeoJSON, .osm, .osm.pbf): all or
+nothing, errors name the feature, line or way and the field. The console's first-run dialog runs the same
+operations (`import.grids`, `import.units`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from .operations import run_operation
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("import", help="import grids (GeoJSON) or units (CSV)")
+    p: argparse.ArgumentParser = sub.add_parser("import", help="import grids (GeoJSON), units (CSV) or roads")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     g = what.add_parser("grids", help="FeatureCollection of Polygon/MultiPolygon with properties code, name, township")
     g.add_argument("file", type=Path)
@@ -21,6 +22,12 @@ def register(sub: Any) -> None:
     u = what.add_parser("units", help="CSV: callsign,kind,tracker_id,lat,lon,home_grid,capabilities (';'-separated)")
     u.add_argument("file", type=Path)
     u.set_defaults(func=run_units)
+    r = what.add_parser(
+        "roads",
+        help="the road network: GeoJSON lines with properties class, oneway, maxspeed_kmh, name; or OSM .osm/.osm.pbf",
+    )
+    r.add_argument("file", type=Path)
+    r.set_defaults(func=run_roads)
 
 
 def _read(path: Path) -> str:
@@ -47,4 +54,12 @@ def run_grids(ctx: CliContext) -> int:
 
 def run_units(ctx: CliContext) -> int:
     ctx.print_json({"units": _run(ctx, "import.units", "units")})
+    return 0
+
+
+def run_roads(ctx: CliContext) -> int:
+    with ctx.progress("importing roads") as bar:
+        report: dict[str, Any] = run_operation(ctx, "import.roads", path=str(ctx.args.file)).value
+        bar.advance(int(report.get("edges", 0)))
+    ctx.print_json({"roads": report})
     return 0

@@ -43,6 +43,7 @@ COMMAND_MODULES = [
     "console.cli.dispatch_cmd",
     "console.cli.case_cmd",
     "console.cli.unit_cmd",
+    "console.cli.roads_cmd",
     "console.cli.export_cmd",
     "console.cli.simulate_cmd",
     "console.cli.user_cmd",

@@ -20,7 +20,7 @@ from ..timeutil import utcnow
 from .county import DEFAULT_SEED, County, generate_county
 from .history import History
 from .positions import report_positions_at
-from .reference import create_users, load_geography
+from .reference import create_users, load_geography, load_roads
 
 __all__ = ["DEFAULT_SEED", "County", "DemoSummary", "build_demo", "generate_county"]
 
@@ -69,13 +69,15 @@ def build_demo(
         if progress:
             progress(stage, done, total)
 
-    report("county", 0, 3)
+    report("county", 0, 4)
     county = generate_county(seed)
-    report("county", 1, 3)
+    report("county", 1, 4)
     ids = load_geography(db, county, now=start)
-    report("county", 2, 3)
+    report("county", 2, 4)
+    load_roads(db, county, now=start)
+    report("county", 3, 4)
     actors = create_users(db, ids, now=start)
-    report("county", 3, 3)
+    report("county", 4, 4)
     history = History(db, county, ids, actors, seed=seed, start=start, end=now, per_day=per_day)
     stats = history.run(progress=lambda done, total: report("history", done, total))
     report("positions", 0, 1)

@@ -449,7 +449,7 @@ class History:
 
     def _send(self, session: Session, ts: float, rec: CaseRec, unit: int) -> None:
         rng = self.rng
-        dispatch_service.dispatch_unit(
+        sent = dispatch_service.dispatch_unit(
             session,
             case_id=rec.case_id,
             unit_id=int(self.unit_ids[unit]),
@@ -464,7 +464,8 @@ class History:
         dist = float(
             haversine_many_m(rec.lat, rec.lon, self.unit_lat[unit : unit + 1], self.unit_lon[unit : unit + 1])[0]
         )
-        travel = dist * self.rules.road_factor / (self.rules.speed_kmh[self.unit_kind[unit]] / 3.6)
+        # The dispatch's own estimate (routed over the roads), or straight-line when it has none.
+        travel = sent.eta_s or dist * self.rules.road_factor / (self.rules.speed_kmh[self.unit_kind[unit]] / 3.6)
         travel = min(max(travel, 90.0), 50 * MINUTE) * rng.uniform(0.8, 1.3)
         t_route = ts + rng.uniform(20, 120)
         self._push(t_route, "en_route", unit)

@@ -6,6 +6,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from ..geo import roadnet
 from ..geo.distance import haversine_m
 from .county import County
 
@@ -51,15 +52,33 @@ class Path:
 
 
 class RoadGraph:
-    """Township seats and villages joined by the county's road polylines."""
+    """Nodes joined by road polylines, for patrols that drive along the roads: the county's own roads
+    (`RoadGraph(county)`), or the stored routable network with its one-way streets (`RoadGraph.of_network`)."""
 
-    def __init__(self, county: County) -> None:
-        self.nodes: dict[str, LatLon] = dict(county.nodes)
+    def __init__(self, county: County | None = None) -> None:
+        self.nodes: dict[str, LatLon] = dict(county.nodes) if county else {}
         self.edges: dict[str, list[tuple[str, tuple[LatLon, ...]]]] = {}
-        for road in county.roads:
+        for road in county.roads if county else ():
             self.edges.setdefault(road.start, []).append((road.end, road.points))
             self.edges.setdefault(road.end, []).append((road.start, tuple(reversed(road.points))))
         self._names = sorted(self.nodes)
+
+    @classmethod
+    def of_network(cls, graph: roadnet.RoadGraph, profile: roadnet.ProfileGraph) -> RoadGraph:
+        """Every node of the network, each edge a leg in the directions the profile may take it."""
+        out = cls()
+        out.nodes = {
+            str(i): (round(float(a), 6), round(float(b), 6))
+            for i, (a, b) in enumerate(zip(graph.lats, graph.lons, strict=True))
+        }
+        for tail, head, ok in (
+            (graph.source, graph.target, profile.forward_ok),
+            (graph.target, graph.source, profile.backward_ok),
+        ):
+            for a, b in zip(tail[ok].tolist(), head[ok].tolist(), strict=True):
+                out.edges.setdefault(str(a), []).append((str(b), (out.nodes[str(a)], out.nodes[str(b)])))
+        out._names = sorted(out.nodes)
+        return out
 
     def nearest(self, position: LatLon) -> str:
         return min(

@@ -51,6 +51,17 @@ class DemoActors:
     handlers_by_township: dict[int, Actor]
 
 
+def load_roads(db: Database, county: County, *, now: datetime, actor: Actor = SYSTEM) -> int:
+    """The county's road network (with its river, bridges, hill road and one-way streets) as the routable
+    network, through the roads import service. Returns the network's id."""
+    from ..services.road_import import import_roads
+    from .roads import demo_roads
+
+    data = demo_roads(county).data()
+    report = write_transaction(db.sessions, lambda s: import_roads(s, data, actor=actor, source="demo", now=now))
+    return report.network_id
+
+
 def load_geography(db: Database, county: County, *, now: datetime, actor: Actor = SYSTEM) -> CountyIds:
     def geography(s: Session) -> tuple[dict[str, int], dict[str, int]]:
         towns = [Township(name=t.name, code=t.code, geometry=t.geometry) for t in county.townships]

@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 
 from ..db import Database, write_transaction
 from ..enums import CaseStatus, Priority, Role, UnitKind, UnitStatus
+from ..geo.travel import RoadTravel, travel_model
 from ..models import Case, Grid, Unit
+from ..rules import default_rules
 from ..services import dispatch as dispatch_service
 from ..services import intake as intake_service
 from ..services.actor import Actor
@@ -146,7 +148,9 @@ class Simulator:
         self._pending_dispatch: list[tuple[float, int]] = []  # (simulated seconds left, case id)
         with db.session() as s:
             self._load_grids(s)
-        self.roads: RoadGraph | None = RoadGraph(self.county) if self._is_demo_county() else None
+        self.travel, self.roads = self._road_network()
+        if self.roads is None and self._is_demo_county():
+            self.roads = RoadGraph(self.county)
         self._next_appeal_s = self._appeal_gap()
 
     # -- set-up ---------------------------------------------------------------------------------------------------
@@ -158,6 +162,25 @@ class Simulator:
             shapely.prepare(poly)
             self.grids[gid] = poly
             self._grid_codes.add(code)
+
+    def _road_network(self) -> tuple[RoadTravel | None, RoadGraph | None]:
+        """The stored road network: dispatched units drive their routed way, patrol cars roam its roads."""
+        rules = default_rules()
+        with self.db.session() as s:
+            model = travel_model(s, rules)
+        if not isinstance(model, RoadTravel):
+            return None, None
+        car = rules.roads.profile_of(UnitKind.PATROL_CAR)
+        roads = RoadGraph.of_network(model.graph, model.graph.profile(car)) if car is not None else None
+        return model, roads
+
+    def _way_to(self, mover: Mover, lat: float, lon: float) -> list[LatLon]:
+        """The way to a case: the routed one over the roads when there is one, else a road-like detour."""
+        if self.travel is not None:
+            route = self.travel.route(mover.kind, mover.position[0], mover.position[1], lat, lon)
+            if route.reachable:
+                return [(round(c[1], 6), round(c[0], 6)) for c in route.coordinates[1:]]
+        return detour(self.rng, mover.position, (lat, lon), bends=2, wiggle=0.1)
 
     def _is_demo_county(self) -> bool:
         """The road graph fits only the county of this seed (another county's units wander in their grids)."""
@@ -258,7 +281,7 @@ class Simulator:
                 mover.clear_in_s = None
                 mover.pause_s = 0.0
                 if case_lat is not None and case_lon is not None:
-                    mover.path = Path(detour(self.rng, mover.position, (case_lat, case_lon), bends=2, wiggle=0.1))
+                    mover.path = Path(self._way_to(mover, case_lat, case_lon))
                 else:
                     mover.path = Path()
                 mover.speed_kmh = self.rng.uniform(*RESPONSE_SPEED[kind])

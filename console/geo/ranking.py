@@ -1,6 +1,7 @@
 """Rank units for a case by estimated arrival (vectorised over all candidate units).
 
-estimated arrival = road distance / the kind's speed
+estimated arrival = travel time (console.geo.travel: over the road network when one is stored, else the
+                    straight-line distance × road_factor at the kind's speed)
                     + penalty for a stale fix (or none at all)
                     − bonus when the unit has a capability the category wants
                     − bonus for the grid's own grid worker on a grid matter
@@ -8,6 +9,7 @@ estimated arrival = road distance / the kind's speed
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +20,9 @@ from numpy.typing import NDArray
 from ..enums import Category, UnitKind
 from ..rules import Rules
 from .distance import haversine_many_m
+from .travel import KIND_INDEX, KINDS, ROAD, StraightTravel, TravelEstimate, TravelModel
 
-KINDS: tuple[UnitKind, ...] = tuple(UnitKind)
-KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+__all__ = ["KINDS", "KIND_INDEX", "Ranked", "UnitArrays", "rank"]
 
 
 @dataclass
@@ -78,9 +80,10 @@ class UnitArrays:
 class Ranked:
     index: int  # position in the UnitArrays
     unit_id: int
-    distance_m: float
-    eta_s: float
+    distance_m: float  # NaN when unknown (no position, unreachable)
+    eta_s: float  # inf when the unit cannot reach the place over the roads
     reasons: tuple[str, ...]
+    route: str = "straight"  # road | straight: which estimate eta_s and distance_m are
 
 
 def rank(
@@ -93,37 +96,39 @@ def rank(
     now: datetime,
     rules: Rules,
     limit: int = 3,
+    travel: TravelModel | None = None,
 ) -> list[Ranked]:
-    """The `limit` best units by estimated arrival, with the reasons that moved each one."""
+    """The `limit` best units by estimated arrival, with the reasons that moved each one.
+
+    With a road model, a unit that cannot reach the place over the roads is ranked after every unit that can,
+    with the reason `unreachable`."""
     n = len(units)
     if n == 0:
         return []
-    speeds_ms = np.array([rules.speed_kmh[k] / 3.6 for k in KINDS], dtype=np.float64)[units.kinds]
     has_fix = ~np.isnan(units.lats)
-    dist = np.full(n, np.nan)
-    if has_fix.any():
-        dist[has_fix] = haversine_many_m(lat, lon, units.lats[has_fix], units.lons[has_fix]) * rules.road_factor
-    eta = np.where(has_fix, dist / speeds_ms, rules.no_fix_penalty_s)
     age = now.timestamp() - units.fix_ts
     # A place without a fix time (an imported base position) is as unsure as an old fix.
     stale = has_fix & ((age > rules.stale_fix_s) | np.isnan(units.fix_ts))
-    eta = eta + np.where(stale, rules.stale_penalty_s, 0.0)
-
+    adjust = np.where(stale, rules.stale_penalty_s, 0.0)
     wanted = rules.capabilities.get(category, frozenset())
     wanted_bits = units.mask(wanted)
     capable = (units.capability_bits & wanted_bits) != 0
     if wanted_bits:
-        eta = eta - np.where(capable, rules.capability_bonus_s, 0.0)
+        adjust = adjust - np.where(capable, rules.capability_bonus_s, 0.0)
     own = np.zeros(n, dtype=bool)
     if grid_id is not None and category in rules.grid_matters:
         own = (units.home_grid == grid_id) & (units.kinds == KIND_INDEX[UnitKind.GRID_WORKER])
-        eta = eta - np.where(own, rules.own_grid_worker_bonus_s, 0.0)
+        adjust = adjust - np.where(own, rules.own_grid_worker_bonus_s, 0.0)
 
     k = min(limit, n)
-    order = np.argpartition(eta, k - 1)[:k] if k < n else np.arange(n)
-    order = order[np.argsort(eta[order], kind="stable")]
+    est = _estimate(travel or StraightTravel(rules), units, lat, lon, adjust, has_fix, k, rules)
+    travel_s = np.where(has_fix, est.eta_s, rules.no_fix_penalty_s)
+    score = np.where(np.isfinite(travel_s), travel_s + adjust, np.inf)
+    order = np.argpartition(score, k - 1)[:k] if k < n else np.arange(n)
+    order = order[np.lexsort((order, score[order]))]
+    distances = est.distances_m(order.tolist())
     out: list[Ranked] = []
-    for i in order:
+    for i, distance in zip(order.tolist(), distances.tolist(), strict=True):
         reasons: list[str] = []
         if own[i]:
             reasons.append("own_grid_worker")
@@ -133,15 +138,56 @@ def rank(
             reasons.append("no_fix")
         elif stale[i]:
             reasons.append("stale_fix")
+        reachable = bool(np.isfinite(travel_s[i]))
+        if not reachable:
+            reasons.append("unreachable")
         reasons.append("nearest" if not reasons else "distance")
-        travel = float(dist[i] / speeds_ms[i]) if has_fix[i] else float(rules.no_fix_penalty_s)
+        route = est.route_of(i) if has_fix[i] else "straight"
+        if has_fix[i] and reachable:
+            reasons.append("road" if route == ROAD else "straight_line")
         out.append(
             Ranked(
-                index=int(i),
+                index=i,
                 unit_id=int(units.ids[i]),
-                distance_m=float(dist[i]) if has_fix[i] else float("nan"),
-                eta_s=max(0.0, travel),
+                distance_m=float(distance) if has_fix[i] and reachable else float("nan"),
+                eta_s=max(0.0, float(travel_s[i])) if reachable else float("inf"),
                 reasons=tuple(reasons),
+                route=route,
             )
         )
     return out
+
+
+def _estimate(
+    model: TravelModel,
+    units: UnitArrays,
+    lat: float,
+    lon: float,
+    adjust: NDArray[np.float64],
+    has_fix: NDArray[np.bool_],
+    k: int,
+    rules: Rules,
+) -> TravelEstimate:
+    """Travel times with a search bounded just far enough that the `k` best scores are exact: start from twice the
+    k-th best straight-line time, and widen (×4) while a unit beyond the bound could still beat the k-th best."""
+    if not model.routed or not has_fix.any():
+        return model.to_point(units.kinds, units.lats, units.lons, lat, lon, limit_s=math.inf)
+    most = rules.roads.search_limit_s
+    speeds = np.array([rules.speed_kmh[kind] / 3.6 for kind in KINDS])[units.kinds[has_fix]]
+    straight = haversine_many_m(lat, lon, units.lats[has_fix], units.lons[has_fix]) * rules.road_factor / speeds
+    kth = float(np.partition(straight, min(k, len(straight)) - 1)[min(k, len(straight)) - 1])
+    bound = min(most, max(300.0, 2 * kth + 300.0))
+    while True:
+        est = model.to_point(units.kinds, units.lats, units.lons, lat, lon, limit_s=bound)
+        if bound >= most:
+            return est
+        known = np.where(has_fix, est.eta_s, rules.no_fix_penalty_s) + adjust
+        known = np.where(np.isfinite(known), known, np.inf)
+        beyond = has_fix & np.isinf(est.eta_s)
+        if not beyond.any():
+            return est
+        best_beyond = float(np.min(est.lower_bound_s[beyond] + adjust[beyond]))
+        kth_known = float(np.partition(known, k - 1)[k - 1])
+        if kth_known <= best_beyond:
+            return est
+        bound = min(most, bound * 4)

@@ -6,6 +6,7 @@ from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
 from .people import LoginThrottle, User
+from .roads import RoadEdge, RoadNetwork, RoadNode
 from .units import Position, Unit
 
 __all__ = [
@@ -24,6 +25,9 @@ __all__ = [
     "LoginThrottle",
     "Place",
     "Position",
+    "RoadEdge",
+    "RoadNetwork",
+    "RoadNode",
     "Township",
     "Unit",
     "User",

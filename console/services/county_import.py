@@ -21,8 +21,9 @@ from ..models import Grid, Township, Unit
 from ..timeutil import utcnow
 from .actor import Action, Actor
 from .errors import ValidationError
+from .geojson_input import feature_list
 from .grid_geometry import check_crs, check_geometry, first_overlap
-from .inputs import check_number, check_text, load_json, shown
+from .inputs import check_number, check_text, shown
 
 UNIT_HEADER = ["callsign", "kind", "tracker_id", "lat", "lon", "home_grid", "capabilities"]
 #: Longest text per field, as long as its column (a longer one is refused on both databases alike).
@@ -84,13 +85,7 @@ def _property(props: dict[str, Any], key: str, where: str) -> str:
 
 
 def parse_grids_geojson(text: str) -> list[GridRecord]:
-    doc = load_json(text)
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ValidationError("type", "must be a GeoJSON FeatureCollection")
-    check_crs(doc, "")
-    features = doc.get("features")
-    if not isinstance(features, list) or not features:
-        raise ValidationError("features", "must be a non-empty list")
+    features = feature_list(text)  # JSON, a FeatureCollection naming no CRS but WGS-84, with features
     out: list[GridRecord] = []
     shapes: list[Any] = []
     seen: set[str] = set()

@@ -8,6 +8,7 @@ and is told who holds the unit and for which case.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
 from ..events import record_event
-from ..geo.distance import haversine_m
 from ..geo.ranking import UnitArrays, rank
+from ..geo.travel import travel_eta, travel_model
 from ..models import Case, Dispatch, Unit
 from ..models.base import UTCDateTime
 from ..models.cases import dispatch_is_active
@@ -77,6 +78,7 @@ def recommend(
         now=now or utcnow(),
         rules=rules,
         limit=limit,
+        travel=travel_model(session, rules),
     )
     return [
         Recommendation(
@@ -86,6 +88,7 @@ def recommend(
             distance_m=r.distance_m,
             eta_s=r.eta_s,
             reasons=r.reasons,
+            route=r.route,
         )
         for r in ranked
     ]
@@ -155,7 +158,7 @@ def dispatch_unit(
     number, case_lat, case_lon = moved
     eta = None
     if unit_lat is not None and unit_lon is not None and case_lat is not None and case_lon is not None:
-        eta = haversine_m(unit_lat, unit_lon, case_lat, case_lon) * rules.road_factor / (rules.speed_kmh[kind] / 3.6)
+        eta = travel_eta(travel_model(session, rules), kind, unit_lat, unit_lon, case_lat, case_lon)
     dispatch = Dispatch(case_id=case_id, unit_id=unit_id, dispatched_by=actor.name, dispatched_at=now, eta_s=eta)
     session.add(dispatch)
     session.flush()
@@ -180,6 +183,9 @@ def dispatch_nearest(
     if not recs:
         case = _case(session, case_id)
         raise InvalidTransition("case", case.number, case.status.value, "dispatch: no unit is available")
+    if not math.isfinite(recs[0].eta_s):
+        case = _case(session, case_id)
+        raise InvalidTransition("case", case.number, case.status.value, "dispatch: no available unit can reach it")
     return dispatch_unit(session, case_id=case_id, unit_id=recs[0].unit_id, actor=actor, now=now, rules=rules)
 
 

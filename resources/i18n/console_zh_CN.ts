@@ -1097,7 +1097,7 @@
     </message>
     <message>
         <source>grid worker of this grid</source>
-        <extracomment>Recommendation reason codes (console/services/dispatch.py) → text.</extracomment>
+        <extracomment>Recommendation reason codes (console/geo/ranking.py) → text.</extracomment>
         <translation>本网格网格员</translation>
     </message>
     <message>
@@ -1115,6 +1115,18 @@
     <message>
         <source>by distance</source>
         <translation>距离较近</translation>
+    </message>
+    <message>
+        <source>by road</source>
+        <translation>按道路</translation>
+    </message>
+    <message>
+        <source>straight-line estimate</source>
+        <translation>直线估算</translation>
+    </message>
+    <message>
+        <source>cannot reach by road</source>
+        <translation>道路不可达</translation>
     </message>
     <message>
         <source>mediation</source>

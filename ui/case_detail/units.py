@@ -6,6 +6,7 @@ go to the panel, which runs the operations."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -81,8 +82,8 @@ class RecommendationList(QWidget):
             item = QTreeWidgetItem(
                 [
                     f"{r.callsign}  {label(r.kind)}",
-                    format_span_s(r.eta_s),
-                    f"{r.distance_m / 1000:.1f} km",
+                    format_span_s(r.eta_s) if math.isfinite(r.eta_s) else "—",  # unreachable by road
+                    f"{r.distance_m / 1000:.1f} km" if math.isfinite(r.distance_m) else "—",
                     ", ".join(reason_label(x) for x in r.reasons) or reason_label("nearest"),
                 ]
             )

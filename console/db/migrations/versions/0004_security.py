@@ -1,7 +1,7 @@
 """security: failed logins per name, shared by every console (growing delay, temporary lock)
 
 Revision ID: 0004_security
-Revises: 0002
+Revises: 0006_roads (written after 0002; chained after main's roads migration when main was merged into this branch)
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_security"
-down_revision = "0002"
+down_revision = "0006_roads"
 branch_labels = None
 depends_on = None
 
