@@ -155,6 +155,8 @@ class EventKind(StrEnum):
     GRIDS_IMPORTED = "grids_imported"
     ROADS_IMPORTED = "roads_imported"
     USER_CREATED = "user_created"
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
     FEED_HEALTH = "feed_health"
     HISTORY_PRUNED = "history_pruned"
     DATABASE_RESTORED = "database_restored"

@@ -95,3 +95,36 @@ class Conflict(ServiceError):
     """Someone else changed the record first (version mismatch)."""
 
     code = "conflict"
+
+
+class LoginRefused(ServiceError):
+    """A login (console or `--user`) that did not succeed. Never says whether the name or the password was wrong."""
+
+    code = "unauthenticated"
+
+    def __init__(self, message: str = "wrong user name or password", **details: Any) -> None:
+        super().__init__(message, **details)
+
+
+class LoginThrottled(LoginRefused):
+    """Too soon after a failed login of this name: the attempt was not checked. Try again after `retry_after_s`."""
+
+    code = "login_throttled"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed logins; try again in {retry_after_s} s", retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s
+
+
+class LoginLocked(LoginRefused):
+    """The name is locked for a while after too many failed logins in a row."""
+
+    code = "login_locked"
+
+    def __init__(self, retry_after_s: int, locked_until: str) -> None:
+        super().__init__(
+            f"locked after too many failed logins; try again in {retry_after_s} s (at {locked_until})",
+            retry_after_s=retry_after_s,
+            locked_until=locked_until,
+        )
+        self.retry_after_s = retry_after_s

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from .models import Case, Event, Unit
+from .services.actor import Actor
+from .services.masking import caller_identity
 
 CASE_FIELDS = [
     "id",
@@ -63,10 +65,13 @@ def iso(value: datetime | None) -> str | None:
 def case_dict(
     c: Case,
     *,
+    viewer: Actor,
     grid: str | None = None,
     township: str | None = None,
     merged_into: str | None = None,
 ) -> dict[str, Any]:
+    """The case as `viewer` may see it: the caller's phone and name masked for roles that must not see them."""
+    phone, name = caller_identity(c.caller_phone, c.caller_name, viewer)
     return {
         "id": c.id,
         "number": c.number,
@@ -75,8 +80,8 @@ def case_dict(
         "category": c.category.value,
         "priority": c.priority.value,
         "description": c.description,
-        "caller_phone": c.caller_phone,
-        "caller_name": c.caller_name,
+        "caller_phone": phone,
+        "caller_name": name,
         "address": c.address,
         "lat": c.lat,
         "lon": c.lon,

@@ -2,7 +2,7 @@
 the application exists with its language and fonts — see `ui.entry`).
 
 Opens the database (creating the schema, and the demo county on an empty database, in the worker with a progress
-dialog), logs in (the demo starts logged in as the demo dispatcher), and shows the main window in the layout of the
+dialog), logs in (only the demo starts logged in as the demo dispatcher), and shows the main window in the layout of the
 user's role. Every step is an operation run by the database worker (`schema.upgrade`, `setup.is_empty`,
 `setup.demo`, `auth.login`, `reference.county`, `reference.places`). `--self-test` is `ui.selftest`'s.
 """
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 from console.config import load_config
 from console.db import Database
 from console.enums import Role
-from console.ops import SYSTEM, Actor, CountyView, PlaceName, ServiceError
+from console.ops import SYSTEM, Actor, CountyView, LoginSettings, PlaceName, ServiceError
 from console.paths import data_dir, default_db_url
 
 from .intake import DraftStore
@@ -52,14 +52,15 @@ def wait_for(worker: DbWorker, operation: str, /, **arguments: Any) -> JobResult
     return box[0]
 
 
-def _prepare_database(worker: DbWorker, *, parent: QWidget | None) -> str:
-    """Schema to head; on an empty database, the demo county. Returns an error message ("" when all went well)."""
+def _prepare_database(worker: DbWorker, *, parent: QWidget | None) -> tuple[str, bool]:
+    """Schema to head; on an empty database, the demo county. Returns an error message ("" when all went well) and
+    whether the demo county was built."""
     result = wait_for(worker, "schema.upgrade")
     if not result.ok:
-        return str(result.error)
+        return str(result.error), False
     result = wait_for(worker, "setup.is_empty")
     if not result.ok or not result.value:
-        return "" if result.ok else str(result.error)
+        return ("" if result.ok else str(result.error)), False
     dialog = QProgressDialog(QCoreApplication.translate("App", "Building the demo county…"), "", 0, 100, parent)
     dialog.setWindowTitle(QCoreApplication.translate("App", "First start"))
     dialog.setCancelButton(None)
@@ -75,19 +76,32 @@ def _prepare_database(worker: DbWorker, *, parent: QWidget | None) -> str:
     result = wait_for(worker, "setup.demo", progress=worker.progress.emit)
     worker.progress.disconnect(on_progress)
     dialog.close()
-    return "" if result.ok else str(result.error)
+    return ("" if result.ok else str(result.error)), result.ok
 
 
-def _log_in(worker: DbWorker, args: argparse.Namespace) -> Actor | None:
+def _log_in(worker: DbWorker, args: argparse.Namespace, *, demo_built: bool) -> Actor | None:
+    """Who uses this console, proven by a password like at the command line. The one exception is the demo: a demo
+    county built by this start, or the demo database chosen at first run (`args.demo_start`), opens logged in as the
+    demo dispatcher, as the README says (its password is its name). Any other database asks, `--user` or not."""
     user = getattr(args, "user", None)
-    if not user:
-        # The demo database starts logged in as the demo dispatcher (its password is its name).
-        result = wait_for(worker, "auth.login", name=DEMO_USER, password=DEMO_USER)
+    settings = _login_settings(args)
+    if not user and (demo_built or getattr(args, "demo_start", False)):
+        result = wait_for(worker, "auth.login", name=DEMO_USER, password=DEMO_USER, settings=settings)
         if result.ok:
             actor: Actor = result.value
             return actor
-    dialog = LoginDialog(worker, user=user or "")
+    dialog = LoginDialog(worker, user=user or "", settings=settings)
     return dialog.actor if dialog.exec() else None
+
+
+def _login_settings(args: argparse.Namespace) -> LoginSettings:
+    """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
+    from console.config import load_config
+
+    try:
+        return load_config(getattr(args, "config", None)).login
+    except ServiceError:
+        return LoginSettings()
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -101,7 +115,7 @@ def run_gui(args: argparse.Namespace) -> int:
     worker.start()
     apply_theme(app, ThemeName.LIGHT)
     try:
-        error = _prepare_database(worker, parent=None)
+        error, demo_built = _prepare_database(worker, parent=None)
         if error:
             QMessageBox.critical(
                 None,
@@ -110,7 +124,7 @@ def run_gui(args: argparse.Namespace) -> int:
             )
             print(json.dumps({"ok": False, "error": error}), file=sys.stderr)
             return 2
-        actor = _log_in(worker, args)
+        actor = _log_in(worker, args, demo_built=demo_built)
         if actor is None:
             return 1
         return _run_window(app, worker, actor, config=getattr(args, "config", None))

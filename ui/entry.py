@@ -55,15 +55,18 @@ def _start_gui(args: argparse.Namespace) -> int:
         return 2
     app = create_application(getattr(args, "lang", None), config.language)
     if not getattr(args, "db", None) and not os.environ.get("CONSOLE_DB_URL"):
-        if config.database_url:
-            args.db = config.database_url
-        else:
+        if not config.database_url:
             from ui.first_run import run_first_run
 
             url = run_first_run(app, config, getattr(args, "config", None))
             if url is None:
                 return 1
-            args.db = url
+            config = load_config(getattr(args, "config", None))  # as the dialog saved it
+            args.db = config.database_url or url
+        else:
+            args.db = config.database_url
+        # The demo database chosen at first run opens logged in as the demo dispatcher, as the README says.
+        args.demo_start = config.setup == "demo"
 
     from ui.app import run_gui
 

@@ -103,6 +103,8 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.ASSIGNMENT_RESUMED: QT_TRANSLATE_NOOP("Labels", "Assignment resumed"),
     EventKind.ASSIGNMENT_EXTENDED: QT_TRANSLATE_NOOP("Labels", "Deadline extended"),
     EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
+    EventKind.LOGIN_SUCCEEDED: QT_TRANSLATE_NOOP("Labels", "Logged in"),
+    EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

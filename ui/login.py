@@ -1,21 +1,30 @@
 """The login dialog. Checking the password is the `auth.login` operation, run by the database worker; the dialog
-stays responsive."""
+stays responsive. Failed logins are counted in the database (a growing delay, then a lock, shared by every console):
+the dialog says how long to wait."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from console.ops import SYSTEM, Actor
+from console.ops import SYSTEM, Actor, LoginLocked, LoginRefused, LoginSettings, LoginThrottled
 
 from .messages import describe_error
 from .workers import DbWorker, JobResult, OpCall
 
 
 class LoginDialog(QDialog):
-    def __init__(self, worker: DbWorker, *, user: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        worker: DbWorker,
+        *,
+        user: str = "",
+        settings: LoginSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.worker = worker
+        self.settings = settings or LoginSettings()
         self.actor: Actor | None = None
         self.setWindowTitle(self.tr("Log in — county dispatch console"))
         self.name = QLineEdit(user)
@@ -49,10 +58,19 @@ class LoginDialog(QDialog):
             if result.ok:
                 self.actor = result.value
                 self.accept()
-            elif result.service_error is not None:
-                self.error.setText(self.tr("Wrong user name or password."))
-                self.password.selectAll()
-            else:
-                self.error.setText(describe_error(result.error))
+                return
+            self.error.setText(self.refusal_text(result.error))
+            self.password.selectAll()
 
-        self.worker.run(OpCall("auth.login", SYSTEM, {"name": name, "password": password}), done)
+        arguments = {"name": name, "password": password, "settings": self.settings}
+        self.worker.run(OpCall("auth.login", SYSTEM, arguments), done)
+
+    def refusal_text(self, error: BaseException | None) -> str:
+        if isinstance(error, LoginLocked):
+            minutes = max(1, (error.retry_after_s + 59) // 60)
+            return self.tr("Locked after too many failed logins. Try again in %n minute(s).", "", minutes)
+        if isinstance(error, LoginThrottled):
+            return self.tr("Too many failed logins. Try again in %n second(s).", "", error.retry_after_s)
+        if isinstance(error, LoginRefused):
+            return self.tr("Wrong user name or password.")
+        return describe_error(error)

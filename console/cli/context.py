@@ -8,23 +8,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..db import Database
+from ..services.actor import Actor
 from ..services.errors import ServiceError
+from ..services.login_policy import LoginSettings
+from .database import open_database
+from .errors import CliError
 
-
-class CliError(Exception):
-    """A failure to report as JSON on stderr with a non-zero exit code."""
-
-    def __init__(self, payload: dict[str, Any], exit_code: int = 2) -> None:
-        super().__init__(payload.get("message", "error"))
-        self.payload = payload
-        self.exit_code = exit_code
-
-    @classmethod
-    def from_service(cls, exc: ServiceError, exit_code: int = 2) -> CliError:
-        return cls(exc.as_dict(), exit_code)
+__all__ = ["CliContext", "CliError", "Progress"]
 
 
 @dataclass
@@ -33,6 +27,8 @@ class CliContext:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _db: Database | None = None
+    #: The actor `--user` authenticated as, once it has (a command logs in once, however often it asks).
+    actor: Actor | None = None
 
     @property
     def db_url(self) -> str:
@@ -45,9 +41,31 @@ class CliContext:
 
     @property
     def db(self) -> Database:
+        """The command's database. Only `init` may create one: every other command refuses a missing file, an
+        empty one or one at another schema revision with the JSON error, and leaves nothing at the path."""
         if self._db is None:
-            self._db = Database(self.db_url)
+            self._db = open_database(self.db_url, create=getattr(self.args, "command", None) == "init")
         return self._db
+
+    @property
+    def login_settings(self) -> LoginSettings:
+        """The `[login]` table of the configuration file (defaults without one)."""
+        from ..config import load_config
+
+        try:
+            return load_config(getattr(self.args, "config", None)).login
+        except ServiceError as exc:
+            raise CliError.from_service(exc) from None
+
+    def open_output(self, path: str) -> TextIO:
+        """An output file opened for writing (the caller closes it); one that cannot be made is refused naming
+        `out`."""
+        try:
+            return Path(path).open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise CliError(
+                {"error": "invalid", "field": "out", "message": f"cannot write {path}: {exc.strerror or exc}"}
+            ) from None
 
     def print_json(self, data: Any) -> None:
         json.dump(data, self.out, ensure_ascii=False, indent=2, default=str)

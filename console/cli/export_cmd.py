@@ -1,4 +1,7 @@
-"""`export cases|units|events --format json|csv [--out FILE]`: streamed, so years of history fit in memory."""
+"""`export cases|units|events --format json|csv [--out FILE]`: streamed, so years of history fit in memory.
+
+Callers' phones and names are masked for the acting user's role as in the interface; CSV cells cannot start a
+spreadsheet formula (`console.reports.cells`)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Case, Event, Grid, Township, Unit
+from ..reports.cells import csv_row
+from ..services.actor import Actor
 from ..timeutil import parse_iso8601
 from .context import CliContext, CliError
+from .identity import cli_actor
 from .serialize import CASE_FIELDS, EVENT_FIELDS, UNIT_FIELDS, case_dict, event_dict, unit_dict
 
 BATCH = 2000
@@ -29,7 +35,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _cases(s: Session, since: Any) -> tuple[int, Iterator[dict[str, Any]]]:
+def _cases(s: Session, since: Any, viewer: Actor) -> tuple[int, Iterator[dict[str, Any]]]:
     master = aliased(Case)
     q = (
         select(Case, Grid.code, Township.name, master.number)
@@ -44,7 +50,7 @@ def _cases(s: Session, since: Any) -> tuple[int, Iterator[dict[str, Any]]]:
         count_q = count_q.where(Case.received_at >= since)
     total = int(s.scalar(count_q) or 0)
     rows = s.execute(q.execution_options(yield_per=BATCH))
-    return total, (case_dict(c, grid=g, township=t, merged_into=m) for c, g, t, m in rows)
+    return total, (case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m) for c, g, t, m in rows)
 
 
 def _units(s: Session) -> tuple[int, Iterator[dict[str, Any]]]:
@@ -87,13 +93,13 @@ def _write_json(out: TextIO, rows: Iterator[dict[str, Any]], advance: Any) -> No
 
 
 def _write_csv(out: TextIO, fields: list[str], rows: Iterator[dict[str, Any]], advance: Any) -> None:
+    """Every text cell through `csv_cell`: no citizen's text becomes a live formula in a spreadsheet."""
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        for key in ("capabilities", "payload"):
-            if key in row and not isinstance(row[key], str):
-                row[key] = ";".join(row[key]) if key == "capabilities" else json.dumps(row[key], ensure_ascii=False)
-        writer.writerow(row)
+        if isinstance(row.get("capabilities"), list):
+            row["capabilities"] = ";".join(row["capabilities"])
+        writer.writerow(csv_row(row, fields))
         advance()
 
 
@@ -102,16 +108,17 @@ def run(ctx: CliContext) -> int:
     if ctx.args.since:
         try:
             since = parse_iso8601(ctx.args.since)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise CliError({"error": "invalid", "field": "since", "message": str(exc)}) from None
     what = ctx.args.what
+    viewer = cli_actor(ctx)
     fields = {"cases": CASE_FIELDS, "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
     with ExitStack() as stack:
-        out: TextIO = (
-            stack.enter_context(open(ctx.args.out, "w", encoding="utf-8", newline="")) if ctx.args.out else ctx.out
+        s = stack.enter_context(ctx.db.session())  # the database first: a failure leaves no empty file behind
+        total, rows = (
+            _cases(s, since, viewer) if what == "cases" else _units(s) if what == "units" else _events(s, since)
         )
-        s = stack.enter_context(ctx.db.session())
-        total, rows = _cases(s, since) if what == "cases" else _units(s) if what == "units" else _events(s, since)
+        out = stack.enter_context(ctx.open_output(ctx.args.out)) if ctx.args.out else ctx.out
         with ctx.progress(f"exporting {what}", total) as bar:
             if ctx.args.format == "json":
                 _write_json(out, rows, bar.advance)

@@ -4,10 +4,11 @@ console's intake operations (`intake.create`, `intake.batch`)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from ..services.errors import ValidationError
+from ..services.inputs import load_json
 from .context import CliContext, CliError
 from .operations import run_operation
 
@@ -22,24 +23,24 @@ def _load(ctx: CliContext) -> Any:
     source = ctx.args.json_file
     try:
         if source == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
         else:
-            with open(source, encoding="utf-8-sig") as f:
-                text = f.read()
+            with open(source, "rb") as f:
+                data = f.read()
     except OSError as exc:
         raise CliError(
             {"error": "invalid", "field": "json", "message": f"cannot read {source}: {exc.strerror}"}
         ) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise CliError(
-            {
-                "error": "invalid",
-                "field": "json",
-                "message": f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            }
+            {"error": "invalid", "field": "json", "message": f"not UTF-8 text: {exc.reason} at byte {exc.start}"}
         ) from None
+    try:
+        return load_json(text, "json")
+    except ValidationError as exc:
+        raise CliError.from_service(exc) from None
 
 
 def _row(outcome: Any) -> dict[str, Any]:

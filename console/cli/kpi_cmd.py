@@ -11,6 +11,7 @@ import csv
 from datetime import date, datetime
 from typing import Any
 
+from ..reports.cells import csv_row
 from ..services.errors import ValidationError
 from ..stats.intervals import emergency_intervals
 from ..stats.kpi import COUNTS, RATES, Dimension, KpiRow, kpis
@@ -63,9 +64,10 @@ def run(ctx: CliContext) -> int:
     if ctx.args.format == "csv":
         writer = csv.DictWriter(ctx.out, fieldnames=["key", "label", *COUNTS, *RATES], lineterminator="\n")
         writer.writeheader()
-        writer.writerow(_csv_row(report.total))
+        fields = ["key", "label", *COUNTS, *RATES]
+        writer.writerow(csv_row(_csv_row(report.total), fields))
         for group in report.groups:
-            writer.writerow(_csv_row(group))
+            writer.writerow(csv_row(_csv_row(group), fields))
         return 0
     data = report.as_dict()
     data["total"]["intervals"] = {name: fig.as_dict() for name, fig in total_intervals.items()}

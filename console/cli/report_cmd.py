@@ -10,6 +10,7 @@ from ..reports import write_report
 from ..services.errors import ValidationError
 from ..timeutil import utcnow
 from .context import CliContext, CliError
+from .identity import cli_actor
 from .kpi_cmd import add_period_args, period_of
 
 
@@ -25,13 +26,14 @@ def run(ctx: CliContext) -> int:
     out = Path(ctx.args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise CliError.from_service(ValidationError("out", "must end in .xlsx or .csv"))
+    viewer = cli_actor(ctx)
     with ctx.db.session() as s, ctx.progress("report") as bar:
 
         def progress(done: int, total: int) -> None:
             bar.set_total(total)
             bar.advance(done - bar.done)
 
-        summary = write_report(s, start=start, end=end, path=out, now=utcnow(), progress=progress)
+        summary = write_report(s, start=start, end=end, path=out, now=utcnow(), viewer=viewer, progress=progress)
     ctx.print_json(
         {"files": [str(f) for f in summary.files], "cases": summary.cases, "figure_rows": summary.figure_rows}
     )

@@ -1,5 +1,6 @@
-"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given), through the
-`user.add` operation the first-run dialog uses too."""
+"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given; it must meet
+the `[login]` password policy, by default at least 8 characters), through the `user.add` operation the first-run
+dialog uses too."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def run_add(ctx: CliContext) -> int:
         display_name=ctx.args.display_name,
         department_id=ctx.args.department_id,
         township_id=ctx.args.township_id,
+        settings=ctx.login_settings,
     ).value
     ctx.print_json(user.as_dict())
     return 0

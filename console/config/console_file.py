@@ -12,6 +12,9 @@ language = "zh_CN"        # or "en"; absent: the system locale
 mbtiles = "D:/tiles/county.mbtiles"
 
 [feeds.traccar]           # see console/config/feeds.py
+
+[login]                   # see console/config/login.py: password policy, failed-login delay and lock
+min_password_length = 8
 ```
 
 The file is found by `loader.locate`: `--config FILE`, else CONSOLE_CONFIG, else the user's configuration directory.
@@ -35,6 +38,7 @@ from ..paths import default_db_url
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
 from .loader import locate, read_toml, validate
+from .login import LoginSection, LoginSettings
 from .toml_writer import dumps_toml
 
 LANGUAGES = ("zh_CN", "en")
@@ -86,6 +90,9 @@ class ConsoleFile(Section):
     interface: InterfaceSection = Field(default_factory=InterfaceSection, description="the interface")
     basemap: BasemapSection = Field(default_factory=BasemapSection, description="the map's basemap")
     feeds: FeedsConfig = Field(default_factory=FeedsConfig, description="outside feeds, run once per center")
+    login: LoginSection = Field(
+        default_factory=LoginSection, description="password policy, failed-login delay and lock"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,10 @@ class ConsoleConfig:
     @property
     def feeds(self) -> FeedsConfig:
         return self.settings.feeds
+
+    @property
+    def login(self) -> LoginSettings:
+        return self.settings.login.settings()
 
     def basemap_config(self) -> BasemapConfig:
         return self.settings.basemap.to_basemap()

@@ -2,7 +2,10 @@
 
 from .engine import Database, is_postgres, is_sqlite, make_engine
 from .migrate import current_revision, head_revision, upgrade_to_head
+from .parity import install as _install_parity_check
 from .tx import RETRYABLE, write_transaction
+
+_install_parity_check()
 
 __all__ = [
     "RETRYABLE",

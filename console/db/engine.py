@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: PostgreSQL: how long a statement waits for a lock held by another transaction (the same wait as SQLite's).
+PG_LOCK_TIMEOUT_MS = 10_000
 
 
 _CONNINFO = re.compile(r"^\s*(host|hostaddr|dbname|user|port|service)\s*=")
@@ -167,8 +169,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
         parsed = make_url(url)
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # (a `file:` URI names its own path)
         engine = create_engine(
             url,
             echo=echo,
@@ -177,13 +179,13 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if "options" not in make_url(url).query:  # options given in the URL are the administrator's
+        # A write waits for another's lock no longer than on SQLite; then it fails with lock_not_available
+        # (the command line's `database_busy`) instead of hanging.
+        connect_args["options"] = f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}"
     return create_engine(
-        url,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=5,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 5},
+        url, echo=echo, pool_size=pool_size, max_overflow=5, pool_pre_ping=True, connect_args=connect_args
     )
 
 

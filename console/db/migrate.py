@@ -29,3 +29,8 @@ def head_revision(engine: Engine) -> str | None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    """Every revision of this program's migrations (a database at another one was made by another version)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}

@@ -226,13 +226,17 @@ class Simulator:
         now = self.clock()
         report = StepReport(at=now)
         sim_dt = max(0.0, dt) * self.speed
-        self._sync_units()
-        for mover in self.movers.values():
-            self._advance(mover, sim_dt, report)
-        self._report_positions(now, report)
-        self._file_appeals(sim_dt, report)
-        self._auto_dispatch(sim_dt, report)
-        self.totals.add(report)
+        try:
+            self._sync_units()
+            for mover in self.movers.values():
+                self._advance(mover, sim_dt, report)
+            self._report_positions(now, report)
+            self._file_appeals(sim_dt, report)
+            self._auto_dispatch(sim_dt, report)
+        finally:
+            # What this step stored before a failure (the database gone in the middle of it) is counted too:
+            # the totals say what the database holds, not what the steps that ran to their end did.
+            self.totals.add(report)
         return report
 
     # -- units ----------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..enums import EventKind
 from ..models import Event, utcnow
+from .origin import with_origin
 
 NOTIFY_CHANNEL = "console_events"
 #: Key of `Session.info` under which the events written in the session's transaction are kept.
@@ -30,14 +31,15 @@ def record_event(
     ts: datetime | None = None,
     notify: bool = True,
 ) -> Event:
-    """Append an event row; on PostgreSQL also queue a NOTIFY delivered when the transaction commits."""
+    """Append an event row; on PostgreSQL also queue a NOTIFY delivered when the transaction commits. While this
+    process has an origin set (the command line), the payload carries it (`origin`)."""
     event = Event(
         ts=ts or utcnow(),
         actor=actor,
         kind=kind,
         case_id=case_id,
         unit_id=unit_id,
-        payload=payload or {},
+        payload=with_origin(payload or {}),
     )
     session.add(event)
     session.flush()

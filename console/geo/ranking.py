@@ -32,9 +32,9 @@ class UnitArrays:
     ids: NDArray[np.int64]
     callsigns: list[str]
     kinds: NDArray[np.int8]
-    lats: NDArray[np.float64]  # NaN when the unit never reported a fix
+    lats: NDArray[np.float64]  # NaN when the unit has no known place
     lons: NDArray[np.float64]
-    fix_ts: NDArray[np.float64]  # POSIX seconds, NaN when no fix
+    fix_ts: NDArray[np.float64]  # POSIX seconds, NaN when no fix (also for an imported place)
     home_grid: NDArray[np.int64]  # -1 when none
     capabilities: list[frozenset[str]]
     capability_bits: NDArray[np.int64]  # bit i set when the unit has capability vocabulary[i]
@@ -107,7 +107,8 @@ def rank(
         return []
     has_fix = ~np.isnan(units.lats)
     age = now.timestamp() - units.fix_ts
-    stale = has_fix & (age > rules.stale_fix_s)
+    # A place without a fix time (an imported base position) is as unsure as an old fix.
+    stale = has_fix & ((age > rules.stale_fix_s) | np.isnan(units.fix_ts))
     adjust = np.where(stale, rules.stale_penalty_s, 0.0)
     wanted = rules.capabilities.get(category, frozenset())
     wanted_bits = units.mask(wanted)

@@ -5,7 +5,7 @@ from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
-from .people import User
+from .people import LoginThrottle, User
 from .roads import RoadEdge, RoadNetwork, RoadNode
 from .units import Position, Unit
 
@@ -22,6 +22,7 @@ __all__ = [
     "ExternalRef",
     "FeedHealth",
     "Grid",
+    "LoginThrottle",
     "Place",
     "Position",
     "RoadEdge",

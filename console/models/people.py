@@ -1,10 +1,10 @@
-"""Users of the console (argon2 password hashes, roles)."""
+"""Users of the console (argon2 password hashes, roles) and the record of failed logins per name."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..enums import Role
@@ -24,3 +24,19 @@ class User(Base):
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins of one name (whether a user has it or not), shared by every console through the database: the
+    delay before the next attempt is checked and the temporary lock after too many failures in a row."""
+
+    __tablename__ = "login_throttle"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No attempt is checked before this time (a growing delay after each failure) …
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # … nor while the name is locked after too many failures in a row.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

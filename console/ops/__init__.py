@@ -14,6 +14,9 @@ case-action table, the errors and the plain values operations return.
 from ..errors import (
     Conflict,
     InvalidTransition,
+    LoginLocked,
+    LoginRefused,
+    LoginThrottled,
     NotFound,
     PermissionDenied,
     ServiceError,
@@ -22,6 +25,7 @@ from ..errors import (
 )
 from ..services.actor import SYSTEM, Action, Actor
 from ..services.intake import CallerHistory, IntakePreview
+from ..services.login_policy import LoginSettings
 from ..services.permissions import (
     CASE_RULES,
     UNIT_TRANSITIONS,
@@ -67,6 +71,10 @@ __all__ = [
     "Conflict",
     "InvalidTransition",
     "Kind",
+    "LoginLocked",
+    "LoginRefused",
+    "LoginSettings",
+    "LoginThrottled",
     "Needs",
     "NotFound",
     "OpChanges",

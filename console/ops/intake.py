@@ -42,7 +42,7 @@ def suggest(text: str) -> Suggestion | None:
 def _create(session: Session, ctx: OpContext, request: IntakeRequest, merge_into: int | None) -> IntakeOutcome:
     result = intake.create_case(session, request, actor=ctx.actor)
     case = result.case
-    record = case_dict(case, grid=result.grid_code, township=result.township_name)
+    record = case_dict(case, viewer=ctx.actor, grid=result.grid_code, township=result.township_name)
     if merge_into:
         case = cases.merge_case(session, case_id=case.id, into_case_id=merge_into, actor=ctx.actor)
     return IntakeOutcome(CaseState.of(case), list(result.duplicates), record, merge_into)

@@ -22,6 +22,8 @@ from ..enums import Role
 from ..errors import ServiceError, ValidationError
 from ..services import county_import, queries, users
 from ..services.actor import SYSTEM, Action, Actor
+from ..services.login import authenticate
+from ..services.login_policy import LoginSettings
 from .changes import OpChanges, OpResult
 from .registry import Kind, Needs, OpContext, operation
 
@@ -249,8 +251,10 @@ def add_user(
     display_name: str | None = None,
     department_id: int | None = None,
     township_id: int | None = None,
+    settings: LoginSettings | None = None,
 ) -> OpResult[UserState]:
-    """A new user with a role (a handler answers for a department or township)."""
+    """A new user with a role (a handler answers for a department or township); the password meets the policy of
+    `settings` (the `[login]` table)."""
 
     def work(session: Session) -> UserState:
         user = users.create_user(
@@ -262,6 +266,7 @@ def add_user(
             department_id=department_id,
             township_id=township_id,
             actor=ctx.actor,
+            settings=settings,
         )
         return UserState(user.id, user.name, user.role)
 
@@ -269,6 +274,8 @@ def add_user(
 
 
 @operation("auth.login", action=None, kind=Kind.WRITE, needs=Needs.DATABASE)
-def login(ctx: OpContext, *, name: str, password: str) -> OpResult[Actor]:
-    """The actor for a name and password (refused without saying which of the two was wrong)."""
-    return ctx.write(lambda s: users.authenticate(s, name, password))
+def login(ctx: OpContext, *, name: str, password: str, settings: LoginSettings | None = None) -> OpResult[Actor]:
+    """The actor for a name and password (refused without saying which of the two was wrong). Failed logins are
+    counted in the database, shared by every console: a growing delay, then a temporary lock (`settings`, the
+    `[login]` table); each checked attempt is an event, committed before a refusal is raised."""
+    return OpResult(authenticate(ctx.database, name, password, settings=settings))

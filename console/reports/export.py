@@ -2,7 +2,8 @@
 
 XLSX: one workbook with the sheets `figures`, `intervals` and `cases` (openpyxl, write-only, so long periods stream).
 CSV: the figures in the named file, the intervals and the cases beside it (`NAME-intervals.csv`, `NAME-cases.csv`).
-`progress(done, total)` is called as cases are written (total = cases + one step for the figures).
+`progress(done, total)` is called as cases are written (total = cases + one step for the figures). Text cells go
+through `cells` (no live formula from a citizen's text); callers' phones and names are masked for the viewer's role.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from ..services.actor import Actor
 from ..timeutil import ensure_utc
+from .cells import csv_row, xlsx_row
 from .rows import FIGURE_FIELDS, INTERVAL_FIELDS, REPORT_CASE_FIELDS, all_figures, case_rows, count_cases, interval_rows
 
 Progress = Callable[[int, int], None]
@@ -31,20 +34,14 @@ class ReportSummary:
     figure_rows: int
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return str(value)
-    return value
-
-
 def _sheet(
     wb: Workbook, title: str, fields: list[str], rows: Iterable[dict[str, Any]], tick: Callable[[], None]
 ) -> int:
     ws = wb.create_sheet(title)
-    ws.append(fields)
+    ws.append(xlsx_row(ws, list(fields)))
     n = 0
     for row in rows:
-        ws.append([_cell(row.get(f)) for f in fields])
+        ws.append(xlsx_row(ws, [row.get(f) for f in fields]))
         n += 1
         tick()
     return n
@@ -56,7 +53,7 @@ def _csv(path: Path, fields: list[str], rows: Iterable[dict[str, Any]], tick: Ca
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({f: _cell(row.get(f)) for f in fields})
+            writer.writerow(csv_row(row, fields))
             n += 1
             tick()
     return n
@@ -69,8 +66,11 @@ def write_report(
     end: datetime,
     path: Path,
     now: datetime,
+    viewer: Actor,
     progress: Progress | None = None,
 ) -> ReportSummary:
+    """Write the report as `viewer` may see it (callers' phones and names masked for roles that must not see them);
+    every text cell is written through `cells`, so no citizen's text becomes a live formula."""
     start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
@@ -92,7 +92,7 @@ def write_report(
         wb = Workbook(write_only=True)
         _sheet(wb, "figures", FIGURE_FIELDS, figures, lambda: None)
         _sheet(wb, "intervals", INTERVAL_FIELDS, intervals, lambda: None)
-        cases = _sheet(wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end), tick)
+        cases = _sheet(wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer), tick)
         wb.save(path)
     else:
         _csv(path, FIGURE_FIELDS, figures, lambda: None)
@@ -100,7 +100,7 @@ def write_report(
         files.append(stem.with_name(stem.name + "-intervals.csv"))
         _csv(files[-1], INTERVAL_FIELDS, intervals, lambda: None)
         files.append(stem.with_name(stem.name + "-cases.csv"))
-        cases = _csv(files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end), tick)
+        cases = _csv(files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer), tick)
     if progress is not None:
         progress(total, total)
     return ReportSummary(files=files, cases=cases, figure_rows=len(figures))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..cli.serialize import CASE_FIELDS, case_dict
 from ..models import Case, Grid, Township
+from ..services.actor import Actor
 from ..stats.intervals import INTERVALS, PERCENTILES, emergency_intervals
 from ..stats.kpi import COUNTS, RATES, Dimension, KpiReport, kpis
 
@@ -79,7 +80,7 @@ def count_cases(session: Session, *, start: datetime, end: datetime) -> int:
     )
 
 
-def case_rows(session: Session, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+def case_rows(session: Session, *, start: datetime, end: datetime, viewer: Actor) -> Iterator[dict[str, Any]]:
     merged = aliased(Case)
     master = aliased(Case)
     q = (
@@ -93,7 +94,7 @@ def case_rows(session: Session, *, start: datetime, end: datetime) -> Iterator[d
         .execution_options(yield_per=BATCH)
     )
     for c, grid, town, merged_into, repeat_of in session.execute(q):
-        row = case_dict(c, grid=grid, township=town, merged_into=merged_into)
+        row = case_dict(c, viewer=viewer, grid=grid, township=town, merged_into=merged_into)
         row.update(
             repeat_of=repeat_of,
             assignment_count=c.assignment_count,

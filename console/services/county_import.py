@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from shapely.geometry import shape
-from shapely.validation import explain_validity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,8 +22,21 @@ from ..timeutil import utcnow
 from .actor import Action, Actor
 from .errors import ValidationError
 from .geojson_input import feature_list
+from .grid_geometry import check_crs, check_geometry, first_overlap
+from .inputs import check_number, check_text, shown
 
 UNIT_HEADER = ["callsign", "kind", "tracker_id", "lat", "lon", "home_grid", "capabilities"]
+#: Longest text per field, as long as its column (a longer one is refused on both databases alike).
+MAX_LEN = {
+    "code": 32,
+    "name": 64,
+    "township": 64,
+    "callsign": 32,
+    "tracker_id": 64,
+    "home_grid": 32,
+    "capabilities": 32,
+}
+MAX_CAPABILITIES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,103 +73,112 @@ class ImportReport:
 # -- parsing (no database) ----------------------------------------------------------------------------------------
 
 
+def _property(props: dict[str, Any], key: str, where: str) -> str:
+    value = props.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10 ** MAX_LEN[key]:
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValidationError(f"{where}.properties.{key}", "is required (text)")
+    text = check_text(value, f"{where}.properties.{key}", max_len=MAX_LEN[key], required=True)
+    assert text is not None
+    return text
+
+
 def parse_grids_geojson(text: str) -> list[GridRecord]:
-    features = feature_list(text)
+    features = feature_list(text)  # JSON, a FeatureCollection naming no CRS but WGS-84, with features
     out: list[GridRecord] = []
+    shapes: list[Any] = []
     seen: set[str] = set()
     for i, feature in enumerate(features):
         where = f"features[{i}]"
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raise ValidationError(where, "must be a GeoJSON Feature")
+        check_crs(feature, f"{where}.")
         props = feature.get("properties")
         if not isinstance(props, dict):
             raise ValidationError(f"{where}.properties", "must be an object with code, name, township")
-        values: dict[str, str] = {}
-        for key in ("code", "name", "township"):
-            value = props.get(key)
-            if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
-                raise ValidationError(f"{where}.properties.{key}", "is required (text)")
-            values[key] = str(value).strip()
-            if len(values[key]) > (32 if key == "code" else 64):
-                raise ValidationError(f"{where}.properties.{key}", "is too long")
-        if values["code"] in seen:
-            raise ValidationError(f"{where}.properties.code", f"duplicate code {values['code']!r}")
-        seen.add(values["code"])
-        geometry = feature.get("geometry")
-        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            raise ValidationError(f"{where}.geometry", "must be a Polygon or MultiPolygon")
-        try:
-            geom = shape(geometry)
-        except Exception as exc:  # shapely raises several types for malformed coordinates
-            raise ValidationError(f"{where}.geometry", f"malformed coordinates: {exc}") from None
-        if geom.is_empty:
-            raise ValidationError(f"{where}.geometry", "is empty")
-        if not geom.is_valid:
-            raise ValidationError(f"{where}.geometry", f"invalid polygon: {explain_validity(geom)}")
+        code, name, township = (_property(props, key, where) for key in ("code", "name", "township"))
+        if code in seen:
+            raise ValidationError(f"{where}.properties.code", f"duplicate code {code!r}")
+        seen.add(code)
+        geom = check_geometry(feature.get("geometry"), f"{where}.geometry")
         min_lon, min_lat, max_lon, max_lat = geom.bounds
-        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-            raise ValidationError(f"{where}.geometry", "coordinates must be WGS-84 longitude, latitude")
-        out.append(
-            GridRecord(
-                values["code"], values["name"], values["township"], geometry, (min_lon, min_lat, max_lon, max_lat)
-            )
+        out.append(GridRecord(code, name, township, feature["geometry"], (min_lon, min_lat, max_lon, max_lat)))
+        shapes.append(geom)
+    overlap = first_overlap(shapes)
+    if overlap is not None:
+        i, j, area = overlap
+        raise ValidationError(
+            f"features[{j}].geometry",
+            f"overlaps grid {out[i].code!r} (features[{i}]) by about {area:,.0f} m²; grids must not overlap",
         )
     return out
 
 
-def _float(value: str, field: str, limit: float) -> float | None:
-    if value.strip() == "":
-        return None
+def _row(reader: Any) -> list[str] | None:
+    """The next row, or None at the end; a malformed row (a field over the reader's limit) refused by line."""
     try:
-        number = float(value)
-    except ValueError:
-        raise ValidationError(field, "must be a number") from None
-    if not math.isfinite(number) or abs(number) > limit:
-        raise ValidationError(field, f"must be between -{limit:g} and {limit:g}")
-    return number
+        row: list[str] = next(reader)
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        raise ValidationError(f"line {reader.line_num}", f"cannot be read as CSV: {exc}") from None
+    return row
+
+
+def _unit_text(value: str, line: int, key: str, *, required: bool = False) -> str | None:
+    return check_text(value, f"line {line}: {key}", max_len=MAX_LEN[key], required=required)
+
+
+def _capabilities(value: str, line: int) -> tuple[str, ...]:
+    names = [c.strip() for c in value.split(";") if c.strip()]
+    if len(names) > MAX_CAPABILITIES:
+        raise ValidationError(f"line {line}: capabilities", f"at most {MAX_CAPABILITIES} capabilities")
+    return tuple(_unit_text(name, line, "capabilities") or "" for name in names)
 
 
 def parse_units_csv(text: str) -> list[UnitRecord]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise ValidationError("line 1", "the file is empty; expected the header " + ",".join(UNIT_HEADER)) from None
-    if header != UNIT_HEADER:
+    first = _row(reader)
+    if first is None:
+        raise ValidationError("line 1", "the file is empty; expected the header " + ",".join(UNIT_HEADER))
+    if [h.strip() for h in first] != UNIT_HEADER:
         raise ValidationError("line 1", "the header must be exactly " + ",".join(UNIT_HEADER))
     out: list[UnitRecord] = []
     seen_callsigns: set[str] = set()
     seen_trackers: set[str] = set()
-    for row in reader:
+    while (row := _row(reader)) is not None:
         line = reader.line_num
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(UNIT_HEADER):
             raise ValidationError(f"line {line}", f"has {len(row)} fields; expected {len(UNIT_HEADER)}")
-        callsign, kind, tracker, lat, lon, home, caps = (c.strip() for c in row)
-        if not callsign or len(callsign) > 32:
-            raise ValidationError(f"line {line}: callsign", "is required (at most 32 characters)")
+        callsign = _unit_text(row[0], line, "callsign", required=True)
+        assert callsign is not None
         if callsign in seen_callsigns:
             raise ValidationError(f"line {line}: callsign", f"duplicate callsign {callsign!r}")
         seen_callsigns.add(callsign)
+        kind = row[1].strip()
         try:
             unit_kind = UnitKind(kind)
         except ValueError:
             raise ValidationError(
-                f"line {line}: kind", f"unknown kind {kind!r}; expected one of {', '.join(k.value for k in UnitKind)}"
+                f"line {line}: kind",
+                f"unknown kind {shown(kind)!r}; expected one of {', '.join(k.value for k in UnitKind)}",
             ) from None
+        tracker = _unit_text(row[2], line, "tracker_id")
         if tracker:
             if tracker in seen_trackers:
                 raise ValidationError(f"line {line}: tracker_id", f"duplicate tracker id {tracker!r}")
             seen_trackers.add(tracker)
-        lat_v = _float(lat, f"line {line}: lat", 90)
-        lon_v = _float(lon, f"line {line}: lon", 180)
+        lat_v = check_number(row[3], f"line {line}: lat", low=-90, high=90)
+        lon_v = check_number(row[4], f"line {line}: lon", low=-180, high=180)
         if (lat_v is None) != (lon_v is None):
             raise ValidationError(
                 f"line {line}: {'lon' if lon_v is None else 'lat'}", "give both lat and lon, or neither"
             )
-        capabilities = tuple(c.strip() for c in caps.split(";") if c.strip())
-        out.append(UnitRecord(callsign, unit_kind, tracker or None, lat_v, lon_v, home or None, capabilities, line))
+        home = _unit_text(row[5], line, "home_grid")
+        out.append(UnitRecord(callsign, unit_kind, tracker, lat_v, lon_v, home, _capabilities(row[6], line), line))
     if not out:
         raise ValidationError("file", "has no unit rows")
     return out
@@ -181,6 +201,7 @@ def import_grids(
         new_towns += 1
     session.flush()
     existing = {g.code: g for g in session.scalars(select(Grid))}
+    _refuse_overlap_with_stored(records, [g for code, g in existing.items() if code not in {r.code for r in records}])
     created = updated = 0
     for r in records:
         grid = existing.get(r.code)
@@ -211,6 +232,20 @@ def import_grids(
         payload={"created": created, "updated": updated, "townships_created": new_towns},
     )
     return ImportReport(created, updated, new_towns)
+
+
+def _refuse_overlap_with_stored(records: Sequence[GridRecord], kept: Sequence[Grid]) -> None:
+    """The file's grids must not overlap the stored grids the file leaves as they are."""
+    if not kept:
+        return
+    overlap = first_overlap([shape(r.geometry) for r in records], [shape(g.geometry) for g in kept])
+    if overlap is not None:
+        i, j, area = overlap
+        other = records[j].code if j < len(records) else kept[j - len(records)].code
+        raise ValidationError(
+            f"features[{i}].geometry",
+            f"overlaps the stored grid {other!r} by about {area:,.0f} m²; grids must not overlap",
+        )
 
 
 def _refresh_township_outlines(session: Session) -> None:
@@ -249,9 +284,12 @@ def import_units(
             township_id=home.township_id if home else None,
             updated_at=now,
         )
-        if r.lat is not None:
-            values.update(lat=r.lat, lon=r.lon, fix_at=now)
         unit = existing.get(r.callsign)
+        if r.lat is not None and (unit is None or unit.fix_at is None):
+            # The file's place is where the unit is based, not a GPS fix: no fix time, so the unit shows as not
+            # reporting until its tracker does (any real fix, however old, is then newer than nothing). A unit
+            # that has reported keeps its last fix.
+            values.update(lat=r.lat, lon=r.lon, fix_at=None)
         if unit is None:
             unit = Unit(callsign=r.callsign, status=UnitStatus.AVAILABLE, status_since=now, version=1, **values)
             session.add(unit)

@@ -3,6 +3,9 @@
 from ..errors import (
     Conflict,
     InvalidTransition,
+    LoginLocked,
+    LoginRefused,
+    LoginThrottled,
     NotFound,
     PermissionDenied,
     ServiceError,
@@ -13,6 +16,9 @@ from ..errors import (
 __all__ = [
     "Conflict",
     "InvalidTransition",
+    "LoginLocked",
+    "LoginRefused",
+    "LoginThrottled",
     "NotFound",
     "PermissionDenied",
     "ServiceError",

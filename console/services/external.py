@@ -26,6 +26,7 @@ from ..timeutil import utcnow
 from . import intake
 from .actor import SYSTEM, Action, Actor
 from .guard import touch_case
+from .inputs import clean_outside_text
 
 MAX_DESCRIPTION = intake.MAX_DESCRIPTION
 
@@ -59,13 +60,17 @@ class ExternalAppeal:
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     def intake_data(self) -> dict[str, Any]:
-        description = self.description.strip() or f"({self.source} {self.external_id})"
+        """The appeal as intake input; invisible and control characters of the platform's texts are removed
+        (`clean_outside_text`) rather than the appeal refused."""
+        description = clean_outside_text(self.description, multiline=True).strip()
+        description = description or f"({self.source} {self.external_id})"
+        address = clean_outside_text(self.address).strip() if self.address else None
         return {
             "channel": self.channel.value,
             "category": self.category.value,
             "priority": self.priority.value,
             "description": description[:MAX_DESCRIPTION],
-            "address": self.address[:256] if self.address else None,
+            "address": address[:256] if address else None,
             "lat": self.lat,
             "lon": self.lon,
             "received_at": self.received_at.isoformat() if self.received_at else None,

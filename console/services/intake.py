@@ -6,7 +6,6 @@ lock is taken at once and concurrent intakes queue instead of failing half-way.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,10 +22,11 @@ from ..geo.distance import bbox_around, haversine_m
 from ..geo.gridindex import GridHit, grid_index
 from ..models import Case, Citizen, Counter
 from ..rules import Rules, default_rules
-from ..timeutil import CHINA_TZ, parse_iso8601, utcnow
+from ..timeutil import CHINA_TZ, utcnow
 from ..views import CaseView
 from .actor import Action, Actor
 from .errors import ValidationError
+from .inputs import check_number, check_text, check_time, shown
 from .queries import case_view
 
 FIELDS = (
@@ -42,6 +42,8 @@ FIELDS = (
     "received_at",
 )
 MAX_DESCRIPTION = 4000
+#: Fields that may hold several lines (line feeds and tabs allowed); every other text is one line.
+MULTILINE = frozenset({"description"})
 _PHONE_RE = re.compile(r"^\+?[0-9]{3,20}$")
 
 
@@ -96,27 +98,11 @@ def _enum(enum_cls: Any, data: Mapping[str, Any], name: str, field: str) -> Any:
         return enum_cls(value)
     except ValueError:
         allowed = ", ".join(e.value for e in enum_cls)
-        raise ValidationError(field, f"unknown value {value!r}; expected one of {allowed}") from None
+        raise ValidationError(field, f"unknown value {shown(value)!r}; expected one of {allowed}") from None
 
 
 def _text(data: Mapping[str, Any], name: str, field: str, *, max_len: int, required: bool = False) -> str | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise ValidationError(field, "is required")
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(field, "must be text")
-    value = value.strip()
-    if not value:
-        if required:
-            raise ValidationError(field, "must not be empty")
-        return None
-    if len(value) > max_len:
-        raise ValidationError(field, f"is too long ({len(value)} characters; at most {max_len})")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise ValidationError(field, "contains control characters")
-    return value
+    return check_text(data.get(name), field, max_len=max_len, required=required, multiline=name in MULTILINE)
 
 
 def normalise_phone(value: str) -> str:
@@ -125,21 +111,7 @@ def normalise_phone(value: str) -> str:
 
 def _coordinate(data: Mapping[str, Any], name: str, field: str, limit: float) -> float | None:
     value = data.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValidationError(field, "must be a number")
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise ValidationError(field, "must be a number") from None
-    if not isinstance(value, int | float):
-        raise ValidationError(field, "must be a number")
-    number = float(value)
-    if not math.isfinite(number) or not -limit <= number <= limit:
-        raise ValidationError(field, f"must be between -{limit:g} and {limit:g}")
-    return number
+    return None if value == "" else check_number(value, field, low=-limit, high=limit)
 
 
 def parse_intake(data: Mapping[str, Any], *, prefix: str = "", now: datetime | None = None) -> IntakeRequest:
@@ -152,7 +124,7 @@ def parse_intake(data: Mapping[str, Any], *, prefix: str = "", now: datetime | N
 
     unknown = sorted(k for k in data if k not in FIELDS)
     if unknown:
-        raise ValidationError(f(str(unknown[0])), f"unknown field; expected some of {', '.join(FIELDS)}")
+        raise ValidationError(f(shown(unknown[0])), f"unknown field; expected some of {', '.join(FIELDS)}")
     channel = _enum(Channel, data, "channel", f("channel"))
     category = _enum(Category, data, "category", f("category"))
     priority = _enum(Priority, data, "priority", f("priority"))
@@ -170,17 +142,7 @@ def parse_intake(data: Mapping[str, Any], *, prefix: str = "", now: datetime | N
     if (lat is None) != (lon is None):
         missing = "lon" if lon is None else "lat"
         raise ValidationError(f(missing), "is required when the other coordinate is given")
-    received_at = None
-    raw_time = data.get("received_at")
-    if raw_time not in (None, ""):
-        if not isinstance(raw_time, str):
-            raise ValidationError(f("received_at"), "must be an ISO 8601 text")
-        try:
-            received_at = parse_iso8601(raw_time)
-        except ValueError as exc:
-            raise ValidationError(f("received_at"), f"is not a valid ISO 8601 time: {exc}") from None
-        if received_at > (now or utcnow()) + timedelta(minutes=5):
-            raise ValidationError(f("received_at"), "is in the future")
+    received_at = check_time(data.get("received_at"), f("received_at"), now=now or utcnow())
     return IntakeRequest(channel, category, priority, description, phone, name, address, lat, lon, received_at)
 
 

@@ -37,7 +37,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_COUNTY = "manage_county"
     INGEST_POSITIONS = "ingest_positions"
-    VIEW_PHONE = "view_phone"
+    VIEW_PHONE = "view_phone"  # the caller's phone number and name in full (others see them masked)
     MAINTAIN = "maintain"  # retention (prune), backup and restore
 
 

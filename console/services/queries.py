@@ -17,19 +17,11 @@ from ..geo.gridindex import grid_index
 from ..models import Assignment, Case, Department, Dispatch, Event, Grid, Place, Township, Unit, User
 from ..models.cases import dispatch_is_active
 from ..views import CaseView, GridView, TownshipView, UnitView
-from .actor import Action, Actor
+from .actor import Actor
 from .errors import NotFound
+from .masking import caller_identity, mask_name, mask_phone
 
-
-def mask_phone(phone: str | None) -> str | None:
-    """`13812345678` → `138****5678`; short numbers keep their first and last digit."""
-    if not phone:
-        return phone
-    if len(phone) >= 8:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    if len(phone) <= 2:
-        return "*" * len(phone)
-    return phone[0] + "*" * (len(phone) - 2) + phone[-1]
+__all__ = ["caller_identity", "mask_name", "mask_phone"]  # the interface's masking, defined with the exports'
 
 
 def unit_view(u: Unit) -> UnitView:
@@ -58,7 +50,7 @@ def case_view(
     assignment: tuple[str, str] | None = None,
     unit_ids: Sequence[int] = (),
 ) -> CaseView:
-    phone = c.caller_phone if actor.may(Action.VIEW_PHONE) else mask_phone(c.caller_phone)
+    phone, name = caller_identity(c.caller_phone, c.caller_name, actor)
     return CaseView(
         id=c.id,
         number=c.number,
@@ -75,7 +67,7 @@ def case_view(
         grid_id=c.grid_id,
         township_id=c.township_id,
         caller_phone=phone,
-        caller_name=c.caller_name,
+        caller_name=name,
         created_by=c.created_by,
         escalation=c.escalation,
         repeat_count=c.repeat_count,

@@ -1,10 +1,11 @@
-"""Users and login: argon2 hashes, roles."""
+"""Users: argon2 password hashes, roles, the password policy for new users (logging in: `login`)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,7 +18,9 @@ from ..events import record_event
 from ..models import User
 from ..timeutil import utcnow
 from .actor import Action, Actor
-from .errors import PermissionDenied, ValidationError
+from .errors import ValidationError
+from .inputs import check_text
+from .login_policy import LoginSettings, check_password
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}$")
 _hasher = PasswordHasher()
@@ -40,18 +43,29 @@ def actor_of(user: User) -> Actor:
     )
 
 
-def create_user(
+def verify_password(password_hash: str | None, password: Any) -> bool:
+    """Whether the password matches the hash; with no hash (an unknown name) a dummy is checked, so that the answer
+    takes as long as for a wrong password."""
+    try:
+        return bool(_hasher.verify(password_hash or _dummy_hash(), password)) and password_hash is not None
+    except (VerificationError, InvalidHashError, TypeError, UnicodeEncodeError):
+        return False
+
+
+def add_user(
     session: Session,
     *,
     name: str,
     role: Role | str,
-    password: str,
+    password_hash: str,
     actor: Actor,
     display_name: str | None = None,
     department_id: int | None = None,
     township_id: int | None = None,
     now: datetime | None = None,
 ) -> User:
+    """Store a user with a password hash made elsewhere: the demo generator's documented logins (password = name),
+    which the password policy does not apply to. Everyone else is made by `create_user`."""
     actor.require(Action.MANAGE_USERS)
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise ValidationError("name", "2–64 letters, digits, Chinese characters, '_', '.', or '-'")
@@ -59,8 +73,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise ValidationError("role", f"unknown role; expected one of {', '.join(r.value for r in Role)}") from None
-    if not isinstance(password, str) or len(password) < 4:
-        raise ValidationError("password", "at least 4 characters")
+    display_name = check_text(display_name, "display_name", max_len=64)
     if role == Role.HANDLER and department_id is None and township_id is None:
         raise ValidationError("department", "a handler answers for a department or a township")
     if session.scalars(select(User.id).where(User.name == name)).first() is not None:
@@ -69,7 +82,7 @@ def create_user(
         name=name,
         display_name=display_name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         department_id=department_id,
         township_id=township_id,
         active=True,
@@ -84,20 +97,41 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, name: str, password: str) -> Actor:
-    """The actor for a name and password, or PermissionDenied (which never says which of the two was wrong)."""
-    user = session.scalars(select(User).where(User.name == name, User.active.is_(True))).first()
-    try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
-        raise PermissionDenied("log in (wrong name or password)", "anonymous") from None
-    if user is None:
-        raise PermissionDenied("log in (wrong name or password)", "anonymous")
-    return actor_of(user)
+def create_user(
+    session: Session,
+    *,
+    name: str,
+    role: Role | str,
+    password: str,
+    actor: Actor,
+    display_name: str | None = None,
+    department_id: int | None = None,
+    township_id: int | None = None,
+    now: datetime | None = None,
+    settings: LoginSettings | None = None,
+) -> User:
+    """A new user whose password meets the policy of `settings` (the `[login]` table; default at least 8
+    characters)."""
+    actor.require(Action.MANAGE_USERS)
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValidationError("name", "2–64 letters, digits, Chinese characters, '_', '.', or '-'")
+    check_password(password, name=name, settings=settings or LoginSettings())
+    return add_user(
+        session,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        actor=actor,
+        display_name=display_name,
+        department_id=department_id,
+        township_id=township_id,
+        now=now,
+    )
 
 
 def actor_for_name(session: Session, name: str) -> Actor:
-    """The actor of an existing user, for trusted local tools (CLI `--user`)."""
+    """The actor of an existing user, without a password: only for code that already holds the database's own
+    credentials and runs in-process (benchmarks). A person's login goes through `login.authenticate`."""
     user = session.scalars(select(User).where(User.name == name, User.active.is_(True))).first()
     if user is None:
         raise ValidationError("user", f"no active user named {name!r}")

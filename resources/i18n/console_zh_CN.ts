@@ -1096,6 +1096,14 @@
         <translation>回访</translation>
     </message>
     <message>
+        <source>Logged in</source>
+        <translation>登录成功</translation>
+    </message>
+    <message>
+        <source>Failed login</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
         <source>grid worker of this grid</source>
         <extracomment>Recommendation reason codes (console/geo/ranking.py) → text.</extracomment>
         <translation>本网格网格员</translation>
@@ -1236,6 +1244,18 @@
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
+    <message numerus="yes">
+        <source>Locked after too many failed logins. Try again in %n minute(s).</source>
+        <translation>
+            <numerusform>登录失败次数过多，账号已临时锁定，请 %n 分钟后再试。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many failed logins. Try again in %n second(s).</source>
+        <translation>
+            <numerusform>登录失败次数过多，请 %n 秒后再试。</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
@@ -1328,6 +1348,7 @@
     <name>MapWidget</name>
     <message>
         <source>Basemap</source>
+        <extracomment>At most this many units and cases in one batch: a bigger change (the first snapshot of 10,000 open cases) goes out in several batches in the following turns of the event loop, so that none holds the interface for long. Fixes age and deadlines pass without new data: every so often the shown units and cases are looked at again.</extracomment>
         <translation>底图</translation>
     </message>
     <message>

@@ -210,10 +210,13 @@ def test_intake_recommend_dispatch_conflict_export(
 
 
 def test_user_add_and_act_as(cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, err = run(capsys, "--db", cli_db, "user", "add", "wang", "--role", "wall", "--password", "secret")
+    code, _, err = run(capsys, "--db", cli_db, "user", "add", "wang", "--role", "wall", "--password", "secret")
+    assert code == 2 and json.loads(err)["field"] == "password"  # the policy: at least 8 characters
+    code, out, err = run(capsys, "--db", cli_db, "user", "add", "wang", "--role", "wall", "--password", "secret-wall")
     assert code == 0, err
     assert out["role"] == "wall"
     appeal = {"channel": "walk_in", "category": "other", "priority": "blue", "description": "咨询"}
+    monkeypatch.setenv("CONSOLE_PASSWORD", "secret-wall")
     code, _, err = run(
         capsys,
         "--db",
@@ -227,5 +230,7 @@ def test_user_add_and_act_as(cli_db: str, capsys: pytest.CaptureFixture[str], mo
         monkeypatch=monkeypatch,
     )
     assert code == 2 and json.loads(err)["error"] == "forbidden"
-    code, _, err = run(capsys, "--db", cli_db, "user", "add", "wang", "--role", "dispatcher", "--password", "secret")
+    code, _, err = run(
+        capsys, "--db", cli_db, "user", "add", "wang", "--role", "dispatcher", "--password", "secret-wall"
+    )
     assert code == 2 and json.loads(err)["field"] == "name"

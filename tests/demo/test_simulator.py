@@ -6,9 +6,11 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from console.db import Database, write_transaction
 from console.demo import build_demo
@@ -197,8 +199,8 @@ def test_simulate_command_refuses_an_empty_database(
     code = main(["--db", f"sqlite:///{path}", "simulate", "--duration", "1"])
     assert code != 0
     assert json.loads(capsys.readouterr().err)["error"] == "empty"
-    with pytest.raises(SystemExit):
-        main(["--db", f"sqlite:///{path}", "simulate", "--speed", "0"])
+    code = main(["--db", f"sqlite:///{path}", "simulate", "--speed", "0"])  # bad arguments: the JSON error too
+    assert code == 2 and json.loads(capsys.readouterr().err)["field"] == "arguments"
 
 
 def test_run_carries_on_when_the_database_fails_for_a_moment(demo_db: Database) -> None:
@@ -217,3 +219,50 @@ def test_run_carries_on_when_the_database_fails_for_a_moment(demo_db: Database) 
     totals = sim.run(duration=0.5, tick_s=0.01)
     assert not failures
     assert totals.steps >= 1
+
+
+def test_the_printed_count_is_what_was_stored_when_the_database_fails_mid_step(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`simulate` printed 754 appeals while 766 were stored after an outage: a step that failed half-way had stored
+    appeals that were never counted. Here the database is locked by another writer right after the step's first
+    appeal is stored, so the step fails in the middle; the totals must still count that appeal."""
+    import sqlite3
+
+    from console.db import engine as engine_module
+    from console.db import tx
+    from console.demo import simulator as simulator_module
+    from console.demo.simulator import SIMULATOR
+    from console.services.intake import IntakeResult
+
+    path = tmp_path / "sim.sqlite3"
+    path.write_bytes(sqlite_template.read_bytes())
+    builder = Database(f"sqlite:///{path}")
+    build_demo(builder, days=1, per_day=5, now=NOW)
+    builder.dispose()
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(tx, "ATTEMPTS", 2)
+    db = Database(f"sqlite:///{path}")
+    blocker: list[sqlite3.Connection] = []
+    real_write = simulator_module.write_transaction
+
+    def write_then_lock(sessions: Any, work: Any) -> Any:
+        result = real_write(sessions, work)
+        if isinstance(result, IntakeResult) and not blocker:  # another writer takes the database now
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            blocker.append(other)
+        return result
+
+    monkeypatch.setattr(simulator_module, "write_transaction", write_then_lock)
+    clock = Clock(NOW)
+    sim = Simulator(db, speed=1, clock=clock, per_day=86400 * 20)
+    with pytest.raises(DBAPIError):
+        run_steps(sim, clock, 1)
+    assert blocker, "the step stored an appeal before the database was locked"
+    blocker[0].rollback()
+    blocker[0].close()
+    with db.session() as s:
+        stored = s.scalar(select(func.count(Case.id)).where(Case.created_by == SIMULATOR.name, Case.received_at > NOW))
+    assert stored == sim.totals.appeals == 1
+    db.dispose()

@@ -103,7 +103,8 @@ def test_note_merge_invalid_escalate(cli: Cli, cases: Cases, db: Database) -> No
     assert out["status"] == "closed"
     with db.session() as s:
         notes = s.scalars(select(Event.payload).where(Event.kind == EventKind.CASE_NOTE)).all()
-    assert notes == [{"number": n, "text": "已回访"}]
+    assert [{k: note[k] for k in ("number", "text")} for note in notes] == [{"number": n, "text": "已回访"}]
+    assert notes[0]["origin"]["program"] == "dispatch-console case"  # where a command's event came from
 
     master, dup, busy = cases.new().number, cases.new().number, cases.make("dispatched").number
     _refused(cli("wall", "case", "merge", dup, "--into", master), "forbidden")

@@ -14,7 +14,7 @@ from console.db import Database
 from console.ops import SYSTEM, DatabaseCheck, execute
 from console.ops.setup import classify_error
 from console.services import queries
-from console.services.users import authenticate
+from console.services.login import authenticate
 from ui.first_run import FirstRunDialog, run_first_run
 
 
@@ -94,7 +94,7 @@ def test_create_imports_the_county_and_an_administrator(tmp_path: Path, county_f
             county = queries.county(s)
             assert {t.name for t in county.townships} == {"城关镇", "北山镇"}
             assert len(queries.list_units(s)) == 3
-            assert authenticate(s, "chief", "s3cret-pass").name == "chief"
+        assert authenticate(db, "chief", "s3cret-pass").name == "chief"
     finally:
         db.dispose()
     again = check_database(url)

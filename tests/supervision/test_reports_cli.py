@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from console.cli.main import main
 from console.reports import write_report
+from console.services.actor import SYSTEM
 from console.stats.periods import day_bounds
 
 from .conftest import World
@@ -62,7 +63,13 @@ def test_report_files_hold_figures_and_cases(world: World, tmp_path: Path, suffi
     calls: list[tuple[int, int]] = []
     with world.db.session() as s:
         summary = write_report(
-            s, start=start, end=end, path=tmp_path / f"r{suffix}", now=NOW, progress=lambda d, t: calls.append((d, t))
+            s,
+            start=start,
+            end=end,
+            path=tmp_path / f"r{suffix}",
+            now=NOW,
+            viewer=SYSTEM,
+            progress=lambda d, t: calls.append((d, t)),
         )
     assert summary.cases == 6 and calls[-1] == (7, 7)
     if suffix == ".xlsx":
