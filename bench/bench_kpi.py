@@ -43,9 +43,9 @@ from console.enums import (
     UnitStatus,
 )
 from console.models import Assignment, Case, Department, Dispatch, Township, Unit
+from console.periods import Period, period_bounds
 from console.stats.dashboard import dashboard_data
 from console.stats.kpi import COUNTS, Dimension
-from console.stats.periods import Period, period_bounds
 
 OUT = Path(__file__).resolve().parent / "out"
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in the county

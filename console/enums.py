@@ -160,3 +160,47 @@ class EventKind(StrEnum):
     FEED_HEALTH = "feed_health"
     HISTORY_PRUNED = "history_pruned"
     DATABASE_RESTORED = "database_restored"
+    PATROL_PLAN_CREATED = "patrol_plan_created"
+    PATROL_PLAN_UPDATED = "patrol_plan_updated"
+    PATROL_PLAN_SUSPENDED = "patrol_plan_suspended"
+    PATROL_PLAN_RESUMED = "patrol_plan_resumed"
+    PATROL_PLANS_IMPORTED = "patrol_plans_imported"
+    PATROL_PROGRESS = "patrol_progress"
+    PATROL_SHIFT_APPROVED = "patrol_shift_approved"
+    PATROL_SHIFT_RETURNED = "patrol_shift_returned"
+    PATROL_REPORT_FILED = "patrol_report_filed"
+    KEY_SITES_IMPORTED = "key_sites_imported"
+    UNIT_RELOCATED = "unit_relocated"
+
+
+class PlanStatus(StrEnum):
+    """A patrol plan (巡防计划) makes shifts while active; a suspended one makes none until resumed."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class TargetKind(StrEnum):
+    """What a patrol target asks: stay at a point, cover a route, spend time in an area (定点位、定巡线、定范围)."""
+
+    POINT = "point"
+    ROUTE = "route"
+    AREA = "area"
+
+
+class ReviewStatus(StrEnum):
+    """The shift leader's daily review (审核) of a finished patrol shift."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class ShiftState(StrEnum):
+    """Where a shift stands (derived from its window, the time now and its targets)."""
+
+    UPCOMING = "upcoming"  # the window has not started
+    IN_PROGRESS = "in_progress"  # inside the window (or its grace period), not all targets met yet
+    MET = "met"  # every target met inside the window
+    LATE = "late"  # every target met, some only in the grace period after the window
+    MISSED = "missed"  # the window and its grace period are over and some target was not met

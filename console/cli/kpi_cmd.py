@@ -11,11 +11,11 @@ import csv
 from datetime import date, datetime
 from typing import Any
 
+from ..periods import day_bounds
 from ..reports.cells import csv_row
 from ..services.errors import ValidationError
 from ..stats.intervals import emergency_intervals
 from ..stats.kpi import COUNTS, RATES, Dimension, KpiRow, kpis
-from ..stats.periods import day_bounds
 from ..timeutil import utcnow
 from .context import CliContext, CliError
 

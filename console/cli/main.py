@@ -55,6 +55,9 @@ COMMAND_MODULES = [
     "console.cli.backup_cmd",
     "console.cli.partitions_cmd",
     "console.cli.roles_cmd",
+    "console.cli.patrol_cmd",
+    "console.cli.positions_cmd",
+    "console.cli.sites_cmd",
 ]
 
 

@@ -5,7 +5,7 @@ Three group roles (NOLOGIN); each person or machine logs in with its own login r
 | role | who | may |
 |---|---|---|
 | `console_owner` | migrations (`init`), partition maintenance, `prune`, `backup`/`restore` | owns every table, sequence and partition |
-| `console_app` | the consoles and the feeds process | read everything; insert and update the working tables; only insert and read `events` (the audit trail) and `positions`; delete nothing |
+| `console_app` | the consoles and the feeds process | read everything; insert and update the working tables; only insert and read `events` (the audit trail) and `positions`; delete only from the tables whose rows the services replace whole (`DELETABLE`: patrol shifts' derived rows and teams, the road network) |
 | `console_reader` | wall displays and reports on a standby | read everything |
 
 The triggers of migration 0005 refuse `UPDATE`, `DELETE` and `TRUNCATE` of events even for the owner; the grants
@@ -25,6 +25,20 @@ from sqlalchemy import Connection, text
 APPEND_ONLY = frozenset({"events", "positions"})
 #: Tables the consoles' role may only read.
 READ_ONLY = frozenset({"alembic_version"})
+#: Working tables whose rows the services replace whole (derived rows recomputed, a network or a team replaced):
+#: the consoles' role may delete from these, and from no other.
+DELETABLE = frozenset(
+    {
+        "patrol_checkins",
+        "patrol_plan_units",
+        "patrol_shifts",
+        "patrol_shift_targets",
+        "patrol_shift_units",
+        "patrol_shift_grids",
+        "road_nodes",
+        "road_edges",
+    }
+)
 
 
 class RoleNameError(ValueError):
@@ -104,7 +118,8 @@ def layout_sql(conn: Connection, names: RoleNames = RoleNames()) -> list[str]:
         elif table in READ_ONLY:
             sql.append(f"GRANT SELECT ON {name} TO {app}")
         else:
-            sql.append(f"GRANT SELECT, INSERT, UPDATE ON {name} TO {app}")
+            rights = "SELECT, INSERT, UPDATE, DELETE" if table in DELETABLE else "SELECT, INSERT, UPDATE"
+            sql.append(f"GRANT {rights} ON {name} TO {app}")
     sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}")
     return sql
 

@@ -19,6 +19,7 @@ from ..models import Assignment, Callback, Case, Department, Dispatch, Event, Gr
 from ..timeutil import utcnow
 from .county import DEFAULT_SEED, County, generate_county
 from .history import History
+from .patrol_history import PatrolHistory
 from .positions import report_positions_at
 from .reference import create_users, load_geography, load_roads
 
@@ -45,6 +46,12 @@ class DemoSummary:
     refused_steps: int
     position_fixes: int
     seconds: float
+    patrol_plans: int = 0
+    patrol_shifts: int = 0
+    patrol_fixes: int = 0
+    patrol_reviews: int = 0
+    patrol_reports: int = 0
+    key_sites: int = 0
     refused_by_action: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
@@ -78,7 +85,11 @@ def build_demo(
     report("county", 3, 4)
     actors = create_users(db, ids, now=start)
     report("county", 4, 4)
-    history = History(db, county, ids, actors, seed=seed, start=start, end=now, per_day=per_day)
+    report("patrol", 0, 1)
+    patrol = PatrolHistory(db, county, ids, actors, seed=seed, start=start, end=now)
+    side_steps = patrol.setup()
+    report("patrol", 1, 1)
+    history = History(db, county, ids, actors, seed=seed, start=start, end=now, per_day=per_day, side_steps=side_steps)
     stats = history.run(progress=lambda done, total: report("history", done, total))
     report("positions", 0, 1)
     fixes = report_positions_at(db, now, seed=seed)
@@ -107,4 +118,10 @@ def build_demo(
             position_fixes=fixes,
             seconds=round(time.perf_counter() - started, 2),
             refused_by_action=dict(sorted(stats.refused_by_action.items())),
+            patrol_plans=patrol.stats.plans,
+            patrol_shifts=patrol.stats.shifts,
+            patrol_fixes=patrol.stats.fixes,
+            patrol_reviews=patrol.stats.reviews,
+            patrol_reports=patrol.stats.reports,
+            key_sites=patrol.stats.sites,
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -194,8 +194,11 @@ class History:
         end: datetime,
         per_day: int,
         rules: Rules | None = None,
+        side_steps: Sequence[tuple[float, Callable[[Session, datetime], None]]] = (),
     ) -> None:
         self.db = db
+        # Steps of other parts of the demo (patrol reviews and reports) played in time order among the appeals'.
+        self.side_steps = list(side_steps)
         self.county = county
         self.ids = ids
         self.actors = actors
@@ -249,6 +252,9 @@ class History:
         batch_end = self.start_ts + BATCH_SECONDS
         total = len(self.arrivals)
         self._push(self.start_ts + SWEEP_SECONDS, "sweep", 0)
+        for n, (ts, _) in enumerate(self.side_steps):
+            if self.start_ts <= ts < self.end_ts:
+                self._push(ts, "side", n)
         while True:
             st = self.state
             if st.next_arrival >= total and not st.heap:
@@ -659,6 +665,9 @@ class History:
             actor=self.actors.leader,
             now=self._when(ts),
         )
+
+    def _do_side(self, session: Session, ts: float, key: int) -> None:
+        self.side_steps[key][1](session, self._when(ts))
 
     def _do_sweep(self, session: Session, ts: float, key: int) -> None:
         """The console's automatic escalation of overdue cases and assignments, as it runs every hour."""

@@ -5,6 +5,9 @@ dispatch service (en route, on scene, clear), new appeals through intake. It rea
 database every step, so a dispatch made at any console is picked up: the unit sets off towards the case, arrives,
 goes on scene and clears a while later.
 
+Units of a patrol plan follow its targets during its shifts and units under a relocation order stand by at their
+post (`patrol_motion.PatrolPlanner`), unless dispatched.
+
 Time: fixes and service calls carry the real time (the clock); `speed` makes the world busier — units move
 `speed` times faster, stay on scene `1/speed` as long, and appeals come `speed` times as often.
 """
@@ -41,6 +44,7 @@ from .appeals import AppealMaker
 from .county import DEFAULT_SEED, County, generate_county
 from .history import HOURLY_WEIGHTS
 from .motion import LatLon, Path, RoadGraph, detour
+from .patrol_motion import PatrolPlanner
 
 SIMULATOR = Actor(name="simulator", role=Role.ADMIN)
 log = logging.getLogger(__name__)
@@ -151,6 +155,7 @@ class Simulator:
         self.travel, self.roads = self._road_network()
         if self.roads is None and self._is_demo_county():
             self.roads = RoadGraph(self.county)
+        self.patrol = PatrolPlanner(db)
         self._next_appeal_s = self._appeal_gap()
 
     # -- set-up ---------------------------------------------------------------------------------------------------
@@ -353,6 +358,11 @@ class Simulator:
         rng = self.rng
         lo, hi = PATROL_SPEED[m.kind]
         m.speed_kmh = rng.uniform(lo, hi)
+        steered = self.patrol.steer(m.unit_id, m.position, self.clock(), rng)
+        if steered is not None:  # on a patrol shift, or under a relocation order
+            m.path, m.pause_s = steered
+            m.node = m.previous_node = None
+            return
         if m.kind in ROAD_KINDS and self.roads is not None:
             if m.node is None or m.position != self.roads.nodes.get(m.node):
                 node = self.roads.nearest(m.position)

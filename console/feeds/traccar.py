@@ -7,6 +7,14 @@ names a device not seen yet, `GET /api/devices`. Authentication: a Bearer token,
 Traccar gives speed in knots; times as ISO 8601 with `+00:00` or `+0000` offsets (some versions epoch
 milliseconds); `address`, `network`, `geofenceIds` may be null. A whole answer is parsed before anything is
 stored, and all its fixes go to the ingest service in one batch (one transaction): never half a batch.
+
+Backfill: when a device's latest fix is more than `backfill_gap_s` (three poll intervals, at least 60 s) newer than
+the last fix stored for its unit — the feed, the server or this process was down meanwhile — the poll first reads
+the device's history over the gap, `GET /api/positions?deviceId=…&from=…&to=…` (ISO 8601 UTC; Traccar includes both
+ends and orders by fix time; one device per request), at most `BACKFILL_MAX` back, and stores it in the same batch
+as the latest fixes, so the patrol check-ins of the gap are matched as if the feed had never stopped. The gap is
+read from the database (the unit's last fix), so a failed poll is simply tried again; a history request the server
+refuses (say reports are disabled for the user) is logged and skipped, and the latest fixes are stored all the same.
 """
 
 from __future__ import annotations
@@ -14,22 +22,33 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from ..db import Database
+from ..models import Unit
 from ..services.actor import SYSTEM, Actor
 from ..services.positions import Fix, IngestReport, ingest_positions
 from ..timeutil import parse_iso8601
 from .config import TraccarConfig
-from .http import FeedDataError, HttpSource
+from .http import FeedDataError, FeedRemoteError, HttpSource
 
 log = logging.getLogger(__name__)
 
 KNOT_KMH = 1.852
 #: The device list (tracker ids) is read again after this long, or at once when an unknown device reports.
 DEVICES_MAX_AGE_S = 600.0
+#: A backfill reaches at most this far back (a unit silent for a week is not replayed from the server).
+BACKFILL_MAX = timedelta(hours=24)
+
+
+def traccar_query_time(value: datetime) -> str:
+    """The form Traccar's API parses for `from`/`to`: ISO 8601 in UTC with milliseconds, `2026-11-23T08:00:00.000Z`."""
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def parse_time(value: Any) -> datetime:
@@ -54,10 +73,17 @@ class Device:
 class TraccarPoll:
     positions: int = 0
     skipped: int = 0  # positions without a valid fix, or of devices we do not know
+    backfilled: int = 0  # history positions read to fill gaps
+    backfill_devices: int = 0
+    backfill_errors: list[str] = field(default_factory=list)
     report: IngestReport | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"positions": self.positions, "skipped": self.skipped}
+        if self.backfill_devices or self.backfill_errors:
+            out.update(
+                backfilled=self.backfilled, backfill_devices=self.backfill_devices, backfill_errors=self.backfill_errors
+            )
         if self.report is not None:
             out.update(self.report.as_dict())
         return out
@@ -125,6 +151,14 @@ class TraccarClient(HttpSource):
             raise FeedDataError(self.name, "GET /api/positions: expected a list of positions")
         return data
 
+    def history(self, device_id: int, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The device's positions with a fix time in [start, end] (both included), in fix-time order."""
+        params = {"deviceId": device_id, "from": traccar_query_time(start), "to": traccar_query_time(end)}
+        data = self.get_json("/api/positions", params=params)
+        if not isinstance(data, list) or not all(isinstance(p, dict) for p in data):
+            raise FeedDataError(self.name, f"GET /api/positions?deviceId={device_id}: expected a list of positions")
+        return data
+
 
 def position_fix(position: dict[str, Any], tracker_id: str) -> Fix:
     """A Traccar position as a fix (speed knots → km/h). Raises ValueError naming the field that is wrong."""
@@ -167,6 +201,10 @@ class TraccarFeed:
     def close(self) -> None:
         self.client.close()
 
+    @property
+    def backfill_gap_s(self) -> float:
+        return max(60.0, 3 * self.interval_s)
+
     def poll(self, db: Database) -> TraccarPoll:
         positions = self.client.positions()
         stale = self._devices_read_at is None or time.monotonic() - self._devices_read_at > DEVICES_MAX_AGE_S
@@ -185,8 +223,46 @@ class TraccarFeed:
             except ValueError as exc:
                 raise FeedDataError(self.name, f"position {position.get('id')!r}: {exc}") from None
         if fixes:
-            result.report = ingest_positions(db, fixes, source=self.name, actor=self.actor)
+            history = self._backfill(db, fixes, result)
+            result.report = ingest_positions(db, history + fixes, source=self.name, actor=self.actor)
         return result
 
+    def _backfill(self, db: Database, latest: list[Fix], result: TraccarPoll) -> list[Fix]:
+        """History fixes of the devices whose latest fix is well after what their unit has stored."""
+        with db.session() as s:
+            stored = dict(
+                s.execute(
+                    select(Unit.tracker_id, Unit.fix_at).where(
+                        Unit.tracker_id.in_(sorted({f.tracker_id for f in latest if f.tracker_id}))
+                    )
+                )
+                .tuples()
+                .all()
+            )
+        by_unique = {d.unique_id: d for d in self.devices.values()}
+        out: list[Fix] = []
+        for fix in latest:
+            last = stored.get(fix.tracker_id) if fix.tracker_id else None
+            device = by_unique.get(fix.tracker_id or "")
+            if last is None or device is None or (fix.fix_at - last).total_seconds() <= self.backfill_gap_s:
+                continue
+            start = max(last, fix.fix_at - BACKFILL_MAX)
+            try:
+                positions = self.client.history(device.id, start, fix.fix_at)
+            except FeedRemoteError as exc:  # refused for good (a restriction, a permission): keep the live feed going
+                log.warning("%s: no backfill for device %s: %s", self.name, device.unique_id, exc.message)
+                result.backfill_errors.append(f"{device.unique_id}: {exc.message}")
+                continue
+            result.backfill_devices += 1
+            for position in positions:
+                if position.get("valid") is False or position.get("deviceId", device.id) != device.id:
+                    continue
+                try:
+                    out.append(position_fix(position, device.unique_id))
+                except ValueError as exc:
+                    raise FeedDataError(self.name, f"history position {position.get('id')!r}: {exc}") from None
+            result.backfilled += len(positions)
+        return out
 
-__all__ = ["Device", "TraccarClient", "TraccarFeed", "TraccarPoll", "parse_time", "position_fix"]
+
+__all__ = ["Device", "TraccarClient", "TraccarFeed", "TraccarPoll", "parse_time", "position_fix", "traccar_query_time"]

@@ -30,6 +30,18 @@ def haversine_many_m(
     return result
 
 
+def haversine_matrix_m(
+    lats: NDArray[np.float64], lons: NDArray[np.float64], lats2: NDArray[np.float64], lons2: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Distances from each of the first points to each of the second: shape (len(lats), len(lats2))."""
+    p1 = np.radians(lats)[:, None]
+    p2 = np.radians(lats2)[None, :]
+    dl = np.radians(lons2)[None, :] - np.radians(lons)[:, None]
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    result: NDArray[np.float64] = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return result
+
+
 def bbox_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
     """(min_lat, min_lon, max_lat, max_lon) of a box that contains the circle; for indexed prefilters."""
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -58,6 +60,24 @@ class GridIndex:
         for i in self._tree.query(point, predicate="intersects"):
             return self._hits[int(i)]
         return None
+
+    def locate_ids(self, lats: Sequence[float], lons: Sequence[float]) -> list[int | None]:
+        """The grid id of each point (None outside every grid), in one vectorised query."""
+        out: list[int | None] = [None] * len(lats)
+        if self._tree is None or not out:
+            return out
+        points = shapely.points(np.asarray(lons, dtype=np.float64), np.asarray(lats, dtype=np.float64))
+        found, grids = self._tree.query(points, predicate="intersects")
+        for point, grid in zip(found.tolist(), grids.tolist(), strict=True):
+            if out[point] is None:
+                out[point] = self._hits[grid].grid_id
+        return out
+
+    def touching(self, geometry: Any) -> list[GridHit]:
+        """The grids a shape (a route, an area) intersects, in id order."""
+        if self._tree is None:
+            return []
+        return [self._hits[int(i)] for i in sorted(self._tree.query(geometry, predicate="intersects"))]
 
 
 _lock = threading.Lock()

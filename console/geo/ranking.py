@@ -86,6 +86,45 @@ class Ranked:
     route: str = "straight"  # road | straight: which estimate eta_s and distance_m are
 
 
+def unit_speeds_ms(units: UnitArrays, rules: Rules) -> NDArray[np.float64]:
+    """Each unit's speed (m/s) by its kind, as the straight-line estimate uses it."""
+    speeds: NDArray[np.float64] = np.array([rules.speed_kmh[k] / 3.6 for k in KINDS], dtype=np.float64)[units.kinds]
+    return speeds
+
+
+def stale_fixes(units: UnitArrays, *, now: datetime, rules: Rules) -> NDArray[np.bool_]:
+    """Units whose position is too old to count on (older than `stale_fix_s`), or a place without a fix time (an
+    imported base position): as unsure as an old fix. Units with no position at all are not in it."""
+    has_fix = ~np.isnan(units.lats)
+    age = now.timestamp() - units.fix_ts
+    stale: NDArray[np.bool_] = has_fix & ((age > rules.stale_fix_s) | np.isnan(units.fix_ts))
+    return stale
+
+
+def arrival_matrix(
+    units: UnitArrays,
+    lats: NDArray[np.float64],
+    lons: NDArray[np.float64],
+    *,
+    now: datetime,
+    rules: Rules,
+    travel: TravelModel | None = None,
+    limit_s: float = math.inf,
+) -> NDArray[np.float64]:
+    """Estimated arrival (s) of every unit at every point, shape (points, units): the travel time dispatch ranks by
+    (over the road network when `travel` routes, else straight line × road factor), plus the stale-fix penalty; a
+    unit that never reported gets the no-fix penalty; inf where the unit cannot get there within `limit_s`. What
+    dispatch ranks by before its capability and own-grid bonuses; the readiness of key sites asks this."""
+    model = travel or StraightTravel(rules)
+    has_fix = ~np.isnan(units.lats)
+    if len(lats) == 0 or len(units) == 0:
+        return np.zeros((len(lats), len(units)))
+    travel_s = model.matrix(units.kinds, units.lats, units.lons, lats, lons, limit_s=limit_s)
+    eta = np.where(has_fix[None, :], travel_s, rules.no_fix_penalty_s)
+    out: NDArray[np.float64] = eta + np.where(stale_fixes(units, now=now, rules=rules), rules.stale_penalty_s, 0.0)
+    return out
+
+
 def rank(
     units: UnitArrays,
     *,
@@ -106,9 +145,7 @@ def rank(
     if n == 0:
         return []
     has_fix = ~np.isnan(units.lats)
-    age = now.timestamp() - units.fix_ts
-    # A place without a fix time (an imported base position) is as unsure as an old fix.
-    stale = has_fix & ((age > rules.stale_fix_s) | np.isnan(units.fix_ts))
+    stale = stale_fixes(units, now=now, rules=rules)
     adjust = np.where(stale, rules.stale_penalty_s, 0.0)
     wanted = rules.capabilities.get(category, frozenset())
     wanted_bits = units.mask(wanted)

@@ -5,8 +5,20 @@ from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
+from .patrol import (
+    PatrolCheckin,
+    PatrolDay,
+    PatrolPlan,
+    PatrolPlanUnit,
+    PatrolShift,
+    PatrolShiftGrid,
+    PatrolShiftTarget,
+    PatrolShiftUnit,
+    PatrolTarget,
+)
 from .people import LoginThrottle, User
 from .roads import RoadEdge, RoadNetwork, RoadNode
+from .sites import KeySite, Relocation
 from .units import Position, Unit
 
 __all__ = [
@@ -22,9 +34,20 @@ __all__ = [
     "ExternalRef",
     "FeedHealth",
     "Grid",
+    "KeySite",
     "LoginThrottle",
+    "PatrolCheckin",
+    "PatrolDay",
+    "PatrolPlan",
+    "PatrolPlanUnit",
+    "PatrolShift",
+    "PatrolShiftGrid",
+    "PatrolShiftTarget",
+    "PatrolShiftUnit",
+    "PatrolTarget",
     "Place",
     "Position",
+    "Relocation",
     "RoadEdge",
     "RoadNetwork",
     "RoadNode",

@@ -41,6 +41,8 @@ class Case(Base):
         Index("ix_cases_status_due", "status", "due_at"),
         Index("ix_cases_repeat_of", "repeat_of_id"),
         Index("ix_cases_closed_status", "closed_at", "status"),
+        # Patrol (migration 0007_patrol): the cases a patrol shift filed.
+        Index("ix_cases_patrol_shift", "patrol_shift_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +84,12 @@ class Case(Base):
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     # Dissatisfied callbacks (each reopened the case and counts against the accountable handler).
     dissatisfied_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Patrol (migration 0007_patrol): a case a unit on patrol found and filed, and the shift it came from.
+    patrol_shift_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_shifts.id"))
+    # use_alter: units already refer to cases (their current case); this keeps the tables sortable.
+    patrol_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", use_alter=True, name="fk_cases_patrol_unit_id_units")
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -39,6 +39,10 @@ class Action(StrEnum):
     INGEST_POSITIONS = "ingest_positions"
     VIEW_PHONE = "view_phone"  # the caller's phone number and name in full (others see them masked)
     MAINTAIN = "maintain"  # retention (prune), backup and restore
+    MANAGE_PATROL = "manage_patrol"  # create, edit, suspend and import patrol plans
+    REVIEW_PATROL = "review_patrol"  # approve or return yesterday's patrol shifts (审核)
+    MANAGE_SITES = "manage_sites"  # import key sites (重点单位)
+    RELOCATE = "relocate"  # order an available unit to a standby post
 
 
 _D = Role.DISPATCHER
@@ -67,6 +71,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INGEST_POSITIONS: frozenset({_A}),
     Action.VIEW_PHONE: frozenset({_D, _S, _A}),
     Action.MAINTAIN: frozenset({_A}),
+    Action.MANAGE_PATROL: frozenset({_S, _A}),
+    Action.REVIEW_PATROL: frozenset({_S, _A}),
+    Action.MANAGE_SITES: frozenset({_S, _A}),
+    Action.RELOCATE: frozenset({_S, _A}),
 }
 
 

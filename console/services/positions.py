@@ -5,9 +5,11 @@ sorted per unit, and written at once — the position history with one multi-row
 one guarded UPDATE (`WHERE fix_at IS NULL OR fix_at < :new`, so a late or repeated fix never moves a unit back) —
 and ONE `unit_moved` event names every unit that moved, so consoles re-read those units (never one event per fix).
 
-Fixes older than (or as old as) what is stored for their unit are ignored and counted as out of order (or
-duplicates); fixes of trackers no unit carries are reported, never invented into units; invalid fixes are listed
-with the field named and skipped, the rest of the batch is still stored.
+Fixes older than what is stored for their unit (a feed catching up, a backfill, an import of history) are stored in
+the history too and counted as out of order, without moving the unit back; a fix at a time already stored for its
+unit is a duplicate and skipped. Fixes of trackers no unit carries are reported, never invented into units; invalid
+fixes are listed with the field named and skipped, the rest of the batch is still stored. In the same transaction
+the stored fixes are matched against the patrol shifts running then (`patrol_matching.match_ingested`).
 """
 
 from __future__ import annotations
@@ -177,9 +179,29 @@ def ingest_positions(
     now: datetime | None = None,
 ) -> IngestReport:
     """Store a batch of fixes in one transaction; returns what was accepted, ignored and refused."""
+    return write_transaction(
+        db.sessions, lambda session: ingest_in_transaction(session, fixes, source=source, actor=actor, now=now)
+    )
+
+
+def ingest_in_transaction(
+    session: Session,
+    fixes: Sequence[Fix],
+    *,
+    source: str,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+) -> IngestReport:
+    """`ingest_positions` inside the caller's transaction (an import stores a whole file in one)."""
     actor.require(Action.INGEST_POSITIONS)
     now = now or utcnow()
-    source = source[:32]
+    report, valid = _validate(fixes, now)
+    if not valid:
+        return report
+    return _store(session, report, valid, source=source[:32], actor=actor, now=now)
+
+
+def _validate(fixes: Sequence[Fix], now: datetime) -> tuple[IngestReport, list[tuple[int, Fix]]]:
     report = IngestReport(received=len(fixes))
     valid: list[tuple[int, Fix]] = []
     for index, fix in enumerate(fixes):
@@ -188,15 +210,18 @@ def ingest_positions(
             report.invalid.append(InvalidFix(index, *problem))
         else:
             valid.append((index, fix))
-    if not valid:
-        return report
+    return report, valid
 
-    def work(session: Session) -> IngestReport:
-        result = IngestReport(received=report.received, invalid=list(report.invalid))
-        _ingest(session, valid, source=source, actor=actor, now=now, report=result)
-        return result
 
-    return write_transaction(db.sessions, work)
+def _store(
+    session: Session, report: IngestReport, valid: list[tuple[int, Fix]], *, source: str, actor: Actor, now: datetime
+) -> IngestReport:
+    from .patrol_matching import match_ingested
+
+    result = IngestReport(received=report.received, invalid=list(report.invalid))
+    rows, previous = _ingest(session, valid, source=source, actor=actor, now=now, report=result)
+    match_ingested(session, rows, previous, now=now, actor=actor)
+    return result
 
 
 def _ingest(  # noqa: C901
@@ -207,7 +232,8 @@ def _ingest(  # noqa: C901
     actor: Actor,
     now: datetime,
     report: IngestReport,
-) -> None:
+) -> tuple[list[dict[str, Any]], dict[int, datetime | None]]:
+    """Store the batch; returns the rows stored and each unit's last fix before them."""
     trackers = sorted({f.tracker_id for _, f in valid if f.unit_id is None and f.tracker_id})
     unit_ids = sorted({f.unit_id for _, f in valid if f.unit_id is not None})
     by_tracker: dict[str, int] = {}
@@ -236,6 +262,7 @@ def _ingest(  # noqa: C901
             continue
         per_unit.setdefault(uid, []).append(fix)
 
+    known = _stored_times(session, per_unit, last_fix)
     rows: list[dict[str, Any]] = []
     newest: list[dict[str, Any]] = []
     for uid in sorted(per_unit):
@@ -243,14 +270,14 @@ def _ingest(  # noqa: C901
         seen: datetime | None = stored
         latest: Fix | None = None
         for fix in sorted(per_unit[uid], key=lambda f: f.fix_at):
-            if seen is not None and fix.fix_at == seen:
+            if fix.fix_at in (seen, stored) or (uid, fix.fix_at) in known:
                 report.duplicates += 1
                 continue
-            if stored is not None and fix.fix_at < stored:
-                report.out_of_order += 1
-                continue
             seen = fix.fix_at
-            latest = fix
+            if stored is not None and fix.fix_at < stored:
+                report.out_of_order += 1  # stored in the history; the unit keeps its newer position
+            else:
+                latest = fix
             rows.append(
                 {
                     "unit_id": uid,
@@ -275,7 +302,13 @@ def _ingest(  # noqa: C901
                 }
             )
     if not rows:
-        return
+        return rows, last_fix
+    if not newest:
+        report.accepted = len(rows)
+        conn = session.connection()
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(insert(Position), rows[start : start + CHUNK])
+        return rows, last_fix
     if session.get_bind().dialect.name == "postgresql":
         report.moved_unit_ids = _write_postgres(session, newest, rows)
     else:
@@ -287,7 +320,7 @@ def _ingest(  # noqa: C901
         report.moved_unit_ids = [row["b_id"] for row in newest]
     report.accepted = len(rows)
     if not report.moved_unit_ids:
-        return
+        return rows, last_fix
     event = record_event(
         session,
         EventKind.UNIT_MOVED,
@@ -297,3 +330,28 @@ def _ingest(  # noqa: C901
         ts=now,
     )
     report.event_id = event.id
+    return rows, last_fix
+
+
+def _stored_times(
+    session: Session, per_unit: dict[int, list[Fix]], last_fix: dict[int, datetime | None]
+) -> set[tuple[int, datetime]]:
+    """(unit, time) of the history already holding a fix older than its unit's last one (so a replay is skipped)."""
+    late = {
+        uid: [f.fix_at for f in fixes if (stored := last_fix[uid]) is not None and f.fix_at < stored]
+        for uid, fixes in per_unit.items()
+    }
+    late = {uid: times for uid, times in late.items() if times}
+    if not late:
+        return set()
+    found: set[tuple[int, datetime]] = set()
+    for uid, times in late.items():
+        found.update(
+            (uid, fix_at)
+            for fix_at in session.scalars(
+                select(Position.fix_at).where(
+                    Position.unit_id == uid, Position.fix_at >= min(times), Position.fix_at <= max(times)
+                )
+            )
+        )
+    return found

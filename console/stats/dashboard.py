@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ..periods import Period, period_bounds
 from ..timeutil import ensure_utc
 from .hourly import HourlyFigures, received_per_hour
 from .intervals import IntervalFigure, emergency_intervals
 from .kpi import Dimension, KpiReport, kpis
-from .periods import Period, period_bounds
 from .series import DailyPoint, daily_series
 
 

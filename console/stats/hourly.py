@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..db.sqlfn import local_day, local_hour
 from ..models import Case
+from ..periods import local_midnight
 from ..timeutil import CHINA_TZ, ensure_utc
-from .periods import local_midnight
-from .sqlfn import local_day, local_hour
 
 EPOCH = date(1970, 1, 1)
 

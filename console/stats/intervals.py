@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from ..db.sqlfn import epoch
 from ..models import Case
 from ..timeutil import ensure_utc
 from .kpi import NONE_KEY, Dimension, keyed_cases
-from .sqlfn import epoch
 
 #: interval name → (start column, end column, threshold seconds for the "within" share)
 INTERVALS: dict[str, tuple[str, str, float]] = {

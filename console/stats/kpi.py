@@ -28,10 +28,10 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
+from ..db.sqlfn import seconds_between
 from ..enums import OPEN_CASE_STATUSES, AssigneeKind, CaseStatus, FeedbackResult
 from ..models import Assignment, Case, Department, Dispatch, Township, Unit
 from ..timeutil import ensure_utc
-from .sqlfn import seconds_between
 
 #: The key of cases that have no value in the dimension (no township, never assigned, no unit sent).
 NONE_KEY = "-"

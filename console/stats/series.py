@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..db.sqlfn import local_day
 from ..enums import CaseStatus
 from ..models import Case
 from ..timeutil import ensure_utc
-from .sqlfn import local_day
 
 EPOCH = date(1970, 1, 1)
 

@@ -5,6 +5,13 @@ As the real one: speed in knots; `fixTime`/`deviceTime`/`serverTime` as ISO 8601
 other errors with a plain-text body. Auth by Bearer token, Basic, or the JSESSIONID cookie set by
 `POST /api/session` (form fields `email`, `password`). `expire_sessions()` makes every session invalid at once
 (as a server restart or a session timeout does), `expire_after_calls` does it after some authenticated calls.
+
+History, as Traccar's PositionResource: `GET /api/positions?deviceId=…&from=…&to=…` gives the device's positions
+with a fix time between `from` and `to`, BOTH ends included, ordered by fix time, invalid fixes included; one device
+per request; with `deviceId` but without both `from` and `to`, only the device's latest position (a list of one);
+`from`/`to` must be full ISO 8601 with a zone (`2026-11-23T08:00:00.000Z`), anything else is a 400 with a
+plain-text exception; a device the user may not see, or a user whose reports are disabled
+(`reports_disabled`), gets a 400 `SecurityException` in plain text.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ class FakeTraccar:
     users: dict[str, str] = field(default_factory=dict)  # email -> password
     devices: list[dict[str, Any]] = field(default_factory=list)
     latest: dict[int, dict[str, Any]] = field(default_factory=dict)  # deviceId -> position
+    history: dict[int, list[tuple[datetime, dict[str, Any]]]] = field(default_factory=dict)  # deviceId -> (fix, pos)
+    reports_disabled: bool = False
     sessions: set[str] = field(default_factory=set)
     expire_after_calls: int | None = None
     logins: int = 0
@@ -98,6 +107,7 @@ class FakeTraccar:
                 "geofenceIds": None if pid % 3 else [1, 4],
             }
             self.latest[device_id] = position
+            self.history.setdefault(device_id, []).append((fix_at.astimezone(UTC), position))
             for device in self.devices:
                 if device["id"] == device_id:
                     device["positionId"] = pid
@@ -146,7 +156,38 @@ class FakeTraccar:
                     self.expire_after_calls = None
                 if req.path == "/api/devices":
                     return Reply.json(list(self.devices))
-                if "deviceId" in req.query or "id" in req.query:
-                    return Reply.text("Not implemented in the fake: history queries", 400)
+                if "id" in req.query:
+                    return Reply.text("Not implemented in the fake: positions by id", 400)
+                if "deviceId" in req.query:
+                    return self._device_positions(req.query)
                 return Reply.json([self.latest[d] for d in sorted(self.latest)])
         return Reply.text("HTTP 404 Not Found", 404)
+
+    def _device_positions(self, query: dict[str, str]) -> Reply:
+        """Called with the lock held."""
+        try:
+            device_id = int(query["deviceId"])
+        except ValueError:
+            return Reply.text("HTTP 404 Not Found", 404)  # JAX-RS: a query parameter that does not convert
+        if not any(d["id"] == device_id for d in self.devices):
+            return Reply.text("SecurityException (PermissionsService:134 < PositionResource:71 < ...)", 400)
+        if "from" not in query or "to" not in query:
+            latest = self.latest.get(device_id)
+            return Reply.json([latest] if latest is not None else [])
+        if self.reports_disabled:
+            return Reply.text("SecurityException (PermissionsService:180 < PositionResource:73 < ...)", 400)
+        bounds = []
+        for key in ("from", "to"):
+            text = query[key]
+            try:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                moment = None
+            if moment is None or moment.tzinfo is None:
+                return Reply.text(f"WebApplicationException (DateUtil:64 < ...): cannot parse {text!r}", 400)
+            bounds.append(moment.astimezone(UTC))
+        start, end = bounds
+        found = sorted(
+            (item for item in self.history.get(device_id, []) if start <= item[0] <= end), key=lambda item: item[0]
+        )
+        return Reply.json([position for _, position in found])

@@ -53,7 +53,7 @@ def test_batch_writes_history_last_fix_and_one_event(db: Database) -> None:
     assert events[0].payload["source"] == "test"
 
 
-def test_duplicates_and_out_of_order_are_ignored(db: Database) -> None:
+def test_duplicates_are_skipped_and_late_fixes_join_the_history_without_moving_the_unit(db: Database) -> None:
     ids = add_units(db, 1)
     uid = ids["T-001"]
     now = T0 + timedelta(hours=1)
@@ -64,22 +64,27 @@ def test_duplicates_and_out_of_order_are_ignored(db: Database) -> None:
         db,
         [
             Fix(fix_at=T0 + timedelta(seconds=30), lat=24.9, lon=113.6, unit_id=uid),  # same time: duplicate
-            Fix(fix_at=T0 + timedelta(seconds=10), lat=24.9, lon=113.6, unit_id=uid),  # older: out of order
+            Fix(fix_at=T0 + timedelta(seconds=10), lat=24.9, lon=113.6, unit_id=uid),  # older: stored, late
             Fix(fix_at=T0 + timedelta(seconds=40), lat=24.81, lon=113.61, unit_id=uid),
             Fix(fix_at=T0 + timedelta(seconds=40), lat=24.82, lon=113.61, unit_id=uid),  # twice in the batch
         ],
         source="a",
         now=now,
     )
-    assert (report.accepted, report.duplicates, report.out_of_order) == (1, 2, 1)
+    assert (report.accepted, report.duplicates, report.out_of_order) == (2, 2, 1)
     unit = _unit(db, uid)
     assert unit.fix_at == T0 + timedelta(seconds=40) and unit.lat == pytest.approx(24.81)
-    assert _count(db, Position) == 2
-    # A batch with nothing new writes nothing and records no event.
+    assert _count(db, Position) == 3
+    # A batch of late fixes only: stored in the history, no unit moves, no unit_moved event.
     before = _count(db, Event, Event.kind == EventKind.UNIT_MOVED)
-    again = ingest_positions(db, [Fix(fix_at=T0, lat=24.8, lon=113.6, unit_id=uid)], source="a", now=now)
-    assert again.accepted == 0 and again.out_of_order == 1
+    late = ingest_positions(db, [Fix(fix_at=T0, lat=24.8, lon=113.6, unit_id=uid)], source="a", now=now)
+    assert late.accepted == 1 and late.out_of_order == 1 and late.moved_unit_ids == []
     assert _count(db, Event, Event.kind == EventKind.UNIT_MOVED) == before
+    assert _unit(db, uid).fix_at == T0 + timedelta(seconds=40)
+    # The same late fix again (a backfill overlapping what is stored) is a duplicate.
+    again = ingest_positions(db, [Fix(fix_at=T0, lat=24.8, lon=113.6, unit_id=uid)], source="a", now=now)
+    assert (again.accepted, again.duplicates) == (0, 1)
+    assert _count(db, Position) == 4
 
 
 def test_unknown_trackers_are_reported_not_invented(db: Database) -> None:

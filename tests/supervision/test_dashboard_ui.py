@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from console.periods import Period
 from console.stats.board import supervision_board
 from console.stats.dashboard import dashboard_data
-from console.stats.periods import Period
 from ui.dashboard import KpiDashboard
 from ui.supervision import SupervisionBoardWidget
 

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from console.cli.main import main
+from console.periods import day_bounds
 from console.reports import write_report
 from console.services.actor import SYSTEM
-from console.stats.periods import day_bounds
 
 from .conftest import World
 from .dataset import NOW, build_dataset

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.enums import Category, Channel, UnitKind
+from console.periods import Period, local_midnight, period_bounds
 from console.stats.dashboard import DashboardData
 from console.stats.kpi import NONE_KEY, Dimension, KpiRow
-from console.stats.periods import Period, local_midnight, period_bounds
 from console.timeutil import CHINA_TZ
 
 from ..labels import label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from ..timeutil import CHINA_TZ, ensure_utc
+from .timeutil import CHINA_TZ, ensure_utc
 
 
 class Period(StrEnum):
