@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
 from ..events import record_event
-from ..geo.ranking import UnitArrays, rank
+from ..geo.ranking import KINDS, UnitArrays, rank
 from ..geo.travel import travel_eta, travel_model
 from ..models import Case, Dispatch, Unit
 from ..models.base import UTCDateTime
@@ -67,8 +67,9 @@ def recommend(
     if case.lat is None or case.lon is None:
         raise ValidationError("location", f"case {case.number} has no location; set one before dispatching")
     rules = rules or default_rules()
+    # One read of the available units: a second query for their kinds could miss a unit another workstation has just
+    # dispatched (PostgreSQL's read committed), so the kind comes from the same rows as the position.
     units = available_units(session)
-    kinds = dict(session.execute(select(Unit.id, Unit.kind).where(Unit.status == UnitStatus.AVAILABLE)).tuples().all())
     ranked = rank(
         units,
         lat=case.lat,
@@ -84,7 +85,7 @@ def recommend(
         Recommendation(
             unit_id=r.unit_id,
             callsign=units.callsigns[r.index],
-            kind=kinds[r.unit_id],
+            kind=KINDS[units.kinds[r.index]],
             distance_m=r.distance_m,
             eta_s=r.eta_s,
             reasons=r.reasons,

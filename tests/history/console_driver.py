@@ -14,6 +14,7 @@ import os
 import random
 import sys
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,7 @@ class ConsoleDriver(QObject):
             elif result.db_unreachable:
                 self.log.failed += 1
             else:
-                self.log.errors.append(f"{type(result.error).__name__}: {result.error}")
+                self.log.errors.append(f"{type(result.error).__name__}: {result.error} ({where(result.error)})")
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -146,6 +147,12 @@ class ConsoleDriver(QObject):
         for signal in (self.worker.snapshotReady, self.worker.changesReady, self.worker.dbStatusChanged):
             signal.disconnect()
         self.db.dispose()
+
+
+def where(error: BaseException) -> str:
+    """The innermost frame an unexpected error came from, so the soak's report says where to look."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f"{frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno} in {frames[-1].name}" if frames else "no traceback"
 
 
 def places_of(db: Database, limit: int = 200) -> list[tuple[float, float]]:
