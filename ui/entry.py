@@ -27,8 +27,10 @@ def create_application(lang: str | None, configured: str | None = None) -> Any:
     from ui.i18n import install_translators
     from ui.map import register_schemes
 
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
         register_schemes()
         import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the application exists)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from console.enums import (
     AssignmentStatus,
@@ -23,6 +23,13 @@ from console.enums import (
 )
 
 CONTEXT = "Labels"
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # the name lupdate looks for
+    """Mark `text` for lupdate in `context` and return it unchanged (PySide6's own is typed as returning object)."""
+    del context
+    return text
+
 
 _TEXT_LIST: list[tuple[Enum, str]] = [
     (CaseStatus.RECEIVED, QT_TRANSLATE_NOOP("Labels", "Received")),

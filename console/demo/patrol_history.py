@@ -170,11 +170,11 @@ class PatrolHistory:
     ) -> list[tuple[float, float, float]]:
         geometry = target.geometry
         if target.kind == TargetKind.POINT:
-            lon, lat = geometry["coordinates"]  # type: ignore[misc]
+            lon, lat = geometry["coordinates"]
             stay = ((target.dwell_s or 0.0) + rng.uniform(60, 240)) * cut
             return [(t + k * STAND_STEP_S, *_jitter(rng, lat, lon, 8.0)) for k in range(int(stay // STAND_STEP_S) + 1)]
         if target.kind == TargetKind.ROUTE:
-            route = sample_route(geometry["coordinates"])  # type: ignore[arg-type]
+            route = sample_route(geometry["coordinates"])
             step = SPEED_MS.get(shift.kind, 8.3) * DRIVE_STEP_S
             along = np.arange(0.0, route.length_m * cut + step, step)
             out = []

@@ -180,7 +180,7 @@ def drop_unstarted(session: Session, plan_id: int, *, now: datetime) -> int:
     if not ids:
         return 0
     for model in (PatrolCheckin, PatrolShiftGrid, PatrolShiftUnit, PatrolShiftTarget):
-        session.execute(delete(model).where(model.shift_id.in_(ids)))  # type: ignore[attr-defined]
+        session.execute(delete(model).where(model.shift_id.in_(ids)))
     session.execute(delete(PatrolShift).where(PatrolShift.id.in_(ids)))
     return len(ids)
 
