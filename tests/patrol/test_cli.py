@@ -6,9 +6,11 @@ import contextlib
 import csv
 import io
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -24,7 +26,9 @@ DAY = "2026-11-23"
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Database, *argv: str, user: str | None = None) -> tuple[int, Any, str]:
-    code = main(["--db", db.url, *(["--user", user] if user else []), *argv])
+    # The mini county's users have their name as password; --user proves it through CONSOLE_PASSWORD.
+    with mock.patch.dict(os.environ, {"CONSOLE_PASSWORD": user} if user else {}):
+        code = main(["--db", db.url, *(["--user", user] if user else []), *argv])
     captured = capsys.readouterr()
     out: Any = captured.out
     with contextlib.suppress(json.JSONDecodeError):
