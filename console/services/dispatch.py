@@ -9,6 +9,7 @@ and is told who holds the unit and for which case.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,9 @@ from .actor import Action, Actor
 from .errors import InvalidTransition, NotFound, UnitUnavailable, ValidationError
 from .guard import guarded_update, touch_case, unit_step
 from .permissions import UNIT_TRANSITIONS
+
+#: The states a case may be in for `dispatch_nearest` (F5): still waiting for its first unit.
+NEAREST_CASE_STATES = frozenset({CaseStatus.RECEIVED})
 
 
 def _case(session: Session, case_id: int) -> Case:
@@ -115,7 +119,13 @@ def dispatch_unit(
     actor: Actor,
     now: datetime | None = None,
     rules: Rules | None = None,
+    case_states: Collection[CaseStatus] = OPEN_CASE_STATUSES,
+    refusal: str = "dispatch",
 ) -> Dispatch:
+    """Claim the unit for the case (the guarded unit update), move the case on, write the dispatch and its event.
+
+    The case must be in one of `case_states` (any open state: a case may get more units), checked by the case's
+    own guarded update in the same transaction; otherwise the whole dispatch is refused with `refusal`."""
     actor.require(Action.DISPATCH)
     now = now or utcnow()
     rules = rules or default_rules()
@@ -141,7 +151,7 @@ def dispatch_unit(
     callsign, kind, unit_lat, unit_lon = claimed
     moved = session.execute(
         update(Case)
-        .where(Case.id == case_id, Case.status.in_(list(OPEN_CASE_STATUSES)))
+        .where(Case.id == case_id, Case.status.in_(list(case_states)))
         .values(
             status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
             first_dispatched_at=func.coalesce(Case.first_dispatched_at, literal(now, UTCDateTime())),
@@ -155,7 +165,7 @@ def dispatch_unit(
         case = session.get(Case, case_id, populate_existing=True)
         if case is None:
             raise NotFound("case", case_id)
-        raise InvalidTransition("case", case.number, case.status.value, "dispatch")
+        raise InvalidTransition("case", case.number, case.status.value, refusal)
     number, case_lat, case_lon = moved
     eta = None
     if unit_lat is not None and unit_lon is not None and case_lat is not None and case_lon is not None:
@@ -178,7 +188,13 @@ def dispatch_unit(
 def dispatch_nearest(
     session: Session, *, case_id: int, actor: Actor, now: datetime | None = None, rules: Rules | None = None
 ) -> Dispatch:
-    """Dispatch the top recommendation. If another workstation takes it first, the caller is told who did."""
+    """Dispatch the top recommendation to a case still waiting for its first unit. If another workstation takes
+    the unit first, the caller is told who did.
+
+    F5 pressed for the same case at two workstations at once must not send two units: the case's guarded update
+    accepts only a case still `received`, so of two such dispatches exactly one commits and the other is refused
+    with the case's state (`InvalidTransition`). A further unit for a case that has one is chosen by name
+    (`dispatch_unit`)."""
     actor.require(Action.DISPATCH)
     recs = recommend(session, case_id, limit=1, now=now, rules=rules)
     if not recs:
@@ -187,7 +203,16 @@ def dispatch_nearest(
     if not math.isfinite(recs[0].eta_s):
         case = _case(session, case_id)
         raise InvalidTransition("case", case.number, case.status.value, "dispatch: no available unit can reach it")
-    return dispatch_unit(session, case_id=case_id, unit_id=recs[0].unit_id, actor=actor, now=now, rules=rules)
+    return dispatch_unit(
+        session,
+        case_id=case_id,
+        unit_id=recs[0].unit_id,
+        actor=actor,
+        now=now,
+        rules=rules,
+        case_states=NEAREST_CASE_STATES,
+        refusal="dispatch nearest: the case already has a unit (choose a unit to send another)",
+    )
 
 
 def _new_status(value: UnitStatus | str) -> UnitStatus:
