@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,8 @@ from ..models import Case, Citizen, Counter
 from ..rules import Rules, default_rules
 from ..timeutil import CHINA_TZ, utcnow
 from ..views import CaseView
+from ..worktime import default_calendar
+from . import repeats
 from .actor import Action, Actor
 from .errors import ValidationError
 from .inputs import check_number, check_text, check_time, shown
@@ -218,6 +220,61 @@ def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -
 # -- service functions --------------------------------------------------------------------------------------------
 
 
+def _nearby(
+    session: Session, req: IntakeRequest, received: datetime, rules: Rules, appeal: repeats.Appeal, now: datetime
+) -> tuple[list[str], list[repeats.Candidate]]:
+    """The duplicate candidates (numbers, newest first) and the repeat candidates, read in ONE statement: each read
+    is a bounded, indexed branch (its own window, order and limit) of a UNION ALL tagged with what it is for."""
+    live = Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID])
+    branches: list[tuple[str, Any]] = []
+    if req.caller_phone:
+        since = received - timedelta(hours=rules.same_phone_hours)
+        branches.append(
+            (
+                "dup_phone",
+                select(*repeats.COLUMNS)
+                .where(Case.caller_phone == req.caller_phone, Case.received_at >= since, Case.received_at <= received)
+                .where(live)
+                .order_by(Case.received_at.desc())
+                .limit(20),
+            )
+        )
+    if req.lat is not None and req.lon is not None:
+        since = received - timedelta(hours=rules.same_category_hours)
+        min_lat, min_lon, max_lat, max_lon = bbox_around(req.lat, req.lon, rules.same_category_radius_m)
+        branches.append(
+            (
+                "dup_place",
+                select(*repeats.COLUMNS)
+                .where(Case.category == req.category, Case.received_at >= since, Case.received_at <= received)
+                .where(Case.lat.between(min_lat, max_lat), Case.lon.between(min_lon, max_lon), live)
+                .limit(50),
+            )
+        )
+    branches += repeats.candidate_queries(appeal, default_calendar().repeats, now)
+    if not branches:
+        return [], []
+    selects = []
+    for tag, query in branches:
+        sub = query.subquery()
+        selects.append(select(literal(tag, String()).label("by"), *sub.c))
+    stmt: Any = selects[0] if len(selects) == 1 else union_all(*selects)
+    dups: dict[int, tuple[datetime, str]] = {}
+    repeat_rows: list[Any] = []
+    for by, *values in session.execute(stmt).tuples():
+        if by in ("phone", "place"):
+            repeat_rows.append((by, *values))
+            continue
+        case_id, received_at, lat, lon, number = values[0], values[5], values[6], values[7], values[8]
+        if by == "dup_place":
+            assert req.lat is not None and req.lon is not None and lat is not None and lon is not None
+            if haversine_m(req.lat, req.lon, lat, lon) > rules.same_category_radius_m:
+                continue
+        dups[case_id] = (received_at, number)
+    numbers = [number for _t, number in sorted(dups.values(), key=lambda v: v[0], reverse=True)]
+    return numbers, repeats.candidates_from_rows(appeal, default_calendar().repeats, repeat_rows)
+
+
 def create_case(
     session: Session,
     req: IntakeRequest,
@@ -226,13 +283,19 @@ def create_case(
     now: datetime | None = None,
     rules: Rules | None = None,
 ) -> IntakeResult:
+    """Save an appeal as a new case, in the caller's transaction: the case number (the first write, one upsert),
+    the duplicate and repeat candidates (one read), the citizen (one upsert), the case (already linked to the master
+    it repeats), its event; then the master's repeat count, its event and any escalation the repeat rules call for.
+    """
     actor.require(Action.INTAKE)
     rules = rules or default_rules()
     now = now or utcnow()
     received = req.received_at or now
     number = next_case_number(session, received)  # first statement: takes the write lock
     hit = _locate(session, req)
-    duplicates = _duplicate_cases(session, req, received, rules)
+    appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
+    dup_numbers, candidates = _nearby(session, req, received, rules, appeal, now)
+    match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     case = Case(
         number=number,
@@ -256,11 +319,11 @@ def create_case(
         escalation=0,
         repeat_count=0,
         reopened_count=0,
+        repeat_of_id=match.master_id if match else None,
         updated_at=now,
     )
     session.add(case)
     session.flush()
-    dup_numbers = [c.number for c in duplicates]
     record_event(
         session,
         EventKind.CASE_RECEIVED,
@@ -276,9 +339,8 @@ def create_case(
             "duplicates": dup_numbers,
         },
     )
-    from . import repeats  # late import: repeats reads cases and may escalate the master case
-
-    repeats.after_intake(session, case, actor=actor, now=now)
+    if match is not None:
+        repeats.link(session, case, match, actor=actor, now=now)
     return IntakeResult(case, dup_numbers, hit.grid_code if hit else None, hit.township_name if hit else None)
 
 

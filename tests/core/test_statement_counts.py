@@ -26,9 +26,9 @@ from .test_intake import GOOD
 
 # (SQLite, PostgreSQL). PostgreSQL adds one `SELECT pg_notify(...)` per event written.
 EXPECTED: dict[str, tuple[int, int]] = {
-    # counter upsert, duplicates by phone, duplicates by place, citizen upsert, case insert, event insert, repeat
-    # candidates by phone and by place, the master read, the new case's link, the master's count, its event
-    "intake": (12, 14),
+    # counter upsert, ONE read for the duplicate and repeat candidates, citizen upsert, case insert (already linked to
+    # its master), event insert, the master's guarded count (UPDATE … RETURNING), its event
+    "intake": (7, 9),
     # guarded unit claim, guarded case update, the road network's freshness check (travel estimate), dispatch
     # insert, event insert
     "dispatch": (5, 6),
