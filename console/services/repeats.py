@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..enums import CaseStatus, Category, EventKind
@@ -110,40 +110,37 @@ COLUMNS = (
 )
 
 
-def candidate_queries(appeal: Appeal, rules: RepeatRules, now: datetime) -> list[tuple[str, Select[Any]]]:
+def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[Any]]]:
     """The bounded, indexed reads of earlier cases (by phone: `(caller_phone, received_at)`; by place: `(category,
-    received_at)`), as (way, query) pairs. Intake sends them in one statement together with its duplicate reads."""
-    closed_since = now - timedelta(days=rules.window_days)
+    received_at)`), as (way, query) pairs with bind parameters (`candidate_params`). Intake sends them in one
+    statement together with its duplicate reads."""
     live = [
         Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]),
-        or_(Case.closed_at.is_(None), Case.closed_at >= closed_since),
-        Case.received_at <= appeal.received_at,
+        or_(Case.closed_at.is_(None), Case.closed_at >= bindparam("rp_closed_since")),
+        Case.received_at <= bindparam("received"),
     ]
     out: list[tuple[str, Select[Any]]] = []
-    if appeal.caller_phone:
-        since = appeal.received_at - timedelta(days=rules.phone_window_days)
+    if phone:
         out.append(
             (
                 "phone",
                 select(*COLUMNS)
-                .where(Case.caller_phone == appeal.caller_phone, Case.received_at >= since, *live)
+                .where(Case.caller_phone == bindparam("phone"), Case.received_at >= bindparam("rp_phone_since"), *live)
                 .order_by(Case.received_at.desc())
                 .limit(30),
             )
         )
-    if appeal.lat is not None and appeal.lon is not None:
-        since = appeal.received_at - timedelta(hours=rules.place_hours)
-        min_lat, min_lon, max_lat, max_lon = bbox_around(appeal.lat, appeal.lon, rules.radius_m)
+    if place:
         out.append(
             (
                 "place",
                 select(*COLUMNS)
                 .where(
-                    # same category: the (category, received_at) index keeps this a short range scan at intake
-                    Case.category == appeal.category,
-                    Case.received_at >= since,
-                    Case.lat.between(min_lat, max_lat),
-                    Case.lon.between(min_lon, max_lon),
+                    # same category: the (category, received_at, lat, lon) index keeps this a short range scan at intake
+                    Case.category == bindparam("category"),
+                    Case.received_at >= bindparam("rp_place_since"),
+                    Case.lat.between(bindparam("rp_min_lat"), bindparam("rp_max_lat")),
+                    Case.lon.between(bindparam("rp_min_lon"), bindparam("rp_max_lon")),
                     *live,
                 )
                 .order_by(Case.received_at.desc())
@@ -151,6 +148,23 @@ def candidate_queries(appeal: Appeal, rules: RepeatRules, now: datetime) -> list
             )
         )
     return out
+
+
+def candidate_params(appeal: Appeal, rules: RepeatRules, now: datetime) -> dict[str, Any]:
+    """The values of `candidate_branches`' parameters for this appeal."""
+    params: dict[str, Any] = {
+        "received": appeal.received_at,
+        "rp_closed_since": now - timedelta(days=rules.window_days),
+        "category": appeal.category,
+    }
+    if appeal.caller_phone:
+        params["phone"] = appeal.caller_phone
+        params["rp_phone_since"] = appeal.received_at - timedelta(days=rules.phone_window_days)
+    if appeal.lat is not None and appeal.lon is not None:
+        params["rp_place_since"] = appeal.received_at - timedelta(hours=rules.place_hours)
+        box = bbox_around(appeal.lat, appeal.lon, rules.radius_m)
+        params.update(zip(("rp_min_lat", "rp_min_lon", "rp_max_lat", "rp_max_lon"), box, strict=True))
+    return params
 
 
 def candidates_from_rows(appeal: Appeal, rules: RepeatRules, rows: Iterable[Any]) -> list[Candidate]:
@@ -251,7 +265,9 @@ def link(session: Session, case: Case, match: RepeatMatch, *, actor: Actor, now:
 
 def find_repeat(session: Session, appeal: Appeal, *, rules: RepeatRules, now: datetime) -> RepeatMatch | None:
     """The best earlier case the appeal repeats, read on its own (intake reads the candidates with its duplicates)."""
+    params = candidate_params(appeal, rules, now)
     rows: list[Any] = []
-    for by, query in candidate_queries(appeal, rules, now):
-        rows += [(by, *r) for r in session.execute(query).tuples()]
+    place = appeal.lat is not None and appeal.lon is not None
+    for by, query in candidate_branches(phone=bool(appeal.caller_phone), place=place):
+        rows += [(by, *r) for r in session.execute(query, params).tuples()]
     return best_match(appeal, candidates_from_rows(appeal, rules, rows), rules)
