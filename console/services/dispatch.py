@@ -13,8 +13,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
@@ -129,38 +129,17 @@ def dispatch_unit(
     actor.require(Action.DISPATCH)
     now = now or utcnow()
     rules = rules or default_rules()
-    # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path.
-    claimed = session.execute(
-        update(Unit)
-        .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE)
-        .values(
-            status=UnitStatus.DISPATCHED,
-            status_since=now,
-            current_case_id=case_id,
-            version=Unit.version + 1,
-            updated_at=now,
-        )
-        .returning(Unit.callsign, Unit.kind, Unit.lat, Unit.lon)
-        .execution_options(synchronize_session=False)
-    ).first()
+    # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path. The
+    # hot statements go straight to the connection (Core), not through the ORM's bulk-persistence path.
+    conn = session.connection()
+    claimed = conn.execute(_CLAIM, {"p_unit": unit_id, "p_case": case_id, "p_now": now}).first()
     if claimed is None:
         unit = session.get(Unit, unit_id, populate_existing=True)
         if unit is None:
             raise NotFound("unit", unit_id)
         raise _holder(session, unit)
     callsign, kind, unit_lat, unit_lon = claimed
-    moved = session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.status.in_(list(case_states)))
-        .values(
-            status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
-            first_dispatched_at=func.coalesce(Case.first_dispatched_at, literal(now, UTCDateTime())),
-            version=Case.version + 1,
-            updated_at=now,
-        )
-        .returning(Case.number, Case.lat, Case.lon)
-        .execution_options(synchronize_session=False)
-    ).first()
+    moved = conn.execute(_case_move(frozenset(case_states)), {"p_case": case_id, "p_now": now}).first()
     if moved is None:
         case = session.get(Case, case_id, populate_existing=True)
         if case is None:
@@ -170,9 +149,18 @@ def dispatch_unit(
     eta = None
     if unit_lat is not None and unit_lon is not None and case_lat is not None and case_lon is not None:
         eta = travel_eta(travel_model(session, rules), kind, unit_lat, unit_lon, case_lat, case_lon)
-    dispatch = Dispatch(case_id=case_id, unit_id=unit_id, dispatched_by=actor.name, dispatched_at=now, eta_s=eta)
-    session.add(dispatch)
-    session.flush()
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "unit_id": unit_id,
+        "dispatched_by": actor.name,
+        "dispatched_at": now,
+        "eta_s": eta,
+    }
+    # One Core INSERT … RETURNING; the object returned carries the row's values (it is not in the session).
+    dispatch_id = int(conn.execute(_DISPATCH_INSERT, values).scalar_one())
+    dispatch = Dispatch(
+        id=dispatch_id, en_route_at=None, on_scene_at=None, cleared_at=None, cancelled_at=None, **values
+    )
     record_event(
         session,
         EventKind.CASE_DISPATCHED,
@@ -183,6 +171,42 @@ def dispatch_unit(
         payload={"number": number, "callsign": callsign, "dispatch_id": dispatch.id, "eta_s": eta},
     )
     return dispatch
+
+
+# The hot statements of a dispatch, built once with bind parameters: SQLAlchemy neither rebuilds nor recompiles
+# them per dispatch (their cache key is computed once too).
+_NOW = bindparam("p_now", type_=UTCDateTime())
+_CLAIM = (
+    update(Unit)
+    .where(Unit.id == bindparam("p_unit"), Unit.status == UnitStatus.AVAILABLE)
+    .values(
+        status=UnitStatus.DISPATCHED,
+        status_since=_NOW,
+        current_case_id=bindparam("p_case"),
+        version=Unit.version + 1,
+        updated_at=_NOW,
+    )
+    .returning(Unit.callsign, Unit.kind, Unit.lat, Unit.lon)
+)
+_CASE_MOVES: dict[frozenset[CaseStatus], Any] = {}
+_DISPATCH_INSERT = insert(Dispatch).returning(Dispatch.id)
+
+
+def _case_move(states: frozenset[CaseStatus]) -> Any:
+    """The case's guarded update of a dispatch, for the states it may be in (one construct per set of states)."""
+    if states not in _CASE_MOVES:
+        _CASE_MOVES[states] = (
+            update(Case)
+            .where(Case.id == bindparam("p_case"), Case.status.in_(sorted(states)))
+            .values(
+                status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
+                first_dispatched_at=func.coalesce(Case.first_dispatched_at, _NOW),
+                version=Case.version + 1,
+                updated_at=_NOW,
+            )
+            .returning(Case.number, Case.lat, Case.lon)
+        )
+    return _CASE_MOVES[states]
 
 
 def dispatch_nearest(
