@@ -131,14 +131,19 @@ def random_intake(rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _naive_prefix() -> str:
+    """The hand-written cases' number prefix, new each run (numbers are unique; `N` + 6 hex + `-` + 7 digits)."""
+    return "N" + os.urandom(3).hex()
+
+
 def naive_for(db: Database) -> Naive:
     """The hand-written partner on the same database."""
     if db.is_postgres:
         url = db.engine.url.set(drivername="postgresql")
-        return NaivePostgres(url.render_as_string(hide_password=False), prefix="NV")
+        return NaivePostgres(url.render_as_string(hide_password=False), prefix=_naive_prefix())
     database = db.engine.url.database
     assert database is not None
-    return NaiveSqlite(database, prefix="NV")
+    return NaiveSqlite(database, prefix=_naive_prefix())
 
 
 def _ratio(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, float]:
