@@ -10,6 +10,10 @@ same and lower still for the same caller (`RepeatRules.bar`). The new case point
 closed, escalate the master (督办) automatically. All of it runs inside the intake's transaction: the candidates are
 read in the intake's one read statement, the match is made before the new case is written (so the case row is
 written already pointing to its master) and the master is counted by one guarded UPDATE … RETURNING.
+
+Why inside and not an operation of its own after the commit (issue 12): the shift leader's repeats view, the master's
+count and its automatic escalation would lag the new case, and a crash between the two transactions would lose the
+link for good; read together with the intake's duplicates it costs no extra round trip, so it stays in.
 """
 
 from __future__ import annotations
