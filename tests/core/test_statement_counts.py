@@ -29,8 +29,8 @@ EXPECTED: dict[str, tuple[int, int]] = {
     # counter upsert, ONE read for the duplicate and repeat candidates, citizen upsert, case insert (already linked to
     # its master), event insert, the master's guarded count (UPDATE … RETURNING), its event
     "intake": (7, 9),
-    # guarded unit claim, guarded case update, the road network's freshness check (travel estimate), dispatch
-    # insert, event insert
+    # guarded unit claim, guarded case update, the road network's freshness check (a fresh database: the first
+    # dispatch of the process on it always checks; then at most every RECHECK_S seconds), dispatch insert, event
     "dispatch": (5, 6),
     # guarded unit step, its active dispatch, dispatch update, case touch, event insert
     "unit_status": (5, 6),
