@@ -2,14 +2,24 @@
 change-feed latency (polling and NOTIFY), each on SQLite and (with --pg URL or CONSOLE_TEST_PG_URL) PostgreSQL.
 
     python bench/bench_core.py [--cases 1000000] [--pg postgresql://postgres@127.0.0.1:5432/test] [--sqlite-only]
+    python bench/bench_core.py --quick            # 20,000 cases and fewer samples: minutes, not an hour
 
-Prints one JSON document. The stored cases are seeded once into bench/out/ (SQLite) or the database
-`console_bench` (PostgreSQL) and reused by later runs.
+Prints one JSON document. The stored cases are seeded once into bench/out/ (SQLite) or the database named by
+`--pg-db` (default `console_bench`, PostgreSQL) and reused by later runs.
+
+How the hot paths are measured (issue 12):
+- a warm-up first (intakes and dispatches not counted), then the collector in the state the console uses
+  (`ui/gc_tuning.py`: enabled, thresholds untouched, what is alive after start-up frozen);
+- interleaved with the hand-written sqlite3/psycopg transactions doing the essential work (`bench/naive_core.py`),
+  the order alternating each round, so noise hits both alike; the ratio project/hand-written at p50 and p95;
+- each figure next to its budget and whether it is met (`budgets`), the statements each hot operation sends
+  (`statements`), and the machine's load average at start and end (a noisy run is visible).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import sys
@@ -26,8 +36,10 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BOX, emit, progress, seed_cases, seed_events, stored_cases, summary_ms
+from bench.naive_core import Naive, NaivePostgres, NaiveSqlite
 from console.db import Database, upgrade_to_head, write_transaction
 from console.db.engine import normalise_url
+from console.db.statements import count_statements
 from console.enums import Category, EventKind, Role, UnitKind, UnitStatus
 from console.events import ChangeFeed, record_event
 from console.geo.distance import haversine_m
@@ -99,6 +111,14 @@ def ensure_county(db: Database) -> None:
     write_transaction(db.sessions, work)
 
 
+def run_rng(seed: int, db: Database) -> random.Random:
+    """Appeals drawn afresh for each run (seeded by the cases stored): a rerun on the same database does not replay
+    the same places and categories, which would make nearly every appeal a repeat of the previous run's."""
+    with db.session() as s:
+        stored = int(s.scalar(select(func.max(Case.id))) or 0)
+    return random.Random(seed * 1_000_003 + stored)
+
+
 def random_intake(rng: random.Random) -> dict[str, Any]:
     return {
         "channel": "hotline_12345",
@@ -111,15 +131,72 @@ def random_intake(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def bench_intake(db: Database, n: int = 300) -> dict[str, Any]:
-    rng = random.Random(11)
-    samples = []
-    for _ in range(n):
-        req = intake.parse_intake(random_intake(rng))
-        t0 = time.perf_counter()
-        write_transaction(db.sessions, lambda s, r=req: intake.create_case(s, r, actor=ACTOR))
-        samples.append(time.perf_counter() - t0)
-    result: dict[str, Any] = {"save": summary_ms(samples), "stored_cases": stored_cases(db)}
+def _naive_prefix() -> str:
+    """The hand-written cases' number prefix, new each run (numbers are unique; `N` + 6 hex + `-` + 7 digits)."""
+    return "N" + os.urandom(3).hex()
+
+
+def naive_for(db: Database) -> Naive:
+    """The hand-written partner on the same database."""
+    if db.is_postgres:
+        url = db.engine.url.set(drivername="postgresql")
+        return NaivePostgres(url.render_as_string(hide_password=False), prefix=_naive_prefix())
+    database = db.engine.url.database
+    assert database is not None
+    return NaiveSqlite(database, prefix=_naive_prefix())
+
+
+def _ratio(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, float]:
+    return {
+        "p50": round(ours["p50_ms"] / theirs["p50_ms"], 1),
+        "p95": round(ours["p95_ms"] / theirs["p95_ms"], 1),
+    }
+
+
+def _intake_once(db: Database, req: intake.IntakeRequest) -> int:
+    return write_transaction(db.sessions, lambda s: intake.create_case(s, req, actor=ACTOR)).case.id
+
+
+def warm_up(db: Database, naive: Naive, rounds: int) -> None:
+    """Intakes and dispatches not measured: caches, compiled statements, the database's pages."""
+    rng = run_rng(1, db)
+    with db.session() as s:
+        unit_id = int(s.scalars(select(Unit.id).order_by(Unit.id)).first() or 0)
+    for _ in range(rounds):
+        data = random_intake(rng)
+        case_id = _intake_once(db, intake.parse_intake(data))
+        naive.intake(data, utcnow())
+        write_transaction(
+            db.sessions, lambda s, c=case_id: dispatch.dispatch_unit(s, case_id=c, unit_id=unit_id, actor=ACTOR)
+        )
+        write_transaction(
+            db.sessions,
+            lambda s: dispatch.set_unit_status(s, unit_id=unit_id, status=UnitStatus.AVAILABLE, actor=ACTOR),
+        )
+
+
+def bench_intake(db: Database, naive: Naive, n: int = 300) -> dict[str, Any]:
+    rng = run_rng(11, db)
+    samples: list[float] = []
+    hand: list[float] = []
+    for i in range(n):
+        data = random_intake(rng)
+        req = intake.parse_intake(data)
+        for turn in (0, 1) if i % 2 == 0 else (1, 0):
+            t0 = time.perf_counter()
+            if turn == 0:
+                _intake_once(db, req)
+                samples.append(time.perf_counter() - t0)
+            else:
+                naive.intake(data, utcnow())
+                hand.append(time.perf_counter() - t0)
+    ours, theirs = summary_ms(samples), summary_ms(hand)
+    result: dict[str, Any] = {
+        "save": ours,
+        "hand_written": theirs,
+        "ratio": _ratio(ours, theirs),
+        "stored_cases": stored_cases(db),
+    }
     # Components against their naive way, same run: grid lookup (STRtree vs testing every polygon) and the
     # duplicate query (indexed vs the same query with the index defeated).
     with db.session() as s:
@@ -163,25 +240,57 @@ def bench_intake(db: Database, n: int = 300) -> dict[str, Any]:
     return result
 
 
-def bench_dispatch(db: Database, n: int = 200) -> dict[str, Any]:
-    rng = random.Random(5)
+def bench_dispatch(db: Database, naive: Naive, n: int = 200) -> dict[str, Any]:
+    rng = run_rng(5, db)
     with db.session() as s:
         unit_ids = list(s.scalars(select(Unit.id).order_by(Unit.id)))
-    samples = []
+    samples: list[float] = []
+    hand: list[float] = []
     for i in range(n):
-        req = intake.parse_intake(random_intake(rng))
-        case_id = write_transaction(db.sessions, lambda s, r=req: intake.create_case(s, r, actor=ACTOR)).case.id
-        unit_id = unit_ids[i % len(unit_ids)]
-        t0 = time.perf_counter()
+        ours_case = _intake_once(db, intake.parse_intake(random_intake(rng)))
+        their_case = naive.intake(random_intake(rng), utcnow())
+        ours_unit, their_unit = unit_ids[(2 * i) % len(unit_ids)], unit_ids[(2 * i + 1) % len(unit_ids)]
+        for turn in (0, 1) if i % 2 == 0 else (1, 0):
+            t0 = time.perf_counter()
+            if turn == 0:
+                write_transaction(
+                    db.sessions,
+                    lambda s, c=ours_case, u=ours_unit: dispatch.dispatch_unit(s, case_id=c, unit_id=u, actor=ACTOR),
+                )
+                samples.append(time.perf_counter() - t0)
+            else:
+                assert naive.dispatch(their_case, their_unit, utcnow())
+                hand.append(time.perf_counter() - t0)
+        for u in (ours_unit, their_unit):
+            write_transaction(
+                db.sessions,
+                lambda s, u=u: dispatch.set_unit_status(s, unit_id=u, status=UnitStatus.AVAILABLE, actor=ACTOR),
+            )
+    ours, theirs = summary_ms(samples), summary_ms(hand)
+    return {"commit": ours, "hand_written": theirs, "ratio": _ratio(ours, theirs)}
+
+
+def statement_counts(db: Database) -> dict[str, int]:
+    """How many statements each hot operation sends (tests/core/test_statement_counts.py guards the same)."""
+    rng = run_rng(17, db)
+    with db.session() as s:
+        unit_id = int(s.scalars(select(Unit.id).order_by(Unit.id.desc())).first() or 0)
+    req = intake.parse_intake(random_intake(rng))
+    with count_statements(db.engine) as log:
+        case_id = _intake_once(db, req)
+    out = {"intake": log.count}
+    with count_statements(db.engine) as log:
         write_transaction(
-            db.sessions, lambda s, c=case_id, u=unit_id: dispatch.dispatch_unit(s, case_id=c, unit_id=u, actor=ACTOR)
+            db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=case_id, unit_id=unit_id, actor=ACTOR)
         )
-        samples.append(time.perf_counter() - t0)
+    out["dispatch"] = log.count
+    with count_statements(db.engine) as log:
         write_transaction(
             db.sessions,
-            lambda s, u=unit_id: dispatch.set_unit_status(s, unit_id=u, status=UnitStatus.AVAILABLE, actor=ACTOR),
+            lambda s: dispatch.set_unit_status(s, unit_id=unit_id, status=UnitStatus.AVAILABLE, actor=ACTOR),
         )
-    return {"commit": summary_ms(samples)}
+    out["unit_status"] = log.count
+    return out
 
 
 def bench_ranking(n_units: int = 5000, reps: int = 200) -> dict[str, Any]:
@@ -301,49 +410,111 @@ def bench_feed(db: Database, n: int = 100, poll_interval: float = 0.05) -> dict[
     return out
 
 
-def open_pg(url: str) -> Database:
+def open_pg(url: str, name: str = "console_bench") -> Database:
     admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname='console_bench'")).first():
-            c.execute(text('CREATE DATABASE "console_bench"'))
+        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return Database(make_url(normalise_url(url)).set(database="console_bench").render_as_string(hide_password=False))
+    return Database(make_url(normalise_url(url)).set(database=name).render_as_string(hide_password=False))
 
 
-def run_backend(db: Database, cases: int) -> dict[str, Any]:
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def run_backend(db: Database, cases: int, *, quick: bool) -> dict[str, Any]:
     upgrade_to_head(db.engine)
     ensure_county(db)
     seed_cases(db, cases)
     seed_events(db, min(cases, 300_000))
-    progress(f"[{db.engine.dialect.name}] intake ...")
-    result: dict[str, Any] = {"intake": bench_intake(db)}
-    progress(f"[{db.engine.dialect.name}] dispatch ...")
-    result["dispatch"] = bench_dispatch(db)
-    progress(f"[{db.engine.dialect.name}] change feed ...")
-    result["change_feed"] = bench_feed(db)
+    name = db.engine.dialect.name
+    naive = naive_for(db)
+    progress(f"[{name}] warm-up ...")
+    warm_up(db, naive, 10 if quick else 40)
+    # The collector as the console leaves it (ui/gc_tuning.py): enabled, default thresholds, what is alive after
+    # start-up frozen.
+    gc.collect()
+    gc.freeze()
+    result: dict[str, Any] = {"load_average_start": load_average()}
+    progress(f"[{name}] intake ...")
+    result["intake"] = bench_intake(db, naive, 100 if quick else 300)
+    progress(f"[{name}] dispatch ...")
+    result["dispatch"] = bench_dispatch(db, naive, 60 if quick else 200)
+    result["statements"] = statement_counts(db)
+    naive.close()
+    progress(f"[{name}] change feed ...")
+    result["change_feed"] = bench_feed(db, 40 if quick else 100)
+    result["load_average_end"] = load_average()
+    gc.unfreeze()
     return result
+
+
+def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every budgeted figure with its budget and whether it is met."""
+    rows: list[dict[str, Any]] = []
+
+    def add(figure: str, value: float, budget: float, unit: str = "ms") -> None:
+        rows.append({"figure": figure, "value": value, "budget": budget, "unit": unit, "met": value <= budget})
+
+    add("rank 5,000 units p95", report["ranking"]["rank"]["p95_ms"], BUDGETS["rank"])
+    for backend in ("sqlite", "postgresql"):
+        if backend not in report:
+            continue
+        r = report[backend]
+        add(f"intake save p95, {backend}", r["intake"]["save"]["p95_ms"], BUDGETS["intake_p95"])
+        add(f"dispatch commit p95, {backend}", r["dispatch"]["commit"]["p95_ms"], BUDGETS[f"dispatch_p95_{backend}"])
+        add(f"intake / hand-written p50, {backend}", r["intake"]["ratio"]["p50"], BUDGETS["intake_ratio"], "×")
+        add(f"dispatch / hand-written p50, {backend}", r["dispatch"]["ratio"]["p50"], BUDGETS["dispatch_ratio"], "×")
+    return rows
+
+
+BUDGETS = {
+    "intake_p95": 10,
+    "dispatch_p95_sqlite": 5,
+    "dispatch_p95_postgresql": 10,
+    "rank": 5,
+    "intake_ratio": 4,
+    "dispatch_ratio": 3,
+}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--cases", type=int, default=None, help="cases stored (default 1,000,000; 20,000 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="fewer cases and samples: a run of minutes")
     ap.add_argument("--pg", default=os.environ.get("CONSOLE_TEST_PG_URL"))
+    ap.add_argument("--pg-db", default="console_bench", help="the PostgreSQL database the bench seeds and uses")
     ap.add_argument("--sqlite-only", action="store_true")
+    ap.add_argument("--pg-only", action="store_true")
     args = ap.parse_args()
+    cases = args.cases if args.cases is not None else (20_000 if args.quick else 1_000_000)
     OUT.mkdir(exist_ok=True)
     report: dict[str, Any] = {
         "benchmark": "core",
-        "budgets_ms": {"intake_p95": 10, "dispatch_p95_sqlite": 5, "dispatch_p95_postgresql": 10, "rank": 5},
+        "budgets_ms": BUDGETS,
+        "cases_requested": cases,
+        "load_average_start": load_average(),
     }
-    report["ranking"] = bench_ranking()
-    sqlite_db = Database(f"sqlite:///{OUT / 'core.sqlite3'}")
-    report["sqlite"] = run_backend(sqlite_db, args.cases)
-    sqlite_db.dispose()
+    report["ranking"] = bench_ranking(reps=60 if args.quick else 200)
+    if not args.pg_only:
+        sqlite_db = Database(f"sqlite:///{OUT / ('core.sqlite3' if cases >= 1_000_000 else f'core-{cases}.sqlite3')}")
+        report["sqlite"] = run_backend(sqlite_db, cases, quick=args.quick)
+        sqlite_db.dispose()
     if args.pg and not args.sqlite_only:
-        pg = open_pg(args.pg)
-        report["postgresql"] = run_backend(pg, args.cases)
+        pg = open_pg(args.pg, args.pg_db if cases >= 1_000_000 else f"{args.pg_db}_{cases}")
+        report["postgresql"] = run_backend(pg, cases, quick=args.quick)
         pg.dispose()
+    report["load_average_end"] = load_average()
+    report["budgets"] = verdicts(report)
     emit(report)
+    for row in report["budgets"]:
+        progress(
+            f"{'met   ' if row['met'] else 'MISSED'} {row['figure']}: {row['value']} {row['unit']} (budget {row['budget']})"
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_status_received", "status", "received_at"),
         Index("ix_cases_phone_received", "caller_phone", "received_at"),
-        Index("ix_cases_category_received", "category", "received_at"),
+        # Hot paths (migration 0008_hotpaths): the intake's same-place reads test the box inside the index.
+        Index("ix_cases_category_received_place", "category", "received_at", "lat", "lon"),
         Index("ix_cases_received", "received_at"),
         Index("ix_cases_township_received", "township_id", "received_at"),
         Index("ix_cases_channel_received", "channel", "received_at"),

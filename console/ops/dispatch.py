@@ -24,6 +24,10 @@ from .values import DispatchState, UnitState
 
 
 def _dispatch_state(session: Session, d: Dispatch) -> DispatchState:
+    # The dispatch's own event names the case and the unit: no read back on the hot path.
+    for e in reversed(written_events(session)):
+        if e.kind == EventKind.CASE_DISPATCHED and e.payload.get("dispatch_id") == d.id:
+            return DispatchState.of(d, number=e.payload["number"], callsign=e.payload["callsign"])
     number = session.scalar(select(Case.number).where(Case.id == d.case_id))
     callsign = session.scalar(select(Unit.callsign).where(Unit.id == d.unit_id))
     return DispatchState.of(d, number=number or str(d.case_id), callsign=callsign or str(d.unit_id))

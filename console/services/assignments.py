@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from ..enums import AssigneeKind, AssignmentStatus, EventKind, Role
@@ -73,8 +74,18 @@ def _load(session: Session, assignment_id: int) -> Assignment:
 
 
 def _record(
-    session: Session, event: EventKind, case: Case, a: Assignment, *, actor: Actor, now: datetime, **more: Any
+    session: Session,
+    event: EventKind,
+    case: Case,
+    a: Assignment,
+    *,
+    actor: Actor,
+    now: datetime,
+    assignee: str | None = None,
+    **more: Any,
 ) -> None:
+    if assignee is None:
+        assignee = assignee_name(session, a.assignee_kind, a.department_id or a.township_id or 0)
     record_event(
         session,
         event,
@@ -85,7 +96,7 @@ def _record(
             "number": case.number,
             "assignment": a.id,
             "assignee_kind": a.assignee_kind.value,
-            "assignee": assignee_name(session, a.assignee_kind, a.department_id or a.township_id or 0),
+            "assignee": assignee,
             **more,
         },
     )
@@ -194,14 +205,21 @@ def assign_case(
     case = session.get(Case, case_id, populate_existing=True)
     if case is None:
         raise NotFound("case", case_id)
-    assignee_name(session, kind, assignee_id)  # NotFound before anything is written
+    assignee = assignee_name(session, kind, assignee_id)  # NotFound before anything is written
     due = _due(due_at, hours, case, now, calendar)
     rule = CASE_RULES[CaseAction.ASSIGN]
     if case.status not in rule.states:
         raise InvalidTransition("case", case.number, case.status.value, "assign")
-    if session.scalar(select(exists().where(Assignment.case_id == case.id, Assignment.status.in_(list(LIVE_STATES))))):
+    # One read for both questions: is an assignment live, and was there ever one (the first receiver)?
+    earlier, live = session.execute(
+        select(
+            func.count(Assignment.id),
+            func.count(sql_case((Assignment.status.in_(list(LIVE_STATES)), Assignment.id))),
+        ).where(Assignment.case_id == case.id)
+    ).one()
+    if live:
         raise InvalidTransition("case", case.number, "assigned", "assign again while an assignment is live")
-    first = not session.scalar(select(exists().where(Assignment.case_id == case.id)))
+    first = not earlier
     # The guard: the case row as we read it (another leader's assignment bumps its version first).
     guarded = guarded_update(
         session,
@@ -221,6 +239,7 @@ def assign_case(
         a,
         actor=actor,
         now=now,
+        assignee=assignee,
         due_at=due.isoformat(),
         first_receiver=first,
     )

@@ -9,11 +9,12 @@ and is told who holds the unit and for which case.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
@@ -30,6 +31,9 @@ from .actor import Action, Actor
 from .errors import InvalidTransition, NotFound, UnitUnavailable, ValidationError
 from .guard import guarded_update, touch_case, unit_step
 from .permissions import UNIT_TRANSITIONS
+
+#: The states a case may be in for `dispatch_nearest` (F5): still waiting for its first unit.
+NEAREST_CASE_STATES = frozenset({CaseStatus.RECEIVED})
 
 
 def _case(session: Session, case_id: int) -> Case:
@@ -115,54 +119,48 @@ def dispatch_unit(
     actor: Actor,
     now: datetime | None = None,
     rules: Rules | None = None,
+    case_states: Collection[CaseStatus] = OPEN_CASE_STATUSES,
+    refusal: str = "dispatch",
 ) -> Dispatch:
+    """Claim the unit for the case (the guarded unit update), move the case on, write the dispatch and its event.
+
+    The case must be in one of `case_states` (any open state: a case may get more units), checked by the case's
+    own guarded update in the same transaction; otherwise the whole dispatch is refused with `refusal`."""
     actor.require(Action.DISPATCH)
     now = now or utcnow()
     rules = rules or default_rules()
-    # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path.
-    claimed = session.execute(
-        update(Unit)
-        .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE)
-        .values(
-            status=UnitStatus.DISPATCHED,
-            status_since=now,
-            current_case_id=case_id,
-            version=Unit.version + 1,
-            updated_at=now,
-        )
-        .returning(Unit.callsign, Unit.kind, Unit.lat, Unit.lon)
-        .execution_options(synchronize_session=False)
-    ).first()
+    # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path. The
+    # hot statements go straight to the connection (Core), not through the ORM's bulk-persistence path.
+    conn = session.connection()
+    claimed = conn.execute(_CLAIM, {"p_unit": unit_id, "p_case": case_id, "p_now": now}).first()
     if claimed is None:
         unit = session.get(Unit, unit_id, populate_existing=True)
         if unit is None:
             raise NotFound("unit", unit_id)
         raise _holder(session, unit)
     callsign, kind, unit_lat, unit_lon = claimed
-    moved = session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.status.in_(list(OPEN_CASE_STATUSES)))
-        .values(
-            status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
-            first_dispatched_at=func.coalesce(Case.first_dispatched_at, literal(now, UTCDateTime())),
-            version=Case.version + 1,
-            updated_at=now,
-        )
-        .returning(Case.number, Case.lat, Case.lon)
-        .execution_options(synchronize_session=False)
-    ).first()
+    moved = conn.execute(_case_move(frozenset(case_states)), {"p_case": case_id, "p_now": now}).first()
     if moved is None:
         case = session.get(Case, case_id, populate_existing=True)
         if case is None:
             raise NotFound("case", case_id)
-        raise InvalidTransition("case", case.number, case.status.value, "dispatch")
+        raise InvalidTransition("case", case.number, case.status.value, refusal)
     number, case_lat, case_lon = moved
     eta = None
     if unit_lat is not None and unit_lon is not None and case_lat is not None and case_lon is not None:
         eta = travel_eta(travel_model(session, rules), kind, unit_lat, unit_lon, case_lat, case_lon)
-    dispatch = Dispatch(case_id=case_id, unit_id=unit_id, dispatched_by=actor.name, dispatched_at=now, eta_s=eta)
-    session.add(dispatch)
-    session.flush()
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "unit_id": unit_id,
+        "dispatched_by": actor.name,
+        "dispatched_at": now,
+        "eta_s": eta,
+    }
+    # One Core INSERT … RETURNING; the object returned carries the row's values (it is not in the session).
+    dispatch_id = int(conn.execute(_DISPATCH_INSERT, values).scalar_one())
+    dispatch = Dispatch(
+        id=dispatch_id, en_route_at=None, on_scene_at=None, cleared_at=None, cancelled_at=None, **values
+    )
     record_event(
         session,
         EventKind.CASE_DISPATCHED,
@@ -175,10 +173,52 @@ def dispatch_unit(
     return dispatch
 
 
+# The hot statements of a dispatch, built once with bind parameters: SQLAlchemy neither rebuilds nor recompiles
+# them per dispatch (their cache key is computed once too).
+_NOW = bindparam("p_now", type_=UTCDateTime())
+_CLAIM = (
+    update(Unit)
+    .where(Unit.id == bindparam("p_unit"), Unit.status == UnitStatus.AVAILABLE)
+    .values(
+        status=UnitStatus.DISPATCHED,
+        status_since=_NOW,
+        current_case_id=bindparam("p_case"),
+        version=Unit.version + 1,
+        updated_at=_NOW,
+    )
+    .returning(Unit.callsign, Unit.kind, Unit.lat, Unit.lon)
+)
+_CASE_MOVES: dict[frozenset[CaseStatus], Any] = {}
+_DISPATCH_INSERT = insert(Dispatch).returning(Dispatch.id)
+
+
+def _case_move(states: frozenset[CaseStatus]) -> Any:
+    """The case's guarded update of a dispatch, for the states it may be in (one construct per set of states)."""
+    if states not in _CASE_MOVES:
+        _CASE_MOVES[states] = (
+            update(Case)
+            .where(Case.id == bindparam("p_case"), Case.status.in_(sorted(states)))
+            .values(
+                status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
+                first_dispatched_at=func.coalesce(Case.first_dispatched_at, _NOW),
+                version=Case.version + 1,
+                updated_at=_NOW,
+            )
+            .returning(Case.number, Case.lat, Case.lon)
+        )
+    return _CASE_MOVES[states]
+
+
 def dispatch_nearest(
     session: Session, *, case_id: int, actor: Actor, now: datetime | None = None, rules: Rules | None = None
 ) -> Dispatch:
-    """Dispatch the top recommendation. If another workstation takes it first, the caller is told who did."""
+    """Dispatch the top recommendation to a case still waiting for its first unit. If another workstation takes
+    the unit first, the caller is told who did.
+
+    F5 pressed for the same case at two workstations at once must not send two units: the case's guarded update
+    accepts only a case still `received`, so of two such dispatches exactly one commits and the other is refused
+    with the case's state (`InvalidTransition`). A further unit for a case that has one is chosen by name
+    (`dispatch_unit`)."""
     actor.require(Action.DISPATCH)
     recs = recommend(session, case_id, limit=1, now=now, rules=rules)
     if not recs:
@@ -187,7 +227,16 @@ def dispatch_nearest(
     if not math.isfinite(recs[0].eta_s):
         case = _case(session, case_id)
         raise InvalidTransition("case", case.number, case.status.value, "dispatch: no available unit can reach it")
-    return dispatch_unit(session, case_id=case_id, unit_id=recs[0].unit_id, actor=actor, now=now, rules=rules)
+    return dispatch_unit(
+        session,
+        case_id=case_id,
+        unit_id=recs[0].unit_id,
+        actor=actor,
+        now=now,
+        rules=rules,
+        case_states=NEAREST_CASE_STATES,
+        refusal="dispatch nearest: the case already has a unit (choose a unit to send another)",
+    )
 
 
 def _new_status(value: UnitStatus | str) -> UnitStatus:

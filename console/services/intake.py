@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, bindparam, func, literal_column, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
 from ..geo.gridindex import GridHit, grid_index
-from ..models import Case, Citizen, Counter
+from ..models import Case, Citizen
+from ..models.base import UTCDateTime
 from ..rules import Rules, default_rules
 from ..timeutil import CHINA_TZ, utcnow
 from ..views import CaseView
+from ..worktime import default_calendar
+from . import repeats
 from .actor import Action, Actor
 from .errors import ValidationError
 from .inputs import check_number, check_text, check_time, shown
@@ -189,33 +191,109 @@ def _duplicate_cases(session: Session, req: IntakeRequest, received: datetime, r
     return sorted(found.values(), key=lambda c: c.received_at, reverse=True)
 
 
+# The two upserts as module-level, dialect-neutral statements (SQLite ≥ 3.35 and PostgreSQL spell ON CONFLICT …
+# RETURNING alike). SQLAlchemy cannot cache the compiled form of its dialect `insert().on_conflict_do_update()`
+# constructs, so building them per intake compiled them per intake; these compile once per process.
+_COUNTER_UPSERT = text(
+    "INSERT INTO counters (name, value) VALUES (:name, 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+)
+_CITIZEN_UPSERT = text(
+    "INSERT INTO citizens (phone, name, created_at) VALUES (:phone, :name, :created_at) "
+    "ON CONFLICT (phone) DO UPDATE SET name = coalesce(excluded.name, citizens.name) RETURNING id"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
+
+
 def next_case_number(session: Session, received: datetime) -> str:
     """Increment the year's counter with one upsert (the transaction's first write) and format `2026-000123`."""
     year = received.astimezone(CHINA_TZ).year
-    name = f"case-{year}"
-    dialect = session.get_bind().dialect.name
-    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
-    stmt = (
-        ins.values(name=name, value=1)
-        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
-        .returning(Counter.value)
-    )
-    value = int(session.execute(stmt).scalar_one())
+    value = int(session.execute(_COUNTER_UPSERT, {"name": f"case-{year}"}).scalar_one())
     return f"{year}-{value:06d}"
 
 
 def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -> int:
     """Find or create the citizen by phone in one statement; a name given now replaces the stored one."""
-    dialect = session.get_bind().dialect.name
-    ins: Any = postgresql.insert(Citizen) if dialect == "postgresql" else sqlite.insert(Citizen)
-    stmt = ins.values(phone=phone, name=name, created_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["phone"], set_={"name": func.coalesce(stmt.excluded.name, Citizen.name)}
-    ).returning(Citizen.id)
-    return int(session.execute(stmt).scalar_one())
+    return int(session.execute(_CITIZEN_UPSERT, {"phone": phone, "name": name, "created_at": now}).scalar_one())
 
 
 # -- service functions --------------------------------------------------------------------------------------------
+
+
+_READS: dict[tuple[bool, bool], Any] = {}
+
+
+def _reads(phone: bool, place: bool) -> Any:
+    """The one read statement of an intake for its shape (phone given? place given?), built once per process with
+    bind parameters so that SQLAlchemy compiles it once: each read is a bounded, indexed branch (its own window,
+    order and limit) of a UNION ALL, tagged with what it is for."""
+    key = (phone, place)
+    if key not in _READS:
+        live = Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID])
+        received = Case.received_at <= bindparam("received")
+        branches: list[tuple[str, Any]] = []
+        if phone:
+            branches.append(
+                (
+                    "dup_phone",
+                    select(*repeats.COLUMNS)
+                    .where(Case.caller_phone == bindparam("phone"), Case.received_at >= bindparam("dup_phone_since"))
+                    .where(received, live)
+                    .order_by(Case.received_at.desc())
+                    .limit(20),
+                )
+            )
+        if place:
+            branches.append(
+                (
+                    "dup_place",
+                    select(*repeats.COLUMNS)
+                    .where(Case.category == bindparam("category"), Case.received_at >= bindparam("dup_place_since"))
+                    .where(received, live)
+                    .where(Case.lat.between(bindparam("dup_min_lat"), bindparam("dup_max_lat")))
+                    .where(Case.lon.between(bindparam("dup_min_lon"), bindparam("dup_max_lon")))
+                    .limit(50),
+                )
+            )
+        branches += repeats.candidate_branches(phone=phone, place=place)
+        selects = []
+        for tag, query in branches:
+            sub = query.subquery()
+            selects.append(select(literal_column(f"'{tag}'", String()).label("by"), *sub.c))
+        _READS[key] = selects[0] if len(selects) == 1 else union_all(*selects)
+    return _READS[key]
+
+
+def _nearby(
+    session: Session, req: IntakeRequest, received: datetime, rules: Rules, appeal: repeats.Appeal, now: datetime
+) -> tuple[list[str], list[repeats.Candidate]]:
+    """The duplicate candidates (numbers, newest first) and the repeat candidates, read in ONE statement."""
+    phone = bool(req.caller_phone)
+    place = req.lat is not None and req.lon is not None
+    if not phone and not place:
+        return [], []
+    repeat_rules = default_calendar().repeats
+    params: dict[str, Any] = {"received": received, **repeats.candidate_params(appeal, repeat_rules, now)}
+    if phone:
+        params["dup_phone_since"] = received - timedelta(hours=rules.same_phone_hours)
+    if place:
+        assert req.lat is not None and req.lon is not None
+        params["dup_place_since"] = received - timedelta(hours=rules.same_category_hours)
+        box = bbox_around(req.lat, req.lon, rules.same_category_radius_m)
+        params.update(zip(("dup_min_lat", "dup_min_lon", "dup_max_lat", "dup_max_lon"), box, strict=True))
+    dups: dict[int, tuple[datetime, str]] = {}
+    repeat_rows: list[Any] = []
+    for by, *values in session.execute(_reads(phone, place), params).tuples():
+        if by in ("phone", "place"):
+            repeat_rows.append((by, *values))
+            continue
+        case_id, received_at, lat, lon, number = values[0], values[5], values[6], values[7], values[8]
+        if by == "dup_place":
+            assert req.lat is not None and req.lon is not None and lat is not None and lon is not None
+            if haversine_m(req.lat, req.lon, lat, lon) > rules.same_category_radius_m:
+                continue
+        dups[case_id] = (received_at, number)
+    numbers = [number for _t, number in sorted(dups.values(), key=lambda v: v[0], reverse=True)]
+    return numbers, repeats.candidates_from_rows(appeal, repeat_rules, repeat_rows)
 
 
 def create_case(
@@ -226,13 +304,19 @@ def create_case(
     now: datetime | None = None,
     rules: Rules | None = None,
 ) -> IntakeResult:
+    """Save an appeal as a new case, in the caller's transaction: the case number (the first write, one upsert),
+    the duplicate and repeat candidates (one read), the citizen (one upsert), the case (already linked to the master
+    it repeats), its event; then the master's repeat count, its event and any escalation the repeat rules call for.
+    """
     actor.require(Action.INTAKE)
     rules = rules or default_rules()
     now = now or utcnow()
     received = req.received_at or now
     number = next_case_number(session, received)  # first statement: takes the write lock
     hit = _locate(session, req)
-    duplicates = _duplicate_cases(session, req, received, rules)
+    appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
+    dup_numbers, candidates = _nearby(session, req, received, rules, appeal, now)
+    match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     case = Case(
         number=number,
@@ -256,11 +340,11 @@ def create_case(
         escalation=0,
         repeat_count=0,
         reopened_count=0,
+        repeat_of_id=match.master_id if match else None,
         updated_at=now,
     )
     session.add(case)
     session.flush()
-    dup_numbers = [c.number for c in duplicates]
     record_event(
         session,
         EventKind.CASE_RECEIVED,
@@ -276,9 +360,8 @@ def create_case(
             "duplicates": dup_numbers,
         },
     )
-    from . import repeats  # late import: repeats reads cases and may escalate the master case
-
-    repeats.after_intake(session, case, actor=actor, now=now)
+    if match is not None:
+        repeats.link(session, case, match, actor=actor, now=now)
     return IntakeResult(case, dup_numbers, hit.grid_code if hit else None, hit.township_name if hit else None)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db import Database, write_transaction
@@ -344,14 +344,17 @@ def _stored_times(
     late = {uid: times for uid, times in late.items() if times}
     if not late:
         return set()
+    # One statement for the whole batch (not one per unit): each unit's own time range, OR-ed.
+    ranges = [
+        and_(Position.unit_id == uid, Position.fix_at >= min(times), Position.fix_at <= max(times))
+        for uid, times in sorted(late.items())
+    ]
     found: set[tuple[int, datetime]] = set()
-    for uid, times in late.items():
+    for start in range(0, len(ranges), 500):  # 3 parameters a range, within SQLite's limit
         found.update(
-            (uid, fix_at)
-            for fix_at in session.scalars(
-                select(Position.fix_at).where(
-                    Position.unit_id == uid, Position.fix_at >= min(times), Position.fix_at <= max(times)
-                )
-            )
+            (int(uid), fix_at)
+            for uid, fix_at in session.execute(
+                select(Position.unit_id, Position.fix_at).where(or_(*ranges[start : start + 500]))
+            ).tuples()
         )
     return found

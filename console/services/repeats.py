@@ -7,20 +7,28 @@ and in both cases a similar text: the Dice coefficient of the two texts' sets of
 (Chinese needs no word segmentation for this, and nothing is downloaded), with a lower bar when the category is the
 same and lower still for the same caller (`RepeatRules.bar`). The new case points to the cluster's master
 (`Case.repeat_of_id`), the master counts its repeats; N repeats, or any new contact after the master was resolved or
-closed, escalate the master (督办) automatically. All of it runs inside the intake's transaction.
+closed, escalate the master (督办) automatically. All of it runs inside the intake's transaction: the candidates are
+read in the intake's one read statement, the match is made before the new case is written (so the case row is
+written already pointing to its master) and the master is counted by one guarded UPDATE … RETURNING.
+
+Why inside and not an operation of its own after the commit (issue 12): the shift leader's repeats view, the master's
+count and its automatic escalation would lag the new case, and a crash between the two transactions would lose the
+link for good; read together with the intake's duplicates it costs no extra round trip, so it stays in.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..enums import CaseStatus, EventKind
+from ..enums import CaseStatus, Category, EventKind
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
 from ..models import Case
@@ -64,92 +72,166 @@ class RepeatMatch:
     by: str  # "phone" or "place"
 
 
-def _candidates(session: Session, case: Case, rules: RepeatRules, now: datetime) -> list[tuple[Case, str]]:
-    closed_since = now - timedelta(days=rules.window_days)
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    """What clustering needs to know of the new appeal (it is matched before its row is written)."""
+
+    description: str
+    category: Category
+    caller_phone: str | None
+    lat: float | None
+    lon: float | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An earlier case that may be repeated: only the columns clustering reads (no whole ORM rows)."""
+
+    by: str  # "phone" or "place": the read that found it
+    id: int
+    repeat_of_id: int | None
+    description: str
+    category: Category
+    caller_phone: str | None
+    received_at: datetime
+    lat: float | None
+    lon: float | None
+    number: str
+
+
+#: The columns of an earlier case that clustering (and intake's duplicate candidates) read.
+COLUMNS = (
+    Case.id,
+    Case.repeat_of_id,
+    Case.description,
+    Case.category,
+    Case.caller_phone,
+    Case.received_at,
+    Case.lat,
+    Case.lon,
+    Case.number,
+)
+
+
+def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[Any]]]:
+    """The bounded, indexed reads of earlier cases (by phone: `(caller_phone, received_at)`; by place: `(category,
+    received_at)`), as (way, query) pairs with bind parameters (`candidate_params`). Intake sends them in one
+    statement together with its duplicate reads."""
     live = [
-        Case.id != case.id,
         Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]),
-        or_(Case.closed_at.is_(None), Case.closed_at >= closed_since),
-        Case.received_at <= case.received_at,
+        or_(Case.closed_at.is_(None), Case.closed_at >= bindparam("rp_closed_since")),
+        Case.received_at <= bindparam("received"),
     ]
-    found: list[tuple[Case, str]] = []
-    if case.caller_phone:
-        since = case.received_at - timedelta(days=rules.phone_window_days)
-        found += [
-            (c, "phone")
-            for c in session.scalars(
-                select(Case)
-                .where(Case.caller_phone == case.caller_phone, Case.received_at >= since, *live)
+    out: list[tuple[str, Select[Any]]] = []
+    if phone:
+        out.append(
+            (
+                "phone",
+                select(*COLUMNS)
+                .where(Case.caller_phone == bindparam("phone"), Case.received_at >= bindparam("rp_phone_since"), *live)
                 .order_by(Case.received_at.desc())
-                .limit(30)
+                .limit(30),
             )
-        ]
-    if case.lat is not None and case.lon is not None:
-        since = case.received_at - timedelta(hours=rules.place_hours)
-        min_lat, min_lon, max_lat, max_lon = bbox_around(case.lat, case.lon, rules.radius_m)
-        for c in session.scalars(
-            select(Case)
-            .where(
-                # same category: the (category, received_at) index keeps this a short range scan at intake
-                Case.category == case.category,
-                Case.received_at >= since,
-                Case.lat.between(min_lat, max_lat),
-                Case.lon.between(min_lon, max_lon),
-                *live,
+        )
+    if place:
+        out.append(
+            (
+                "place",
+                select(*COLUMNS)
+                .where(
+                    # same category: the (category, received_at, lat, lon) index keeps this a short range scan at intake
+                    Case.category == bindparam("category"),
+                    Case.received_at >= bindparam("rp_place_since"),
+                    Case.lat.between(bindparam("rp_min_lat"), bindparam("rp_max_lat")),
+                    Case.lon.between(bindparam("rp_min_lon"), bindparam("rp_max_lon")),
+                    *live,
+                )
+                .order_by(Case.received_at.desc())
+                .limit(60),
             )
-            .order_by(Case.received_at.desc())
-            .limit(60)
-        ):
-            assert c.lat is not None and c.lon is not None
-            if haversine_m(case.lat, case.lon, c.lat, c.lon) <= rules.radius_m:
-                found.append((c, "place"))
+        )
+    return out
+
+
+def candidate_params(appeal: Appeal, rules: RepeatRules, now: datetime) -> dict[str, Any]:
+    """The values of `candidate_branches`' parameters for this appeal."""
+    params: dict[str, Any] = {
+        "received": appeal.received_at,
+        "rp_closed_since": now - timedelta(days=rules.window_days),
+        "category": appeal.category,
+    }
+    if appeal.caller_phone:
+        params["phone"] = appeal.caller_phone
+        params["rp_phone_since"] = appeal.received_at - timedelta(days=rules.phone_window_days)
+    if appeal.lat is not None and appeal.lon is not None:
+        params["rp_place_since"] = appeal.received_at - timedelta(hours=rules.place_hours)
+        box = bbox_around(appeal.lat, appeal.lon, rules.radius_m)
+        params.update(zip(("rp_min_lat", "rp_min_lon", "rp_max_lat", "rp_max_lon"), box, strict=True))
+    return params
+
+
+def candidates_from_rows(appeal: Appeal, rules: RepeatRules, rows: Iterable[Any]) -> list[Candidate]:
+    """Rows of `candidate_queries` (tagged with their way) → candidates, the place ones within the radius."""
+    found: list[Candidate] = []
+    for by, *values in rows:
+        c = Candidate(by, *values)
+        if by == "place":
+            assert appeal.lat is not None and appeal.lon is not None and c.lat is not None and c.lon is not None
+            if haversine_m(appeal.lat, appeal.lon, c.lat, c.lon) > rules.radius_m:
+                continue
+        found.append(c)
     return found
 
 
-def find_repeat(session: Session, case: Case, *, rules: RepeatRules, now: datetime) -> RepeatMatch | None:
+def best_match(appeal: Appeal, candidates: Iterable[Candidate], rules: RepeatRules) -> RepeatMatch | None:
     """The best earlier case this appeal repeats (by score, then recency), or None."""
-    mine = grams(case.description)
+    mine = grams(appeal.description)
     best: tuple[float, datetime, RepeatMatch] | None = None
-    for other, by in _candidates(session, case, rules, now):
+    for other in candidates:
         score = dice(mine, grams(other.description))
-        same_caller = by == "phone" or (case.caller_phone is not None and case.caller_phone == other.caller_phone)
-        bar = rules.bar(same_category=other.category == case.category, same_caller=same_caller)
+        same_caller = other.by == "phone" or (
+            appeal.caller_phone is not None and appeal.caller_phone == other.caller_phone
+        )
+        bar = rules.bar(same_category=other.category == appeal.category, same_caller=same_caller)
         if score < bar:
             continue
-        master_id = other.repeat_of_id or other.id
-        match = RepeatMatch(other.id, master_id, score, by)
+        match = RepeatMatch(other.id, other.repeat_of_id or other.id, score, other.by)
         key = (score, other.received_at)
         if best is None or key > best[:2]:
             best = (score, other.received_at, match)
     return best[2] if best else None
 
 
-def after_intake(session: Session, case: Case, *, actor: Actor, now: datetime) -> None:
-    """Called by intake inside its transaction once the new case exists: link it to its cluster's master."""
+def link(session: Session, case: Case, match: RepeatMatch, *, actor: Actor, now: datetime) -> None:
+    """Called by intake inside its transaction once the new case exists (written already pointing to the master):
+    count the repeat on the master (one guarded UPDATE … RETURNING), record it, escalate when the rules say so."""
     rules = default_calendar().repeats
-    match = find_repeat(session, case, rules=rules, now=now)
-    if match is None:
-        return
-    master = session.get(Case, match.master_id, populate_existing=True)
-    if master is None or master.status in (CaseStatus.MERGED, CaseStatus.INVALID):
-        return
-    case.repeat_of_id = master.id
-    session.execute(
+    row = session.execute(
         update(Case)
-        .where(Case.id == master.id)
+        .where(Case.id == match.master_id, Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]))
         .values(repeat_count=Case.repeat_count + 1, version=Case.version + 1, updated_at=now)
+        .returning(Case.number, Case.status, Case.escalation, Case.repeat_count)
         .execution_options(synchronize_session=False)
-    )
-    session.flush()
-    count = master.repeat_count + 1
+    ).first()
+    if row is None:  # the master was merged or invalidated meanwhile: the appeal stands alone
+        session.execute(
+            update(Case)
+            .where(Case.id == case.id)
+            .values(repeat_of_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        case.repeat_of_id = None
+        return
+    master_number, master_status, master_escalation, count = row
     record_event(
         session,
         EventKind.CASE_UPDATED,
         actor=actor.name,
-        case_id=master.id,
+        case_id=match.master_id,
         ts=now,
         payload={
-            "number": master.number,
+            "number": master_number,
             "action": "repeat_appeal",
             "repeat": case.number,
             "repeat_count": count,
@@ -157,14 +239,14 @@ def after_intake(session: Session, case: Case, *, actor: Actor, now: datetime) -
             "similarity": round(match.score, 3),
         },
     )
-    after_closure = master.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    after_closure = master_status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
     threshold = rules.escalate_after > 0 and count % rules.escalate_after == 0
     if after_closure or threshold:
         reason = "repeat_after_closure" if after_closure else "repeat_appeals"
-        level = master.escalation + 1
+        level = master_escalation + 1
         raise_case_level(
             session,
-            case_id=master.id,
+            case_id=match.master_id,
             level=level,
             reason=reason,
             actor=actor,
@@ -180,6 +262,16 @@ def after_intake(session: Session, case: Case, *, actor: Actor, now: datetime) -
                 reason=reason,
                 actor=actor,
                 now=now,
-                extra={"master": master.number},
+                extra={"master": master_number},
             )
             session.refresh(case)
+
+
+def find_repeat(session: Session, appeal: Appeal, *, rules: RepeatRules, now: datetime) -> RepeatMatch | None:
+    """The best earlier case the appeal repeats, read on its own (intake reads the candidates with its duplicates)."""
+    params = candidate_params(appeal, rules, now)
+    rows: list[Any] = []
+    place = appeal.lat is not None and appeal.lon is not None
+    for by, query in candidate_branches(phone=bool(appeal.caller_phone), place=place):
+        rows += [(by, *r) for r in session.execute(query, params).tuples()]
+    return best_match(appeal, candidates_from_rows(appeal, rules, rows), rules)

@@ -217,3 +217,25 @@ def test_dispatch_time_stored_in_utc_whatever_the_offset_given(db: Database, cou
     with db.session() as s:
         stored = s.get(Case, case.id)
         assert stored is not None and stored.first_dispatched_at == county.now
+
+
+def test_nearest_is_for_a_case_without_a_unit_and_a_refusal_leaves_the_unit_free(
+    db: Database, county: MiniCounty
+) -> None:
+    """F5 on a case that already has a unit is refused with the case's state; the unit it would have sent stays
+    available (the claim is rolled back with the refused transaction). A second unit is sent by name."""
+    actor = county.actors[Role.DISPATCHER]
+    case = save(db, GOOD, county).case
+    first = write_transaction(db.sessions, lambda s: dispatch.dispatch_nearest(s, case_id=case.id, actor=actor))
+    with pytest.raises(InvalidTransition, match="already has a unit"):
+        write_transaction(db.sessions, lambda s: dispatch.dispatch_nearest(s, case_id=case.id, actor=actor))
+    with db.session() as s:
+        busy = set(s.scalars(select(Unit.id).where(Unit.status == UnitStatus.DISPATCHED)))
+        assert busy == {first.unit_id}
+        other = s.scalars(select(Unit.id).where(Unit.status == UnitStatus.AVAILABLE).order_by(Unit.id)).first()
+    assert other is not None
+    write_transaction(
+        db.sessions, lambda s: dispatch.dispatch_unit(s, case_id=case.id, unit_id=other, actor=actor, now=county.now)
+    )
+    with db.session() as s:
+        assert len(s.scalars(select(Dispatch).where(Dispatch.case_id == case.id)).all()) == 2

@@ -13,7 +13,7 @@ from console.enums import Role
 from console.models import Dispatch, Unit
 from console.services import dispatch, intake
 from console.services.actor import Actor
-from console.services.errors import UnitUnavailable
+from console.services.errors import InvalidTransition, UnitUnavailable
 
 from .county import MiniCounty
 from .test_intake import GOOD
@@ -86,3 +86,58 @@ def test_concurrent_processes_never_double_dispatch(db: Database, county: MiniCo
         for lost in (a for a in attempts if not a["won"]):
             assert lost["held_by"] == winners_by_unit[unit_id]
             assert lost["case"] is not None
+
+
+def _nearest_worker(url: str, actor_name: str, case_ids: list[int], barrier: Any, out: Any) -> None:
+    db = Database(url)
+    actor = Actor(name=actor_name, role=Role.DISPATCHER)
+    results = []
+    barrier.wait()
+    for case_id in case_ids:
+        try:
+            d = write_transaction(
+                db.sessions, lambda s, c=case_id: dispatch.dispatch_nearest(s, case_id=c, actor=actor)
+            )
+            results.append({"case": case_id, "won": True, "unit": d.unit_id})
+        except (UnitUnavailable, InvalidTransition) as exc:
+            results.append({"case": case_id, "won": False, "why": type(exc).__name__})
+    db.dispose()
+    out.put(json.dumps(results))
+
+
+def test_concurrent_f5_on_the_same_cases_sends_one_unit_each(db: Database, county: MiniCounty) -> None:
+    """Every workstation presses F5 on the same cases at once: each case gets exactly one unit, no unit two cases."""
+    actor = county.actors[Role.DISPATCHER]
+    case_ids = []
+    for i in range(3):
+        req = intake.parse_intake({**GOOD, "caller_phone": f"1391111{i:04d}"})
+        case_ids.append(write_transaction(db.sessions, lambda s, r=req: intake.create_case(s, r, actor=actor)).case.id)
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(PROCESSES)
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_nearest_worker, args=(db.url, f"ws{p}", case_ids, barrier, out)) for p in range(PROCESSES)
+    ]
+    for proc in procs:
+        proc.start()
+    results = [r for _ in procs for r in json.loads(out.get(timeout=120))]
+    for proc in procs:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
+    with db.session() as s:
+        per_case = dict(
+            s.execute(
+                select(Dispatch.case_id, func.count(Dispatch.id))
+                .where(Dispatch.case_id.in_(case_ids))
+                .group_by(Dispatch.case_id)
+            )
+            .tuples()
+            .all()
+        )
+        per_unit = dict(
+            s.execute(select(Dispatch.unit_id, func.count(Dispatch.id)).group_by(Dispatch.unit_id)).tuples().all()
+        )
+    assert per_case == {c: 1 for c in case_ids}, results
+    assert all(n == 1 for n in per_unit.values()), per_unit
+    for case_id in case_ids:
+        assert [r["won"] for r in results if r["case"] == case_id].count(True) == 1, results

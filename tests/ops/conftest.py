@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from console.db import Database
-from console.enums import Role
+from console.enums import Role, UnitStatus
 from console.ops import SYSTEM, CaseState, execute
 from tests.core.county import MiniCounty, build_mini_county
 
@@ -93,6 +93,11 @@ class Cases:
             "invalid": self._invalid,
         }
         return makers[situation]()
+
+    def available_unit_id(self) -> int:
+        """A unit available now (to dispatch by name)."""
+        units = execute(self.db, SYSTEM, "live.snapshot", last_event_id=0).value.units
+        return next(view.id for view in units if view.status == UnitStatus.AVAILABLE)
 
     def free_units(self) -> None:
         """Every unit back to available (what the county's units do between trials)."""

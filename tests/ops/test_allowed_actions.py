@@ -36,7 +36,9 @@ def _step(action: CaseAction, cases: Cases) -> tuple[str, dict[str, Any]]:
     """The operation that takes this step, and the arguments it needs besides the case."""
     match action:
         case CaseAction.DISPATCH:
-            return "dispatch.nearest", {}
+            # The table's dispatch is sending a unit chosen by name: F5 (`dispatch.nearest`) is only for a case still
+            # waiting for its first unit (tests/core/test_dispatch.py, tests/core/test_race.py).
+            return "dispatch.unit", {"unit_id": cases.available_unit_id()}
         case CaseAction.RESOLVE:
             return "case.resolve", {"resolution": "已处理"}
         case CaseAction.MERGE:
