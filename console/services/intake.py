@@ -24,6 +24,7 @@ from ..models import Case, Citizen, Counter
 from ..rules import Rules, default_rules
 from ..timeutil import CHINA_TZ, utcnow
 from ..views import CaseView
+from . import scope
 from .actor import Action, Actor
 from .errors import ValidationError
 from .inputs import check_number, check_text, check_time, shown
@@ -232,6 +233,7 @@ def create_case(
     received = req.received_at or now
     number = next_case_number(session, received)  # first statement: takes the write lock
     hit = _locate(session, req)
+    level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
     duplicates = _duplicate_cases(session, req, received, rules)
     citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     case = Case(
@@ -256,6 +258,7 @@ def create_case(
         escalation=0,
         repeat_count=0,
         reopened_count=0,
+        level=level,
         updated_at=now,
     )
     session.add(case)
@@ -308,7 +311,10 @@ def caller_history(
     now = now or utcnow()
     citizen = session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
     cases = session.scalars(
-        select(Case).where(Case.caller_phone == phone).order_by(Case.received_at.desc()).limit(limit)
+        select(Case)
+        .where(Case.caller_phone == phone, scope.case_filter(actor))
+        .order_by(Case.received_at.desc())
+        .limit(limit)
     ).all()
     count = session.scalar(
         select(func.count(Case.id)).where(Case.caller_phone == phone, Case.received_at >= now - timedelta(days=365))
