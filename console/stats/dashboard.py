@@ -37,7 +37,7 @@ def dashboard_data(
     actor: Actor | None = None,
 ) -> DashboardData:
     """The dashboard's figures; a township's or village's user sees those of its scope only."""
-    where = scope.case_filter(actor) if actor is not None and actor.scoped else None
+    where = scope.figures_filter(actor) if actor is not None else None
     now = ensure_utc(now)
     period = Period(period)
     dim = Dimension(by)
