@@ -121,7 +121,9 @@ class CaseDetailPanel(QWidget):
                 return
             detail: CaseDetail = result.value
             self.detail = detail
-            self.session.run("handoff.list", case_id=case_id, callback=got_receipts)
+            self.session.run(
+                "handoff.list", case_id=case_id, accept_within_s=self.session.handoff_accept_s, callback=got_receipts
+            )
             if state_allows(CaseAction.DISPATCH, CaseFacts.of(detail.case)):
                 self.session.run(
                     "dispatch.recommend", case_id=case_id, limit=RECOMMENDATIONS, callback=got_recommendations
@@ -230,7 +232,14 @@ class CaseDetailPanel(QWidget):
     def hand_off(self, line: str, ref: str) -> None:
         """Hand the shown case to the other line (with the reference read over the phone, when given)."""
         if self.case_id:
-            self.session.run("handoff.send", case_id=self.case_id, to=line, ref=ref or None, callback=self._after)
+            self.session.run(
+                "handoff.send",
+                case_id=self.case_id,
+                to=line,
+                ref=ref or None,
+                accept_within_s=self.session.handoff_accept_s,
+                callback=self._after,
+            )
 
     def _assign(self, case_id: int, number: str) -> None:
         townships = sorted(self.session.township_names.items(), key=lambda kv: kv[1])
