@@ -234,7 +234,7 @@ def create_case(
     number = next_case_number(session, received)  # first statement: takes the write lock
     hit = _locate(session, req)
     level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
-    duplicates = _duplicate_cases(session, req, received, rules)
+    duplicates = [c for c in _duplicate_cases(session, req, received, rules) if scope.case_in_scope(actor, c)]
     citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     case = Case(
         number=number,
@@ -292,7 +292,9 @@ def preview_intake(
     rules = rules or default_rules()
     received = req.received_at or now or utcnow()
     hit = _locate(session, req)
-    duplicates = [case_view(c, actor) for c in _duplicate_cases(session, req, received, rules)]
+    duplicates = [
+        case_view(c, actor) for c in _duplicate_cases(session, req, received, rules) if scope.case_in_scope(actor, c)
+    ]
     return IntakePreview(
         grid_id=hit.grid_id if hit else None,
         grid_code=hit.grid_code if hit else None,

@@ -358,12 +358,16 @@ def database_is_empty(session: Session) -> bool:
     return session.scalars(select(User.id).limit(1)).first() is None
 
 
-def history_points(session: Session, *, days: int = 30, now: datetime | None = None) -> list[tuple[float, float, str]]:
-    """(lat, lon, category) of every located case received in the last `days` days, for the map's history layer."""
+def history_points(
+    session: Session, *, days: int = 30, now: datetime | None = None, actor: Actor | None = None
+) -> list[tuple[float, float, str]]:
+    """(lat, lon, category) of every located case received in the last `days` days, for the map's history layer
+    (within `actor`'s scope when given)."""
     since = (now or datetime.now(UTC)) - timedelta(days=days)
+    in_scope = [scope.case_filter(actor)] if actor is not None and actor.scoped else []
     rows = session.execute(
         select(Case.lat, Case.lon, Case.category)
-        .where(Case.received_at >= since, Case.lat.is_not(None), Case.lon.is_not(None))
+        .where(Case.received_at >= since, Case.lat.is_not(None), Case.lon.is_not(None), *in_scope)
         .order_by(Case.received_at)
     ).tuples()
     return [

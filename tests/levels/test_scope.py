@@ -180,6 +180,11 @@ def test_reads_return_only_the_scope(db: Database, levels_county: LevelsCounty, 
     assert w.outside in changes.closed_cases  # what it cannot see leaves its console
     history = execute(db, w.actor, "intake.caller_history", phone="13900000000").value
     assert history.cases == []
+    points = execute(db, w.actor, "map.history").value
+    assert len(points) == 1  # the inside case only
+    preview = execute(db, w.actor, "intake.preview", data={**CASE, **IN_G100, "caller_phone": "13900000000"}).value
+    offered = {c.id for c in preview.duplicates}
+    assert w.inside in offered and w.outside not in offered  # the same caller's case outside the scope is not
     board = execute(db, w.actor, "stats.dashboard", period="day", by="township").value
     assert board.report.total.counts["received"] == 1
     county_board = execute(db, levels_county.county, "stats.dashboard", period="day", by="township").value
