@@ -39,9 +39,10 @@ def case_filter(actor: Actor) -> ColumnElement[bool]:
 
 
 def figures_filter(actor: Actor) -> ColumnElement[bool] | None:
-    """`case_filter` for the figures (None for the county), written so that the planner keeps range-scanning the
-    period (`received_at`) or the open cases (`status`) and filters the township's rows from those, instead of
-    walking the township's whole history by its own index."""
+    """`case_filter` for reads over a period or over the open cases (the figures, the live snapshot; None for the
+    county), written so that the planner keeps range-scanning the period (`received_at`) or the open cases
+    (`status`) and filters the scope's rows from those, instead of walking the township's whole history by its own
+    index."""
     if not actor.scoped:
         return None
     if actor.level == Level.TOWNSHIP:
