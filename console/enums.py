@@ -171,6 +171,17 @@ class EventKind(StrEnum):
     PATROL_REPORT_FILED = "patrol_report_filed"
     KEY_SITES_IMPORTED = "key_sites_imported"
     UNIT_RELOCATED = "unit_relocated"
+    # Levels (migration 0010_levels): a village or township takes a case (就地化解), sends it up (上交), or the
+    # county sends it down.
+    CASE_TAKEN_LOCALLY = "case_taken_locally"
+    CASE_SENT_UP = "case_sent_up"
+    CASE_SENT_DOWN = "case_sent_down"
+    # 110 ↔ 12345 hand-off (migration 0010_levels).
+    HANDOFF_SENT = "handoff_sent"
+    HANDOFF_ACCEPTED = "handoff_accepted"
+    HANDOFF_REFUSED = "handoff_refused"
+    HANDOFF_RESULT = "handoff_result"
+    HANDOFF_OVERDUE = "handoff_overdue"
 
 
 class PlanStatus(StrEnum):
@@ -204,3 +215,30 @@ class ShiftState(StrEnum):
     MET = "met"  # every target met inside the window
     LATE = "late"  # every target met, some only in the grace period after the window
     MISSED = "missed"  # the window and its grace period are over and some target was not met
+
+
+class Level(StrEnum):
+    """The three levels of centers (区/县 — 乡镇/街道 — 村/社区): where a user belongs and where a case is held."""
+
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+    @property
+    def up(self) -> Level | None:
+        """The level above (None for the county)."""
+        return {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.COUNTY}.get(self)
+
+
+class HandoffLine(StrEnum):
+    """The outside line a case is handed to: the police line (110) or the government hotline (12345)."""
+
+    POLICE_110 = "police_110"
+    HOTLINE_12345 = "hotline_12345"
+
+
+class HandoffStatus(StrEnum):
+    SENT = "sent"  # handed over, waiting for the other side to accept
+    ACCEPTED = "accepted"  # the other side took it (its reference number known)
+    REFUSED = "refused"  # the other side refused it with a reason; the case came back
+    DONE = "done"  # the other side's result came back: the loop is closed

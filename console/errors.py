@@ -53,6 +53,18 @@ class PermissionDenied(ServiceError):
         super().__init__(f"role {role!r} may not {action}", action=action, role=role)
 
 
+class OutOfScope(PermissionDenied):
+    """The object lies outside the acting user's scope (a township or village user asking about another township's
+    case, unit or assignment). Says which object and which scope; never what the object holds."""
+
+    code = "out_of_scope"
+
+    def __init__(self, what: str, key: object, scope: str) -> None:
+        ServiceError.__init__(
+            self, f"{what} {key} is outside the scope of {scope}", what=what, key=str(key), scope=scope
+        )
+
+
 class InvalidTransition(ServiceError):
     """The object is not in a state that allows the action (it may have changed at another workstation)."""
 

@@ -94,6 +94,17 @@ def _log_in(worker: DbWorker, args: argparse.Namespace, *, demo_built: bool) -> 
     return dialog.actor if dialog.exec() else None
 
 
+def _handoff_accept_s(config: str | None) -> float:
+    """The `[handoff]` time limit for the other line to accept a hand-off (the default without a file)."""
+    from console.config import load_config
+    from console.config.handoff import HandoffSettings
+
+    try:
+        return load_config(config).handoff.accept_within_s
+    except ServiceError:
+        return HandoffSettings().accept_within_s
+
+
 def _login_settings(args: argparse.Namespace) -> LoginSettings:
     """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
     from console.config import load_config
@@ -154,6 +165,7 @@ def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: st
     if read_db is not None:
         worker.read_from(read_db)
     session = ConsoleSession(worker, actor)
+    session.handoff_accept_s = _handoff_accept_s(config)
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)
     window = MainWindow(session, drafts, layout=layout, map_widget=map_widget)

@@ -112,6 +112,14 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
     EventKind.LOGIN_SUCCEEDED: QT_TRANSLATE_NOOP("Labels", "Logged in"),
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
+    EventKind.CASE_TAKEN_LOCALLY: QT_TRANSLATE_NOOP("Labels", "Taken locally"),
+    EventKind.CASE_SENT_UP: QT_TRANSLATE_NOOP("Labels", "Sent up a level"),
+    EventKind.CASE_SENT_DOWN: QT_TRANSLATE_NOOP("Labels", "Sent down a level"),
+    EventKind.HANDOFF_SENT: QT_TRANSLATE_NOOP("Labels", "Handed off"),
+    EventKind.HANDOFF_ACCEPTED: QT_TRANSLATE_NOOP("Labels", "Hand-off accepted"),
+    EventKind.HANDOFF_REFUSED: QT_TRANSLATE_NOOP("Labels", "Hand-off refused"),
+    EventKind.HANDOFF_RESULT: QT_TRANSLATE_NOOP("Labels", "Hand-off result"),
+    EventKind.HANDOFF_OVERDUE: QT_TRANSLATE_NOOP("Labels", "Hand-off not accepted in time"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

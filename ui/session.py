@@ -48,6 +48,7 @@ class ConsoleSession(QObject):
         self.state = LiveState()
         self.selection = Selection(self)
         self.township_names: dict[int, str] = {}  # for the assignment dialog
+        self.handoff_accept_s = 600.0  # `[handoff] accept_within_minutes`: the sweep warns after it
         self.is_loaded = False
         self._online = True
         worker.snapshotReady.connect(self._on_snapshot)
@@ -123,7 +124,7 @@ class ConsoleSession(QObject):
     def sweep_overdue(self) -> None:
         """Escalate what became overdue (a system action: its events name `system` as the actor)."""
         if self._online:
-            self.run("supervision.sweep")
+            self.run("supervision.sweep", accept_within_s=self.handoff_accept_s)
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         diff = self.state.reset(snapshot)

@@ -8,6 +8,7 @@
     case merge NUMBER --into NUMBER
     case invalid NUMBER --reason TEXT
     case escalate NUMBER [--reason TEXT]
+    case take NUMBER [--note TEXT]   case up NUMBER --reason TEXT   case down NUMBER --to township|village
 
 Each runs the console's operation of the same name and prints where the case stands after it
 (`{"case", "status", "escalation", …, "changes"}`); codes are checked by the core, so a wrong one is a JSON error
@@ -81,3 +82,13 @@ def register(sub: Any) -> None:
     e = step("escalate", "escalate the case one level (督办)")
     e.add_argument("--reason", help="why (default: manual)")
     e.set_defaults(func=_run("case.escalate", reason=lambda args: args.reason))
+    t = step("take", "take the case at your village or township center (就地化解)")
+    t.add_argument("--note")
+    t.set_defaults(func=_run("case.take", note=lambda args: args.note))
+    u = step("up", "send the case one level up (上交), with the reason")
+    u.add_argument("--reason", required=True)
+    u.set_defaults(func=_run("case.send_up", reason=lambda args: args.reason))
+    d = step("down", "send the case down to its township or village")
+    d.add_argument("--to", required=True, metavar="township|village")
+    d.add_argument("--reason")
+    d.set_defaults(func=_run("case.send_down", to=lambda args: args.to, reason=lambda args: args.reason))

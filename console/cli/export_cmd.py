@@ -1,7 +1,9 @@
 """`export cases|units|events --format json|csv [--out FILE]`: streamed, so years of history fit in memory.
 
 Callers' phones and names are masked for the acting user's role as in the interface; CSV cells cannot start a
-spreadsheet formula (`console.reports.cells`)."""
+spreadsheet formula (`console.reports.cells`). A township's or village's user exports its own scope only (its cases,
+its units, the events of its cases). Each case carries its `handoffs` (110 ↔ 12345: `to`, `at`, `ref`, `status`; in
+CSV `to/status/ref` joined by `;`)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from typing import Any, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Case, Event, Grid, Township, Unit
+from ..models import Case, Event, Grid, Handoff, Township, Unit
 from ..reports.cells import csv_row
+from ..services import scope
 from ..services.actor import Actor
 from ..timeutil import parse_iso8601
 from .context import CliContext, CliError
@@ -48,12 +51,40 @@ def _cases(s: Session, since: Any, viewer: Actor) -> tuple[int, Iterator[dict[st
     if since is not None:
         q = q.where(Case.received_at >= since)
         count_q = count_q.where(Case.received_at >= since)
+    if viewer.scoped:
+        q = q.where(scope.case_filter(viewer))
+        count_q = count_q.where(scope.case_filter(viewer))
     total = int(s.scalar(count_q) or 0)
     rows = s.execute(q.execution_options(yield_per=BATCH))
-    return total, (case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m) for c, g, t, m in rows)
+    dicts = ((c.id, case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m)) for c, g, t, m in rows)
+    return total, _with_handoffs(s, dicts)
 
 
-def _units(s: Session) -> tuple[int, Iterator[dict[str, Any]]]:
+def _with_handoffs(s: Session, rows: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    """Each case's hand-offs, read for a batch of cases at a time (one statement per batch)."""
+    batch: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        found: dict[int, list[dict[str, Any]]] = {}
+        ids = [cid for cid, _ in batch]
+        for h in s.scalars(select(Handoff).where(Handoff.case_id.in_(ids)).order_by(Handoff.id)):
+            found.setdefault(h.case_id, []).append(
+                {"to": h.to_line.value, "at": h.sent_at.isoformat(), "ref": h.ref, "status": h.status.value}
+            )
+        for cid, row in batch:
+            row["handoffs"] = found.get(cid, [])
+            yield row
+        batch.clear()
+
+    for item in rows:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def _units(s: Session, viewer: Actor) -> tuple[int, Iterator[dict[str, Any]]]:
     q = (
         select(Unit, Grid.code, Township.name, Case.number)
         .outerjoin(Grid, Grid.id == Unit.home_grid_id)
@@ -61,11 +92,15 @@ def _units(s: Session) -> tuple[int, Iterator[dict[str, Any]]]:
         .outerjoin(Case, Case.id == Unit.current_case_id)
         .order_by(Unit.id)
     )
-    total = int(s.scalar(select(func.count(Unit.id))) or 0)
+    count_q = select(func.count(Unit.id))
+    if viewer.scoped:
+        q = q.where(scope.unit_filter(viewer))
+        count_q = count_q.where(scope.unit_filter(viewer))
+    total = int(s.scalar(count_q) or 0)
     return total, (unit_dict(u, home_grid=g, township=t, current_case=n) for u, g, t, n in s.execute(q))
 
 
-def _events(s: Session, since: Any) -> tuple[int, Iterator[dict[str, Any]]]:
+def _events(s: Session, since: Any, viewer: Actor) -> tuple[int, Iterator[dict[str, Any]]]:
     q = (
         select(Event, Case.number, Unit.callsign)
         .outerjoin(Case, Case.id == Event.case_id)
@@ -76,6 +111,10 @@ def _events(s: Session, since: Any) -> tuple[int, Iterator[dict[str, Any]]]:
     if since is not None:
         q = q.where(Event.ts >= since)
         count_q = count_q.where(Event.ts >= since)
+    if viewer.scoped:  # the events of its own cases only
+        mine = Event.case_id.in_(select(Case.id).where(scope.case_filter(viewer)))
+        q = q.where(mine)
+        count_q = count_q.where(mine)
     total = int(s.scalar(count_q) or 0)
     rows = s.execute(q.execution_options(yield_per=BATCH))
     return total, (event_dict(e, case=n, unit=c) for e, n, c in rows)
@@ -99,6 +138,8 @@ def _write_csv(out: TextIO, fields: list[str], rows: Iterator[dict[str, Any]], a
     for row in rows:
         if isinstance(row.get("capabilities"), list):
             row["capabilities"] = ";".join(row["capabilities"])
+        if isinstance(row.get("handoffs"), list):
+            row["handoffs"] = ";".join(f"{h['to']}/{h['status']}/{h['ref'] or ''}" for h in row["handoffs"])
         writer.writerow(csv_row(row, fields))
         advance()
 
@@ -112,11 +153,15 @@ def run(ctx: CliContext) -> int:
             raise CliError({"error": "invalid", "field": "since", "message": str(exc)}) from None
     what = ctx.args.what
     viewer = cli_actor(ctx)
-    fields = {"cases": CASE_FIELDS, "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
+    fields = {"cases": [*CASE_FIELDS, "handoffs"], "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
     with ExitStack() as stack:
         s = stack.enter_context(ctx.db.session())  # the database first: a failure leaves no empty file behind
         total, rows = (
-            _cases(s, since, viewer) if what == "cases" else _units(s) if what == "units" else _events(s, since)
+            _cases(s, since, viewer)
+            if what == "cases"
+            else _units(s, viewer)
+            if what == "units"
+            else _events(s, since, viewer)
         )
         out = stack.enter_context(ctx.open_output(ctx.args.out)) if ctx.args.out else ctx.out
         with ctx.progress(f"exporting {what}", total) as bar:

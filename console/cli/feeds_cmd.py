@@ -18,8 +18,9 @@ from typing import Any
 
 from ..config import FeedsConfig, load_config
 from ..feeds.config import config_file
+from ..feeds.handoff_peer import handoff_sources
 from ..feeds.health import feed_health
-from ..feeds.runner import FeedRunner, PollOutcome
+from ..feeds.runner import FeedRunner, PollOutcome, build_sources
 from ..services.errors import ValidationError
 from .context import CliContext, CliError
 from .identity import cli_actor
@@ -45,10 +46,11 @@ def load(ctx: CliContext) -> tuple[Path, FeedsConfig]:
         config = load_config(path)
     except ValidationError as exc:
         raise CliError.from_service(exc) from None
-    if config.feeds.empty:
+    if config.feeds.empty and not config.settings.handoff.peers():
         raise CliError({"error": "invalid", "field": "feeds", "message": f"no feeds configured in {path.name}"})
     if not getattr(ctx.args, "db", None) and config.database_url:
         ctx.args.db = config.database_url
+    ctx.args.handoff_peers = config.settings.handoff.peers()  # the 110 ↔ 12345 adapters run beside the feeds
     return path, config.feeds
 
 
@@ -61,7 +63,8 @@ def _line(outcome: PollOutcome) -> str:
 def run(ctx: CliContext) -> int:
     _, config = load(ctx)
     actor = cli_actor(ctx)
-    runner = FeedRunner(ctx.db, config, actor=actor)
+    sources = [*build_sources(config, actor=actor), *handoff_sources(ctx.args.handoff_peers, actor=actor)]
+    runner = FeedRunner(ctx.db, config, sources=sources, actor=actor)
     if ctx.args.once:
         try:
             outcomes = runner.run_once()

@@ -13,11 +13,13 @@ from typing import Any
 
 from ..periods import day_bounds
 from ..reports.cells import csv_row
+from ..services import scope
 from ..services.errors import ValidationError
 from ..stats.intervals import emergency_intervals
 from ..stats.kpi import COUNTS, RATES, Dimension, KpiRow, kpis
 from ..timeutil import utcnow
 from .context import CliContext, CliError
+from .identity import cli_actor
 
 
 def add_period_args(p: argparse.ArgumentParser) -> None:
@@ -57,10 +59,13 @@ def _csv_row(row: KpiRow) -> dict[str, Any]:
 def run(ctx: CliContext) -> int:
     start, end = period_of(ctx.args)
     now = utcnow()
+    where = scope.figures_filter(cli_actor(ctx))  # a township's or village's user: the figures of its scope
     with ctx.db.session() as s:
-        report = kpis(s, start=start, end=end, now=now, by=ctx.args.by)
-        total_intervals = emergency_intervals(s, start=start, end=end)["all"]
-        group_intervals = emergency_intervals(s, start=start, end=end, by=ctx.args.by) if ctx.args.by else {}
+        report = kpis(s, start=start, end=end, now=now, by=ctx.args.by, scope=where)
+        total_intervals = emergency_intervals(s, start=start, end=end, scope=where)["all"]
+        group_intervals = (
+            emergency_intervals(s, start=start, end=end, by=ctx.args.by, scope=where) if ctx.args.by else {}
+        )
     if ctx.args.format == "csv":
         writer = csv.DictWriter(ctx.out, fieldnames=["key", "label", *COUNTS, *RATES], lineterminator="\n")
         writer.writeheader()

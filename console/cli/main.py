@@ -42,6 +42,7 @@ COMMAND_MODULES = [
     "console.cli.intake_cmd",
     "console.cli.dispatch_cmd",
     "console.cli.case_cmd",
+    "console.cli.handoff_cmd",
     "console.cli.unit_cmd",
     "console.cli.roads_cmd",
     "console.cli.export_cmd",

@@ -1,4 +1,4 @@
-"""`user add NAME --role ROLE [--password P]` (the password is asked for on a terminal when not given; it must meet
+"""`user add NAME --role ROLE [--township NAME | --village GRID_CODE] [--password P]` (the password is asked for on a terminal when not given; it must meet
 the `[login]` password policy, by default at least 8 characters), through the `user.add` operation the first-run
 dialog uses too."""
 
@@ -23,7 +23,10 @@ def register(sub: Any) -> None:
     a.add_argument("--password", help="the password (default: CONSOLE_NEW_PASSWORD or a prompt)")
     a.add_argument("--display-name")
     a.add_argument("--department-id", type=int)
-    a.add_argument("--township-id", type=int)
+    a.add_argument("--township-id", type=int, help="the township a handler answers for (by id)")
+    where = a.add_mutually_exclusive_group()
+    where.add_argument("--township", metavar="NAME", help="a township center's user: sees and acts on that township")
+    where.add_argument("--village", metavar="GRID_CODE", help="a village's user (grid group): sees and acts on it")
     a.set_defaults(func=run_add)
 
 
@@ -44,6 +47,8 @@ def run_add(ctx: CliContext) -> int:
         display_name=ctx.args.display_name,
         department_id=ctx.args.department_id,
         township_id=ctx.args.township_id,
+        township=ctx.args.township,
+        village=ctx.args.village,
         settings=ctx.login_settings,
     ).value
     ctx.print_json(user.as_dict())

@@ -37,6 +37,7 @@ from ..geo.basemap import BasemapConfig
 from ..paths import default_db_url
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
+from .handoff import HandoffSection, HandoffSettings
 from .loader import locate, read_toml, validate
 from .login import LoginSection, LoginSettings
 from .toml_writer import dumps_toml
@@ -93,6 +94,9 @@ class ConsoleFile(Section):
     login: LoginSection = Field(
         default_factory=LoginSection, description="password policy, failed-login delay and lock"
     )
+    handoff: HandoffSection = Field(
+        default_factory=HandoffSection, description="110 ↔ 12345 hand-offs: time limit and adapters"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,10 @@ class ConsoleConfig:
     @property
     def login(self) -> LoginSettings:
         return self.settings.login.settings()
+
+    @property
+    def handoff(self) -> HandoffSettings:
+        return self.settings.handoff.settings()
 
     def basemap_config(self) -> BasemapConfig:
         return self.settings.basemap.to_basemap()

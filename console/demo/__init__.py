@@ -19,6 +19,7 @@ from ..models import Assignment, Callback, Case, Department, Dispatch, Event, Gr
 from ..timeutil import utcnow
 from .county import DEFAULT_SEED, County, generate_county
 from .history import History
+from .levels import play_levels
 from .patrol_history import PatrolHistory
 from .positions import report_positions_at
 from .reference import create_users, load_geography, load_roads
@@ -91,6 +92,7 @@ def build_demo(
     report("patrol", 1, 1)
     history = History(db, county, ids, actors, seed=seed, start=start, end=now, per_day=per_day, side_steps=side_steps)
     stats = history.run(progress=lambda done, total: report("history", done, total))
+    play_levels(db, ids, actors, now=now)  # a township's and a village's users, cases handled at each level
     report("positions", 0, 1)
     fixes = report_positions_at(db, now, seed=seed)
     report("positions", 1, 1)

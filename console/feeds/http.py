@@ -128,6 +128,20 @@ class HttpSource:
             return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    def _arguments(
+        self, params: Mapping[str, Any] | None, data: Mapping[str, Any] | None, body: bytes | None
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "params": dict(params or {}),
+            "timeout": (self.http.connect_timeout_s, self.http.read_timeout_s),
+        }
+        if data is not None:
+            kwargs["data"] = dict(data)
+        if body is not None:  # a JSON body made by the caller (a signature covers these exact bytes)
+            kwargs["data"] = body
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        return kwargs
+
     def request(
         self,
         method: str,
@@ -136,17 +150,13 @@ class HttpSource:
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
         authenticate: bool = True,
+        body: bytes | None = None,
     ) -> requests.Response:
         """Send with retries; returns a 2xx response whose body was read completely, or raises FeedError."""
         relogged = False
         attempt = 0
         while True:
-            kwargs: dict[str, Any] = {
-                "params": dict(params or {}),
-                "timeout": (self.http.connect_timeout_s, self.http.read_timeout_s),
-            }
-            if data is not None:
-                kwargs["data"] = dict(data)
+            kwargs = self._arguments(params, data, body)
             if authenticate:
                 self.prepare(kwargs)
             failure: FeedError

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..enums import OPEN_CASE_STATUSES, EventKind
 from ..events.feed import EventRecord
 from ..models import Case
-from ..services import queries
+from ..services import queries, scope
 from ..services.actor import Actor
 from ..views import CaseView, UnitView
 
@@ -79,8 +79,15 @@ def touched_ids(events: Iterable[EventRecord]) -> tuple[set[int], set[int]]:
     return cases, units
 
 
-def open_case_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(Case.id).where(Case.status.in_(list(OPEN_CASE_STATUSES))).order_by(Case.id)))
+def open_case_ids(session: Session, actor: Actor | None = None) -> list[int]:
+    """The open cases' ids in id order (within `actor`'s scope when given). Read through the status index and sorted
+    here: an `ORDER BY id` would walk the whole table by its primary key (10,000 open among 300,000: ~100 ms
+    against ~20 ms), and the scope is applied to the open rows rather than by the township's own index."""
+    q = select(Case.id).where(Case.status.in_(list(OPEN_CASE_STATUSES)))
+    where = scope.figures_filter(actor) if actor is not None else None
+    if where is not None:
+        q = q.where(where)
+    return sorted(session.scalars(q))
 
 
 def load_snapshot(
@@ -96,7 +103,7 @@ def load_snapshot(
 
     The cases are read `chunk` at a time and `between_chunks` is called in between: a console's worker thread
     lets the interface thread run there (the interpreter's lock is otherwise held through long stretches)."""
-    ids = open_case_ids(session)
+    ids = open_case_ids(session, actor)
     cases: list[CaseView] = []
     for start in range(0, len(ids), chunk):
         if start and between_chunks is not None:
@@ -104,14 +111,14 @@ def load_snapshot(
         cases.extend(queries.cases_by_ids(session, ids[start : start + chunk], actor=actor))
     if between_chunks is not None:
         between_chunks()
-    return Snapshot(cases, queries.list_units(session), last_event_id)
+    return Snapshot(cases, queries.list_units(session, actor=actor), last_event_id)
 
 
 def fetch_changes(session: Session, events: list[EventRecord], *, actor: Actor) -> Changes:
     """Re-read the cases and units the events touched."""
     case_ids, unit_ids = touched_ids(events)
     cases = queries.cases_by_ids(session, case_ids, actor=actor) if case_ids else []
-    units = queries.units_by_ids(session, unit_ids) if unit_ids else []
+    units = queries.units_by_ids(session, unit_ids, actor=actor) if unit_ids else []
     open_cases = [c for c in cases if c.status.is_open]
     closed = sorted({c.id for c in cases if not c.status.is_open} | (case_ids - {c.id for c in cases}))
     last = max((e.id for e in events), default=0)

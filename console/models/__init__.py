@@ -5,6 +5,7 @@ from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
+from .handoffs import Handoff
 from .patrol import (
     PatrolCheckin,
     PatrolDay,
@@ -34,6 +35,7 @@ __all__ = [
     "ExternalRef",
     "FeedHealth",
     "Grid",
+    "Handoff",
     "KeySite",
     "LoginThrottle",
     "PatrolCheckin",

@@ -14,6 +14,7 @@ from ..enums import (
     Category,
     Channel,
     FeedbackResult,
+    Level,
     Priority,
 )
 from .base import Base, StrEnumType, UTCDateTime, utcnow
@@ -91,6 +92,11 @@ class Case(Base):
     patrol_unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id", use_alter=True, name="fk_cases_patrol_unit_id_units")
     )
+    # Levels (migration 0010_levels): the level that holds the case now, the level it was resolved at, and whether
+    # it was ever sent up (上交) — a case resolved at a village or township that never left it counts as 就地化解.
+    level: Mapped[Level] = mapped_column(StrEnumType(Level), default=Level.COUNTY)
+    resolved_level: Mapped[Level | None] = mapped_column(StrEnumType(Level))
+    sent_up: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..enums import Role
+from ..enums import Level, Role
 from .base import Base, StrEnumType, UTCDateTime, utcnow
 
 
@@ -23,6 +23,9 @@ class User(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Levels (migration 0010_levels): the county center, one township center (township_id) or one village (grid_id).
+    level: Mapped[Level] = mapped_column(StrEnumType(Level), default=Level.COUNTY)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -37,7 +37,7 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import cases, dispatch, intake, live, reference, roads, setup, supervision
+from . import cases, dispatch, handoffs, intake, levels, live, reference, roads, setup, supervision
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
@@ -90,7 +90,9 @@ __all__ = [
     "cases",
     "dispatch",
     "execute",
+    "handoffs",
     "intake",
+    "levels",
     "live",
     "operation_named",
     "reference",

@@ -44,7 +44,9 @@ def recommend(
     """The best available units for a case by estimated arrival, with the reasons."""
 
     def work(session: Session) -> list[Recommendation]:
-        return dispatch.recommend(session, refs.case_id(session, case_id, number), limit=max(1, int(limit)))
+        return dispatch.recommend(
+            session, refs.case_id(session, case_id, number), limit=max(1, int(limit)), actor=ctx.actor
+        )
 
     return ctx.read(work)
 

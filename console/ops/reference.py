@@ -30,7 +30,7 @@ def departments(ctx: OpContext) -> OpResult[list[queries.DepartmentView]]:
 @operation("map.history", action=None, kind=Kind.READ)
 def history(ctx: OpContext, *, days: int = 30) -> OpResult[list[tuple[float, float, str]]]:
     """Where the cases of the last `days` days were (the map's heat and cluster layers)."""
-    return ctx.read(lambda s: queries.history_points(s, days=days))
+    return ctx.read(lambda s: queries.history_points(s, days=days, actor=ctx.actor))
 
 
 @operation("feeds.health", action=None, kind=Kind.READ)

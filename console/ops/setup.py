@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..db import Database, current_revision, head_revision, upgrade_to_head
-from ..enums import Role
+from ..enums import Level, Role
 from ..errors import ServiceError, ValidationError
-from ..services import county_import, queries, users
+from ..services import county_import, queries, scope, users
 from ..services.actor import SYSTEM, Action, Actor
 from ..services.login import authenticate
 from ..services.login_policy import LoginSettings
@@ -236,9 +236,19 @@ class UserState:
     id: int
     name: str
     role: Role
+    level: Level = Level.COUNTY
+    township_id: int | None = None
+    grid_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role.value}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role.value,
+            "level": self.level.value,
+            "township_id": self.township_id,
+            "grid_id": self.grid_id,
+        }
 
 
 @operation("user.add", action=Action.MANAGE_USERS)
@@ -251,12 +261,22 @@ def add_user(
     display_name: str | None = None,
     department_id: int | None = None,
     township_id: int | None = None,
+    township: str | None = None,
+    village: str | None = None,
     settings: LoginSettings | None = None,
 ) -> OpResult[UserState]:
     """A new user with a role (a handler answers for a department or township); the password meets the policy of
-    `settings` (the `[login]` table)."""
+    `settings` (the `[login]` table). `township` (a name) makes a township center's user, `village` (a grid code)
+    a village's; neither: the county center's."""
 
     def work(session: Session) -> UserState:
+        level, town_id, grid_id = Level.COUNTY, township_id, None
+        if township is not None and village is not None:
+            raise ValidationError("village", "give a township or a village, not both")
+        if township is not None:
+            level, town_id = Level.TOWNSHIP, scope.township_named(session, township).id
+        elif village is not None:
+            level, grid_id = Level.VILLAGE, scope.grid_of(session, village).id
         user = users.create_user(
             session,
             name=name,
@@ -264,11 +284,13 @@ def add_user(
             password=password,
             display_name=display_name,
             department_id=department_id,
-            township_id=township_id,
+            township_id=town_id,
+            level=level,
+            grid_id=grid_id,
             actor=ctx.actor,
             settings=settings,
         )
-        return UserState(user.id, user.name, user.role)
+        return UserState(user.id, user.name, user.role, user.level, user.township_id, user.grid_id)
 
     return ctx.write(work)
 

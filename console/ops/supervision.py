@@ -3,7 +3,9 @@ data and the shift leader's board."""
 
 from __future__ import annotations
 
-from ..services import escalation
+from sqlalchemy.orm import Session
+
+from ..services import escalation, handoffs
 from ..services.actor import SYSTEM
 from ..stats.board import SupervisionBoard, supervision_board
 from ..stats.dashboard import DashboardData, dashboard_data
@@ -13,19 +15,27 @@ from .registry import Kind, OpContext, operation
 
 
 @operation("supervision.sweep", action=None)
-def sweep(ctx: OpContext) -> OpResult[list[escalation.Escalated]]:
-    """Escalate what became overdue. A system action whoever triggers it: its events name `system`, and the sweep's
-    guarded updates raise each level once, whichever console gets there first."""
-    return ctx.write(lambda s: escalation.escalate_overdue(s, now=utcnow(), actor=SYSTEM))
+def sweep(ctx: OpContext, *, accept_within_s: float = 600.0) -> OpResult[list[escalation.Escalated]]:
+    """Escalate what became overdue, and warn of hand-offs the other line has not accepted within `accept_within_s`
+    (`[handoff] accept_within_minutes`). A system action whoever triggers it: its events name `system`, and the
+    sweep's guarded updates raise each level (and each warning) once, whichever console gets there first."""
+
+    def work(s: Session) -> list[escalation.Escalated]:
+        now = utcnow()
+        escalated = escalation.escalate_overdue(s, now=now, actor=SYSTEM)
+        handoffs.warn_overdue(s, now=now, accept_within_s=accept_within_s, actor=SYSTEM)
+        return escalated
+
+    return ctx.write(work)
 
 
 @operation("stats.dashboard", action=None, kind=Kind.READ)
 def dashboard(ctx: OpContext, *, period: str, by: str) -> OpResult[DashboardData]:
     """The KPI dashboard's figures for a period (day, week, month) by a dimension."""
-    return ctx.read(lambda s: dashboard_data(s, period=period, by=by, now=utcnow()))
+    return ctx.read(lambda s: dashboard_data(s, period=period, by=by, now=utcnow(), actor=ctx.actor))
 
 
 @operation("stats.board", action=None, kind=Kind.READ)
 def board(ctx: OpContext) -> OpResult[SupervisionBoard]:
     """The shift leader's board: assignments by state, warnings, escalations, callbacks due."""
-    return ctx.read(lambda s: supervision_board(s, now=utcnow()))
+    return ctx.read(lambda s: supervision_board(s, now=utcnow(), actor=ctx.actor))

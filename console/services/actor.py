@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..enums import Role
+from ..enums import Level, Role
 from .errors import PermissionDenied
 from .permissions import PERMISSIONS, Action
 
@@ -18,6 +18,14 @@ class Actor:
     user_id: int | None = None
     department_id: int | None = None
     township_id: int | None = None
+    # Where the user belongs (migration 0010_levels): the county sees everything; a township user its township
+    # (`township_id`), a village user its grid (`grid_id`). `console.services.scope` applies it.
+    level: Level = Level.COUNTY
+    grid_id: int | None = None
+
+    @property
+    def scoped(self) -> bool:
+        return self.level != Level.COUNTY
 
     def may(self, action: Action) -> bool:
         return self.role in PERMISSIONS[action]

@@ -22,6 +22,7 @@ from ..events import record_event
 from ..models import Assignment, Case, Department, Township
 from ..timeutil import ensure_utc, utcnow
 from ..worktime import WorkCalendar, default_calendar
+from . import scope
 from .actor import Action, Actor
 from .errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from .guard import assignment_step, guarded_update, touch_case
@@ -66,10 +67,11 @@ def _may_handle(actor: Actor, a: Assignment) -> None:
         raise PermissionDenied("handle another handler's assignment", actor.role.value)
 
 
-def _load(session: Session, assignment_id: int) -> Assignment:
+def _load(session: Session, assignment_id: int, actor: Actor) -> Assignment:
     a = session.get(Assignment, assignment_id, populate_existing=True)
     if a is None:
         raise NotFound("assignment", assignment_id)
+    scope.require_case(session, actor, a.case_id)
     return a
 
 
@@ -199,6 +201,7 @@ def assign_case(
     A case has at most one live assignment; a returned one may be assigned again (elsewhere or not).
     """
     actor.require(Action.ASSIGN)
+    scope.require_case(session, actor, case_id)
     kind = _check_kind(assignee_kind)
     now = now or utcnow()
     calendar = calendar or default_calendar()
@@ -249,7 +252,7 @@ def assign_case(
 def accept_assignment(session: Session, *, assignment_id: int, actor: Actor, now: datetime | None = None) -> Assignment:
     """签收: the handler signs for the assignment."""
     now = now or utcnow()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     _may_handle(actor, a)
     return _step(
         session,
@@ -290,7 +293,7 @@ def return_assignment(
     text = required_text(reason, "reason")
     now = now or utcnow()
     calendar = calendar or default_calendar()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     _may_handle(actor, a)
     return _step(
         session,
@@ -325,7 +328,7 @@ def resolve_assignment(
     text = required_text(result, "result")
     now = now or utcnow()
     calendar = calendar or default_calendar()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     _may_handle(actor, a)
     values: dict[str, Any] = {"status": AssignmentStatus.RESOLVED, "resolved_at": now, "result": text}
     if a.accepted_at is None:
@@ -363,7 +366,7 @@ def transfer_assignment(
     kind = _check_kind(to_kind)
     now = now or utcnow()
     calendar = calendar or default_calendar()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     if due_at is not None:
         actor.require(Action.ASSIGN)
     if not actor.may(Action.ASSIGN):
@@ -408,7 +411,7 @@ def pause_assignment(
     """Stop the working clock while awaiting the citizen (材料补正、等待群众)."""
     text = required_text(reason, "reason")
     now = now or utcnow()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     _may_handle(actor, a)
     if a.paused_at is not None:
         raise InvalidTransition("assignment", a.id, "paused", "pause")
@@ -437,7 +440,7 @@ def resume_assignment(
     """Restart the clock: the deadline moves by the working time spent paused."""
     now = now or utcnow()
     calendar = calendar or default_calendar()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     _may_handle(actor, a)
     if a.paused_at is None:
         raise InvalidTransition("assignment", a.id, "running", "resume")
@@ -475,7 +478,7 @@ def extend_deadline(
     text = required_text(reason, "reason")
     now = now or utcnow()
     calendar = calendar or default_calendar()
-    a = _load(session, assignment_id)
+    a = _load(session, assignment_id, actor)
     if (hours is None) == (due_at is None):
         raise ValidationError("hours", "give either working hours or a new deadline")
     if a.extended_count >= calendar.max_extensions:

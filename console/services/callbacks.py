@@ -19,6 +19,7 @@ from ..enums import CaseStatus, EventKind, FeedbackResult
 from ..events import record_event
 from ..models import Assignment, Callback, Case
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
 from .assignments import assignee_name
 from .cases import reopen_case
@@ -67,6 +68,7 @@ def record_callback(
 ) -> CallbackOutcome:
     """Record a callback of a resolved case and apply its consequence (close, reopen, or wait)."""
     actor.require(Action.CALLBACK)
+    scope.require_case(session, actor, case_id)
     result = _result(reached, satisfaction)
     notes = optional_text(notes, "notes")
     now = now or utcnow()

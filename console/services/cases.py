@@ -19,6 +19,7 @@ from ..models import Case, Dispatch
 from ..models.base import UTCDateTime
 from ..models.cases import dispatch_is_active
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
 from .dispatch import release_units_of_case
 from .errors import InvalidTransition, NotFound, ValidationError
@@ -47,6 +48,7 @@ def _refuse_if_units_attached(session: Session, case_id: int, what: CaseAction) 
 def resolve_case(session: Session, *, case_id: int, resolution: str, actor: Actor, now: datetime | None = None) -> Case:
     """办结: write the result; units still attached are cleared with it (and the case's clear time set)."""
     actor.require(Action.RESOLVE)
+    scope.require_case(session, actor, case_id)
     text = required_text(resolution, "resolution")
     now = now or utcnow()
     case = case_step(
@@ -60,6 +62,7 @@ def resolve_case(session: Session, *, case_id: int, resolution: str, actor: Acto
         status=CaseStatus.RESOLVED,
         resolved_at=now,
         resolution=text,
+        resolved_level=Case.level,  # the level that held the case when it was resolved (migration 0010_levels)
         # A case that ever had a unit is cleared now, unless it was already.
         cleared_at=func.coalesce(
             Case.cleared_at, sql_case((Case.first_dispatched_at.is_not(None), literal(now, UTCDateTime())))
@@ -82,6 +85,7 @@ def close_case(
 ) -> Case:
     """Close a resolved case (after the callback, or by a shift leader's decision)."""
     actor.require(Action.CLOSE)
+    scope.require_case(session, actor, case_id)
     text = optional_text(note, "note")
     now = now or utcnow()
     return case_step(
@@ -101,6 +105,8 @@ def close_case(
 def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Actor, now: datetime | None = None) -> Case:
     """Mark a duplicate (重复诉求) as merged into the master case; the master counts one more repeat."""
     actor.require(Action.MERGE)
+    scope.require_case(session, actor, case_id)
+    scope.require_case(session, actor, into_case_id)
     now = now or utcnow()
     if case_id == into_case_id:
         raise ValidationError("into_case", "a case cannot be merged into itself")
@@ -140,6 +146,7 @@ def merge_case(session: Session, *, case_id: int, into_case_id: int, actor: Acto
 def invalidate_case(session: Session, *, case_id: int, reason: str, actor: Actor, now: datetime | None = None) -> Case:
     """Invalid (无效): a prank, outside jurisdiction, a test call — the reason is required."""
     actor.require(Action.INVALIDATE)
+    scope.require_case(session, actor, case_id)
     text = required_text(reason, "reason")
     now = now or utcnow()
     _refuse_if_units_attached(session, case_id, CaseAction.INVALIDATE)
@@ -171,6 +178,7 @@ def escalate_case(
     """督办: raise the case's escalation level (by one, or to `level`). Open and resolved cases can be escalated."""
     if check_role:
         actor.require(Action.ESCALATE)
+    scope.require_case(session, actor, case_id)
     text = required_text(reason, "reason")
     now = now or utcnow()
     current = session.get(Case, case_id)
@@ -207,6 +215,7 @@ def reopen_case(
 ) -> Case:
     """重办: a resolved or closed case goes back to `received` (after a dissatisfied callback, or by a shift leader)."""
     actor.require(Action.CALLBACK if via_callback else Action.REOPEN)
+    scope.require_case(session, actor, case_id)
     text = required_text(reason, "reason")
     now = now or utcnow()
     return case_step(
@@ -228,6 +237,7 @@ def reopen_case(
 def add_note(session: Session, *, case_id: int, text: str, actor: Actor, now: datetime | None = None) -> None:
     """A note on the case's timeline (any state); it changes nothing else."""
     actor.require(Action.NOTE)
+    scope.require_case(session, actor, case_id)
     body = required_text(text, "text")
     number = session.scalar(select(Case.number).where(Case.id == case_id))
     if number is None:

@@ -27,6 +27,7 @@ from ..models.cases import dispatch_is_active
 from ..rules import Rules, default_rules
 from ..timeutil import utcnow
 from ..views import Recommendation
+from . import scope
 from .actor import Action, Actor
 from .errors import InvalidTransition, NotFound, UnitUnavailable, ValidationError
 from .guard import guarded_update, touch_case, unit_step
@@ -43,13 +44,17 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
-def available_units(session: Session) -> UnitArrays:
+def available_units(session: Session, actor: Actor | None = None) -> UnitArrays:
+    """The available units (within `actor`'s scope when given)."""
+    where = [Unit.status == UnitStatus.AVAILABLE]
+    if actor is not None and actor.scoped:
+        where.append(scope.unit_filter(actor))
     rows = (
         session.execute(
             select(
                 Unit.id, Unit.callsign, Unit.kind, Unit.lat, Unit.lon, Unit.fix_at, Unit.home_grid_id, Unit.capabilities
             )
-            .where(Unit.status == UnitStatus.AVAILABLE)
+            .where(*where)
             .order_by(Unit.id)
         )
         .tuples()
@@ -65,15 +70,17 @@ def recommend(
     limit: int = 3,
     now: datetime | None = None,
     rules: Rules | None = None,
+    actor: Actor | None = None,
 ) -> list[Recommendation]:
-    """The best available units for the case by estimated arrival, with the reasons for each."""
-    case = _case(session, case_id)
+    """The best available units for the case by estimated arrival, with the reasons for each (a scoped `actor`:
+    only its own case, and only its own units)."""
+    case = scope.check_case(session, actor, case_id) if actor is not None else _case(session, case_id)
     if case.lat is None or case.lon is None:
         raise ValidationError("location", f"case {case.number} has no location; set one before dispatching")
     rules = rules or default_rules()
     # One read of the available units: a second query for their kinds could miss a unit another workstation has just
     # dispatched (PostgreSQL's read committed), so the kind comes from the same rows as the position.
-    units = available_units(session)
+    units = available_units(session, actor)
     ranked = rank(
         units,
         lat=case.lat,
@@ -127,6 +134,8 @@ def dispatch_unit(
     The case must be in one of `case_states` (any open state: a case may get more units), checked by the case's
     own guarded update in the same transaction; otherwise the whole dispatch is refused with `refusal`."""
     actor.require(Action.DISPATCH)
+    scope.require_case(session, actor, case_id)
+    scope.require_unit(session, actor, unit_id)
     now = now or utcnow()
     rules = rules or default_rules()
     # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path. The
@@ -220,7 +229,7 @@ def dispatch_nearest(
     with the case's state (`InvalidTransition`). A further unit for a case that has one is chosen by name
     (`dispatch_unit`)."""
     actor.require(Action.DISPATCH)
-    recs = recommend(session, case_id, limit=1, now=now, rules=rules)
+    recs = recommend(session, case_id, limit=1, now=now, rules=rules, actor=actor)
     if not recs:
         case = _case(session, case_id)
         raise InvalidTransition("case", case.number, case.status.value, "dispatch: no unit is available")
@@ -299,6 +308,7 @@ def set_unit_status(
     case follows: its first unit on scene puts it on scene; a unit that clears leaves the case by `unit_left_case`.
     """
     actor.require(Action.UNIT_STATUS)
+    scope.require_unit(session, actor, unit_id)
     target = _new_status(status)
     now = now or utcnow()
     values: dict[str, Any] = {"status": target, "status_since": now}
@@ -396,6 +406,8 @@ def reroute_unit(
     unit is then claimed for the new case through `dispatch_unit`, in the same transaction.
     """
     actor.require(Action.REROUTE)
+    scope.require_unit(session, actor, unit_id)
+    scope.require_case(session, actor, to_case_id)
     now = now or utcnow()
     unit = session.get(Unit, unit_id)
     if unit is None:

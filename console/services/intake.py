@@ -25,7 +25,7 @@ from ..rules import Rules, default_rules
 from ..timeutil import CHINA_TZ, utcnow
 from ..views import CaseView
 from ..worktime import default_calendar
-from . import repeats
+from . import repeats, scope
 from .actor import Action, Actor
 from .errors import ValidationError
 from .inputs import check_number, check_text, check_time, shown
@@ -296,6 +296,15 @@ def _nearby(
     return numbers, repeats.candidates_from_rows(appeal, repeat_rules, repeat_rows)
 
 
+def _numbers_in_scope(session: Session, actor: Actor, numbers: list[str]) -> list[str]:
+    """The duplicate candidates a scoped user may see (one more read, for township and village users only: the
+    county's intake, the hot path, keeps its single read)."""
+    if not actor.scoped or not numbers:
+        return numbers
+    allowed = set(session.scalars(select(Case.number).where(Case.number.in_(numbers), scope.case_filter(actor))))
+    return [n for n in numbers if n in allowed]
+
+
 def create_case(
     session: Session,
     req: IntakeRequest,
@@ -316,7 +325,9 @@ def create_case(
     hit = _locate(session, req)
     appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
     dup_numbers, candidates = _nearby(session, req, received, rules, appeal, now)
+    dup_numbers = _numbers_in_scope(session, actor, dup_numbers)
     match = repeats.best_match(appeal, candidates, default_calendar().repeats)
+    level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
     citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     case = Case(
         number=number,
@@ -341,6 +352,7 @@ def create_case(
         repeat_count=0,
         reopened_count=0,
         repeat_of_id=match.master_id if match else None,
+        level=level,
         updated_at=now,
     )
     session.add(case)
@@ -372,7 +384,9 @@ def preview_intake(
     rules = rules or default_rules()
     received = req.received_at or now or utcnow()
     hit = _locate(session, req)
-    duplicates = [case_view(c, actor) for c in _duplicate_cases(session, req, received, rules)]
+    duplicates = [
+        case_view(c, actor) for c in _duplicate_cases(session, req, received, rules) if scope.case_in_scope(actor, c)
+    ]
     return IntakePreview(
         grid_id=hit.grid_id if hit else None,
         grid_code=hit.grid_code if hit else None,
@@ -391,7 +405,10 @@ def caller_history(
     now = now or utcnow()
     citizen = session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
     cases = session.scalars(
-        select(Case).where(Case.caller_phone == phone).order_by(Case.received_at.desc()).limit(limit)
+        select(Case)
+        .where(Case.caller_phone == phone, scope.case_filter(actor))
+        .order_by(Case.received_at.desc())
+        .limit(limit)
     ).all()
     count = session.scalar(
         select(func.count(Case.id)).where(Case.caller_phone == phone, Case.received_at >= now - timedelta(days=365))

@@ -43,6 +43,8 @@ class Action(StrEnum):
     REVIEW_PATROL = "review_patrol"  # approve or return yesterday's patrol shifts (审核)
     MANAGE_SITES = "manage_sites"  # import key sites (重点单位)
     RELOCATE = "relocate"  # order an available unit to a standby post
+    MOVE_LEVEL = "move_level"  # take a case locally (就地化解), send it up (上交) or down a level
+    HANDOFF = "handoff"  # hand a case to the police line or the hotline, record the other side's answer
 
 
 _D = Role.DISPATCHER
@@ -75,6 +77,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REVIEW_PATROL: frozenset({_S, _A}),
     Action.MANAGE_SITES: frozenset({_S, _A}),
     Action.RELOCATE: frozenset({_S, _A}),
+    Action.MOVE_LEVEL: frozenset({_D, _S, _A}),
+    Action.HANDOFF: frozenset({_D, _S, _A}),
 }
 
 

@@ -17,8 +17,9 @@ from ..geo.gridindex import grid_index
 from ..models import Assignment, Case, Department, Dispatch, Event, Grid, Place, Township, Unit, User
 from ..models.cases import dispatch_is_active
 from ..views import CaseView, GridView, TownshipView, UnitView
+from . import scope
 from .actor import Actor
-from .errors import NotFound
+from .errors import NotFound, OutOfScope
 from .masking import caller_identity, mask_name, mask_phone
 
 __all__ = ["caller_identity", "mask_name", "mask_phone"]  # the interface's masking, defined with the exports'
@@ -78,15 +79,22 @@ def case_view(
     )
 
 
-def list_units(session: Session) -> list[UnitView]:
-    return [unit_view(u) for u in session.scalars(select(Unit).order_by(Unit.id))]
+def list_units(session: Session, *, actor: Actor | None = None) -> list[UnitView]:
+    """Every unit (within `actor`'s scope when given: a township's units, a village's grid units)."""
+    q = select(Unit)
+    if actor is not None and actor.scoped:
+        q = q.where(scope.unit_filter(actor))
+    return [unit_view(u) for u in session.scalars(q.order_by(Unit.id))]
 
 
-def units_by_ids(session: Session, ids: Iterable[int]) -> list[UnitView]:
+def units_by_ids(session: Session, ids: Iterable[int], *, actor: Actor | None = None) -> list[UnitView]:
     wanted = list(set(ids))
     if not wanted:
         return []
-    return [unit_view(u) for u in session.scalars(select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id))]
+    q = select(Unit).where(Unit.id.in_(wanted))
+    if actor is not None and actor.scoped:
+        q = q.where(scope.unit_filter(actor))
+    return [unit_view(u) for u in session.scalars(q.order_by(Unit.id))]
 
 
 def _assignee_names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
@@ -133,9 +141,10 @@ def _views(session: Session, cases: Sequence[Case], actor: Actor) -> list[CaseVi
 
 
 def list_open_cases(session: Session, *, actor: Actor) -> list[CaseView]:
-    cases = session.scalars(
-        select(Case).where(Case.status.in_(list(OPEN_CASE_STATUSES))).order_by(Case.received_at)
-    ).all()
+    q = select(Case).where(Case.status.in_(list(OPEN_CASE_STATUSES)))
+    if actor.scoped:
+        q = q.where(scope.case_filter(actor))
+    cases = session.scalars(q.order_by(Case.received_at)).all()
     return _views(session, cases, actor)
 
 
@@ -143,14 +152,19 @@ def cases_by_ids(session: Session, ids: Iterable[int], *, actor: Actor) -> list[
     wanted = list(set(ids))
     if not wanted:
         return []
-    cases = session.scalars(select(Case).where(Case.id.in_(wanted)).order_by(Case.id)).all()
+    q = select(Case).where(Case.id.in_(wanted))
+    if actor.scoped:
+        q = q.where(scope.case_filter(actor))
+    cases = session.scalars(q.order_by(Case.id)).all()
     return _views(session, cases, actor)
 
 
-def case_by_number(session: Session, number: str) -> Case:
+def case_by_number(session: Session, number: str, *, actor: Actor | None = None) -> Case:
     case = session.scalars(select(Case).where(Case.number == number)).first()
     if case is None:
         raise NotFound("case", number)
+    if actor is not None and not scope.case_in_scope(actor, case):
+        raise OutOfScope("case", case.number, scope.scope_name(actor))
     return case
 
 
@@ -199,9 +213,7 @@ class CaseDetail:
 
 
 def case_detail(session: Session, case_id: int, *, actor: Actor) -> CaseDetail:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("case", case_id)
+    case = scope.check_case(session, actor, case_id)
     view = _views(session, [case], actor)[0]
     callsigns = dict(session.execute(select(Unit.id, Unit.callsign)).tuples().all())
     dispatches = [
@@ -346,12 +358,16 @@ def database_is_empty(session: Session) -> bool:
     return session.scalars(select(User.id).limit(1)).first() is None
 
 
-def history_points(session: Session, *, days: int = 30, now: datetime | None = None) -> list[tuple[float, float, str]]:
-    """(lat, lon, category) of every located case received in the last `days` days, for the map's history layer."""
+def history_points(
+    session: Session, *, days: int = 30, now: datetime | None = None, actor: Actor | None = None
+) -> list[tuple[float, float, str]]:
+    """(lat, lon, category) of every located case received in the last `days` days, for the map's history layer
+    (within `actor`'s scope when given)."""
     since = (now or datetime.now(UTC)) - timedelta(days=days)
+    in_scope = [scope.case_filter(actor)] if actor is not None and actor.scoped else []
     rows = session.execute(
         select(Case.lat, Case.lon, Case.category)
-        .where(Case.received_at >= since, Case.lat.is_not(None), Case.lon.is_not(None))
+        .where(Case.received_at >= since, Case.lat.is_not(None), Case.lon.is_not(None), *in_scope)
         .order_by(Case.received_at)
     ).tuples()
     return [

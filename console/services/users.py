@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..enums import EventKind, Role
+from ..enums import EventKind, Level, Role
 from ..events import record_event
-from ..models import User
+from ..models import Grid, User
 from ..timeutil import utcnow
 from .actor import Action, Actor
 from .errors import ValidationError
@@ -39,7 +39,13 @@ def hash_password(password: str) -> str:
 
 def actor_of(user: User) -> Actor:
     return Actor(
-        name=user.name, role=user.role, user_id=user.id, department_id=user.department_id, township_id=user.township_id
+        name=user.name,
+        role=user.role,
+        user_id=user.id,
+        department_id=user.department_id,
+        township_id=user.township_id,
+        level=user.level,
+        grid_id=user.grid_id,
     )
 
 
@@ -62,6 +68,8 @@ def add_user(
     display_name: str | None = None,
     department_id: int | None = None,
     township_id: int | None = None,
+    level: Level | str = Level.COUNTY,
+    grid_id: int | None = None,
     now: datetime | None = None,
 ) -> User:
     """Store a user with a password hash made elsewhere: the demo generator's documented logins (password = name),
@@ -74,6 +82,7 @@ def add_user(
     except ValueError:
         raise ValidationError("role", f"unknown role; expected one of {', '.join(r.value for r in Role)}") from None
     display_name = check_text(display_name, "display_name", max_len=64)
+    level, township_id = _level(session, level, township_id, grid_id)
     if role == Role.HANDLER and department_id is None and township_id is None:
         raise ValidationError("department", "a handler answers for a department or a township")
     if session.scalars(select(User.id).where(User.name == name)).first() is not None:
@@ -85,6 +94,8 @@ def add_user(
         password_hash=password_hash,
         department_id=department_id,
         township_id=township_id,
+        level=level,
+        grid_id=grid_id if level == Level.VILLAGE else None,
         active=True,
         created_at=now or utcnow(),
     )
@@ -93,8 +104,33 @@ def add_user(
         session.flush()
     except IntegrityError:
         raise ValidationError("name", f"user {name!r} already exists") from None
-    record_event(session, EventKind.USER_CREATED, actor=actor.name, ts=now, payload={"name": name, "role": role.value})
+    record_event(
+        session,
+        EventKind.USER_CREATED,
+        actor=actor.name,
+        ts=now,
+        payload={"name": name, "role": role.value, "level": level.value},
+    )
     return user
+
+
+def _level(
+    session: Session, level: Level | str, township_id: int | None, grid_id: int | None
+) -> tuple[Level, int | None]:
+    """The user's level and township: a township user needs its township, a village user its grid (whose township
+    it then belongs to as well)."""
+    try:
+        level = Level(level)
+    except ValueError:
+        raise ValidationError("level", f"unknown level; expected one of {', '.join(v.value for v in Level)}") from None
+    if level == Level.TOWNSHIP and township_id is None:
+        raise ValidationError("township", "a township user belongs to one township")
+    if level == Level.VILLAGE:
+        grid = session.get(Grid, grid_id) if grid_id is not None else None
+        if grid is None:
+            raise ValidationError("village", "a village user belongs to one grid (its code)")
+        return level, grid.township_id
+    return level, township_id
 
 
 def create_user(
@@ -107,6 +143,8 @@ def create_user(
     display_name: str | None = None,
     department_id: int | None = None,
     township_id: int | None = None,
+    level: Level | str = Level.COUNTY,
+    grid_id: int | None = None,
     now: datetime | None = None,
     settings: LoginSettings | None = None,
 ) -> User:
@@ -125,6 +163,8 @@ def create_user(
         display_name=display_name,
         department_id=department_id,
         township_id=township_id,
+        level=level,
+        grid_id=grid_id,
         now=now,
     )
 

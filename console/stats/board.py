@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..enums import OPEN_CASE_STATUSES, AssigneeKind, AssignmentStatus, CaseStatus, Category, FeedbackResult, Priority
 from ..models import Assignment, Callback, Case, Department, Township
+from ..services import scope
+from ..services.actor import Actor
 from ..services.escalation import DeadlineWarning, deadline_warnings
 from ..timeutil import ensure_utc
 from ..worktime import WorkCalendar, default_calendar
@@ -83,9 +85,16 @@ class SupervisionBoard:
 
 
 def supervision_board(
-    session: Session, *, now: datetime, calendar: WorkCalendar | None = None, limit: int = 1000
+    session: Session,
+    *,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    limit: int = 1000,
+    actor: Actor | None = None,
 ) -> SupervisionBoard:
+    """The board; a township's or village's user sees the cases of its scope only."""
     now = ensure_utc(now)
+    in_scope = [scope.case_filter(actor)] if actor is not None and actor.scoped else []
     calendar = calendar or default_calendar()
     deps = dict(session.execute(select(Department.id, Department.name)).tuples().all())
     towns = dict(session.execute(select(Township.id, Township.name)).tuples().all())
@@ -96,6 +105,7 @@ def supervision_board(
         .where(
             Case.status.in_(list(OPEN_CASE_STATUSES)),
             Assignment.status != AssignmentStatus.TRANSFERRED,
+            *in_scope,
         )
         .order_by(Assignment.id)
     ).tuples():
@@ -136,7 +146,7 @@ def supervision_board(
         EscalatedCase(c.id, c.number, c.category, c.priority, c.status, c.escalation, c.due_at, c.repeat_count)
         for c in session.scalars(
             select(Case)
-            .where(Case.status.in_([*OPEN_CASE_STATUSES, CaseStatus.RESOLVED]), Case.escalation > 0)
+            .where(Case.status.in_([*OPEN_CASE_STATUSES, CaseStatus.RESOLVED]), Case.escalation > 0, *in_scope)
             .order_by(Case.escalation.desc(), Case.due_at)
             .limit(limit)
         )
@@ -145,7 +155,7 @@ def supervision_board(
         session.execute(
             select(Callback.case_id, func.count())
             .join(Case, Case.id == Callback.case_id)
-            .where(Case.status == CaseStatus.RESOLVED, Callback.result == FeedbackResult.NOT_REACHED)
+            .where(Case.status == CaseStatus.RESOLVED, Callback.result == FeedbackResult.NOT_REACHED, *in_scope)
             .group_by(Callback.case_id)
         )
         .tuples()
@@ -156,13 +166,18 @@ def supervision_board(
             c.id, c.number, c.category, c.resolved_at or c.updated_at, int(attempts.get(c.id, 0)), c.caller_name
         )
         for c in session.scalars(
-            select(Case).where(Case.status == CaseStatus.RESOLVED).order_by(Case.resolved_at).limit(limit)
+            select(Case).where(Case.status == CaseStatus.RESOLVED, *in_scope).order_by(Case.resolved_at).limit(limit)
         )
     ]
+    seen = {r.case_id for r in rows}
     return SupervisionBoard(
         now=now,
         assignments=rows[:limit],
-        warnings=deadline_warnings(session, now=now, calendar=calendar),
+        warnings=[
+            w
+            for w in deadline_warnings(session, now=now, calendar=calendar)
+            if not in_scope or w.case_id in seen  # a live assignment's case: on the board when in the scope
+        ],
         escalated=escalated,
         callbacks_due=callbacks,
     )

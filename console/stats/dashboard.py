@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..periods import Period, period_bounds
+from ..services import scope
+from ..services.actor import Actor
 from ..timeutil import ensure_utc
 from .hourly import HourlyFigures, received_per_hour
 from .intervals import IntervalFigure, emergency_intervals
@@ -27,8 +29,15 @@ class DashboardData:
 
 
 def dashboard_data(
-    session: Session, *, period: Period | str = Period.DAY, by: Dimension | str = Dimension.TOWNSHIP, now: datetime
+    session: Session,
+    *,
+    period: Period | str = Period.DAY,
+    by: Dimension | str = Dimension.TOWNSHIP,
+    now: datetime,
+    actor: Actor | None = None,
 ) -> DashboardData:
+    """The dashboard's figures; a township's or village's user sees those of its scope only."""
+    where = scope.figures_filter(actor) if actor is not None else None
     now = ensure_utc(now)
     period = Period(period)
     dim = Dimension(by)
@@ -38,8 +47,8 @@ def dashboard_data(
         period=period,
         by=dim,
         now=now,
-        report=kpis(session, start=start, end=end, now=now, by=dim),
-        hourly=received_per_hour(session, now=now),
-        intervals=emergency_intervals(session, start=start, end=end)["all"],
-        series=daily_series(session, start=series_start, end=end),
+        report=kpis(session, start=start, end=end, now=now, by=dim, scope=where),
+        hourly=received_per_hour(session, now=now, scope=where),
+        intervals=emergency_intervals(session, start=start, end=end, scope=where)["all"],
+        series=daily_series(session, start=series_start, end=end, scope=where),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ..db.sqlfn import local_day, local_hour
@@ -24,7 +24,7 @@ class HourlyFigures:
     day: str  # today's local date
 
 
-def received_per_hour(session: Session, *, now: datetime) -> HourlyFigures:
+def received_per_hour(session: Session, *, now: datetime, scope: ColumnElement[bool] | None = None) -> HourlyFigures:
     now = ensure_utc(now)
     today = now.astimezone(CHINA_TZ).date()
     midnight = local_midnight(today)
@@ -33,7 +33,7 @@ def received_per_hour(session: Session, *, now: datetime) -> HourlyFigures:
     is_today = (local_day(session, Case.received_at) >= (today - EPOCH).days).label("t")
     rows = session.execute(
         select(is_today, hour, func.count())
-        .where(Case.received_at >= week_start, Case.received_at < now)
+        .where(Case.received_at >= week_start, Case.received_at < now, *([scope] if scope is not None else []))
         .group_by(is_today, hour)
     ).all()
     counts_today = [0] * 24

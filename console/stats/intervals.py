@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -73,12 +73,19 @@ MOMENTS = ("received_at", "first_dispatched_at", "first_on_scene_at", "cleared_a
 
 
 def emergency_intervals(
-    session: Session, *, start: datetime, end: datetime, by: Dimension | str | None = None
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    by: Dimension | str | None = None,
+    scope: ColumnElement[bool] | None = None,
 ) -> dict[str, dict[str, IntervalFigure]]:
     """group key → interval name → figure, for cases received in [start, end) that had a unit dispatched."""
     start, end = ensure_utc(start), ensure_utc(end)
     dim = Dimension(by) if by is not None else None
     where = [Case.received_at >= start, Case.received_at < end, Case.first_dispatched_at.is_not(None)]
+    if scope is not None:
+        where.append(scope)
     if session.get_bind().dialect.name == "postgresql":
         out = _aggregated(session, dim, where, start)
     else:

@@ -29,9 +29,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
 from ..db.sqlfn import seconds_between
-from ..enums import OPEN_CASE_STATUSES, AssigneeKind, CaseStatus, FeedbackResult
+from ..enums import OPEN_CASE_STATUSES, AssigneeKind, CaseStatus, FeedbackResult, Level
 from ..models import Assignment, Case, Department, Dispatch, Township, Unit
 from ..timeutil import ensure_utc
+from .handoffs import handoff_counts
 
 #: The key of cases that have no value in the dimension (no township, never assigned, no unit sent).
 NONE_KEY = "-"
@@ -80,7 +81,17 @@ COUNTS = (
     "dispatched_60s",
     "open",
     "overdue",
+    # Levels (migration 0010_levels): resolved cases by the level that resolved them, and those resolved at a village
+    # or township that never left it (就地化解, not sent up).
+    "resolved_village",
+    "resolved_township",
+    "resolved_county",
+    "resolved_at_any_level",
+    "resolved_locally",
 )
+
+#: The levels of `resolved_at_level` and the count each comes from.
+LEVEL_COUNTS = {"village": "resolved_village", "township": "resolved_township", "county": "resolved_county"}
 
 #: rate name → (numerator count, denominator count)
 RATES: dict[str, tuple[str, str]] = {
@@ -90,6 +101,7 @@ RATES: dict[str, tuple[str, str]] = {
     "repeat_rate": ("repeats", "received"),
     "return_rate": ("returns", "assignments"),
     "dispatch_60s_rate": ("dispatched_60s", "dispatched"),
+    "local_resolution_rate": ("resolved_locally", "resolved_at_any_level"),
 }
 
 
@@ -114,6 +126,7 @@ class KpiRow:
             "label": self.label,
             **{name: self.counts.get(name, 0) for name in COUNTS},
             **{name: ratio.as_dict() for name, ratio in self.rates.items()},
+            "resolved_at_level": {level: self.counts.get(name, 0) for level, name in LEVEL_COUNTS.items()},
         }
 
 
@@ -125,6 +138,7 @@ class KpiReport:
     by: Dimension | None
     total: KpiRow
     groups: list[KpiRow]
+    handoffs: dict[str, int] = field(default_factory=dict)  # `console.stats.handoffs` (the whole scope only)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +148,7 @@ class KpiReport:
             "by": self.by.value if self.by else None,
             "total": self.total.as_dict(),
             "groups": [g.as_dict() for g in self.groups],
+            "handoffs": dict(self.handoffs),
         }
 
 
@@ -214,10 +229,12 @@ def _adapt(clause: Any, alias: Any) -> Any:
     return ClauseAdapter(alias).traverse(clause)
 
 
-def _cohort_query(session: Session, by: Dimension | None, start: datetime, end: datetime) -> tuple[Select[Any], int]:
+def _cohort_query(
+    session: Session, by: Dimension | None, start: datetime, end: datetime, scope: list[Any]
+) -> tuple[Select[Any], int]:
     keyed, n = keyed_cases(
         by,
-        [Case.received_at >= start, Case.received_at < end],
+        [Case.received_at >= start, Case.received_at < end, *scope],
         Case.status,
         Case.due_at,
         Case.resolved_at,
@@ -227,6 +244,8 @@ def _cohort_query(session: Session, by: Dimension | None, start: datetime, end: 
         Case.return_count,
         Case.dissatisfied_count,
         Case.first_dispatched_at,
+        Case.resolved_level,
+        Case.sent_up,
         # julianday() parses text on SQLite: only for the cases that were dispatched
         case(
             (
@@ -260,11 +279,22 @@ def _cohort_query(session: Session, by: Dimension | None, start: datetime, end: 
         func.coalesce(func.sum(c.return_count), 0).label("returns"),
         _sum(c.first_dispatched_at.is_not(None)).label("dispatched"),
         _sum(and_(c.first_dispatched_at.is_not(None), c.to_dispatch <= 60)).label("dispatched_60s"),
+        *[_sum(_resolved_at(c, level)).label(name) for level, name in LEVEL_COUNTS.items()],
+        _sum(_resolved_at(c, None)).label("resolved_at_any_level"),
+        _sum(and_(_resolved_at(c, None), c.resolved_level != Level.COUNTY.value, c.sent_up.is_(False))).label(
+            "resolved_locally"
+        ),
     ).group_by(*kcols), n
 
 
-def _open_query(by: Dimension | None, now: datetime) -> tuple[Select[Any], int]:
-    keyed, n = keyed_cases(by, [Case.status.in_([s.value for s in OPEN_CASE_STATUSES])], Case.due_at)
+def _resolved_at(c: Any, level: str | None) -> ColumnElement[bool]:
+    """A case resolved (or closed after it) at `level` (any level: None)."""
+    done = and_(c.status.in_([CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value]), c.resolved_level.is_not(None))
+    return done if level is None else and_(done, c.resolved_level == level)
+
+
+def _open_query(by: Dimension | None, now: datetime, scope: list[Any]) -> tuple[Select[Any], int]:
+    keyed, n = keyed_cases(by, [Case.status.in_([s.value for s in OPEN_CASE_STATUSES]), *scope], Case.due_at)
     inner = keyed.subquery()
     kcols = [inner.c[f"k{i}"] for i in range(n)]
     stmt = select(*kcols, func.count().label("open"), _sum(inner.c.due_at < now).label("overdue")).group_by(*kcols)
@@ -311,21 +341,25 @@ def kpis(
     end: datetime,
     now: datetime,
     by: Dimension | str | None = None,
+    scope: ColumnElement[bool] | None = None,
+    accept_within_s: float = 600.0,
 ) -> KpiReport:
-    """The figures of the cases received in [start, end), overall and (with `by`) per group, sorted by volume."""
+    """The figures of the cases received in [start, end), overall and (with `by`) per group, sorted by volume.
+    `scope` (`console.services.scope.case_filter`) restricts them to a township's or village's cases."""
     start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
     if end <= start:
         raise ValueError("the period ends before it starts")
     dim = Dimension(by) if by is not None else None
     rows: dict[str, dict[str, int]] = {}
-    cohort, n = _cohort_query(session, dim, start, end)
+    where = [scope] if scope is not None else []
+    cohort, n = _cohort_query(session, dim, start, end, where)
     for row in session.execute(cohort).mappings():
         k = _normal_key(dim, row, n)
         counts = rows.setdefault(k, dict.fromkeys(COUNTS, 0))
         for name in COUNTS:
             if name in row:
                 counts[name] += int(row[name] or 0)
-    open_q, n = _open_query(dim, now)
+    open_q, n = _open_query(dim, now, where)
     for row in session.execute(open_q).mappings():
         k = _normal_key(dim, row, n)
         counts = rows.setdefault(k, dict.fromkeys(COUNTS, 0))
@@ -349,4 +383,5 @@ def kpis(
         by=dim,
         total=KpiRow(key="all", label="all", counts=total),
         groups=groups if dim is not None else [],
+        handoffs=handoff_counts(session, start=start, end=end, scope=scope, accept_within_s=accept_within_s),
     )

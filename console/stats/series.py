@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ..db.sqlfn import local_day
@@ -24,12 +24,15 @@ class DailyPoint:
     closed: int
 
 
-def daily_series(session: Session, *, start: datetime, end: datetime) -> list[DailyPoint]:
+def daily_series(
+    session: Session, *, start: datetime, end: datetime, scope: ColumnElement[bool] | None = None
+) -> list[DailyPoint]:
     start, end = ensure_utc(start), ensure_utc(end)
+    where = [scope] if scope is not None else []
     received = dict(
         session.execute(
             select(local_day(session, Case.received_at).label("d"), func.count())
-            .where(Case.received_at >= start, Case.received_at < end)
+            .where(Case.received_at >= start, Case.received_at < end, *where)
             .group_by("d")
         )
         .tuples()
@@ -38,7 +41,7 @@ def daily_series(session: Session, *, start: datetime, end: datetime) -> list[Da
     closed = dict(
         session.execute(
             select(local_day(session, Case.closed_at).label("d"), func.count())
-            .where(Case.closed_at >= start, Case.closed_at < end, Case.status == CaseStatus.CLOSED)
+            .where(Case.closed_at >= start, Case.closed_at < end, Case.status == CaseStatus.CLOSED, *where)
             .group_by("d")
         )
         .tuples()

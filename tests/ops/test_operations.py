@@ -96,6 +96,9 @@ def test_changes_come_from_the_transaction_s_own_events(db: Database, county: Mi
         "id": imported.value.id,
         "name": "newbie",
         "role": "dispatcher",
+        "level": "county",
+        "township_id": None,
+        "grid_id": None,
     }
 
 

@@ -34,6 +34,7 @@ from ..session import ConsoleSession
 from ..workers import JobResult
 from .actions import CaseActionButtons, ask_merge_target, ask_text
 from .assign import AssignDialog
+from .handoff import HandoffBox
 from .header import CaseHeader
 from .timeline import Timeline
 from .units import DispatchList, RecommendationList
@@ -61,10 +62,11 @@ class CaseDetailPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setProperty("role", "error")
         self.timeline = Timeline()
+        self.handoff = HandoffBox()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
-        for widget in (self.header, self.recommended, self.sent, self.steps, self.message):
+        for widget in (self.header, self.recommended, self.sent, self.steps, self.handoff, self.message):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
 
@@ -73,6 +75,7 @@ class CaseDetailPanel(QWidget):
         self.sent.statusRequested.connect(self._unit_status)
         self.sent.tree.currentItemChanged.connect(lambda *_a: self._update_enabled())
         self.steps.triggered.connect(self.run_action)
+        self.handoff.handOff.connect(self.hand_off)
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(150)
@@ -118,6 +121,9 @@ class CaseDetailPanel(QWidget):
                 return
             detail: CaseDetail = result.value
             self.detail = detail
+            self.session.run(
+                "handoff.list", case_id=case_id, accept_within_s=self.session.handoff_accept_s, callback=got_receipts
+            )
             if state_allows(CaseAction.DISPATCH, CaseFacts.of(detail.case)):
                 self.session.run(
                     "dispatch.recommend", case_id=case_id, limit=RECOMMENDATIONS, callback=got_recommendations
@@ -125,6 +131,10 @@ class CaseDetailPanel(QWidget):
             else:
                 self.recommendations = []
                 self._render()
+
+        def got_receipts(result: JobResult) -> None:
+            if case_id == self.case_id and result.ok:
+                self.handoff.show_receipts(list(result.value))
 
         def got_recommendations(result: JobResult) -> None:
             if case_id != self.case_id:
@@ -143,6 +153,7 @@ class CaseDetailPanel(QWidget):
     def _render(self) -> None:
         d = self.detail
         if d is None:
+            self.handoff.show_receipts([])
             self.header.clear()
             self.sent.show_dispatches([])
             self.timeline.show_events([])
@@ -160,6 +171,9 @@ class CaseDetailPanel(QWidget):
         allowed = allowed_case_actions(role, facts) if facts is not None and online else frozenset()
         self.steps.set_allowed(allowed)
         self.recommended.set_enabled(CaseAction.DISPATCH in allowed)
+        self.handoff.set_allowed(
+            self.session.may(Action.HANDOFF), online and facts is not None and facts.status.is_open
+        )
         unit = self.session.state.units.get(self.sent.current_unit())
         self.sent.set_allowed(
             {s for s in UNIT_TRANSITIONS if unit_status_allowed(role, unit.status, s)} if unit and online else set()
@@ -214,6 +228,18 @@ class CaseDetailPanel(QWidget):
             key = {CaseAction.RESOLVE: "resolution", CaseAction.NOTE: "text"}.get(action, "reason")
             arguments[key] = text
         self.session.run(f"case.{action.value}", case_id=case_id, callback=self._after, **arguments)
+
+    def hand_off(self, line: str, ref: str) -> None:
+        """Hand the shown case to the other line (with the reference read over the phone, when given)."""
+        if self.case_id:
+            self.session.run(
+                "handoff.send",
+                case_id=self.case_id,
+                to=line,
+                ref=ref or None,
+                accept_within_s=self.session.handoff_accept_s,
+                callback=self._after,
+            )
 
     def _assign(self, case_id: int, number: str) -> None:
         townships = sorted(self.session.township_names.items(), key=lambda kv: kv[1])
