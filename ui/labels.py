@@ -105,6 +105,7 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
     EventKind.LOGIN_SUCCEEDED: QT_TRANSLATE_NOOP("Labels", "Logged in"),
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
+    EventKind.CASE_TRIAGED: QT_TRANSLATE_NOOP("Labels", "Triage"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.
