@@ -171,6 +171,7 @@ class EventKind(StrEnum):
     PATROL_REPORT_FILED = "patrol_report_filed"
     KEY_SITES_IMPORTED = "key_sites_imported"
     UNIT_RELOCATED = "unit_relocated"
+    PLACES_IMPORTED = "places_imported"  # the county's gazetteer (standard addresses, landmarks) imported
     CASE_TRIAGED = "case_triaged"  # triage answers and the fields taken from the suggestion, at intake
 
 

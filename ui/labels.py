@@ -106,6 +106,7 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.LOGIN_SUCCEEDED: QT_TRANSLATE_NOOP("Labels", "Logged in"),
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
     EventKind.CASE_TRIAGED: QT_TRANSLATE_NOOP("Labels", "Triage"),
+    EventKind.PLACES_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Places imported"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.
