@@ -25,6 +25,7 @@ from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
 from .units import UnitBoard
+from .workers import file_changed_text
 
 
 class MainWindow(QMainWindow):
@@ -218,6 +219,15 @@ class MainWindow(QMainWindow):
         if reachable:
             self.banner.hide()
             self.statusBar().showMessage(self.tr("Database connection restored."), 5000)
+        elif message == file_changed_text():  # the SQLite file deleted, replaced or moved: it will not come back
+            self.banner.setText(
+                self.tr(
+                    "Database unreachable: its file was deleted, replaced or moved. Nothing is saved from now on; "
+                    "drafts are kept. Restart the console on the right database file."
+                )
+            )
+            self.banner.setToolTip(message)
+            self.banner.show()
         else:
             self.banner.setText(
                 self.tr(
