@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         s.unitsChanged.connect(self._on_units)
         s.loaded.connect(self._on_loaded)
         s.notice.connect(self._on_notice)
+        s.caseError.connect(self._on_case_error)
         s.dbStatusChanged.connect(self._on_db_status)
         s.selection.caseChanged.connect(lambda _i: self._update_actions())
         s.selection.unitChanged.connect(lambda _i: self._update_actions())
@@ -212,7 +213,11 @@ class MainWindow(QMainWindow):
 
     def _on_notice(self, level: str, text: str) -> None:
         self.statusBar().showMessage(text, 8000 if level == "info" else 15000)
-        if level == "error":
+
+    def _on_case_error(self, case_id: int, text: str) -> None:
+        """An error is shown with the case it belongs to: under the case panel only when that case is the one shown
+        (a new call's errors are on the intake's own line)."""
+        if case_id and case_id == self.session.selection.case_id:
             self.case.message.setText(text)
 
     def _on_db_status(self, reachable: bool, message: str) -> None:

@@ -217,8 +217,33 @@ class IntakeForm(QWidget):
         self.status.setText(text)
         restyle(self.status)
 
+    def need_place(self) -> None:
+        """Save-and-dispatch without a place: the call stays in the form, the line under the address says so and the
+        cursor goes to the address, with the completion list open on what is typed (Enter picks the first match; a
+        click on the map picks a point)."""
+        f = self.fields
+        f.address.setProperty("invalid", True)
+        restyle(f.address)
+        error = f.errors.get("address")
+        if error is not None:
+            error.setText(
+                self.tr("No place yet — a unit cannot be sent. Pick a match (Enter) or click the map, then Ctrl+Enter.")
+            )
+            error.show()
+        f.address.setFocus(Qt.FocusReason.OtherFocusReason)
+        text = f.address.text().strip()
+        if text:
+            f.completer.setCompletionPrefix(text)
+            f.completer.complete()
+            popup = f.completer.popup()
+            if popup is not None and f.completer.completionCount() > 0:
+                popup.setCurrentIndex(f.completer.completionModel().index(0, 0))
+
     def save(self, *, dispatch: bool = False, merge_into: int = 0) -> None:
         if self._busy or not self.validate():
+            return
+        if dispatch and not merge_into and self.fields.lat is None:
+            self.need_place()
             return
         self._busy = True
         self._set_status(self.tr("Saving…"), "muted")
@@ -235,9 +260,21 @@ class IntakeForm(QWidget):
             self._set_status(self.tr("Saved %1.").replace("%1", outcome.case.number), "muted")
             self.saved.emit(outcome.merged_into or outcome.case.id)
             if dispatch and not merge_into:
+                number = outcome.case.number
+
+                def dispatched(result: JobResult) -> None:
+                    if not result.ok:  # the new case's error, on the intake's own line (never under another case)
+                        self._set_status(
+                            self.tr("Saved %1, not dispatched: %2")
+                            .replace("%1", number)
+                            .replace("%2", describe_error(result.error)),
+                            "error",
+                        )
+
                 self.session.run(
                     "dispatch.nearest",
                     case_id=outcome.case.id,
+                    callback=dispatched,
                     done_text=lambda d: QCoreApplication.translate("ConsoleSession", "Dispatched %s") % d.callsign,
                 )
 
