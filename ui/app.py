@@ -94,6 +94,11 @@ def _log_in(worker: DbWorker, args: argparse.Namespace, *, demo_built: bool) -> 
     return dialog.actor if dialog.exec() else None
 
 
+def _alarm_settings(actor: Actor, config: Any) -> Any:
+    """The `[alarm]` table's settings for the actor's role (the entry point has refused a bad file already)."""
+    return load_config(config).settings.alarm.for_role(actor.role)
+
+
 def _login_settings(args: argparse.Namespace) -> LoginSettings:
     """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
     from console.config import load_config
@@ -156,7 +161,7 @@ def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: st
     session = ConsoleSession(worker, actor)
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)
-    window = MainWindow(session, drafts, layout=layout, map_widget=map_widget)
+    window = MainWindow(session, drafts, layout=layout, map_widget=map_widget, alarm=_alarm_settings(actor, config))
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
         window.resize(screen.width(), screen.height())

@@ -8,12 +8,14 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
+from console.config.alarm import AlarmSection, RoleAlarm
 from console.enums import UnitStatus
 from console.live import LiveDiff
 from console.ops import Action, CaseFacts, CountyView, PlaceName
 from console.views import CaseView
 
 from .actions import ActionId, Actions, Situation
+from .alarm import AlarmController
 from .case_detail import CaseDetailPanel
 from .dashboard import KpiDashboard
 from .intake import DraftStore, IntakeForm
@@ -30,7 +32,13 @@ from .workers import file_changed_text
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, session: ConsoleSession, drafts: DraftStore, *, layout: Layout, map_widget: QWidget | None = None
+        self,
+        session: ConsoleSession,
+        drafts: DraftStore,
+        *,
+        layout: Layout,
+        map_widget: QWidget | None = None,
+        alarm: RoleAlarm | None = None,
     ):
         super().__init__()
         self.session = session
@@ -87,6 +95,9 @@ class MainWindow(QMainWindow):
 
         self.actions_ = Actions(self, session.actor)
         self._menus()
+        self.alarm = AlarmController(
+            session, self, self.queue.model, alarm or AlarmSection().for_role(session.actor.role), parent=self
+        )
         self._connect()
         self.sync_label = QLabel()
         self.feed_label = QLabel()
@@ -151,6 +162,7 @@ class MainWindow(QMainWindow):
         a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         a[ActionId.FIT_MAP].triggered.connect(getattr(self.map, "fit", lambda: None))
         a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.ACK_ALARM].triggered.connect(self.alarm.acknowledge)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
         s.loaded.connect(self._on_loaded)

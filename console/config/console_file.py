@@ -35,6 +35,7 @@ from pydantic import Field, model_validator
 from ..errors import ValidationError
 from ..geo.basemap import BasemapConfig
 from ..paths import default_db_url
+from .alarm import AlarmSection
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
 from .loader import locate, read_toml, validate
@@ -93,6 +94,7 @@ class ConsoleFile(Section):
     login: LoginSection = Field(
         default_factory=LoginSection, description="password policy, failed-login delay and lock"
     )
+    alarm: AlarmSection = Field(default_factory=AlarmSection, description="the alarm for new urgent cases, per role")
 
 
 @dataclass(frozen=True, slots=True)
