@@ -172,6 +172,7 @@ class EventKind(StrEnum):
     KEY_SITES_IMPORTED = "key_sites_imported"
     UNIT_RELOCATED = "unit_relocated"
     PLACES_IMPORTED = "places_imported"  # the county's gazetteer (standard addresses, landmarks) imported
+    SHIFT_HANDOVER = "shift_handover"  # the handover note (交接班) left at shift change
     CASE_TRIAGED = "case_triaged"  # triage answers and the fields taken from the suggestion, at intake
 
 

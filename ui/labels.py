@@ -107,6 +107,7 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
     EventKind.CASE_TRIAGED: QT_TRANSLATE_NOOP("Labels", "Triage"),
     EventKind.PLACES_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Places imported"),
+    EventKind.SHIFT_HANDOVER: QT_TRANSLATE_NOOP("Labels", "Shift handover"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.
