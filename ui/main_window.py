@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
@@ -14,6 +14,7 @@ from console.live import LiveDiff
 from console.ops import Action, CaseFacts, CountyView, PlaceName
 from console.views import CaseView
 
+from . import shift
 from .actions import ActionId, Actions, Situation
 from .alarm import AlarmController
 from .case_detail import CaseDetailPanel
@@ -31,6 +32,8 @@ from .workers import file_changed_text
 
 
 class MainWindow(QMainWindow):
+    switchUserRequested = Signal()  # the handover note was written: lock and let the next user log in
+
     def __init__(
         self,
         session: ConsoleSession,
@@ -95,6 +98,10 @@ class MainWindow(QMainWindow):
 
         self.actions_ = Actions(self, session.actor)
         self._menus()
+        self.quit_confirmed = False  # set once quitting during a half-typed call was confirmed
+        self.quit_box: QWidget | None = None
+        self.handover_dialog: QWidget | None = None
+        self.last_handover: QWidget | None = None
         self.alarm = AlarmController(
             session, self, self.queue.model, alarm or AlarmSection().for_role(session.actor.role), parent=self
         )
@@ -161,7 +168,8 @@ class MainWindow(QMainWindow):
         a[ActionId.RESET_LAYOUT].triggered.connect(self.reset_layout)
         a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         a[ActionId.FIT_MAP].triggered.connect(getattr(self.map, "fit", lambda: None))
-        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.QUIT].triggered.connect(lambda: shift.confirm_quit(self))
+        a[ActionId.LOCK].triggered.connect(lambda: shift.start_handover(self))
         a[ActionId.ACK_ALARM].triggered.connect(self.alarm.acknowledge)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
@@ -333,6 +341,10 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: apply_layout(self, self.docks, self.layout_name, self.session.actor.name))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self.quit_confirmed and not self.intake.is_empty():
+            event.ignore()  # closed from the title bar during a half-typed call: ask first
+            shift.confirm_quit(self)
+            return
         save_layout(self, self.layout_name, self.session.actor.name)
         super().closeEvent(event)
 

@@ -24,6 +24,7 @@ from ..errors import (
     ValidationError,
 )
 from ..services.actor import SYSTEM, Action, Actor
+from ..services.handover import Handover
 from ..services.intake import CallerHistory, IntakePreview
 from ..services.login_policy import LoginSettings
 from ..services.permissions import (
@@ -57,6 +58,7 @@ __all__ = [
     "DepartmentView",
     "DispatchState",
     "DispatchView",
+    "Handover",
     "IntakeOutcome",
     "IntakePreview",
     "PlaceName",
