@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
 from ..records import case_dict
-from ..services import cases, intake, triage
+from ..services import cases, intake
+from ..services import triage as _triage
 from ..services.actor import Action
 from ..services.intake import CallerHistory, IntakePreview, IntakeRequest
 from ..services.suggest import Suggestion, suggest_category
+from ..services.triage import Card, TriageSuggestion
 from .changes import OpChanges, OpResult
 from .registry import Kind, OpContext, operation
 from .values import CaseState
@@ -40,6 +42,16 @@ def suggest(text: str) -> Suggestion | None:
     return suggest_category(text)
 
 
+def triage(text: str) -> TriageSuggestion:
+    """The category and priority the description's words suggest (pure: the form runs it as the operator types)."""
+    return _triage.suggest(text)
+
+
+def triage_card(category: Any) -> Card | None:
+    """The category's question card (at most three yes/no questions), if it has one."""
+    return _triage.default_rules().card(category)
+
+
 def _create(
     session: Session,
     ctx: OpContext,
@@ -50,7 +62,7 @@ def _create(
 ) -> IntakeOutcome:
     result = intake.create_case(session, request, actor=ctx.actor)
     case = result.case
-    triage.record_answers(
+    _triage.record_answers(
         session,
         case_id=case.id,
         category=request.category,
@@ -69,7 +81,7 @@ def _triaged(data: Mapping[str, Any], *, prefix: str = "") -> tuple[IntakeReques
     """The request with a missing category or priority taken from the triage suggestion, and which were taken."""
     if not isinstance(data, Mapping):
         return validate(data, prefix=prefix), []
-    filled, suggested = triage.fill_suggestions(data)
+    filled, suggested = _triage.fill_suggestions(data)
     return validate(filled, prefix=prefix), suggested
 
 
@@ -92,7 +104,7 @@ def create(
 
 
 def _answers(category: Any, answers: Mapping[str, bool] | None) -> dict[str, bool]:
-    return {} if answers is None else triage.check_answers(category, answers)
+    return {} if answers is None else _triage.check_answers(category, answers)
 
 
 @operation("intake.batch", action=Action.INTAKE)

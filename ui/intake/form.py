@@ -18,8 +18,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from console.enums import Priority
 from console.ops import IntakeOutcome, PlaceName, ValidationError
-from console.ops.intake import suggest, validate
+from console.ops.intake import triage, triage_card, validate
 
 from ..labels import label
 from ..messages import describe_error
@@ -28,6 +29,7 @@ from ..workers import JobResult
 from .draft import DraftStore
 from .fields import IntakeFields, restyle
 from .lookups import IntakeLookups
+from .triage_card import TriageCard
 
 
 class IntakeForm(QWidget):
@@ -39,6 +41,8 @@ class IntakeForm(QWidget):
         self.drafts = drafts
         self.places: dict[str, PlaceName] = {}
         self._category_chosen = False  # the operator picked a category: stop suggesting
+        self._priority_chosen = False  # the operator picked a priority: stop suggesting it
+        self._suggested_priority: Priority | None = None
         self._loading = False
         self._busy = False
         self.fields = IntakeFields()
@@ -63,6 +67,8 @@ class IntakeForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(f)
+        self.card = TriageCard()
+        layout.addWidget(self.card)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -76,6 +82,9 @@ class IntakeForm(QWidget):
         f.category.activated.connect(self._on_category_chosen)
         f.category.currentIndexChanged.connect(lambda _i: self._changed())
         f.priority.currentIndexChanged.connect(lambda _i: self._changed())
+        f.priority.activated.connect(self._on_priority_chosen)
+        f.category.currentIndexChanged.connect(lambda _i: self.card.set_card(triage_card(f.category.currentData())))
+        self.card.answersChanged.connect(self._on_answers)
         self.lookups.duplicatesFound.connect(self.merge_button.setEnabled)
         self.save_button.clicked.connect(lambda: self.save(dispatch=False))
         self.save_dispatch_button.clicked.connect(lambda: self.save(dispatch=True))
@@ -124,6 +133,9 @@ class IntakeForm(QWidget):
         try:
             self.fields.clear_inputs()
             self._category_chosen = False
+            self._priority_chosen = False
+            self._suggested_priority = None
+            self.card.clear_answers()
         finally:
             self._loading = False
         self.drafts.clear()
@@ -158,19 +170,40 @@ class IntakeForm(QWidget):
 
     def _on_description(self) -> None:
         self.fields.clear_error("description")
-        if not self._category_chosen and not self._loading:
-            found = suggest(self.description.toPlainText())
-            if found is None:
+        found = triage(self.description.toPlainText()) if not self._loading else None
+        if found is not None and not self._priority_chosen and not self.card.answers:
+            self._suggested_priority = found.priority
+            self._set_priority(found.priority)
+        if found is not None and not self._category_chosen:
+            if found.category is None:
                 self.suggestion.clear()
             else:
                 self.category.blockSignals(True)
                 self.category.setCurrentIndex(self.category.findData(found.category))
                 self.category.blockSignals(False)
+                self.card.set_card(triage_card(found.category))
                 self.suggestion.setText(
                     self.tr("Suggested category: %1 (%2)")
                     .replace("%1", label(found.category))
                     .replace("%2", ", ".join(found.words[:4]))
                 )
+        self._changed()
+
+    def _set_priority(self, priority: Priority) -> None:
+        self.priority.blockSignals(True)
+        self.priority.setCurrentIndex(self.priority.findData(priority))
+        self.priority.blockSignals(False)
+
+    def _on_priority_chosen(self, _index: int) -> None:
+        self._priority_chosen = True
+
+    def _on_answers(self, answers: dict[str, bool]) -> None:
+        """The card's answers set the priority (an explicit act: over a suggestion and a choice alike)."""
+        card = self.card.card
+        if card is None:
+            return
+        start = self._suggested_priority or self.priority.currentData()
+        self._set_priority(card.priority(answers, start))
         self._changed()
 
     def _on_category_chosen(self, _index: int) -> None:
@@ -282,6 +315,7 @@ class IntakeForm(QWidget):
             "intake.create",
             data=self.data(),
             merge_into=merge_into or None,
+            triage=dict(self.card.answers) or None,
             callback=done,
             done_text=lambda o: QCoreApplication.translate("ConsoleSession", "Saved case %s") % o.case.number,
         )
