@@ -33,16 +33,10 @@ from .workers import JobResult
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-CONTEXT = "ShiftChange"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
 
 def listing(h: Handover) -> str:
     """The note's listing in words: open cases (by priority), unacknowledged alarms, the shift's notes."""
-    lines = [_tr("Open cases: %1").replace("%1", str(h.open_count))]
+    lines = [QCoreApplication.translate("ShiftChange", "Open cases: %1").replace("%1", str(h.open_count))]
     for c in h.open_cases[:20]:
         try:
             words = f"{label(Priority(c['priority']))} · {label(CaseStatus(c['status']))}"
@@ -51,8 +45,12 @@ def listing(h: Handover) -> str:
         lines.append(f"  {c.get('number', '')}  {words}")
     if h.open_count > 20:
         lines.append("  …")
-    lines.append(_tr("Unacknowledged alarms: %1").replace("%1", ", ".join(h.alarms) if h.alarms else "—"))
-    lines.append(_tr("Notes of the shift: %1").replace("%1", str(len(h.notes))))
+    lines.append(
+        QCoreApplication.translate("ShiftChange", "Unacknowledged alarms: %1").replace(
+            "%1", ", ".join(h.alarms) if h.alarms else "—"
+        )
+    )
+    lines.append(QCoreApplication.translate("ShiftChange", "Notes of the shift: %1").replace("%1", str(len(h.notes))))
     for n in h.notes[:20]:
         lines.append(f"  {n.get('number', '')}  {n.get('by', '')}: {n.get('text') or ''}")
     return "\n".join(lines)
@@ -67,17 +65,19 @@ class HandoverDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.alarms = alarms
-        self.setWindowTitle(_tr("Shift handover (交接班)"))
-        self.summary = QLabel(_tr("Reading the open cases…"))
+        self.setWindowTitle(QCoreApplication.translate("ShiftChange", "Shift handover (交接班)"))
+        self.summary = QLabel(QCoreApplication.translate("ShiftChange", "Reading the open cases…"))
         self.summary.setWordWrap(True)
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText(_tr("Your note for the next shift (what to watch, what was promised)"))
+        self.note.setPlaceholderText(
+            QCoreApplication.translate("ShiftChange", "Your note for the next shift (what to watch, what was promised)")
+        )
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.hand_over_button = self.buttons.addButton(
-            _tr("Hand over and lock"), QDialogButtonBox.ButtonRole.AcceptRole
+            QCoreApplication.translate("ShiftChange", "Hand over and lock"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.accepted.connect(self.hand_over)
         self.buttons.rejected.connect(self.reject)
@@ -111,11 +111,13 @@ class LastHandoverDialog(QDialog):
 
     def __init__(self, h: Handover, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_tr("Handover from the last shift (交接班)"))
+        self.setWindowTitle(QCoreApplication.translate("ShiftChange", "Handover from the last shift (交接班)"))
         head = QLabel(
-            _tr("Left by %1 at %2").replace("%1", h.by).replace("%2", h.at.astimezone().strftime("%m-%d %H:%M"))
+            QCoreApplication.translate("ShiftChange", "Left by %1 at %2")
+            .replace("%1", h.by)
+            .replace("%2", h.at.astimezone().strftime("%m-%d %H:%M"))
         )
-        self.note = QLabel(h.note or _tr("(no note)"))
+        self.note = QLabel(h.note or QCoreApplication.translate("ShiftChange", "(no note)"))
         self.note.setWordWrap(True)
         self.note.setProperty("role", "note")
         body = QLabel(listing(h))
@@ -155,8 +157,10 @@ def confirm_quit(window: MainWindow) -> None:
         return
     box = QMessageBox(
         QMessageBox.Icon.Question,
-        _tr("Quit"),
-        _tr("A call is being typed. Quit anyway? The draft is kept and comes back at the next start."),
+        QCoreApplication.translate("ShiftChange", "Quit"),
+        QCoreApplication.translate(
+            "ShiftChange", "A call is being typed. Quit anyway? The draft is kept and comes back at the next start."
+        ),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         window,
     )
