@@ -2,13 +2,14 @@
 and a fuzzy, offline match of a written address against it, so an appeal that arrives from the command line or a
 feed with an address but no coordinates gets a place like one chosen from the form's completion list.
 
-Matching, on names folded (case, width, blanks and punctuation removed): the same name; else, over the names that
-share pairs of adjacent characters with the address, the score is the larger of the share of the name's pairs found
-in the address (the name written inside it, maybe a little differently: "东河镇长途汽车总站门口" → "长途汽车站") and the
-share of the address's pairs found in the name (the address a part of it: "中心小学" → "东河镇中心小学"); names scoring
-at least `MIN_SIMILARITY` qualify. Places (standard addresses, landmarks) are preferred to grids, grids to townships
-(whose point is only their centre), then the higher score, then the longer name. Townships are not in the database's gazetteer (see `load`). The index is cached per database and rebuilt when the places or grids
-change.
+Matching, on names folded (case, width, blanks and punctuation removed): the same name; else a name the address is a
+part of ("中心小学" → "东河镇中心小学": at least `MIN_WITHIN` characters covering more than `MIN_COVER` of the name),
+scored by that share; else a name written inside the address, maybe a character different ("东河镇长途汽车总站门口" →
+"长途汽车站"), scored by the share of the name's pairs of adjacent characters found in the address, at least
+`MIN_SIMILARITY` (a shared township prefix alone never matches). Places (standard addresses, landmarks) are preferred
+to grids, grids to townships (whose point is only their centre), then the higher score, then the longer name.
+Townships are not in the database's gazetteer (see `load`). The index is cached per database and rebuilt when the
+places or grids change.
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from sqlalchemy.orm import Session
 
 from ..models import Grid, Place
 
-#: The least share of character pairs a fuzzy match must have in common with the address.
-MIN_SIMILARITY = 0.6
+#: The least share of a name's pairs of adjacent characters the address must hold for the name to match.
+MIN_SIMILARITY = 0.75
+#: Shortest address matched as a part of a longer name, and the share of that name it must cover more than (a township
+#: name alone is not a place inside it).
+MIN_WITHIN = 3
+MIN_COVER = 0.5
 #: Shortest gazetteer name matched inside an address (one character matches too much).
 MIN_NAME_LENGTH = 2
 #: How long an index is trusted before its signature is checked again.
@@ -99,10 +104,15 @@ class Gazetteer:
         for e in candidates:
             if len(e.key) < MIN_NAME_LENGTH:
                 continue
-            shared = len(pairs & e.pairs)
-            score = max(shared / len(e.pairs), shared / len(pairs))
-            if score < MIN_SIMILARITY:
-                continue
+            if len(key) >= MIN_WITHIN and key in e.key:  # the address is a part of the name
+                score = len(key) / len(e.key)
+                if score <= MIN_COVER:
+                    continue
+            else:  # the name written inside the address, maybe a character different
+                shared = len(pairs & e.pairs)
+                score = shared / len(e.pairs)
+                if score < MIN_SIMILARITY or shared < 2 and e.key not in key:
+                    continue
             rank = (_KIND_RANK.get(e.kind, 0), -score, -len(e.key), e.key)
             if best is None or rank < best[0]:
                 best = (rank, e, score)

@@ -41,6 +41,10 @@ def test_gazetteer_matches_fuzzily() -> None:
     hit = g.match("长途汽车总站")  # one character more: the character pairs mostly agree
     assert hit is not None and (hit.name, hit.how) == ("长途汽车站", "fuzzy")
     assert g.match("西岭水库") is None and g.match("") is None
+    assert g.match("东河镇") is not None and g.match("东河镇").how == "exact"  # (a township given explicitly here)
+    plain = Gazetteer([("东河镇中心小学", "school", 2.0, 2.0), ("东河镇卫生院", "clinic", 1.0, 1.0)])
+    assert plain.match("东河镇") is None  # a township name alone is no place inside it
+    assert plain.match("东河镇人民路12号") is None  # nor is a shared township prefix
 
 
 def test_import_places_csv_and_geocode_intake(
