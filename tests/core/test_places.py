@@ -167,3 +167,22 @@ def test_import_places_geojson(
     with db.session() as s:
         kinds = dict(s.execute(select(Place.name, Place.kind)).all())
     assert kinds == {"西岭水库": "landmark", "远方": "address"}
+
+
+def test_feed_appeal_with_an_address_is_geocoded(db: Database) -> None:
+    """An outside platform's appeal (the feeds' `take_in`) with an address and no coordinates gets the place."""
+    from console.enums import Category
+    from console.ops import execute
+    from console.services.actor import SYSTEM
+    from console.services.external import ExternalAppeal, take_in
+
+    from .county import build_mini_county
+
+    build_mini_county(db)
+    execute(db, SYSTEM, "import.places", text=PLACES_CSV)
+    appeal = ExternalAppeal("open311", "A-1", Category.LIVELIHOOD, "路灯不亮", address="东河镇 中心小学 北门")
+    result = take_in(db, appeal)
+    with db.session() as s:
+        case = s.get(Case, result.case_id)
+        assert case is not None
+        assert (case.lat, case.lon, case.grid_id is not None) == (24.806, 113.604, True)
