@@ -12,6 +12,7 @@ from console.db import Database
 from console.enums import Category, EventKind, Priority, Role
 from tests.core.county import build_mini_county
 from ui.case_detail.timeline import summary
+from ui.intake import DraftStore, IntakeForm
 
 from .helpers import LAT, LON
 
@@ -45,6 +46,11 @@ def test_card_answered_with_y_and_n_sets_priority_and_is_saved(
     qtbot.keyClick(card, Qt.Key.Key_N)
     qtbot.keyClick(card, Qt.Key.Key_N)
     assert form.priority.currentData() == Priority.YELLOW  # all no: the card's "no"
+    # The answers are part of the draft: a console that crashed now gets them back.
+    fresh = IntakeForm(console.session, DraftStore(console.drafts.path))
+    qtbot.addWidget(fresh)
+    assert fresh.card.answers == {"injured": False, "trapped": False, "blocked": False}
+    assert fresh.priority.currentData() == Priority.YELLOW
     form.address.setText("东河镇")
     form.set_location(LAT, LON, keep_address=True)
     form.save()

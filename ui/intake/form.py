@@ -118,6 +118,14 @@ class IntakeForm(QWidget):
         try:
             self.fields.fill(draft)
             self._category_chosen = bool(draft.get("category_chosen"))
+            self._priority_chosen = bool(draft.get("priority_chosen"))
+            self.card.set_card(triage_card(self.category.currentData()))
+            answers = draft.get("triage")
+            if isinstance(answers, dict):
+                self.card.answers = {str(k): v for k, v in answers.items() if isinstance(v, bool)}
+                self.card.blockSignals(True)
+                self.card.refresh()
+                self.card.blockSignals(False)
         finally:
             self._loading = False
         self._set_status(self.tr("Draft restored — it was kept when the console last stopped."), "muted")
@@ -156,7 +164,14 @@ class IntakeForm(QWidget):
     def _changed(self, *, preview: bool = True) -> None:
         if self._loading:
             return
-        self.drafts.save({**self.data(), "category_chosen": self._category_chosen})
+        self.drafts.save(
+            {
+                **self.data(),
+                "category_chosen": self._category_chosen,
+                "priority_chosen": self._priority_chosen,
+                "triage": dict(self.card.answers),
+            }
+        )
         if preview:
             self.lookups.preview_soon()
 

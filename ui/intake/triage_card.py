@@ -70,6 +70,10 @@ class TriageCard(QFrame):
         self.answers = {}
         self._refresh()
 
+    def refresh(self) -> None:
+        """Show the answers held (after they were set from a draft)."""
+        self._refresh()
+
     def _refresh(self) -> None:
         for qid, state in self._rows:
             value = self.answers.get(qid)
