@@ -182,6 +182,9 @@ class EventKind(StrEnum):
     HANDOFF_REFUSED = "handoff_refused"
     HANDOFF_RESULT = "handoff_result"
     HANDOFF_OVERDUE = "handoff_overdue"
+    PLACES_IMPORTED = "places_imported"  # the county's gazetteer (standard addresses, landmarks) imported
+    SHIFT_HANDOVER = "shift_handover"  # the handover note (交接班) left at shift change
+    CASE_TRIAGED = "case_triaged"  # triage answers and the fields taken from the suggestion, at intake
 
 
 class PlanStatus(StrEnum):

@@ -40,6 +40,8 @@ class ActionId(Enum):
     RESET_LAYOUT = auto()
     FULLSCREEN = auto()
     FIT_MAP = auto()
+    ACK_ALARM = auto()
+    LOCK = auto()
     QUIT = auto()
 
 
@@ -137,6 +139,8 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.RESET_LAYOUT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Reset this layout"), (), menu="view"),
     ActionId.FULLSCREEN: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Full screen"), ("F11",), menu="view"),
     ActionId.FIT_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Show the whole county"), ("Ctrl+0",), menu="view"),
+    ActionId.ACK_ALARM: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Acknowledge alarm"), ("F4",), menu="case"),
+    ActionId.LOCK: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Hand over and lock (交接班)"), ("Ctrl+L",), menu="console"),
     ActionId.QUIT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Quit"), ("Ctrl+Q",), menu="console"),
 }
 

@@ -24,6 +24,7 @@ from console.enums import Role
 from console.ops import SYSTEM, Actor, CountyView, LoginSettings, PlaceName, ServiceError
 from console.paths import data_dir, default_db_url
 
+from . import shift
 from .intake import DraftStore
 from .layouts import Layout, last_layout, layout_for_role
 from .login import LoginDialog
@@ -105,6 +106,11 @@ def _handoff_accept_s(config: str | None) -> float:
         return HandoffSettings().accept_within_s
 
 
+def _alarm_settings(actor: Actor, config: Any) -> Any:
+    """The `[alarm]` table's settings for the actor's role (the entry point has refused a bad file already)."""
+    return load_config(config).settings.alarm.for_role(actor.role)
+
+
 def _login_settings(args: argparse.Namespace) -> LoginSettings:
     """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
     from console.config import load_config
@@ -158,6 +164,16 @@ def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
 
 
 def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> int:
+    window = _open_window(app, worker, actor, config=config)
+    feeds = _start_feeds(worker.db, config, window)
+    try:
+        return int(app.exec())
+    finally:
+        if feeds is not None:
+            feeds.stop()
+
+
+def _open_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> MainWindow:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
     apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
@@ -168,7 +184,7 @@ def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: st
     session.handoff_accept_s = _handoff_accept_s(config)
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)
-    window = MainWindow(session, drafts, layout=layout, map_widget=map_widget)
+    window = MainWindow(session, drafts, layout=layout, map_widget=map_widget, alarm=_alarm_settings(actor, config))
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
         window.resize(screen.width(), screen.height())
@@ -187,12 +203,28 @@ def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: st
         reference: tuple[CountyView, list[PlaceName]] = (county.value, places.value)
         window.set_reference(*reference)
     session.start()
-    feeds = _start_feeds(worker.db, config, window)
-    try:
-        return int(app.exec())
-    finally:
-        if feeds is not None:
-            feeds.stop()
+    shift.show_last_handover(window)
+    window.switchUserRequested.connect(lambda: _switch_user(app, worker, window, config=config))
+    return window
+
+
+def _switch_user(app: QApplication, worker: DbWorker, window: MainWindow, *, config: str | None) -> None:
+    """Shift change without restarting: the handover note is written; the console locks (its window goes) and the
+    next user logs in to a window of their own. Cancelling the login quits."""
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)  # between two users no window is open
+    window.quit_confirmed = True
+    window.close()
+    dialog = LoginDialog(worker, settings=load_config(config).login)
+    actor = dialog.actor if dialog.exec() else None
+    app.setQuitOnLastWindowClosed(quit_on_close)
+    old_session = window.session
+    window.deleteLater()
+    old_session.deleteLater()
+    if actor is None:
+        app.quit()
+        return
+    _open_window(app, worker, actor, config=config)
 
 
 #: Set to 1 on the one workstation that runs the outside feeds inside its console (DESIGN: feeds run in one place).

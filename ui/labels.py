@@ -120,6 +120,9 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.HANDOFF_REFUSED: QT_TRANSLATE_NOOP("Labels", "Hand-off refused"),
     EventKind.HANDOFF_RESULT: QT_TRANSLATE_NOOP("Labels", "Hand-off result"),
     EventKind.HANDOFF_OVERDUE: QT_TRANSLATE_NOOP("Labels", "Hand-off not accepted in time"),
+    EventKind.CASE_TRIAGED: QT_TRANSLATE_NOOP("Labels", "Triage"),
+    EventKind.PLACES_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Places imported"),
+    EventKind.SHIFT_HANDOVER: QT_TRANSLATE_NOOP("Labels", "Shift handover"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

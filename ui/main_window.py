@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
+from console.config.alarm import AlarmSection, RoleAlarm
 from console.enums import UnitStatus
 from console.live import LiveDiff
 from console.ops import Action, CaseFacts, CountyView, PlaceName
 from console.views import CaseView
 
+from . import shift
 from .actions import ActionId, Actions, Situation
+from .alarm import AlarmController
 from .case_detail import CaseDetailPanel
 from .dashboard import KpiDashboard
 from .intake import DraftStore, IntakeForm
@@ -25,11 +28,20 @@ from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
 from .units import UnitBoard
+from .workers import file_changed_text
 
 
 class MainWindow(QMainWindow):
+    switchUserRequested = Signal()  # the handover note was written: lock and let the next user log in
+
     def __init__(
-        self, session: ConsoleSession, drafts: DraftStore, *, layout: Layout, map_widget: QWidget | None = None
+        self,
+        session: ConsoleSession,
+        drafts: DraftStore,
+        *,
+        layout: Layout,
+        map_widget: QWidget | None = None,
+        alarm: RoleAlarm | None = None,
     ):
         super().__init__()
         self.session = session
@@ -86,6 +98,13 @@ class MainWindow(QMainWindow):
 
         self.actions_ = Actions(self, session.actor)
         self._menus()
+        self.quit_confirmed = False  # set once quitting during a half-typed call was confirmed
+        self.quit_box: QWidget | None = None
+        self.handover_dialog: QWidget | None = None
+        self.last_handover: QWidget | None = None
+        self.alarm = AlarmController(
+            session, self, self.queue.model, alarm or AlarmSection().for_role(session.actor.role), parent=self
+        )
         self._connect()
         self.sync_label = QLabel()
         self.feed_label = QLabel()
@@ -149,11 +168,14 @@ class MainWindow(QMainWindow):
         a[ActionId.RESET_LAYOUT].triggered.connect(self.reset_layout)
         a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         a[ActionId.FIT_MAP].triggered.connect(getattr(self.map, "fit", lambda: None))
-        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.QUIT].triggered.connect(lambda: shift.confirm_quit(self))
+        a[ActionId.LOCK].triggered.connect(lambda: shift.start_handover(self))
+        a[ActionId.ACK_ALARM].triggered.connect(self.alarm.acknowledge)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
         s.loaded.connect(self._on_loaded)
         s.notice.connect(self._on_notice)
+        s.caseError.connect(self._on_case_error)
         s.dbStatusChanged.connect(self._on_db_status)
         s.selection.caseChanged.connect(lambda _i: self._update_actions())
         s.selection.unitChanged.connect(lambda _i: self._update_actions())
@@ -211,13 +233,26 @@ class MainWindow(QMainWindow):
 
     def _on_notice(self, level: str, text: str) -> None:
         self.statusBar().showMessage(text, 8000 if level == "info" else 15000)
-        if level == "error":
+
+    def _on_case_error(self, case_id: int, text: str) -> None:
+        """An error is shown with the case it belongs to: under the case panel only when that case is the one shown
+        (a new call's errors are on the intake's own line)."""
+        if case_id and case_id == self.session.selection.case_id:
             self.case.message.setText(text)
 
     def _on_db_status(self, reachable: bool, message: str) -> None:
         if reachable:
             self.banner.hide()
             self.statusBar().showMessage(self.tr("Database connection restored."), 5000)
+        elif message == file_changed_text():  # the SQLite file deleted, replaced or moved: it will not come back
+            self.banner.setText(
+                self.tr(
+                    "Database unreachable: its file was deleted, replaced or moved. Nothing is saved from now on; "
+                    "drafts are kept. Restart the console on the right database file."
+                )
+            )
+            self.banner.setToolTip(message)
+            self.banner.show()
         else:
             self.banner.setText(
                 self.tr(
@@ -306,6 +341,10 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: apply_layout(self, self.docks, self.layout_name, self.session.actor.name))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self.quit_confirmed and not self.intake.is_empty():
+            event.ignore()  # closed from the title bar during a half-typed call: ask first
+            shift.confirm_quit(self)
+            return
         save_layout(self, self.layout_name, self.session.actor.name)
         super().closeEvent(event)
 

@@ -37,6 +37,7 @@ class ConsoleSession(QObject):
     unitsChanged = Signal(object)  # LiveDiff
     loaded = Signal()  # first snapshot applied
     notice = Signal(str, str)  # level ("info", "warning", "error"), text
+    caseError = Signal(int, str)  # the case a failed write was about (0: none), the error in words
     dbStatusChanged = Signal(bool, str)  # reachable, message (as the worker published it)
     eventsArrived = Signal(object)  # list[EventRecord], for the case detail's timeline
     operationDone = Signal(str, object)  # operation name, JobResult
@@ -99,7 +100,10 @@ class ConsoleSession(QObject):
             if result.ok and done_text is not None:
                 self.notice.emit("info", done_text(result.value))
             elif not result.ok and op.writes:
-                self.notice.emit("error", describe_error(result.error))
+                text = describe_error(result.error)
+                self.notice.emit("error", text)
+                case_id = arguments.get("case_id")
+                self.caseError.emit(case_id if isinstance(case_id, int) else 0, text)
             self.operationDone.emit(name, result)
             if callback is not None:
                 callback(result)

@@ -139,6 +139,7 @@ class DbWorker(QObject):
         # Reachability: written only through `_publish`, under the lock, by the database and watchdog threads.
         self._status_lock = threading.Lock()
         self._reachable = True
+        self._message = ""  # the outage's message while unreachable
         self._busy_since: float | None = None  # monotonic start of the watched database call under way
         self._check_head = False  # after an outage: is it still the database the feed was reading?
         self._undelivered: list[Any] = []  # events polled whose changes could not be read yet
@@ -203,15 +204,21 @@ class DbWorker(QObject):
             return self._reachable
 
     def _publish(self, reachable: bool, message: str) -> None:
+        if not reachable and self.db.file_problem() is not None:
+            message = file_changed_text()  # whichever thread met it first, the banner names the file's fate
         with self._status_lock:
-            if reachable == self._reachable:
+            if reachable == self._reachable and (reachable or message == self._message):
                 return
             self._reachable = reachable
+            self._message = "" if reachable else message
         self.dbStatusChanged.emit(reachable, message)
 
     def _watch(self) -> None:
         """A call that does not answer is an outage too: the database thread cannot say so while it waits."""
         while not self._stopping.wait(0.1):
+            if self.db.file_problem() is not None:  # the SQLite file deleted, replaced or moved: writes are refused
+                self._publish(False, file_changed_text())
+                continue
             since = self._busy_since
             if since is not None and time.monotonic() - since > self.stall_seconds:
                 self._publish(False, QCoreApplication.translate("ConsoleSession", "the database does not answer"))
@@ -337,12 +344,30 @@ class DbWorker(QObject):
             waiter.close()
 
 
+def file_changed_text() -> str:
+    """The outage message of a SQLite file deleted, replaced or moved (the main window shows its own banner)."""
+    return QCoreApplication.translate(
+        "ConsoleSession",
+        "the database file was deleted, replaced or moved: nothing more is saved — restart the console on the right file",
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc)
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["Callback", "Changes", "DatabaseOffline", "DbWorker", "JobResult", "OpCall", "Snapshot", "is_outage"]
+__all__ = [
+    "Callback",
+    "Changes",
+    "DatabaseOffline",
+    "DbWorker",
+    "JobResult",
+    "OpCall",
+    "Snapshot",
+    "file_changed_text",
+    "is_outage",
+]
 
 
 class FeedWorker(QObject):

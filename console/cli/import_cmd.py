@@ -28,6 +28,12 @@ def register(sub: Any) -> None:
     )
     r.add_argument("file", type=Path)
     r.set_defaults(func=run_roads)
+    pl = what.add_parser(
+        "places",
+        help="the county's gazetteer (标准地址库): CSV name,kind,lat,lon or GeoJSON Points with properties name, kind",
+    )
+    pl.add_argument("file", type=Path)
+    pl.set_defaults(func=run_places)
 
 
 def _read(path: Path) -> str:
@@ -62,4 +68,9 @@ def run_roads(ctx: CliContext) -> int:
         report: dict[str, Any] = run_operation(ctx, "import.roads", path=str(ctx.args.file)).value
         bar.advance(int(report.get("edges", 0)))
     ctx.print_json({"roads": report})
+    return 0
+
+
+def run_places(ctx: CliContext) -> int:
+    ctx.print_json({"places": _run(ctx, "import.places", "places")})
     return 0

@@ -44,7 +44,10 @@ def _load(ctx: CliContext) -> Any:
 
 
 def _row(outcome: Any) -> dict[str, Any]:
-    return {**outcome.record, "duplicates": outcome.duplicates}
+    row = {**outcome.record, "duplicates": outcome.duplicates}
+    if outcome.suggested:  # the fields taken from the triage suggestion, e.g. ["category", "priority"]
+        row["suggested"] = list(outcome.suggested)
+    return row
 
 
 def run(ctx: CliContext) -> int:

@@ -6,6 +6,7 @@
 | `resources/config/dispatch.toml` | `DispatchFile` | `console.rules.default_rules` |
 | `resources/config/calendar.toml` | `CalendarFile` | `console.worktime.default_calendar` |
 | `resources/config/category_keywords.toml` | `KeywordsFile` | `console.services.suggest.default_rules` |
+| `resources/config/triage.toml` | `TriageFile` | `console.services.triage.default_rules` |
 
 Every table is a `Section`: unknown keys refused, numbers bounded (text and true/false refused where a number is
 due), codes checked against the enums of `console.enums`, secrets held as `SecretStr`. Defaults are written once, in

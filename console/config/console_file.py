@@ -35,6 +35,7 @@ from pydantic import Field, model_validator
 from ..errors import ValidationError
 from ..geo.basemap import BasemapConfig
 from ..paths import default_db_url
+from .alarm import AlarmSection
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
 from .handoff import HandoffSection, HandoffSettings
@@ -97,6 +98,7 @@ class ConsoleFile(Section):
     handoff: HandoffSection = Field(
         default_factory=HandoffSection, description="110 ↔ 12345 hand-offs: time limit and adapters"
     )
+    alarm: AlarmSection = Field(default_factory=AlarmSection, description="the alarm for new urgent cases, per role")
 
 
 @dataclass(frozen=True, slots=True)

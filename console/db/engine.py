@@ -29,6 +29,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from .file_guard import FileGuard, guard_sqlite_file
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: PostgreSQL: how long a statement waits for a lock held by another transaction (the same wait as SQLite's).
 PG_LOCK_TIMEOUT_MS = 10_000
@@ -165,6 +167,16 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.close()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite address (None for PostgreSQL, an in-memory database or a `file:` URI)."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(normalise_url(url)).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
@@ -197,10 +209,19 @@ class Database:
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
 
+    file_guard: FileGuard | None = field(init=False, default=None)
+
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        path = sqlite_path(self.url)
+        if path is not None:
+            self.file_guard = guard_sqlite_file(self.engine, path)
+
+    def file_problem(self) -> str | None:
+        """For a SQLite database: what happened to its file if it was deleted, replaced or moved; else None."""
+        return self.file_guard.problem() if self.file_guard is not None else None
 
     @property
     def is_sqlite(self) -> bool:

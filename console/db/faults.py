@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+from .file_guard import DatabaseFileChanged
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
@@ -35,6 +37,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _sqlite(orig: sqlite3.Error) -> Fault | None:
+    if isinstance(orig, DatabaseFileChanged):
+        return Fault("unavailable", "database_replaced", f"{orig}; nothing was written: open the right file again")
     name = getattr(orig, "sqlite_errorname", "") or ""
     text = _first_line(orig)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:

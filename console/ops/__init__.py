@@ -24,6 +24,7 @@ from ..errors import (
     ValidationError,
 )
 from ..services.actor import SYSTEM, Action, Actor
+from ..services.handover import Handover
 from ..services.intake import CallerHistory, IntakePreview
 from ..services.login_policy import LoginSettings
 from ..services.permissions import (
@@ -37,7 +38,7 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import cases, dispatch, handoffs, intake, levels, live, reference, roads, setup, supervision
+from . import cases, dispatch, handoffs, intake, levels, live, reference, roads, setup, shift, supervision
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
@@ -57,6 +58,7 @@ __all__ = [
     "DepartmentView",
     "DispatchState",
     "DispatchView",
+    "Handover",
     "IntakeOutcome",
     "IntakePreview",
     "PlaceName",
@@ -98,6 +100,7 @@ __all__ = [
     "reference",
     "roads",
     "setup",
+    "shift",
     "state_allows",
     "supervision",
     "unit_status_allowed",

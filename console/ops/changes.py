@@ -18,7 +18,9 @@ from ..models import Event
 T = TypeVar("T")
 
 #: Events that change reference data (the county's grids and townships, the units list, users).
-_REFERENCE_EVENTS = frozenset({EventKind.GRIDS_IMPORTED, EventKind.UNIT_CREATED, EventKind.USER_CREATED})
+_REFERENCE_EVENTS = frozenset(
+    {EventKind.GRIDS_IMPORTED, EventKind.UNIT_CREATED, EventKind.USER_CREATED, EventKind.PLACES_IMPORTED}
+)
 #: Payload keys naming assignments.
 _ASSIGNMENT_KEYS = ("assignment", "to_assignment")
 

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from ..errors import ValidationError
 from ..records import case_dict
 from ..services import cases, intake
+from ..services import triage as _triage
 from ..services.actor import Action
 from ..services.intake import CallerHistory, IntakePreview, IntakeRequest
 from ..services.suggest import Suggestion, suggest_category
+from ..services.triage import Card, TriageSuggestion
 from .changes import OpChanges, OpResult
 from .registry import Kind, OpContext, operation
 from .values import CaseState
@@ -27,6 +29,7 @@ class IntakeOutcome:
     duplicates: list[str]  # numbers of the candidate duplicates found at intake
     record: dict[str, Any]  # the created case as the command line prints it (the `export cases` shape)
     merged_into: int | None = None  # the master case it was merged into at once, if asked
+    suggested: tuple[str, ...] = ()  # the fields taken from the triage suggestion ("category", "priority")
 
 
 def validate(data: Mapping[str, Any], *, prefix: str = "") -> IntakeRequest:
@@ -39,13 +42,47 @@ def suggest(text: str) -> Suggestion | None:
     return suggest_category(text)
 
 
-def _create(session: Session, ctx: OpContext, request: IntakeRequest, merge_into: int | None) -> IntakeOutcome:
+def triage(text: str) -> TriageSuggestion:
+    """The category and priority the description's words suggest (pure: the form runs it as the operator types)."""
+    return _triage.suggest(text)
+
+
+def triage_card(category: Any) -> Card | None:
+    """The category's question card (at most three yes/no questions), if it has one."""
+    return _triage.default_rules().card(category)
+
+
+def _create(
+    session: Session,
+    ctx: OpContext,
+    request: IntakeRequest,
+    merge_into: int | None,
+    suggested: Sequence[str] = (),
+    answers: Mapping[str, bool] | None = None,
+) -> IntakeOutcome:
     result = intake.create_case(session, request, actor=ctx.actor)
     case = result.case
+    _triage.record_answers(
+        session,
+        case_id=case.id,
+        category=request.category,
+        priority=request.priority,
+        answers=answers or {},
+        suggested=list(suggested),
+        actor=ctx.actor.name,
+    )
     record = case_dict(case, viewer=ctx.actor, grid=result.grid_code, township=result.township_name)
     if merge_into:
         case = cases.merge_case(session, case_id=case.id, into_case_id=merge_into, actor=ctx.actor)
-    return IntakeOutcome(CaseState.of(case), list(result.duplicates), record, merge_into)
+    return IntakeOutcome(CaseState.of(case), list(result.duplicates), record, merge_into, tuple(suggested))
+
+
+def _triaged(data: Mapping[str, Any], *, prefix: str = "") -> tuple[IntakeRequest, list[str]]:
+    """The request with a missing category or priority taken from the triage suggestion, and which were taken."""
+    if not isinstance(data, Mapping):
+        return validate(data, prefix=prefix), []
+    filled, suggested = _triage.fill_suggestions(data)
+    return validate(filled, prefix=prefix), suggested
 
 
 def _changes(outcomes: Sequence[IntakeOutcome]) -> OpChanges:
@@ -53,10 +90,21 @@ def _changes(outcomes: Sequence[IntakeOutcome]) -> OpChanges:
 
 
 @operation("intake.create", action=Action.INTAKE)
-def create(ctx: OpContext, *, data: Mapping[str, Any], merge_into: int | None = None) -> OpResult[IntakeOutcome]:
-    """Take one appeal in; with `merge_into`, merged into that open case in the same transaction."""
-    request = validate(data)
-    return ctx.write(lambda s: _create(s, ctx, request, merge_into), changes=lambda o: _changes([o]))
+def create(
+    ctx: OpContext, *, data: Mapping[str, Any], merge_into: int | None = None, triage: Mapping[str, bool] | None = None
+) -> OpResult[IntakeOutcome]:
+    """Take one appeal in; with `merge_into`, merged into that open case in the same transaction. A missing category
+    or priority is taken from the triage suggestion (`IntakeOutcome.suggested` says which); `triage` holds the answers
+    to the category's question card ({question id: yes?}), kept with the case as its `case_triaged` event."""
+    request, suggested = _triaged(data)
+    answers = _answers(request.category, triage)
+    return ctx.write(
+        lambda s: _create(s, ctx, request, merge_into, suggested, answers), changes=lambda o: _changes([o])
+    )
+
+
+def _answers(category: Any, answers: Mapping[str, bool] | None) -> dict[str, bool]:
+    return {} if answers is None else _triage.check_answers(category, answers)
 
 
 @operation("intake.batch", action=Action.INTAKE)
@@ -64,8 +112,8 @@ def batch(ctx: OpContext, *, items: Sequence[Mapping[str, Any]]) -> OpResult[lis
     """Take a list of appeals in, all or nothing (errors name the item: `[3].lat`)."""
     if not isinstance(items, Sequence) or isinstance(items, str | bytes) or not items:
         raise ValidationError("json", "the list is empty")
-    requests = [validate(item, prefix=f"[{i}].") for i, item in enumerate(items)]
-    return ctx.write(lambda s: [_create(s, ctx, r, None) for r in requests], changes=_changes)
+    requests = [_triaged(item, prefix=f"[{i}].") for i, item in enumerate(items)]
+    return ctx.write(lambda s: [_create(s, ctx, r, None, suggested) for r, suggested in requests], changes=_changes)
 
 
 @operation("intake.preview", action=None, kind=Kind.READ)

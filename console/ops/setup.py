@@ -231,6 +231,19 @@ def import_units(ctx: OpContext, *, text: str) -> OpResult[dict[str, int]]:
     return ctx.write(lambda s: county_import.import_units(s, records, actor=ctx.actor).as_dict())
 
 
+@operation("import.places", action=Action.MANAGE_COUNTY)
+def import_places(ctx: OpContext, *, text: str) -> OpResult[dict[str, int]]:
+    """The county's gazetteer (标准地址库) from CSV (`name,kind,lat,lon`) or GeoJSON Points (`name`, `kind`); places of
+    a stored name updated. The whole file is checked first (errors name the line or feature and the field)."""
+    from ..services import places_import
+
+    records = places_import.parse_places(text)
+    return ctx.write(
+        lambda s: places_import.import_places(s, records, actor=ctx.actor).as_dict(),
+        changes=lambda _r: OpChanges(reference=True),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UserState:
     id: int

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
+from ..geo.gazetteer import geocode
 from ..geo.gridindex import GridHit, grid_index
 from ..models import Case, Citizen
 from ..models.base import UTCDateTime
@@ -149,6 +150,14 @@ def parse_intake(data: Mapping[str, Any], *, prefix: str = "", now: datetime | N
 
 
 # -- helpers shared by preview and create ------------------------------------------------------------------------
+
+
+def _geocoded(session: Session, req: IntakeRequest) -> IntakeRequest:
+    """An address without coordinates located against the county's gazetteer (`console.geo.gazetteer`)."""
+    if req.lat is not None or not req.address:
+        return req
+    found = geocode(session, req.address)
+    return req if found is None else replace(req, lat=round(found.lat, 6), lon=round(found.lon, 6))
 
 
 def _locate(session: Session, req: IntakeRequest) -> GridHit | None:
@@ -322,6 +331,7 @@ def create_case(
     now = now or utcnow()
     received = req.received_at or now
     number = next_case_number(session, received)  # first statement: takes the write lock
+    req = _geocoded(session, req)
     hit = _locate(session, req)
     appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
     dup_numbers, candidates = _nearby(session, req, received, rules, appeal, now)
@@ -383,6 +393,7 @@ def preview_intake(
     """What saving would do (grid, township, deadline, duplicate candidates), without writing anything."""
     rules = rules or default_rules()
     received = req.received_at or now or utcnow()
+    req = _geocoded(session, req)
     hit = _locate(session, req)
     duplicates = [
         case_view(c, actor) for c in _duplicate_cases(session, req, received, rules) if scope.case_in_scope(actor, c)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from console.enums import CaseStatus, Category, Priority, UnitStatus
 from console.events import EventRecord
 
-from ..labels import event_label, label
+from ..labels import event_label, field_label, label
 from .header import local_time
 
 _KEY_TEXTS = {
@@ -68,7 +68,29 @@ def summary(e: EventRecord) -> str:
     for key in ("reason", "resolution", "note", "text", "result"):
         if p.get(key):
             parts.append(f"“{p[key]}”")
+    parts.extend(triage_summary(p))
     return "  ".join(parts)
+
+
+def triage_summary(p: dict[str, Any]) -> list[str]:
+    """A `case_triaged` event's answers (each question in the interface's language with Y/N) and the fields taken
+    from the suggestion."""
+    zh = QLocale().name().startswith("zh")
+    parts: list[str] = []
+    for answer in p.get("answers") or []:
+        if isinstance(answer, dict):
+            question = answer.get("zh" if zh else "en") or answer.get("id")
+            yes = (
+                QCoreApplication.translate("CaseDetailPanel", "Y")
+                if answer.get("yes")
+                else QCoreApplication.translate("CaseDetailPanel", "N")
+            )
+            parts.append(f"{question} {yes}")
+    suggested = [f for f in p.get("suggested") or [] if f in ("category", "priority")]
+    if suggested:
+        names = ", ".join(field_label(f) for f in suggested)
+        parts.append(QCoreApplication.translate("CaseDetailPanel", "suggested: %1").replace("%1", names))
+    return parts
 
 
 def _code(value: str, kinds: tuple[type[Enum], ...]) -> Enum | None:

@@ -18,8 +18,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from console.enums import Priority
 from console.ops import IntakeOutcome, PlaceName, ValidationError
-from console.ops.intake import suggest, validate
+from console.ops.intake import triage, triage_card, validate
 
 from ..labels import label
 from ..messages import describe_error
@@ -28,6 +29,7 @@ from ..workers import JobResult
 from .draft import DraftStore
 from .fields import IntakeFields, restyle
 from .lookups import IntakeLookups
+from .triage_card import TriageCard
 
 
 class IntakeForm(QWidget):
@@ -39,6 +41,8 @@ class IntakeForm(QWidget):
         self.drafts = drafts
         self.places: dict[str, PlaceName] = {}
         self._category_chosen = False  # the operator picked a category: stop suggesting
+        self._priority_chosen = False  # the operator picked a priority: stop suggesting it
+        self._suggested_priority: Priority | None = None
         self._loading = False
         self._busy = False
         self.fields = IntakeFields()
@@ -63,6 +67,8 @@ class IntakeForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(f)
+        self.card = TriageCard()
+        layout.addWidget(self.card)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -76,6 +82,9 @@ class IntakeForm(QWidget):
         f.category.activated.connect(self._on_category_chosen)
         f.category.currentIndexChanged.connect(lambda _i: self._changed())
         f.priority.currentIndexChanged.connect(lambda _i: self._changed())
+        f.priority.activated.connect(self._on_priority_chosen)
+        f.category.currentIndexChanged.connect(lambda _i: self.card.set_card(triage_card(f.category.currentData())))
+        self.card.answersChanged.connect(self._on_answers)
         self.lookups.duplicatesFound.connect(self.merge_button.setEnabled)
         self.save_button.clicked.connect(lambda: self.save(dispatch=False))
         self.save_dispatch_button.clicked.connect(lambda: self.save(dispatch=True))
@@ -109,6 +118,14 @@ class IntakeForm(QWidget):
         try:
             self.fields.fill(draft)
             self._category_chosen = bool(draft.get("category_chosen"))
+            self._priority_chosen = bool(draft.get("priority_chosen"))
+            self.card.set_card(triage_card(self.category.currentData()))
+            answers = draft.get("triage")
+            if isinstance(answers, dict):
+                self.card.answers = {str(k): v for k, v in answers.items() if isinstance(v, bool)}
+                self.card.blockSignals(True)
+                self.card.refresh()
+                self.card.blockSignals(False)
         finally:
             self._loading = False
         self._set_status(self.tr("Draft restored — it was kept when the console last stopped."), "muted")
@@ -124,6 +141,9 @@ class IntakeForm(QWidget):
         try:
             self.fields.clear_inputs()
             self._category_chosen = False
+            self._priority_chosen = False
+            self._suggested_priority = None
+            self.card.clear_answers()
         finally:
             self._loading = False
         self.drafts.clear()
@@ -144,7 +164,14 @@ class IntakeForm(QWidget):
     def _changed(self, *, preview: bool = True) -> None:
         if self._loading:
             return
-        self.drafts.save({**self.data(), "category_chosen": self._category_chosen})
+        self.drafts.save(
+            {
+                **self.data(),
+                "category_chosen": self._category_chosen,
+                "priority_chosen": self._priority_chosen,
+                "triage": dict(self.card.answers),
+            }
+        )
         if preview:
             self.lookups.preview_soon()
 
@@ -158,19 +185,40 @@ class IntakeForm(QWidget):
 
     def _on_description(self) -> None:
         self.fields.clear_error("description")
-        if not self._category_chosen and not self._loading:
-            found = suggest(self.description.toPlainText())
-            if found is None:
+        found = triage(self.description.toPlainText()) if not self._loading else None
+        if found is not None and not self._priority_chosen and not self.card.answers:
+            self._suggested_priority = found.priority
+            self._set_priority(found.priority)
+        if found is not None and not self._category_chosen:
+            if found.category is None:
                 self.suggestion.clear()
             else:
                 self.category.blockSignals(True)
                 self.category.setCurrentIndex(self.category.findData(found.category))
                 self.category.blockSignals(False)
+                self.card.set_card(triage_card(found.category))
                 self.suggestion.setText(
                     self.tr("Suggested category: %1 (%2)")
                     .replace("%1", label(found.category))
                     .replace("%2", ", ".join(found.words[:4]))
                 )
+        self._changed()
+
+    def _set_priority(self, priority: Priority) -> None:
+        self.priority.blockSignals(True)
+        self.priority.setCurrentIndex(self.priority.findData(priority))
+        self.priority.blockSignals(False)
+
+    def _on_priority_chosen(self, _index: int) -> None:
+        self._priority_chosen = True
+
+    def _on_answers(self, answers: dict[str, bool]) -> None:
+        """The card's answers set the priority (an explicit act: over a suggestion and a choice alike)."""
+        card = self.card.card
+        if card is None:
+            return
+        start = self._suggested_priority or self.priority.currentData()
+        self._set_priority(card.priority(answers, start))
         self._changed()
 
     def _on_category_chosen(self, _index: int) -> None:
@@ -217,8 +265,33 @@ class IntakeForm(QWidget):
         self.status.setText(text)
         restyle(self.status)
 
+    def need_place(self) -> None:
+        """Save-and-dispatch without a place: the call stays in the form, the line under the address says so and the
+        cursor goes to the address, with the completion list open on what is typed (Enter picks the first match; a
+        click on the map picks a point)."""
+        f = self.fields
+        f.address.setProperty("invalid", True)
+        restyle(f.address)
+        error = f.errors.get("address")
+        if error is not None:
+            error.setText(
+                self.tr("No place yet — a unit cannot be sent. Pick a match (Enter) or click the map, then Ctrl+Enter.")
+            )
+            error.show()
+        f.address.setFocus(Qt.FocusReason.OtherFocusReason)
+        text = f.address.text().strip()
+        if text:
+            f.completer.setCompletionPrefix(text)
+            f.completer.complete()
+            popup = f.completer.popup()
+            if popup is not None and f.completer.completionCount() > 0:
+                popup.setCurrentIndex(f.completer.completionModel().index(0, 0))
+
     def save(self, *, dispatch: bool = False, merge_into: int = 0) -> None:
         if self._busy or not self.validate():
+            return
+        if dispatch and not merge_into and self.fields.lat is None:
+            self.need_place()
             return
         self._busy = True
         self._set_status(self.tr("Saving…"), "muted")
@@ -235,9 +308,21 @@ class IntakeForm(QWidget):
             self._set_status(self.tr("Saved %1.").replace("%1", outcome.case.number), "muted")
             self.saved.emit(outcome.merged_into or outcome.case.id)
             if dispatch and not merge_into:
+                number = outcome.case.number
+
+                def dispatched(result: JobResult) -> None:
+                    if not result.ok:  # the new case's error, on the intake's own line (never under another case)
+                        self._set_status(
+                            self.tr("Saved %1, not dispatched: %2")
+                            .replace("%1", number)
+                            .replace("%2", describe_error(result.error)),
+                            "error",
+                        )
+
                 self.session.run(
                     "dispatch.nearest",
                     case_id=outcome.case.id,
+                    callback=dispatched,
                     done_text=lambda d: QCoreApplication.translate("ConsoleSession", "Dispatched %s") % d.callsign,
                 )
 
@@ -245,6 +330,7 @@ class IntakeForm(QWidget):
             "intake.create",
             data=self.data(),
             merge_into=merge_into or None,
+            triage=dict(self.card.answers) or None,
             callback=done,
             done_text=lambda o: QCoreApplication.translate("ConsoleSession", "Saved case %s") % o.case.number,
         )

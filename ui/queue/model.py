@@ -25,6 +25,9 @@ from ..labels import label
 from ..theme import PRIORITY_COLOURS, overdue_text, row_tints
 from .filters import Column, QueueFilter, haystack, sort_key
 
+#: Background of a row whose alarm is unacknowledged, in the bright phase of its flash.
+ALARM_FLASH = "#ffd400"
+
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
 CASE_MIME = "application/x-console-case-id"
 
@@ -54,6 +57,7 @@ class QueueModel(QAbstractTableModel):
         self._column = Column.PRIORITY
         self._order = Qt.SortOrder.AscendingOrder
         self._rows: list[CaseView] = []
+        self.flashing: frozenset[int] = frozenset()
         self._keys: list[Any] = []  # sort key of each row, for bisect
         self._shown: dict[int, CaseView] = {}  # the version of each case as its row shows it
         self._hay: dict[int, str] = {}
@@ -224,6 +228,15 @@ class QueueModel(QAbstractTableModel):
 
     # -- Qt model API -------------------------------------------------------------------------------------------
 
+    def set_flashing(self, case_ids: frozenset[int]) -> None:
+        """Rows drawn in the alarm's flash colour (the alarm toggles this while a case is unacknowledged)."""
+        if case_ids == self.flashing:
+            return
+        self.flashing = case_ids
+        if self._rows:
+            last = self.index(len(self._rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.BackgroundRole])
+
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
@@ -262,6 +275,8 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if col == Column.PRIORITY:
                 return QBrush(QColor(PRIORITY_COLOURS[case.priority]))
+            if case.id in self.flashing:  # an unacknowledged alarm (ui/alarm.py), in its bright phase
+                return QBrush(QColor(ALARM_FLASH))
             if case.due_at <= self._now:
                 return QBrush(QColor(row_tints()[case.priority]))
             return None
