@@ -37,7 +37,7 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import cases, dispatch, intake, live, reference, roads, setup, supervision
+from . import cases, dispatch, intake, live, patrol, reference, roads, setup, supervision
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
@@ -94,6 +94,7 @@ __all__ = [
     "live",
     "operation_named",
     "reference",
+    "patrol",
     "roads",
     "setup",
     "state_allows",

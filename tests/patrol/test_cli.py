@@ -24,7 +24,11 @@ DAY = "2026-11-23"
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Database, *argv: str, user: str | None = None) -> tuple[int, Any, str]:
-    code = main(["--db", db.url, *(["--user", user] if user else []), *argv])
+    """The command as `user`, who logs in with the password the mini county gives (its name)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if user:
+            patch.setenv("CONSOLE_PASSWORD", user)
+        code = main(["--db", db.url, *(["--user", user] if user else []), *argv])
     captured = capsys.readouterr()
     out: Any = captured.out
     with contextlib.suppress(json.JSONDecodeError):
