@@ -21,6 +21,7 @@ from .labels import label
 from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
 from .map_link import MapLink
 from .panels_link import DashboardLink, SupervisionLink
+from .patrol import PatrolLink, PatrolPanel, PlaybackBar, ReadinessFigure
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
             self._dock(Dock.SUPERVISION, self.tr("Supervision"), self.supervision)
             self.supervision_link = SupervisionLink(session, self.supervision, self._open_case, self)
 
+        self._patrol_docks(session)
+
         self.actions_ = Actions(self, session.actor)
         self._menus()
         self._connect()
@@ -113,6 +116,34 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.docks[which] = dock
+
+    def _patrol_docks(self, session: ConsoleSession) -> None:
+        """巡防: the patrol panel (shift leader), the key-site readiness figure (wall), track playback (everyone)."""
+        self.readiness = ReadinessFigure()
+        self._dock(Dock.READINESS, self.tr("Key-site readiness"), self.readiness)
+        self.playback = PlaybackBar()
+        self._dock(Dock.PLAYBACK, self.tr("Track playback"), self.playback)
+        self.patrol: PatrolPanel | None = None
+        if session.may(Action.REVIEW_PATROL) or session.may(Action.RELOCATE):  # offered by role; the ops check again
+            self.patrol = PatrolPanel(
+                may_review=session.may(Action.REVIEW_PATROL), may_relocate=session.may(Action.RELOCATE)
+            )
+            self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol)
+            self.patrol.playbackRequested.connect(lambda _id: self._show_dock(Dock.PLAYBACK))
+        self.patrol_link = PatrolLink(
+            session,
+            panel=self.patrol,
+            figures=[self.readiness],
+            map_widget=self.map,
+            playback=self.playback,
+            parent=self,
+        )
+
+    def _show_dock(self, which: Dock) -> None:
+        dock = self.docks.get(which)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def _menus(self) -> None:
         bar = self.menuBar()
@@ -161,6 +192,7 @@ class MainWindow(QMainWindow):
         self.units.dispatchRequested.connect(self.case.dispatch_unit)
         self.queue.openCaseRequested.connect(self._open_case)
         self.case.recommendationsShown.connect(self.map_link.show_recommendations)
+        self.case.recommendationsShown.connect(self.patrol_link.show_route)
         self.intake.saved.connect(s.selection.select_case)
         if hasattr(self.map, "newAppealRequested"):
             self.map.newAppealRequested.connect(self._appeal_at)

@@ -1,0 +1,97 @@
+"""The patrol panel inside the console: today's shifts with progress and yesterday's to review, fed by the database
+worker through `patrol.board`; approving from the panel runs `patrol.approve`; key-site readiness reaches the panel
+and the wall's figure; the panel is the shift leader's, not the dispatcher's."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from console.db import Database, write_transaction
+from console.enums import Role, TargetKind
+from console.ops import SYSTEM, execute
+from console.patrol.drafts import PlanDraft, TargetDraft
+from console.services.patrol_plans import create_plan
+from console.timeutil import utcnow
+from tests.core.county import build_mini_county
+from ui.layouts import Dock
+from ui.patrol.panel import IdRole
+
+pytestmark = pytest.mark.ui
+
+LAT, LON = 24.8055, 113.6055
+WAIT = 15_000
+
+
+def _plan(db: Database, county: Any) -> None:
+    target = TargetDraft(
+        TargetKind.POINT, {"type": "Point", "coordinates": [LON, LAT]}, "北门", radius_m=50, dwell_s=60
+    )
+    plan = PlanDraft(
+        name="北门护学岗",
+        team=("PC-01",),
+        days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        windows=("00:00-00:05", "07:00-07:30"),
+        targets=(target,),
+    )
+    leader = county.actors[Role.SHIFT_LEADER]
+    write_transaction(db.sessions, lambda s: create_plan(s, plan, actor=leader, now=utcnow() - timedelta(days=3)))
+
+
+def _sites(db: Database, county: Any) -> None:
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "S1", "name": "城关小学", "kind": "school", "target_min": 3},
+                "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"code": "S2", "name": "远山银行", "kind": "bank", "target_min": 1},
+                "geometry": {"type": "Point", "coordinates": [LON + 0.3, LAT + 0.3]},
+            },
+        ],
+    }
+    execute(db, county.actors[Role.ADMIN], "sites.import", text=json.dumps(doc, ensure_ascii=False))
+
+
+def test_leader_reviews_yesterdays_shift_from_the_panel(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    _plan(sqlite_db, county)
+    _sites(sqlite_db, county)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    window = console.window
+    assert Dock.PATROL in window.docks and window.patrol is not None
+    panel = window.patrol
+    window.patrol_link.start()  # at once, not two seconds after loading
+    qtbot.waitUntil(lambda: panel.today.topLevelItemCount() == 2, timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.review.topLevelItemCount() >= 1, timeout=WAIT)
+    bar = panel.today.itemWidget(panel.today.topLevelItem(0), 2)
+    assert bar.format() == "0/1"
+
+    # Readiness: the school next to the units is covered, the bank far away is not.
+    qtbot.waitUntil(lambda: panel.sites.topLevelItemCount() == 2, timeout=WAIT)
+    assert panel.sites.topLevelItem(0).text(0) == "远山银行"  # uncovered first
+    assert "1" in window.readiness.value.text() and "2" in window.readiness.value.text()
+
+    reviewing = panel.review.topLevelItemCount()
+    first = panel.review.topLevelItem(0)
+    shift_id = int(first.data(0, IdRole))
+    panel.review.setCurrentItem(first)
+    assert panel.approve_button.isEnabled()
+    panel.approve_button.click()
+    qtbot.waitUntil(lambda: panel.review.topLevelItemCount() == reviewing - 1, timeout=WAIT)
+    shown = execute(sqlite_db, SYSTEM, "patrol.shift", shift_id=shift_id).value
+    assert shown["review_status"] == "approved" and shown["reviewed_by"] == county.actors[Role.SHIFT_LEADER].name
+
+
+def test_the_dispatcher_has_no_patrol_panel_but_playback(sqlite_db: Database, make_console: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    assert Dock.PATROL not in console.window.docks
+    assert Dock.PLAYBACK in console.window.docks and Dock.READINESS in console.window.docks
