@@ -118,18 +118,17 @@ class MainWindow(QMainWindow):
         self.docks[which] = dock
 
     def _patrol_docks(self, session: ConsoleSession) -> None:
-        """巡防: the patrol panel (shift leader), the key-site readiness figure (wall), track playback (everyone)."""
+        """巡防: the patrol panel (shift-leader layout), the key-site readiness figure (wall), track playback."""
         self.readiness = ReadinessFigure()
         self._dock(Dock.READINESS, self.tr("Key-site readiness"), self.readiness)
         self.playback = PlaybackBar()
         self._dock(Dock.PLAYBACK, self.tr("Track playback"), self.playback)
-        self.patrol: PatrolPanel | None = None
-        if session.may(Action.REVIEW_PATROL) or session.may(Action.RELOCATE):  # offered by role; the ops check again
-            self.patrol = PatrolPanel(
-                may_review=session.may(Action.REVIEW_PATROL), may_relocate=session.may(Action.RELOCATE)
-            )
-            self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol)
-            self.patrol.playbackRequested.connect(lambda _id: self._show_dock(Dock.PLAYBACK))
+        # Everyone sees the day's patrol; reviewing and relocating are offered by role (the operations check again).
+        self.patrol = PatrolPanel(
+            may_review=session.may(Action.REVIEW_PATROL), may_relocate=session.may(Action.RELOCATE)
+        )
+        self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol)
+        self.patrol.playbackRequested.connect(lambda _id: self._show_dock(Dock.PLAYBACK))
         self.patrol_link = PatrolLink(
             session,
             panel=self.patrol,

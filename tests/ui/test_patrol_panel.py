@@ -66,8 +66,9 @@ def test_leader_reviews_yesterdays_shift_from_the_panel(sqlite_db: Database, mak
     _sites(sqlite_db, county)
     console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
     window = console.window
-    assert Dock.PATROL in window.docks and window.patrol is not None
+    assert Dock.PATROL in window.docks
     panel = window.patrol
+    assert panel.may_review and panel.may_relocate
     window.patrol_link.start()  # at once, not two seconds after loading
     qtbot.waitUntil(lambda: panel.today.topLevelItemCount() == 2, timeout=WAIT)
     qtbot.waitUntil(lambda: panel.review.topLevelItemCount() >= 1, timeout=WAIT)
@@ -90,8 +91,10 @@ def test_leader_reviews_yesterdays_shift_from_the_panel(sqlite_db: Database, mak
     assert shown["review_status"] == "approved" and shown["reviewed_by"] == county.actors[Role.SHIFT_LEADER].name
 
 
-def test_the_dispatcher_has_no_patrol_panel_but_playback(sqlite_db: Database, make_console: Any) -> None:
+def test_the_dispatcher_sees_the_patrol_but_may_not_review_or_relocate(sqlite_db: Database, make_console: Any) -> None:
     county = build_mini_county(sqlite_db)
     console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
-    assert Dock.PATROL not in console.window.docks
+    panel = console.window.patrol
+    assert not panel.may_review and not panel.may_relocate
+    assert panel.approve_button.isHidden() and panel.order_button.isHidden()
     assert Dock.PLAYBACK in console.window.docks and Dock.READINESS in console.window.docks
