@@ -144,9 +144,9 @@ def _playback(units: int, t0: float) -> Any:
 def test_playback_frames_are_coalesced_into_the_next_batch(make_map: Any, js: Any, qtbot: Any) -> None:
     widget = make_map()
     t0 = 1_795_000_000.0
-    data = _playback(3, t0)
+    data = _playback(60, t0)  # more than a few dozen: the one full redraw path
     widget.load_playback(data)
-    wait_js(qtbot, js, widget, "DispatchMap.overlays().playing", lambda n: n == 3)
+    wait_js(qtbot, js, widget, "DispatchMap.overlays().playing", lambda n: n == 60)
     posted: list[str] = []
     widget._bridge.post.connect(posted.append)
     widget.flush()

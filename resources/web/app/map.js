@@ -622,7 +622,7 @@
     playLayer.clearLayers();
     playback = null;
     if (!msg.units || !msg.units.length) return;
-    playback = { markers: {}, cases: [], checkins: [], shownCases: 0 };
+    playback = { markers: {}, cases: [], checkins: [], shownCases: 0, shownCheckins: -1 };
     var i;
     for (i = 0; i < msg.units.length; i++) {
       var u = msg.units[i];
@@ -666,15 +666,27 @@
   function applyFrame(p) {
     // p: {t, mv: [id, lat, lon, ...]}: the units where they were at moment t; check-ins and cases up to t.
     if (!playback) return;
-    var i, flat = p.mv;
+    var i, flat = p.mv, full = flat.length / 3 > FULL_REDRAW_MOVES, m;
     for (i = 0; i < flat.length; i += 3) {
-      var m = playback.markers[flat[i]];
-      if (m) m.setLatLng([flat[i + 1], flat[i + 2]]);
+      m = playback.markers[flat[i]];
+      if (!m) continue;
+      if (!full) { m.setLatLng([flat[i + 1], flat[i + 2]]); continue; }
+      m._latlng = L.latLng(flat[i + 1], flat[i + 2]);  // as moveUnits does: one full redraw for a big frame
+      if (m._map) m._project();
+    }
+    if (full) {
+      renderer._redrawBounds = null;
+      if (!renderer._redrawRequest) renderer._redrawRequest = L.Util.requestAnimFrame(renderer._redraw, renderer);
     }
     playback.t = p.t;
-    playback.checkinLayer.clearLayers();
-    for (i = 0; i < playback.checkins.length; i++) {
-      if (playback.checkins[i][0] <= p.t) playback.checkinLayer.addLayer(playback.checkins[i][1]);
+    var done = 0;
+    for (i = 0; i < playback.checkins.length; i++) if (playback.checkins[i][0] <= p.t) done++;
+    if (done !== playback.shownCheckins) {
+      playback.checkinLayer.clearLayers();
+      for (i = 0; i < playback.checkins.length; i++) {
+        if (playback.checkins[i][0] <= p.t) playback.checkinLayer.addLayer(playback.checkins[i][1]);
+      }
+      playback.shownCheckins = done;
     }
     var shown = 0;
     for (i = 0; i < playback.cases.length && playback.cases[i][0] <= p.t; i++) shown++;
