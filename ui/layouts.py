@@ -125,7 +125,7 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         add(B, Dock.PLAYBACK)
         if dash and ready:  # the readiness figure under the figures
             window.splitDockWidget(dash, ready, Qt.Orientation.Vertical)
-            window.resizeDocks([dash, ready], [int(height * 0.5), int(height * 0.2)], Qt.Orientation.Vertical)
+            window.resizeDocks([dash, ready], [int(height * 0.75), int(height * 0.2)], Qt.Orientation.Vertical)
         if dash:
             window.resizeDocks([dash], [int(width * 0.22)], Qt.Orientation.Horizontal)
         if units:

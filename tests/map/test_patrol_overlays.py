@@ -89,9 +89,9 @@ def test_plans_sites_route_and_reach_are_drawn(make_map: Any, js: Any, qtbot: An
     wait_js(qtbot, js, widget, "DispatchMap.overlays()", lambda o: o["targets"] == 3 and o["sites"] == 2)
     overlays = js(widget, "DispatchMap.overlays()")
     assert overlays["byState"] == {"done": 1, "due_now": 1, "missed": 1}
-    assert overlays["uncovered"] == 1 and overlays["patrolShown"] is False  # a switchable layer, off at first
-    widget.show_history_layer("patrol")
-    wait_js(qtbot, js, widget, "DispatchMap.overlays().patrolShown", lambda v: v is True)
+    assert overlays["uncovered"] == 1 and overlays["patrolShown"] is True
+    widget.show_history_layer("patrol", False)  # a switchable layer
+    wait_js(qtbot, js, widget, "DispatchMap.overlays().patrolShown", lambda v: v is False)
     assert js(widget, "DispatchMap.siteTip('S1')")[1].startswith("covered")
     assert js(widget, "window.__xss === undefined") is True  # a site's name is text
 

@@ -98,3 +98,41 @@ def test_the_dispatcher_sees_the_patrol_but_may_not_review_or_relocate(sqlite_db
     assert not panel.may_review and not panel.may_relocate
     assert panel.approve_button.isHidden() and panel.order_button.isHidden()
     assert Dock.PLAYBACK in console.window.docks and Dock.READINESS in console.window.docks
+
+
+def test_route_reach_and_playback_reach_the_map(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    _plan(sqlite_db, county)
+    _sites(sqlite_db, county)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    window, session, fake = console.window, console.session, console.map
+    window.patrol_link.start()
+    qtbot.waitUntil(lambda: len(fake.targets) == 1 and len(fake.sites) == 2, timeout=WAIT)
+    assert fake.targets[0]["plan"] == "北门护学岗"
+
+    data = {"channel": "walk_in", "category": "dispute", "priority": "orange", "description": "院墙纠纷"}
+    case = execute(sqlite_db, county.actors[Role.DISPATCHER], "intake.create", data={**data, "lat": LAT, "lon": LON})
+    case_id = case.value.case.id
+    qtbot.waitUntil(lambda: case_id in session.state.cases, timeout=WAIT)
+    session.selection.select_case(case_id)  # the case detail ranks the units; the first one's way is drawn
+    qtbot.waitUntil(lambda: any(feature is not None for feature, _ in fake.routes), timeout=WAIT)
+    feature, callsign = next((f, c) for f, c in fake.routes if f is not None)
+    assert feature["geometry"]["type"] == "LineString" and callsign
+    assert feature["properties"]["route"] in ("road", "straight")
+
+    session.selection.select_unit(county.unit_ids["PC-01"])  # reach around the unit (no road network: none drawn)
+    qtbot.waitUntil(lambda: len(fake.reaches) == 1, timeout=WAIT)
+    assert fake.reaches[0] == (None, "PC-01")
+
+    shift_id = execute(sqlite_db, SYSTEM, "patrol.board").value["to_review"][0]["id"]
+    window.patrol.playbackRequested.emit(shift_id)
+    qtbot.waitUntil(lambda: len(fake.playbacks) == 1, timeout=WAIT)
+    assert window.docks[Dock.PLAYBACK].isVisible() and window.playback.data is fake.playbacks[0]
+    assert fake.frames, "a first frame goes to the map as soon as the tracks are loaded"
+    window.playback.speed.setCurrentIndex(window.playback.speed.count() - 1)  # ×600
+    before = len(fake.frames)
+    window.playback.play_button.click()
+    qtbot.waitUntil(lambda: len(fake.frames) > before + 2, timeout=WAIT)
+    assert fake.frames[-1]["t"] > fake.frames[before - 1]["t"]
+    window.playback.close_button.click()
+    assert fake.playbacks[-1] is None

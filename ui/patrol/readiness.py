@@ -23,7 +23,7 @@ class ReadinessFigure(QWidget):
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         self.uncovered = QListWidget()
-        self.uncovered.setMaximumHeight(140)
+        self.uncovered.setMaximumHeight(96)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)

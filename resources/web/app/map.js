@@ -706,7 +706,7 @@
   function overlayTip(layer) { return textDiv(layer.options.tip || []); }
 
   function makeOverlays() {
-    patrolLayer = L.featureGroup();
+    patrolLayer = L.featureGroup().addTo(map);
     sitesLayer = L.featureGroup().addTo(map);
     routeLayer = L.featureGroup().addTo(map);
     reachLayer = L.featureGroup().addTo(map);
