@@ -173,3 +173,13 @@ def test_overlays_follow_the_basemap_datum() -> None:
     rows = target_rows(Datum(True), TARGETS[:1])
     assert rows[0][5] == pytest.approx(list(wgs84_to_gcj02(LAT, LON)), abs=1e-6)
     assert target_rows(Datum(False), TARGETS[:1])[0][5] == [LAT, LON]
+
+
+def test_the_layer_list_folds_on_a_short_map(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()  # 900 × 700
+    assert js(widget, "DispatchMap.controlFolded()") is False
+    widget.resize(900, 420)
+    wait_js(qtbot, js, widget, "DispatchMap.controlFolded()", lambda v: v is True)
+    assert "Patrol plans" in js(widget, "DispatchMap.layerNames()")  # still there, behind its button
+    widget.resize(900, 800)
+    wait_js(qtbot, js, widget, "DispatchMap.controlFolded()", lambda v: v is False)

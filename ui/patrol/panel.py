@@ -33,6 +33,7 @@ from ..labels import label
 from .readiness import ReadinessFigure
 
 IdRole = Qt.ItemDataRole.UserRole + 1
+TINT_TEXT = "#263238"
 STATE_TINTS = {
     ShiftState.MISSED: "#fbe3e3",
     ShiftState.LATE: "#fff3d6",
@@ -43,6 +44,12 @@ STATE_TINTS = {
 
 def _clock(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(CHINA_TZ).strftime("%H:%M")
+
+
+def _tint(item: QTreeWidgetItem, column: int, colour: str) -> None:
+    """A light background with dark text, readable in the light and the dark theme alike."""
+    item.setBackground(column, QBrush(QColor(colour)))
+    item.setForeground(column, QBrush(QColor(TINT_TEXT)))
 
 
 def window_text(shift: dict[str, Any]) -> str:
@@ -169,7 +176,7 @@ class PatrolPanel(QWidget):
             bar.setMaximumHeight(16)
             self.today.setItemWidget(item, 2, bar)
             if state in STATE_TINTS:
-                item.setBackground(3, QBrush(QColor(STATE_TINTS[state])))
+                _tint(item, 3, STATE_TINTS[state])
         self.review.clear()
         for shift in board.get("to_review", []):
             status = _state(shift["review_status"], ReviewStatus)
@@ -188,7 +195,7 @@ class PatrolPanel(QWidget):
             if shift.get("review_remark"):
                 item.setToolTip(4, shift["review_remark"])
             if state in STATE_TINTS:
-                item.setBackground(3, QBrush(QColor(STATE_TINTS[state])))
+                _tint(item, 3, STATE_TINTS[state])
             self.review.addTopLevelItem(item)
         self.tabs.setTabText(1, self.tr("To review (%1)").replace("%1", str(len(board.get("to_review", [])))))
         self._reselect(self.today, selected[0])
@@ -217,7 +224,7 @@ class PatrolPanel(QWidget):
             item.setData(1, IdRole, (float(site["lat"]), float(site["lon"])))
             colour = "#e3f4e4" if site["covered"] else "#fbe3e3"
             for col in range(4):
-                item.setBackground(col, QBrush(QColor(colour)))
+                _tint(item, col, colour)
             self.sites.addTopLevelItem(item)
         self._moves = list(value.get("suggested_moves", []))
         names = {s["code"]: s["name"] for s in value.get("all_sites", [])}

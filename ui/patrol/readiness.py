@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 #: Below this share the figure turns amber, below the second red.
 AMBER, RED = 0.9, 0.75
@@ -27,9 +27,18 @@ class ReadinessFigure(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.value)
-        layout.addWidget(self.detail)
+        if compact:  # one line in the patrol panel: the title as the figure's tooltip
+            row = QHBoxLayout()
+            row.addWidget(self.value)
+            row.addWidget(self.detail, 1)
+            layout.addLayout(row)
+            self.title.hide()
+            self.value.setToolTip(self.title.text())
+            self.detail.setWordWrap(False)
+        else:
+            layout.addWidget(self.title)
+            layout.addWidget(self.value)
+            layout.addWidget(self.detail)
         layout.addWidget(self.uncovered)
         self.uncovered.setVisible(not compact)
         self._style(None)
@@ -38,7 +47,7 @@ class ReadinessFigure(QWidget):
         colour = (
             "#37474f" if share is None else "#2e7d32" if share >= AMBER else "#ef6c00" if share >= RED else "#c62828"
         )
-        size = 22 if self.compact else 34
+        size = 18 if self.compact else 34
         self.value.setStyleSheet(f"font-size: {size}px; font-weight: 600; color: {colour};")
 
     def set_readiness(self, value: dict[str, Any]) -> None:

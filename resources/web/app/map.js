@@ -594,8 +594,9 @@
     var parts = [route.unit];
     if (route.eta !== null && route.eta !== undefined) parts.push((route.eta / 60).toFixed(1) + ' ' + text('min'));
     if (route.m !== null && route.m !== undefined) parts.push((route.m / 1000).toFixed(1) + ' km');
-    routeLayer.addLayer(L.tooltip({ permanent: true, direction: 'left', className: 'dm-rec-label', offset: [-8, 0] })
-      .setLatLng(route.line[0]).setContent(textDiv([parts.join(' · ')])));
+    // The label at the middle of the way: the unit's end already carries the recommendation's label.
+    routeLayer.addLayer(L.tooltip({ permanent: true, direction: 'top', className: 'dm-rec-label', offset: [0, -6] })
+      .setLatLng(route.line[Math.floor(route.line.length / 2)]).setContent(textDiv([parts.join(' · ')])));
     if (!map.hasLayer(routeLayer)) map.addLayer(routeLayer);
   }
 
@@ -719,6 +720,17 @@
     control.addOverlay(routeLayer, text('route'));
     control.addOverlay(reachLayer, text('reach'));
     control.addOverlay(playLayer, text('playback'));
+  }
+
+  // With the patrol layers the list is tall: on a short map it folds into its button (it opens on hover).
+  var SHORT_MAP_PX = 640;
+
+  function fitControl() {
+    var fold = map.getSize().y < SHORT_MAP_PX;
+    if (fold === !!control.options.collapsed) return;
+    control.remove();
+    control.options.collapsed = fold;
+    control.addTo(map);
   }
 
   function overlayCounts() {
@@ -846,6 +858,8 @@
     control.addOverlay(recLayer, cfg.texts.recommendations);
     makeHistoryLayers();
     makeOverlays();
+    fitControl();
+    map.on('resize', fitControl);
     map.on('contextmenu', onContextMenu);
 
     fit();
@@ -898,6 +912,7 @@
       return names;
     },
     overlays: overlayCounts,
+    controlFolded: function () { return !!control.options.collapsed; },
     playMarker: playMarker,
     siteTip: function (code) { var s = sites[code]; return s ? s.layer.options.tip : null; },
     tileCount: function () { return document.querySelectorAll('.leaflet-tile-loaded').length; },
