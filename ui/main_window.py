@@ -22,6 +22,7 @@ from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
 from .map_link import MapLink
 from .panels_link import DashboardLink, SupervisionLink
 from .patrol import PatrolLink, PatrolPanel, PlaybackBar, ReadinessFigure
+from .patrol.filing import PatrolFilingDialog
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
@@ -138,6 +139,15 @@ class MainWindow(QMainWindow):
             parent=self,
         )
 
+    def file_from_patrol(self) -> None:
+        """F9: the selected unit files what it found (`patrol.file`)."""
+        unit = self.session.state.units.get(self.session.selection.unit_id)
+        if unit is None:
+            return
+        dialog = PatrolFilingDialog(unit.callsign, self)
+        if dialog.exec() == PatrolFilingDialog.DialogCode.Accepted:
+            self.patrol_link.file_report(unit.id, dialog.values())
+
     def _show_dock(self, which: Dock) -> None:
         dock = self.docks.get(which)
         if dock is not None:
@@ -171,6 +181,7 @@ class MainWindow(QMainWindow):
         a[ActionId.UNIT_EN_ROUTE].triggered.connect(lambda: self._unit_status(UnitStatus.EN_ROUTE))
         a[ActionId.UNIT_ON_SCENE].triggered.connect(lambda: self._unit_status(UnitStatus.ON_SCENE))
         a[ActionId.UNIT_CLEAR].triggered.connect(lambda: self._unit_status(UnitStatus.AVAILABLE))
+        a[ActionId.FILE_FROM_PATROL].triggered.connect(self.file_from_patrol)
         a[ActionId.RESOLVE].triggered.connect(lambda: self.case.run_action("resolve"))
         a[ActionId.ESCALATE].triggered.connect(lambda: self.case.run_action("escalate"))
         a[ActionId.LAYOUT_DISPATCHER].triggered.connect(lambda: self.switch_layout(Layout.DISPATCHER))

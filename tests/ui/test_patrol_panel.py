@@ -136,3 +136,32 @@ def test_route_reach_and_playback_reach_the_map(sqlite_db: Database, make_consol
     assert fake.frames[-1]["t"] > fake.frames[before - 1]["t"]
     window.playback.close_button.click()
     assert fake.playbacks[-1] is None
+
+
+def test_a_unit_files_what_it_found_in_one_key(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    from console.enums import Channel
+    from ui.actions import ActionId
+    from ui.patrol.filing import PatrolFilingDialog
+
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    window, session = console.window, console.session
+    unit_id = county.unit_ids["PC-01"]
+    assert not window.actions_[ActionId.FILE_FROM_PATROL].isEnabled()  # no unit selected
+    session.selection.select_unit(unit_id)
+    qtbot.waitUntil(lambda: window.actions_[ActionId.FILE_FROM_PATROL].isEnabled(), timeout=WAIT)
+    assert window.actions_[ActionId.FILE_FROM_PATROL].shortcut().toString() == "F9"
+    dialog = PatrolFilingDialog("PC-01", window)
+    dialog.description.setPlainText("井盖缺失")
+    assert dialog.values() == {
+        "category": "safety_hazard",
+        "priority": "yellow",
+        "description": "井盖缺失",
+        "address": None,
+    }
+    window.patrol_link.file_report(unit_id, dialog.values())
+    qtbot.waitUntil(lambda: session.selection.case_id in session.state.cases, timeout=WAIT)
+    case = session.state.cases[session.selection.case_id]
+    assert case.channel == Channel.PATROL and case.description == "井盖缺失"
+    unit = session.state.units[unit_id]
+    assert (case.lat, case.lon) == pytest.approx((unit.lat, unit.lon))  # where the unit is

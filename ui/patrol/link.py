@@ -187,6 +187,20 @@ class PatrolLink(QObject):
         if self.map is not None:
             self.map.load_playback(None)
 
+    def file_report(self, unit_id: int, values: dict[str, Any]) -> None:
+        """A case found on patrol (`patrol.file`); the new case is selected once the change feed brings it."""
+        self.session.run(
+            "patrol.file",
+            unit_id=unit_id,
+            callback=self._after_filing,
+            done_text=lambda v: self.tr("Filed from patrol as %1.").replace("%1", v["case"]),
+            **values,
+        )
+
+    def _after_filing(self, result: JobResult) -> None:
+        if result.ok:
+            self.session.selection.select_case(int(result.value["case_id"]))
+
     # -- route and reach ---------------------------------------------------------------------------------------------
 
     def show_route(self, case_id: int, recs: list[Recommendation]) -> None:
