@@ -126,7 +126,9 @@ class MainWindow(QMainWindow):
         self._dock(Dock.PLAYBACK, self.tr("Track playback"), self.playback)
         # Everyone sees the day's patrol; reviewing and relocating are offered by role (the operations check again).
         self.patrol = PatrolPanel(
-            may_review=session.may(Action.REVIEW_PATROL), may_relocate=session.may(Action.RELOCATE)
+            may_review=session.may(Action.REVIEW_PATROL),
+            may_relocate=session.may(Action.RELOCATE),
+            may_plan=session.may(Action.MANAGE_PATROL),
         )
         self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol)
         self.patrol.playbackRequested.connect(lambda _id: self._show_dock(Dock.PLAYBACK))

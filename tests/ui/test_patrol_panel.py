@@ -149,7 +149,7 @@ def test_a_unit_files_what_it_found_in_one_key(sqlite_db: Database, make_console
     unit_id = county.unit_ids["PC-01"]
     assert not window.actions_[ActionId.FILE_FROM_PATROL].isEnabled()  # no unit selected
     session.selection.select_unit(unit_id)
-    qtbot.waitUntil(lambda: window.actions_[ActionId.FILE_FROM_PATROL].isEnabled(), timeout=WAIT)
+    qtbot.waitUntil(window.actions_[ActionId.FILE_FROM_PATROL].isEnabled, timeout=WAIT)
     assert window.actions_[ActionId.FILE_FROM_PATROL].shortcut().toString() == "F9"
     dialog = PatrolFilingDialog("PC-01", window)
     dialog.description.setPlainText("井盖缺失")
@@ -165,3 +165,36 @@ def test_a_unit_files_what_it_found_in_one_key(sqlite_db: Database, make_console
     assert case.channel == Channel.PATROL and case.description == "井盖缺失"
     unit = session.state.units[unit_id]
     assert (case.lat, case.lon) == pytest.approx((unit.lat, unit.lon))  # where the unit is
+
+
+def test_a_suggested_plan_is_edited_and_saved(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    for i in range(6):  # public-order trouble at one corner, at this hour
+        data = {
+            "channel": "police_110",
+            "category": "public_order",
+            "priority": "yellow",
+            "description": f"夜市斗殴 {i}",
+        }
+        execute(sqlite_db, county.actors[Role.DISPATCHER], "intake.create", data={**data, "lat": LAT, "lon": LON})
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    page = console.window.patrol.suggestions
+    assert page is not None
+    page.suggest_button.click()
+    qtbot.waitUntil(lambda: page.list.topLevelItemCount() >= 1, timeout=WAIT)
+    assert "6" in page.cases.text()  # the cases behind the draft
+    page.name.setText("夜市巡逻")
+    page.team.setText("PC-01;FP-01")
+    page.save_button.click()
+    qtbot.waitUntil(
+        lambda: "夜市巡逻" in [p["name"] for p in execute(sqlite_db, SYSTEM, "patrol.plans").value["plans"]],
+        timeout=WAIT,
+    )
+    [plan] = [p for p in execute(sqlite_db, SYSTEM, "patrol.plans").value["plans"] if p["name"] == "夜市巡逻"]
+    assert plan["team"] == ["FP-01", "PC-01"]
+
+
+def test_the_dispatcher_gets_no_plan_suggestions(sqlite_db: Database, make_console: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    assert console.window.patrol.suggestions is None

@@ -79,6 +79,9 @@ class PatrolLink(QObject):
             panel.playbackRequested.connect(self.play_shift)
             panel.siteReachRequested.connect(self.site_reach)
             panel.refreshRequested.connect(self.board.refresh)
+            if panel.suggestions is not None:
+                panel.suggestions.suggestRequested.connect(self.suggest)
+                panel.suggestions.saveRequested.connect(self.save_plan)
         if playback is not None:
             playback.loadRequested.connect(self.load_track)
             playback.closed.connect(self._end_playback)
@@ -186,6 +189,30 @@ class PatrolLink(QObject):
     def _end_playback(self) -> None:
         if self.map is not None:
             self.map.load_playback(None)
+
+    def suggest(self, days: int) -> None:
+        self.session.run("patrol.suggest", days=days, callback=self._on_suggestions)
+
+    def _on_suggestions(self, result: JobResult) -> None:
+        if result.ok and self.panel is not None and self.panel.suggestions is not None:
+            self.panel.suggestions.set_suggestions(result.value)
+        elif not result.ok:
+            self.session.notice.emit("error", describe_error(result.error))
+
+    def save_plan(self, text: str) -> None:
+        self.session.run(
+            "patrol.import",
+            text=text,
+            callback=self._after_plan,
+            done_text=lambda v: self.tr("Patrol plan saved: %1.").replace(
+                "%1", "、".join(v["plans"]["created"] + v["plans"]["updated"])
+            ),
+        )
+
+    def _after_plan(self, result: JobResult) -> None:
+        if result.ok:
+            self.board.refresh_soon()
+            self.layer.refresh_soon()
 
     def file_report(self, unit_id: int, values: dict[str, Any]) -> None:
         """A case found on patrol (`patrol.file`); the new case is selected once the change feed brings it."""

@@ -31,6 +31,7 @@ from console.timeutil import CHINA_TZ
 
 from ..labels import label
 from .readiness import ReadinessFigure
+from .suggestions import SuggestionsPage
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 TINT_TEXT = "#263238"
@@ -71,7 +72,14 @@ class PatrolPanel(QWidget):
     siteReachRequested = Signal(float, float, str)  # lat, lon, site name
     refreshRequested = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, may_review: bool = False, may_relocate: bool = False):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        may_review: bool = False,
+        may_relocate: bool = False,
+        may_plan: bool = False,
+    ):
         super().__init__(parent)
         self.may_review = may_review
         self.may_relocate = may_relocate
@@ -130,6 +138,10 @@ class PatrolPanel(QWidget):
         self.tabs.addTab(today_page, self.tr("Today"))
         self.tabs.addTab(review_page, self.tr("To review"))
         self.tabs.addTab(sites_page, self.tr("Key sites"))
+        self.suggestions: SuggestionsPage | None = None
+        if may_plan:  # 研判 → 巡防规划, for those who may make plans
+            self.suggestions = SuggestionsPage()
+            self.tabs.addTab(self.suggestions, self.tr("Suggested plans"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.figure)
