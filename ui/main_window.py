@@ -140,6 +140,12 @@ class MainWindow(QMainWindow):
             playback=self.playback,
             parent=self,
         )
+        self.case.recommended.tree.currentItemChanged.connect(self._route_of_picked_unit)
+
+    def _route_of_picked_unit(self, item: Any, _previous: Any) -> None:
+        """A recommendation picked in the case detail: its way to the case on the map."""
+        if item is not None and self.session.selection.case_id:
+            self.patrol_link.route_to_unit(self.session.selection.case_id, int(item.data(0, Qt.ItemDataRole.UserRole)))
 
     def file_from_patrol(self) -> None:
         """F9: the selected unit files what it found (`patrol.file`)."""

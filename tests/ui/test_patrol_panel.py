@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from console.db import Database, write_transaction
 from console.enums import Role, TargetKind
@@ -119,6 +120,13 @@ def test_route_reach_and_playback_reach_the_map(sqlite_db: Database, make_consol
     feature, callsign = next((f, c) for f, c in fake.routes if f is not None)
     assert feature["geometry"]["type"] == "LineString" and callsign
     assert feature["properties"]["route"] in ("road", "straight")
+    tree = window.case.recommended.tree  # another recommendation picked: its way instead
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() >= 2, timeout=WAIT)
+    second = tree.topLevelItem(1)
+    picked = session.state.units[int(second.data(0, Qt.ItemDataRole.UserRole))].callsign
+    assert picked != callsign
+    tree.setCurrentItem(second)
+    qtbot.waitUntil(lambda: fake.routes[-1][1] == picked and fake.routes[-1][0] is not None, timeout=WAIT)
 
     session.selection.select_unit(county.unit_ids["PC-01"])  # reach around the unit (no road network: none drawn)
     qtbot.waitUntil(lambda: len(fake.reaches) == 1, timeout=WAIT)

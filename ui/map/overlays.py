@@ -18,6 +18,9 @@ from console.geo.gcj02 import wgs84_to_gcj02_np
 #: Target states the plans layer colours (`patrol.layer`), in the page's order.
 TARGET_STATES = ("done", "due_now", "missed", "planned", "none_today")
 TARGET_KINDS = ("point", "route", "area")
+#: A played track is drawn faint under the moving unit with at most this many points (every n-th fix, the last kept):
+#: a day of fixes every 10 s is 8,640 per unit, and 300 units' worth would be megabytes for a backdrop.
+MAX_TRACK_POINTS = 600
 
 
 class Datum:
@@ -132,7 +135,9 @@ def playback_rows(datum: Datum, data: Any) -> dict[str, Any]:
     the check-ins and the cases of the range (each with the moment it appears, epoch seconds)."""
     units = []
     for uid, track in sorted(data.tracks.items()):
-        line = datum.latlons(np.column_stack((track.lon, track.lat)).tolist()) if len(track) else []
+        n = len(track)
+        keep = np.unique(np.append(np.arange(0, n, max(1, -(-n // MAX_TRACK_POINTS))), n - 1)) if n else []
+        line = datum.latlons(np.column_stack((track.lon[keep], track.lat[keep])).tolist()) if n else []
         units.append([int(uid), str(data.callsigns.get(uid) or uid), line])
     return {
         "units": units,

@@ -231,15 +231,26 @@ class PatrolLink(QObject):
     # -- route and reach ---------------------------------------------------------------------------------------------
 
     def show_route(self, case_id: int, recs: list[Recommendation]) -> None:
-        """The first recommended unit's way to the case (`roads.route`), when the case detail shows its ranking."""
+        """When the case detail shows its ranking: the way of the unit dispatched to the case, else of the first
+        recommended unit (`roads.route`)."""
         if self.map is None:
             return
         case = self.session.state.cases.get(case_id)
+        if case is not None and case.unit_ids:
+            self.route_to_unit(case_id, case.unit_ids[0])
+            return
         if case is None or not recs:
             self._route_for = None
             self.map.show_route(None)
             return
         self.show_unit_route(case.number, recs[0].callsign)
+
+    def route_to_unit(self, case_id: int, unit_id: int) -> None:
+        """The way of this unit (a recommendation the dispatcher picked, or the dispatched one) to the case."""
+        case = self.session.state.cases.get(case_id)
+        unit = self.session.state.units.get(unit_id)
+        if case is not None and unit is not None:
+            self.show_unit_route(case.number, unit.callsign)
 
     def show_unit_route(self, number: str, callsign: str) -> None:
         if self.map is None:

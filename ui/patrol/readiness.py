@@ -29,6 +29,7 @@ class ReadinessFigure(QWidget):
         layout.setSpacing(2)
         if compact:  # one line in the patrol panel: the title as the figure's tooltip
             row = QHBoxLayout()
+            row.setSpacing(16)
             row.addWidget(self.value)
             row.addWidget(self.detail, 1)
             layout.addLayout(row)
