@@ -524,6 +524,10 @@
   var STATE_COLOURS = { done: '#2e7d32', due_now: '#ef6c00', missed: '#c62828', planned: '#1565c0', none_today: '#78909c' };
   var REACH_COLOURS = { 1: '#2e7d32', 3: '#f9a825', 5: '#c62828' };
   var patrolLayer, sitesLayer, routeLayer, reachLayer, playLayer;
+  // A playback draws on two canvases of its own: the tracks and stops (drawn once) and above them the moving units
+  // with the check-ins and cases shown so far (drawn at every frame), so a frame never redraws the tracks or the
+  // live layers.
+  var trackRenderer, playRenderer;
   var targets = {};  // id -> {kind, state, layer}
   var sites = {};    // code -> {covered, layer}
   var routeState = null, reachRings = [], playback = null;
@@ -628,11 +632,11 @@
     for (i = 0; i < msg.units.length; i++) {
       var u = msg.units[i];
       if (u[2].length > 1) {
-        playLayer.addLayer(L.polyline(u[2], { renderer: renderer, color: '#3949ab', weight: 2, opacity: 0.45,
+        playLayer.addLayer(L.polyline(u[2], { renderer: trackRenderer, color: '#3949ab', weight: 2, opacity: 0.45,
                                                interactive: false }));
       }
       var m = L.circleMarker(u[2].length ? u[2][0] : [0, 0], {
-        renderer: renderer, radius: 7, color: '#ffffff', weight: 2, fillColor: '#3949ab', fillOpacity: 1
+        renderer: playRenderer, radius: 7, color: '#ffffff', weight: 2, fillColor: '#3949ab', fillOpacity: 1
       });
       m.options.tip = [u[1]];
       m.options.callsign = u[1];
@@ -640,14 +644,14 @@
     }
     for (i = 0; i < (msg.stops || []).length; i++) {
       var s = msg.stops[i];
-      var stop = L.circleMarker([s[1], s[2]], { renderer: renderer, radius: 4, color: '#3949ab', weight: 1,
+      var stop = L.circleMarker([s[1], s[2]], { renderer: trackRenderer, radius: 4, color: '#3949ab', weight: 1,
                                                  fillColor: '#c5cae9', fillOpacity: 1 });
       stop.options.tip = [text('stop') + ' ' + Math.round((s[4] - s[3]) / 60) + ' ' + text('min')];
       playLayer.addLayer(stop);
     }
     for (i = 0; i < (msg.checkins || []).length; i++) {
       var c = msg.checkins[i];
-      var mark = L.circleMarker([c[1], c[2]], { renderer: renderer, radius: 6, color: c[5] ? '#ef6c00' : '#2e7d32',
+      var mark = L.circleMarker([c[1], c[2]], { renderer: playRenderer, radius: 6, color: c[5] ? '#ef6c00' : '#2e7d32',
                                                  weight: 3, fill: false });
       mark.options.tip = [text('checkin') + ': ' + c[4]];
       playback.checkins.push([c[3], mark]);
@@ -675,9 +679,11 @@
       m._latlng = L.latLng(flat[i + 1], flat[i + 2]);  // as moveUnits does: one full redraw for a big frame
       if (m._map) m._project();
     }
-    if (full) {
-      renderer._redrawBounds = null;
-      if (!renderer._redrawRequest) renderer._redrawRequest = L.Util.requestAnimFrame(renderer._redraw, renderer);
+    if (full) {  // only the moving units' own canvas is drawn again, not the tracks under them
+      playRenderer._redrawBounds = null;
+      if (!playRenderer._redrawRequest) {
+        playRenderer._redrawRequest = L.Util.requestAnimFrame(playRenderer._redraw, playRenderer);
+      }
     }
     playback.t = p.t;
     var done = 0;
@@ -695,7 +701,7 @@
       playback.caseLayer.clearLayers();
       for (i = 0; i < shown; i++) {
         var c = playback.cases[i];
-        var cm = L.circleMarker([c[1], c[2]], { renderer: renderer, radius: 6, color: '#ffffff', weight: 1.5,
+        var cm = L.circleMarker([c[1], c[2]], { renderer: playRenderer, radius: 6, color: '#ffffff', weight: 1.5,
                                                  fillColor: PRIORITY_COLOURS[c[3]] || '#607d8b', fillOpacity: 0.95 });
         cm.options.tip = [c[4]];
         playback.caseLayer.addLayer(cm);
@@ -706,7 +712,19 @@
 
   function overlayTip(layer) { return textDiv(layer.options.tip || []); }
 
+  var TimedCanvas = L.Canvas.extend({
+    _draw: function () {
+      var t0 = performance.now();
+      L.Canvas.prototype._draw.call(this);
+      timing.playDrawMs = performance.now() - t0;
+    }
+  });
+
   function makeOverlays() {
+    map.createPane('dmTracks').style.zIndex = 445;
+    map.createPane('dmPlay').style.zIndex = 460;
+    trackRenderer = L.canvas({ padding: 0.1, pane: 'dmTracks' });
+    playRenderer = new TimedCanvas({ padding: 0.1, tolerance: 3, pane: 'dmPlay' });
     patrolLayer = L.featureGroup().addTo(map);
     sitesLayer = L.featureGroup().addTo(map);
     routeLayer = L.featureGroup().addTo(map);
