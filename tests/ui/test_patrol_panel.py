@@ -206,3 +206,25 @@ def test_the_dispatcher_gets_no_plan_suggestions(sqlite_db: Database, make_conso
     county = build_mini_county(sqlite_db)
     console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
     assert console.window.patrol.suggestions is None
+
+
+def test_the_readiness_figure_says_how_far_each_uncovered_site_is(qtbot: Any) -> None:
+    from ui.patrol.readiness import ReadinessFigure
+
+    figure = ReadinessFigure()
+    qtbot.addWidget(figure)
+    site = {"code": "S", "lat": LAT, "lon": LON, "kind": "bank", "covered": False, "units_within": 0}
+    figure.set_readiness(
+        {
+            "readiness_rate": {"numerator": 1, "denominator": 3, "value": 1 / 3},
+            "by_target_min": {"3": {"numerator": 1, "denominator": 2}, "1": {"numerator": 0, "denominator": 1}},
+            "uncovered": [
+                {**site, "name": "远山银行", "target_min": 1, "best_unit": "PC-01", "best_eta_s": 150},
+                {**site, "name": "孤岛小学", "target_min": 3, "best_unit": None, "best_eta_s": None},
+            ],
+        }
+    )
+    assert figure.value.text().startswith("33%")
+    assert figure.detail.text() == "1 min: 0/1 · 3 min: 1/2"  # shortest target first
+    texts = [figure.uncovered.item(i).text() for i in range(figure.uncovered.count())]
+    assert texts == ["远山银行 — 1.5 min over its 1 min", "孤岛小学 — no unit can reach it"]

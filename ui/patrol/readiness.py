@@ -24,6 +24,7 @@ class ReadinessFigure(QWidget):
         self.detail.setWordWrap(True)
         self.uncovered = QListWidget()
         self.uncovered.setMaximumHeight(96)
+        self.uncovered.setWordWrap(True)  # a narrow wall dock wraps a long site name instead of cutting it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
@@ -81,4 +82,5 @@ class ReadinessFigure(QWidget):
                     .replace("%1", f"{(eta - site['target_min'] * 60) / 60:.1f}")
                     .replace("%2", f"{float(site['target_min']):g}")
                 )
-            QListWidgetItem(f"{site['name']} — {how}", self.uncovered)
+            item = QListWidgetItem(f"{site['name']} — {how}", self.uncovered)
+            item.setToolTip(item.text())
