@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -68,6 +69,8 @@ class MapWidget(QWidget):
     newAppealRequested = Signal(float, float)
     pageReady = Signal()
     batchApplied = Signal(int)
+    playbackSent = Signal()  # a playback layer went to the page (it is built off the interface thread)
+    _playbackBuilt = Signal(int, str)  # generation, the layer's JSON text (from the building thread)
 
     def __init__(
         self, basemap: BasemapConfig, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -121,7 +124,9 @@ class MapWidget(QWidget):
         self._recheck = False
         self._datum = Datum(basemap.datum == "gcj02")
         self._frame: dict[str, Any] | None = None  # the latest playback frame, drawn with the next batch
-        self._queued: list[dict[str, Any]] = []  # commands waiting for the page
+        self._playback_generation = 0
+        self._playbackBuilt.connect(self._on_playback_built)
+        self._queued: list[dict[str, Any] | str] = []  # commands waiting for the page
         self._seq = 0
         self._last_flush = 0.0
         self._flush_timer = QTimer(self)
@@ -250,10 +255,27 @@ class MapWidget(QWidget):
         self._command({"op": "reach", "rows": reach_rows(self._datum, collection), "caption": caption})
 
     def load_playback(self, data: Any | None) -> None:
-        """The tracks, stops, check-ins and cases of a playback (`patrol.track`'s value); None ends it."""
+        """The tracks, stops, check-ins and cases of a playback (`patrol.track`'s value); None ends it. A day of
+        300 units is megabytes of rows and JSON: they are built in a thread of their own, never on the interface's,
+        and a newer load (or None) supersedes one still being built."""
         self._frame = None
-        rows = playback_rows(self._datum, data) if data is not None else {"units": []}
-        self._command({"op": "tracks", **rows})
+        self._playback_generation += 1
+        if data is None:
+            self._command({"op": "tracks", "units": []})
+            self.playbackSent.emit()
+            return
+        generation, datum = self._playback_generation, self._datum
+
+        def build() -> None:
+            text = json.dumps({"op": "tracks", **playback_rows(datum, data)}, ensure_ascii=False, separators=(",", ":"))
+            self._playbackBuilt.emit(generation, text)
+
+        threading.Thread(target=build, name="playback-rows", daemon=True).start()
+
+    def _on_playback_built(self, generation: int, text: str) -> None:
+        if generation == self._playback_generation:
+            self._command(text)
+            self.playbackSent.emit()
 
     def show_playback_frame(self, frame: Mapping[str, Any]) -> None:
         """Where the played units were at one moment ({t, mv}): only the latest frame waits for the next batch,
@@ -321,10 +343,12 @@ class MapWidget(QWidget):
                 views.append(view)
         return views, removed
 
-    def _post(self, message: dict[str, Any]) -> None:
-        self._bridge.post.emit(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
+    def _post(self, message: dict[str, Any] | str) -> None:
+        text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        self._bridge.post.emit(text)
 
-    def _command(self, message: dict[str, Any]) -> None:
+    def _command(self, message: dict[str, Any] | str) -> None:
+        """A command for the page (a dict, or its JSON text already made)."""
         if self._ready:
             if self._dirty:
                 self.flush()  # the page gets what a command refers to before the command
