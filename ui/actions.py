@@ -32,6 +32,7 @@ class ActionId(Enum):
     UNIT_EN_ROUTE = auto()
     UNIT_ON_SCENE = auto()
     UNIT_CLEAR = auto()
+    FILE_FROM_PATROL = auto()
     RESOLVE = auto()
     ESCALATE = auto()
     LAYOUT_DISPATCHER = auto()
@@ -114,6 +115,9 @@ SPECS: dict[ActionId, ActionSpec] = {
         Needs.UNIT,
         "unit",
         unit_status=UnitStatus.AVAILABLE,
+    ),
+    ActionId.FILE_FROM_PATROL: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "File from patrol…"), ("F9",), Action.INTAKE, Needs.UNIT, "unit"
     ),
     ActionId.RESOLVE: ActionSpec(
         QT_TRANSLATE_NOOP("Actions", "Resolve case…"),

@@ -17,7 +17,10 @@ from console.enums import (
     Channel,
     EventKind,
     Priority,
+    ReviewStatus,
     Role,
+    ShiftState,
+    TargetKind,
     UnitKind,
     UnitStatus,
 )
@@ -83,6 +86,17 @@ _TEXT_LIST: list[tuple[Enum, str]] = [
     (AssignmentStatus.RETURNED, QT_TRANSLATE_NOOP("Labels", "returned")),
     (AssignmentStatus.RESOLVED, QT_TRANSLATE_NOOP("Labels", "handled")),
     (AssignmentStatus.TRANSFERRED, QT_TRANSLATE_NOOP("Labels", "transferred")),
+    (ShiftState.UPCOMING, QT_TRANSLATE_NOOP("Labels", "Upcoming")),
+    (ShiftState.IN_PROGRESS, QT_TRANSLATE_NOOP("Labels", "In progress")),
+    (ShiftState.MET, QT_TRANSLATE_NOOP("Labels", "Met")),
+    (ShiftState.LATE, QT_TRANSLATE_NOOP("Labels", "Met late")),
+    (ShiftState.MISSED, QT_TRANSLATE_NOOP("Labels", "Missed")),
+    (ReviewStatus.PENDING, QT_TRANSLATE_NOOP("Labels", "Awaiting review")),
+    (ReviewStatus.APPROVED, QT_TRANSLATE_NOOP("Labels", "Approved")),
+    (ReviewStatus.RETURNED, QT_TRANSLATE_NOOP("Labels", "Returned")),
+    (TargetKind.POINT, QT_TRANSLATE_NOOP("Labels", "Point")),
+    (TargetKind.ROUTE, QT_TRANSLATE_NOOP("Labels", "Route")),
+    (TargetKind.AREA, QT_TRANSLATE_NOOP("Labels", "Area")),
 ]
 #: Keyed by (enum class, value): some codes are shared ("other" is a category and a channel).
 _TEXTS: dict[tuple[type, str], str] = {(type(code), code.value): text for code, text in _TEXT_LIST}
@@ -123,6 +137,17 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.CASE_TRIAGED: QT_TRANSLATE_NOOP("Labels", "Triage"),
     EventKind.PLACES_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Places imported"),
     EventKind.SHIFT_HANDOVER: QT_TRANSLATE_NOOP("Labels", "Shift handover"),
+    EventKind.PATROL_PLAN_CREATED: QT_TRANSLATE_NOOP("Labels", "Patrol plan created"),
+    EventKind.PATROL_PLAN_UPDATED: QT_TRANSLATE_NOOP("Labels", "Patrol plan changed"),
+    EventKind.PATROL_PLAN_SUSPENDED: QT_TRANSLATE_NOOP("Labels", "Patrol plan suspended"),
+    EventKind.PATROL_PLAN_RESUMED: QT_TRANSLATE_NOOP("Labels", "Patrol plan resumed"),
+    EventKind.PATROL_PLANS_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Patrol plans imported"),
+    EventKind.PATROL_PROGRESS: QT_TRANSLATE_NOOP("Labels", "Patrol progress"),
+    EventKind.PATROL_SHIFT_APPROVED: QT_TRANSLATE_NOOP("Labels", "Patrol shift approved"),
+    EventKind.PATROL_SHIFT_RETURNED: QT_TRANSLATE_NOOP("Labels", "Patrol shift returned"),
+    EventKind.PATROL_REPORT_FILED: QT_TRANSLATE_NOOP("Labels", "Filed from patrol"),
+    EventKind.KEY_SITES_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Key sites imported"),
+    EventKind.UNIT_RELOCATED: QT_TRANSLATE_NOOP("Labels", "Unit relocated"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

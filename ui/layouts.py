@@ -29,6 +29,9 @@ class Dock(StrEnum):
     UNITS = "units"
     DASHBOARD = "dashboard"
     SUPERVISION = "supervision"
+    PATROL = "patrol"
+    READINESS = "readiness"
+    PLAYBACK = "playback"
 
 
 def layout_for_role(role: Role) -> Layout:
@@ -42,8 +45,8 @@ def layout_for_role(role: Role) -> Layout:
 #: Which docks each layout shows.
 VISIBLE: dict[Layout, tuple[Dock, ...]] = {
     Layout.DISPATCHER: (Dock.INTAKE, Dock.CASE, Dock.QUEUE, Dock.UNITS),
-    Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION),
-    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD),
+    Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION, Dock.PATROL),
+    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.READINESS),
 }
 
 
@@ -77,8 +80,9 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
     if layout == Layout.DISPATCHER:
         intake, case = add(L, Dock.INTAKE), add(L, Dock.CASE)
         queue, units = add(B, Dock.QUEUE), add(R, Dock.UNITS)
-        for extra in (Dock.DASHBOARD, Dock.SUPERVISION):
+        for extra in (Dock.DASHBOARD, Dock.SUPERVISION, Dock.PATROL, Dock.READINESS):
             add(R, extra)
+        add(B, Dock.PLAYBACK)
         if intake and case:
             window.splitDockWidget(intake, case, Qt.Orientation.Vertical)
             window.resizeDocks([intake, case], [int(height * 0.4), int(height * 0.6)], Qt.Orientation.Vertical)
@@ -96,6 +100,12 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         queue, dash = add(B, Dock.QUEUE), add(B, Dock.DASHBOARD)
         case, units = add(R, Dock.CASE), add(R, Dock.UNITS)
         add(L, Dock.INTAKE)
+        patrol = add(L, Dock.PATROL)
+        add(L, Dock.READINESS)
+        add(B, Dock.PLAYBACK)
+        if sup and patrol:  # the leader's board above, the patrol panel (with the readiness figure) below
+            window.splitDockWidget(sup, patrol, Qt.Orientation.Vertical)
+            window.resizeDocks([sup, patrol], [int(height * 0.3), int(height * 0.3)], Qt.Orientation.Vertical)
         if queue and dash:
             window.tabifyDockWidget(queue, dash)
             queue.raise_()
@@ -109,8 +119,13 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
             window.resizeDocks([queue], [int(height * 0.38)], Qt.Orientation.Vertical)
     else:
         dash, queue, units = add(L, Dock.DASHBOARD), add(B, Dock.QUEUE), add(R, Dock.UNITS)
-        for extra in (Dock.INTAKE, Dock.CASE, Dock.SUPERVISION):
+        for extra in (Dock.INTAKE, Dock.CASE, Dock.SUPERVISION, Dock.PATROL):
             add(R, extra)
+        ready = add(L, Dock.READINESS)
+        add(B, Dock.PLAYBACK)
+        if dash and ready:  # the readiness figure under the figures
+            window.splitDockWidget(dash, ready, Qt.Orientation.Vertical)
+            window.resizeDocks([dash, ready], [int(height * 0.75), int(height * 0.2)], Qt.Orientation.Vertical)
         if dash:
             window.resizeDocks([dash], [int(width * 0.22)], Qt.Orientation.Horizontal)
         if units:

@@ -24,6 +24,8 @@ from .labels import label
 from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
 from .map_link import MapLink
 from .panels_link import DashboardLink, SupervisionLink
+from .patrol import PatrolLink, PatrolPanel, PlaybackBar, ReadinessFigure
+from .patrol.filing import PatrolFilingDialog
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
             self._dock(Dock.SUPERVISION, self.tr("Supervision"), self.supervision)
             self.supervision_link = SupervisionLink(session, self.supervision, self._open_case, self)
 
+        self._patrol_docks(session)
+
         self.actions_ = Actions(self, session.actor)
         self._menus()
         self.quit_confirmed = False  # set once quitting during a half-typed call was confirmed
@@ -133,6 +137,50 @@ class MainWindow(QMainWindow):
         )
         self.docks[which] = dock
 
+    def _patrol_docks(self, session: ConsoleSession) -> None:
+        """巡防: the patrol panel (shift-leader layout), the key-site readiness figure (wall), track playback."""
+        self.readiness = ReadinessFigure()
+        self._dock(Dock.READINESS, self.tr("Key-site readiness"), self.readiness)
+        self.playback = PlaybackBar()
+        self._dock(Dock.PLAYBACK, self.tr("Track playback"), self.playback)
+        # Everyone sees the day's patrol; reviewing and relocating are offered by role (the operations check again).
+        self.patrol = PatrolPanel(
+            may_review=session.may(Action.REVIEW_PATROL),
+            may_relocate=session.may(Action.RELOCATE),
+            may_plan=session.may(Action.MANAGE_PATROL),
+        )
+        self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol)
+        self.patrol.playbackRequested.connect(lambda _id: self._show_dock(Dock.PLAYBACK))
+        self.patrol_link = PatrolLink(
+            session,
+            panel=self.patrol,
+            figures=[self.readiness],
+            map_widget=self.map,
+            playback=self.playback,
+            parent=self,
+        )
+        self.case.recommended.tree.currentItemChanged.connect(self._route_of_picked_unit)
+
+    def _route_of_picked_unit(self, item: Any, _previous: Any) -> None:
+        """A recommendation picked in the case detail: its way to the case on the map."""
+        if item is not None and self.session.selection.case_id:
+            self.patrol_link.route_to_unit(self.session.selection.case_id, int(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def file_from_patrol(self) -> None:
+        """F9: the selected unit files what it found (`patrol.file`)."""
+        unit = self.session.state.units.get(self.session.selection.unit_id)
+        if unit is None:
+            return
+        dialog = PatrolFilingDialog(unit.callsign, self)
+        if dialog.exec() == PatrolFilingDialog.DialogCode.Accepted:
+            self.patrol_link.file_report(unit.id, dialog.values())
+
+    def _show_dock(self, which: Dock) -> None:
+        dock = self.docks.get(which)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
     def _menus(self) -> None:
         bar = self.menuBar()
         for menu_name, title in (
@@ -160,6 +208,7 @@ class MainWindow(QMainWindow):
         a[ActionId.UNIT_EN_ROUTE].triggered.connect(lambda: self._unit_status(UnitStatus.EN_ROUTE))
         a[ActionId.UNIT_ON_SCENE].triggered.connect(lambda: self._unit_status(UnitStatus.ON_SCENE))
         a[ActionId.UNIT_CLEAR].triggered.connect(lambda: self._unit_status(UnitStatus.AVAILABLE))
+        a[ActionId.FILE_FROM_PATROL].triggered.connect(self.file_from_patrol)
         a[ActionId.RESOLVE].triggered.connect(lambda: self.case.run_action("resolve"))
         a[ActionId.ESCALATE].triggered.connect(lambda: self.case.run_action("escalate"))
         a[ActionId.LAYOUT_DISPATCHER].triggered.connect(lambda: self.switch_layout(Layout.DISPATCHER))
@@ -183,6 +232,7 @@ class MainWindow(QMainWindow):
         self.units.dispatchRequested.connect(self.case.dispatch_unit)
         self.queue.openCaseRequested.connect(self._open_case)
         self.case.recommendationsShown.connect(self.map_link.show_recommendations)
+        self.case.recommendationsShown.connect(self.patrol_link.show_route)
         self.intake.saved.connect(s.selection.select_case)
         if hasattr(self.map, "newAppealRequested"):
             self.map.newAppealRequested.connect(self._appeal_at)

@@ -1,5 +1,6 @@
 """Key sites and their readiness: `sites import FILE.geojson`, `readiness [--format json|csv]` and
-`relocate CALLSIGN --site CODE` (the relocation order a readiness suggestion proposes)."""
+`relocate CALLSIGN --site CODE` (the relocation order a readiness suggestion proposes), through the operations
+`sites.import`, `sites.readiness` and `sites.relocate`."""
 
 from __future__ import annotations
 
@@ -8,16 +9,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from ..db import write_transaction
-from ..models import Unit
-from ..patrol.readiness import readiness
-from ..services.errors import NotFound, ServiceError, UnitUnavailable, ValidationError
-from ..timeutil import utcnow
-from .context import CliContext, CliError
+from .context import CliContext
 from .files import read_text
-from .identity import cli_actor
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -42,25 +36,13 @@ def register(sub: Any) -> None:
 
 
 def run_import(ctx: CliContext) -> int:
-    from ..services.key_sites import import_sites, parse_sites_geojson
-
-    text = read_text(ctx.args.file)
-    try:
-        records = parse_sites_geojson(text)
-        actor = cli_actor(ctx)
-        report = write_transaction(ctx.db.sessions, lambda s: import_sites(s, records, actor=actor))
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json({"sites": report.as_dict()})
+    ctx.print_json(run_operation(ctx, "sites.import", text=read_text(ctx.args.file)).value)
     return 0
 
 
 def run_readiness(ctx: CliContext) -> int:
-    moves = ctx.args.moves
-    if moves is not None and not 0 <= moves <= 50:
-        raise CliError.from_service(ValidationError("moves", "must be between 0 and 50"))
-    with ctx.db.session() as s:
-        result = readiness(s, now=utcnow(), max_moves=moves)
+    value = run_operation(ctx, "sites.readiness", moves=ctx.args.moves).value
+    sites = value.pop("all_sites")
     if ctx.args.format == "csv":
         fields = [
             "code",
@@ -76,37 +58,15 @@ def run_readiness(ctx: CliContext) -> int:
         ]
         writer = csv.DictWriter(ctx.out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        for site in result.sites:
-            writer.writerow(site.as_dict())
+        for site in sites:
+            writer.writerow(site)
         return 0
-    ctx.print_json(result.as_dict())
+    ctx.print_json(value)
     return 0
 
 
 def run_relocate(ctx: CliContext) -> int:
-    from ..services.relocation import order_relocation
-
-    actor = cli_actor(ctx)
     covers = [c.strip() for c in ctx.args.covers.split(";") if c.strip()]
-
-    def work(s: Any) -> dict[str, Any]:
-        unit_id = s.scalars(select(Unit.id).where(Unit.callsign == ctx.args.callsign)).first()
-        if unit_id is None:
-            raise NotFound("unit", ctx.args.callsign)
-        order = order_relocation(s, unit_id=unit_id, site_code=ctx.args.site, covers=covers, actor=actor)
-        return {
-            "relocation_id": order.id,
-            "unit": ctx.args.callsign,
-            "site": ctx.args.site,
-            "lat": order.lat,
-            "lon": order.lon,
-            "covers": order.covers,
-            "ordered_by": order.ordered_by,
-            "ordered_at": order.ordered_at.isoformat(),
-        }
-
-    try:
-        ctx.print_json(write_transaction(ctx.db.sessions, work))
-    except ServiceError as exc:
-        raise CliError.from_service(exc, exit_code=4 if isinstance(exc, UnitUnavailable) else 2) from None
+    args = ctx.args
+    ctx.print_json(run_operation(ctx, "sites.relocate", callsign=args.callsign, site=args.site, covers=covers).value)
     return 0

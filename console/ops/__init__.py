@@ -38,7 +38,7 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import cases, dispatch, handoffs, intake, levels, live, reference, roads, setup, shift, supervision
+from . import cases, dispatch, handoffs, intake, levels, live, patrol, reference, roads, setup, shift, supervision
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
@@ -98,6 +98,7 @@ __all__ = [
     "live",
     "operation_named",
     "reference",
+    "patrol",
     "roads",
     "setup",
     "shift",

@@ -6,11 +6,9 @@ import contextlib
 import csv
 import io
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 
@@ -26,8 +24,10 @@ DAY = "2026-11-23"
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Database, *argv: str, user: str | None = None) -> tuple[int, Any, str]:
-    # The mini county's users have their name as password; --user proves it through CONSOLE_PASSWORD.
-    with mock.patch.dict(os.environ, {"CONSOLE_PASSWORD": user} if user else {}):
+    """The command as `user`, who logs in with the password the mini county gives (its name)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if user:
+            patch.setenv("CONSOLE_PASSWORD", user)
         code = main(["--db", db.url, *(["--user", user] if user else []), *argv])
     captured = capsys.readouterr()
     out: Any = captured.out

@@ -49,6 +49,13 @@ class FakeMap(QWidget):
         self.cases: list[Any] = []
         self.selected_case = 0
         self.recommendations: dict[int, list[Any]] = {}
+        # The patrol and routing overlays (ui.map.widget.MapWidget has the same methods).
+        self.targets: list[Any] = []
+        self.sites: list[Any] = []
+        self.routes: list[tuple[Any, str]] = []
+        self.reaches: list[tuple[Any, str]] = []
+        self.playbacks: list[Any] = []
+        self.frames: list[Any] = []
 
     def set_county(self, townships: Any, grids: Any, boundary: Any) -> None:
         pass
@@ -76,6 +83,24 @@ class FakeMap(QWidget):
 
     def fit(self) -> None:
         pass
+
+    def set_patrol_targets(self, targets: Any) -> None:
+        self.targets = list(targets)
+
+    def set_key_sites(self, sites: Any) -> None:
+        self.sites = list(sites)
+
+    def show_route(self, feature: Any, callsign: str = "") -> None:
+        self.routes.append((feature, callsign))
+
+    def show_reach(self, collection: Any, caption: str = "") -> None:
+        self.reaches.append((collection, caption))
+
+    def load_playback(self, data: Any) -> None:
+        self.playbacks.append(data)
+
+    def show_playback_frame(self, frame: Any) -> None:
+        self.frames.append(frame)
 
 
 @dataclass

@@ -72,6 +72,7 @@ class PageTexts:
     new_appeal: str = "New appeal here"
     overdue: str = "overdue"
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # kind/status/priority value → label
+    extra: dict[str, str] = field(default_factory=dict)  # the patrol and routing overlays' words (ui.map.overlays)
 
 
 def _identity(lat: float, lon: float) -> tuple[float, float]:
@@ -242,6 +243,7 @@ def build_page(
             "overdue": texts.overdue,
             "townships": texts.townships,
             "grids": texts.grids,
+            **texts.extra,
         },
         "labels": texts.labels,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -32,6 +33,7 @@ from ui.labels import label
 
 from .bridge import MapBridge
 from .guard import RequestGuard
+from .overlays import Datum, frame_row, playback_rows, reach_rows, route_row, site_rows, target_rows
 from .page_builder import PAGE_URL, PageTexts, build_page
 from .page_state import PageState
 from .schemes import APP_SCHEME, TILES_SCHEME, AppSchemeHandler, TileSchemeHandler
@@ -67,6 +69,8 @@ class MapWidget(QWidget):
     newAppealRequested = Signal(float, float)
     pageReady = Signal()
     batchApplied = Signal(int)
+    playbackSent = Signal()  # a playback layer went to the page (it is built off the interface thread)
+    _playbackBuilt = Signal(int, str)  # generation, the layer's JSON text (from the building thread)
 
     def __init__(
         self, basemap: BasemapConfig, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -118,7 +122,11 @@ class MapWidget(QWidget):
         self._cases_pending: set[int] = set()
         self._cases_gone: set[int] = set()
         self._recheck = False
-        self._queued: list[dict[str, Any]] = []  # commands waiting for the page
+        self._datum = Datum(basemap.datum == "gcj02")
+        self._frame: dict[str, Any] | None = None  # the latest playback frame, drawn with the next batch
+        self._playback_generation = 0
+        self._playbackBuilt.connect(self._on_playback_built)
+        self._queued: list[dict[str, Any] | str] = []  # commands waiting for the page
         self._seq = 0
         self._last_flush = 0.0
         self._flush_timer = QTimer(self)
@@ -227,9 +235,64 @@ class MapWidget(QWidget):
         """Switch the "heat" or "cluster" layer (the layer control does the same)."""
         self._command({"op": "layer", "name": name, "on": on})
 
+    # ---- patrol and routing overlays (ui.map.overlays makes the rows) -------------------------------------
+
+    def set_patrol_targets(self, targets: Sequence[Mapping[str, Any]]) -> None:
+        """The plans' targets with today's state (`patrol.layer`): points as rings, routes as lines, areas as
+        outlines, in the switchable "Patrol plans" layer."""
+        self._command({"op": "patrol", "rows": target_rows(self._datum, targets)})
+
+    def set_key_sites(self, sites: Sequence[Mapping[str, Any]]) -> None:
+        """Key sites coloured by readiness (`sites.readiness`'s `all_sites`): the uncovered ones stand out."""
+        self._command({"op": "sites", "rows": site_rows(self._datum, sites)})
+
+    def show_route(self, feature: Mapping[str, Any] | None, callsign: str = "") -> None:
+        """A unit's way to a case (`roads.route`); None clears it."""
+        self._command({"op": "route", "route": route_row(self._datum, feature, callsign)})
+
+    def show_reach(self, collection: Mapping[str, Any] | None, caption: str = "") -> None:
+        """Reach outlines (`roads.reach`: 1/3/5 minutes) around a unit or a key site; None clears them."""
+        self._command({"op": "reach", "rows": reach_rows(self._datum, collection), "caption": caption})
+
+    def load_playback(self, data: Any | None) -> None:
+        """The tracks, stops, check-ins and cases of a playback (`patrol.track`'s value); None ends it. A day of
+        300 units is megabytes of rows and JSON: they are built in a thread of their own, never on the interface's,
+        and a newer load (or None) supersedes one still being built."""
+        self._frame = None
+        self._playback_generation += 1
+        if data is None:
+            self._command({"op": "tracks", "units": []})
+            self.playbackSent.emit()
+            return
+        generation, datum = self._playback_generation, self._datum
+
+        def build() -> None:
+            text = json.dumps({"op": "tracks", **playback_rows(datum, data)}, ensure_ascii=False, separators=(",", ":"))
+            self._playbackBuilt.emit(generation, text)
+
+        threading.Thread(target=build, name="playback-rows", daemon=True).start()
+
+    def _on_playback_built(self, generation: int, text: str) -> None:
+        if generation == self._playback_generation:
+            self._command(text)
+            self.playbackSent.emit()
+
+    def show_playback_frame(self, frame: Mapping[str, Any]) -> None:
+        """Where the played units were at one moment ({t, mv}): only the latest frame waits for the next batch,
+        so a fast playback draws at the map's pace, never queues frames."""
+        self._frame = frame_row(self._datum, frame)
+        self._schedule_flush()
+
     @property
     def _dirty(self) -> bool:
-        return bool(self._units_pending or self._units_gone or self._cases_pending or self._cases_gone or self._recheck)
+        return bool(
+            self._units_pending
+            or self._units_gone
+            or self._cases_pending
+            or self._cases_gone
+            or self._recheck
+            or self._frame is not None
+        )
 
     def flush(self) -> None:
         """Send what changed since the last batch now (normally a timer does this, at most ~4 times a second)."""
@@ -247,6 +310,8 @@ class MapWidget(QWidget):
         rows = self._state.cases(*cases, now, recheck=recheck)
         if rows:
             message["c"] = rows
+        if self._frame is not None:
+            message["p"], self._frame = self._frame, None
         self._last_flush = time.monotonic()
         if self._units_pending or self._cases_pending:  # the rest of a big change: in the next turn of the loop
             self._flush_timer.start(0)
@@ -278,10 +343,12 @@ class MapWidget(QWidget):
                 views.append(view)
         return views, removed
 
-    def _post(self, message: dict[str, Any]) -> None:
-        self._bridge.post.emit(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
+    def _post(self, message: dict[str, Any] | str) -> None:
+        text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        self._bridge.post.emit(text)
 
-    def _command(self, message: dict[str, Any]) -> None:
+    def _command(self, message: dict[str, Any] | str) -> None:
+        """A command for the page (a dict, or its JSON text already made)."""
         if self._ready:
             if self._dirty:
                 self.flush()  # the page gets what a command refers to before the command
@@ -344,5 +411,24 @@ class MapWidget(QWidget):
                 "status": {s.value: label(s) for s in UnitStatus},
                 "priority": {p.value: label(p) for p in Priority},
                 "misc": {"stale": self.tr("position fix is old")},
+            },
+            extra={
+                "patrol": self.tr("Patrol plans"),
+                "sites": self.tr("Key sites"),
+                "route": self.tr("Route"),
+                "reach": self.tr("Reach (1/3/5 min)"),
+                "playback": self.tr("Track playback"),
+                "state_done": self.tr("done today"),
+                "state_due_now": self.tr("due now"),
+                "state_missed": self.tr("missed"),
+                "state_planned": self.tr("planned later today"),
+                "state_none_today": self.tr("not planned today"),
+                "covered": self.tr("covered"),
+                "uncovered": self.tr("not covered"),
+                "unreachable": self.tr("no unit can reach it"),
+                "target": self.tr("target"),
+                "min": self.tr("min"),
+                "stop": self.tr("stop"),
+                "checkin": self.tr("check-in"),
             },
         )

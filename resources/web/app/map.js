@@ -516,6 +516,262 @@
     if (z >= GRID_LABEL_ZOOM) map.addLayer(gridLabels); else map.removeLayer(gridLabels);
   }
 
+  // ---- patrol plans, key sites, route, reach, playback ------------------------------------------------------
+  // Rows come from ui/map/overlays.py, already in the page's datum as [lat, lon].
+
+  var TARGET_KINDS = ['point', 'route', 'area'];
+  var TARGET_STATES = ['done', 'due_now', 'missed', 'planned', 'none_today'];
+  var STATE_COLOURS = { done: '#2e7d32', due_now: '#ef6c00', missed: '#c62828', planned: '#1565c0', none_today: '#78909c' };
+  var REACH_COLOURS = { 1: '#2e7d32', 3: '#f9a825', 5: '#c62828' };
+  var patrolLayer, sitesLayer, routeLayer, reachLayer, playLayer;
+  // A playback draws on two canvases of its own: the tracks and stops (drawn once) and above them the moving units
+  // with the check-ins and cases shown so far (drawn at every frame), so a frame never redraws the tracks or the
+  // live layers.
+  var trackRenderer, playRenderer;
+  var targets = {};  // id -> {kind, state, layer}
+  var sites = {};    // code -> {covered, layer}
+  var routeState = null, reachRings = [], playback = null;
+
+  function text(key) { return (config.texts && config.texts[key]) || key; }
+
+  function setTargets(rows) {
+    patrolLayer.clearLayers();
+    targets = {};
+    for (var i = 0; i < rows.length; i++) {
+      // row: [id, kindIdx, stateIdx, name, plan, shape]
+      var r = rows[i], kind = TARGET_KINDS[r[1]], state = TARGET_STATES[r[2]], colour = STATE_COLOURS[state], layer;
+      if (kind === 'point') {
+        layer = L.circleMarker(r[5], { renderer: renderer, radius: 9, color: colour, weight: 3, fill: false });
+      } else if (kind === 'route') {
+        layer = L.polyline(r[5], { renderer: renderer, color: colour, weight: 4, opacity: 0.85,
+                                    dashArray: state === 'none_today' ? '4 6' : null });
+      } else {
+        layer = L.polygon(r[5], { renderer: renderer, color: colour, weight: 2, fill: true, fillOpacity: 0.06,
+                                   dashArray: '6 4' });
+      }
+      layer.options.tip = [r[4] + ' · ' + r[3], text('state_' + state)];
+      targets[r[0]] = { kind: kind, state: state, layer: layer };
+      patrolLayer.addLayer(layer);
+    }
+  }
+
+  var SiteMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var rnd = this._renderer;
+      if (!rnd._drawing || this._empty()) return;
+      var ctx = rnd._ctx, p = this._point, s = this._radius;
+      ctx.beginPath();
+      ctx.moveTo(p.x, p.y - s * 1.3); ctx.lineTo(p.x + s * 1.1, p.y); ctx.lineTo(p.x, p.y + s * 1.3);
+      ctx.lineTo(p.x - s * 1.1, p.y); ctx.closePath();
+      rnd._fillStroke(ctx, this);
+    }
+  });
+
+  function setSites(rows) {
+    sitesLayer.clearLayers();
+    sites = {};
+    for (var i = 0; i < rows.length; i++) {
+      // row: [code, name, lat, lon, covered, targetMin, bestEtaS, bestUnit]
+      var r = rows[i], covered = !!r[4];
+      var m = new SiteMarker([r[2], r[3]], {
+        renderer: renderer, radius: covered ? 7 : 9, color: covered ? '#ffffff' : '#7f0000', weight: covered ? 1.5 : 3,
+        fillColor: covered ? '#43a047' : '#e53935', fillOpacity: 0.95
+      });
+      var eta = r[6] === null ? text('unreachable') : (r[6] / 60).toFixed(1) + ' ' + text('min');
+      m.options.tip = [r[1] + ' (' + r[0] + ')',
+                       (covered ? text('covered') : text('uncovered')) + ' · ' + text('target') + ' ' + r[5] + ' ' + text('min'),
+                       (r[7] ? r[7] + ' · ' : '') + eta];
+      m.options.code = r[0];
+      sites[r[0]] = { covered: covered, layer: m };
+      sitesLayer.addLayer(m);
+    }
+  }
+
+  function setRoute(route) {
+    routeLayer.clearLayers();
+    routeState = route;
+    if (!route || !route.line || route.line.length < 2) return;
+    routeLayer.addLayer(L.polyline(route.line, { renderer: renderer, color: '#ffffff', weight: 8, opacity: 0.8,
+                                                  interactive: false }));
+    routeLayer.addLayer(L.polyline(route.line, { renderer: renderer, color: '#00838f', weight: 5, opacity: 0.95,
+                                                  dashArray: route.road ? null : '8 6', interactive: false }));
+    var parts = [route.unit];
+    if (route.eta !== null && route.eta !== undefined) parts.push((route.eta / 60).toFixed(1) + ' ' + text('min'));
+    if (route.m !== null && route.m !== undefined) parts.push((route.m / 1000).toFixed(1) + ' km');
+    // The label at the middle of the way: the unit's end already carries the recommendation's label.
+    routeLayer.addLayer(L.tooltip({ permanent: true, direction: 'top', className: 'dm-rec-label', offset: [0, -6] })
+      .setLatLng(route.line[Math.floor(route.line.length / 2)]).setContent(textDiv([parts.join(' · ')])));
+    if (!map.hasLayer(routeLayer)) map.addLayer(routeLayer);
+  }
+
+  function setReach(rows, caption) {
+    reachLayer.clearLayers();
+    reachRings = rows;
+    for (var i = 0; i < rows.length; i++) {
+      var minutes = rows[i][0], colour = REACH_COLOURS[minutes] || '#5e35b1';
+      var poly = L.polygon(rows[i][1], { renderer: renderer, color: colour, weight: 2.5, fill: true,
+                                         fillOpacity: 0.05, interactive: false });
+      reachLayer.addLayer(poly);
+      var ring = rows[i][1][0];
+      if (ring && ring.length) {
+        var top = ring[0];
+        for (var k = 1; k < ring.length; k++) if (ring[k][0] > top[0]) top = ring[k];
+        reachLayer.addLayer(L.tooltip({ permanent: true, direction: 'top', className: 'dm-reach-label' })
+          .setLatLng(top).setContent(textDiv([(caption ? caption + ' ' : '') + minutes + ' ' + text('min')])));
+      }
+    }
+    if (rows.length && !map.hasLayer(reachLayer)) map.addLayer(reachLayer);
+  }
+
+  function setTracks(msg) {
+    playLayer.clearLayers();
+    playback = null;
+    if (!msg.units || !msg.units.length) return;
+    playback = { markers: {}, cases: [], checkins: [], shownCases: 0, shownCheckins: -1 };
+    var i;
+    for (i = 0; i < msg.units.length; i++) {
+      var u = msg.units[i];
+      if (u[2].length > 1) {
+        playLayer.addLayer(L.polyline(u[2], { renderer: trackRenderer, color: '#3949ab', weight: 2, opacity: 0.45,
+                                               interactive: false }));
+      }
+      var m = L.circleMarker(u[2].length ? u[2][0] : [0, 0], {
+        renderer: playRenderer, radius: 7, color: '#ffffff', weight: 2, fillColor: '#3949ab', fillOpacity: 1
+      });
+      m.options.tip = [u[1]];
+      m.options.callsign = u[1];
+      playback.markers[u[0]] = m;
+    }
+    for (i = 0; i < (msg.stops || []).length; i++) {
+      var s = msg.stops[i];
+      var stop = L.circleMarker([s[1], s[2]], { renderer: trackRenderer, radius: 4, color: '#3949ab', weight: 1,
+                                                 fillColor: '#c5cae9', fillOpacity: 1 });
+      stop.options.tip = [text('stop') + ' ' + Math.round((s[4] - s[3]) / 60) + ' ' + text('min')];
+      playLayer.addLayer(stop);
+    }
+    for (i = 0; i < (msg.checkins || []).length; i++) {
+      var c = msg.checkins[i];
+      var mark = L.circleMarker([c[1], c[2]], { renderer: playRenderer, radius: 6, color: c[5] ? '#ef6c00' : '#2e7d32',
+                                                 weight: 3, fill: false });
+      mark.options.tip = [text('checkin') + ': ' + c[4]];
+      playback.checkins.push([c[3], mark]);
+    }
+    playback.cases = msg.cases || [];
+    playback.caseLayer = L.featureGroup().addTo(playLayer);
+    playback.checkinLayer = L.featureGroup().addTo(playLayer);
+    for (var id in playback.markers) if (Object.prototype.hasOwnProperty.call(playback.markers, id)) {
+      playLayer.addLayer(playback.markers[id]);
+    }
+    if (!map.hasLayer(playLayer)) map.addLayer(playLayer);
+    var b = L.latLngBounds([]);
+    for (i = 0; i < msg.units.length; i++) for (var k = 0; k < msg.units[i][2].length; k += 10) b.extend(msg.units[i][2][k]);
+    if (b.isValid()) map.fitBounds(b, { padding: [24, 24], maxZoom: 16 });
+  }
+
+  function applyFrame(p) {
+    // p: {t, mv: [id, lat, lon, ...]}: the units where they were at moment t; check-ins and cases up to t.
+    if (!playback) return;
+    var i, flat = p.mv, full = flat.length / 3 > FULL_REDRAW_MOVES, m;
+    for (i = 0; i < flat.length; i += 3) {
+      m = playback.markers[flat[i]];
+      if (!m) continue;
+      if (!full) { m.setLatLng([flat[i + 1], flat[i + 2]]); continue; }
+      m._latlng = L.latLng(flat[i + 1], flat[i + 2]);  // as moveUnits does: one full redraw for a big frame
+      if (m._map) m._project();
+    }
+    if (full) {  // only the moving units' own canvas is drawn again, not the tracks under them
+      playRenderer._redrawBounds = null;
+      if (!playRenderer._redrawRequest) {
+        playRenderer._redrawRequest = L.Util.requestAnimFrame(playRenderer._redraw, playRenderer);
+      }
+    }
+    playback.t = p.t;
+    var done = 0;
+    for (i = 0; i < playback.checkins.length; i++) if (playback.checkins[i][0] <= p.t) done++;
+    if (done !== playback.shownCheckins) {
+      playback.checkinLayer.clearLayers();
+      for (i = 0; i < playback.checkins.length; i++) {
+        if (playback.checkins[i][0] <= p.t) playback.checkinLayer.addLayer(playback.checkins[i][1]);
+      }
+      playback.shownCheckins = done;
+    }
+    var shown = 0;
+    for (i = 0; i < playback.cases.length && playback.cases[i][0] <= p.t; i++) shown++;
+    if (shown !== playback.shownCases) {
+      playback.caseLayer.clearLayers();
+      for (i = 0; i < shown; i++) {
+        var c = playback.cases[i];
+        var cm = L.circleMarker([c[1], c[2]], { renderer: playRenderer, radius: 6, color: '#ffffff', weight: 1.5,
+                                                 fillColor: PRIORITY_COLOURS[c[3]] || '#607d8b', fillOpacity: 0.95 });
+        cm.options.tip = [c[4]];
+        playback.caseLayer.addLayer(cm);
+      }
+      playback.shownCases = shown;
+    }
+  }
+
+  function overlayTip(layer) { return textDiv(layer.options.tip || []); }
+
+  var TimedCanvas = L.Canvas.extend({
+    _draw: function () {
+      var t0 = performance.now();
+      L.Canvas.prototype._draw.call(this);
+      timing.playDrawMs = performance.now() - t0;
+    }
+  });
+
+  function makeOverlays() {
+    map.createPane('dmTracks').style.zIndex = 445;
+    map.createPane('dmPlay').style.zIndex = 460;
+    trackRenderer = L.canvas({ padding: 0.1, pane: 'dmTracks' });
+    playRenderer = new TimedCanvas({ padding: 0.1, tolerance: 3, pane: 'dmPlay' });
+    patrolLayer = L.featureGroup().addTo(map);
+    sitesLayer = L.featureGroup().addTo(map);
+    routeLayer = L.featureGroup().addTo(map);
+    reachLayer = L.featureGroup().addTo(map);
+    playLayer = L.featureGroup().addTo(map);
+    [patrolLayer, sitesLayer, playLayer].forEach(function (g) {
+      g.bindTooltip(overlayTip, { direction: 'top', className: 'dm-tooltip', sticky: true });
+    });
+    control.addOverlay(patrolLayer, text('patrol'));
+    control.addOverlay(sitesLayer, text('sites'));
+    control.addOverlay(routeLayer, text('route'));
+    control.addOverlay(reachLayer, text('reach'));
+    control.addOverlay(playLayer, text('playback'));
+  }
+
+  // With the patrol layers the list is tall: on a short map it folds into its button (it opens on hover).
+  var SHORT_MAP_PX = 640;
+
+  function fitControl() {
+    var fold = map.getSize().y < SHORT_MAP_PX;
+    if (fold === !!control.options.collapsed) return;
+    control.remove();
+    control.options.collapsed = fold;
+    control.addTo(map);
+  }
+
+  function overlayCounts() {
+    var byState = {}, uncovered = 0, id;
+    for (id in targets) if (Object.prototype.hasOwnProperty.call(targets, id)) {
+      byState[targets[id].state] = (byState[targets[id].state] || 0) + 1;
+    }
+    for (id in sites) if (Object.prototype.hasOwnProperty.call(sites, id)) if (!sites[id].covered) uncovered++;
+    return {
+      targets: Object.keys(targets).length, byState: byState, patrolShown: map.hasLayer(patrolLayer),
+      sites: Object.keys(sites).length, uncovered: uncovered,
+      route: routeState && routeState.line ? routeState.line.length : 0, reach: reachRings.map(function (r) { return r[0]; }),
+      playing: playback ? Object.keys(playback.markers).length : 0, t: playback ? playback.t || null : null,
+      checkinsShown: playback ? playback.checkinLayer.getLayers().length : 0,
+      casesShown: playback ? playback.shownCases : 0
+    };
+  }
+
+  function playMarker(id) {
+    var m = playback && playback.markers[id];
+    return m ? [m.getLatLng().lat, m.getLatLng().lng] : null;
+  }
+
   // ---- messages from Python ------------------------------------------------------------------------------
 
 
@@ -528,6 +784,7 @@
       case 'batch':
         if (msg.u) applyUnits(msg.u);
         if (msg.c) applyCases(msg.c);
+        if (msg.p) applyFrame(msg.p);
         timing.applyMs = performance.now() - t1;
         if (msg.s !== undefined && bridge) {
           var seq = msg.s;
@@ -539,8 +796,13 @@
       case 'recs': showRecommendations(msg.caseId, msg.rows); break;
       case 'history': setHistory(msg.rows); break;
       case 'fit': fit(); break;
+      case 'patrol': setTargets(msg.rows); break;
+      case 'sites': setSites(msg.rows); break;
+      case 'route': setRoute(msg.route); break;
+      case 'reach': setReach(msg.rows, msg.caption); break;
+      case 'tracks': setTracks(msg); break;
       case 'layer':
-        var layer = { heat: heatLayer, cluster: clusterLayer }[msg.name];
+        var layer = { heat: heatLayer, cluster: clusterLayer, patrol: patrolLayer, sites: sitesLayer }[msg.name];
         if (layer) { if (msg.on) map.addLayer(layer); else map.removeLayer(layer); }
         break;
     }
@@ -613,6 +875,9 @@
     control.addOverlay(caseLayer, cfg.texts.cases);
     control.addOverlay(recLayer, cfg.texts.recommendations);
     makeHistoryLayers();
+    makeOverlays();
+    fitControl();
+    map.on('resize', fitControl);
     map.on('contextmenu', onContextMenu);
 
     fit();
@@ -664,6 +929,10 @@
       control._layers.forEach(function (l) { names.push(l.name); });
       return names;
     },
+    overlays: overlayCounts,
+    controlFolded: function () { return !!control.options.collapsed; },
+    playMarker: playMarker,
+    siteTip: function (code) { var s = sites[code]; return s ? s.layer.options.tip : null; },
     tileCount: function () { return document.querySelectorAll('.leaflet-tile-loaded').length; },
     map: function () { return map; }
   };
