@@ -171,6 +171,8 @@ class EventKind(StrEnum):
     PATROL_REPORT_FILED = "patrol_report_filed"
     KEY_SITES_IMPORTED = "key_sites_imported"
     UNIT_RELOCATED = "unit_relocated"
+    ATTACHMENT_ADDED = "attachment_added"  # a photo, recording or document kept with the case (evidence)
+    CASE_PLACED_FROM_PHOTO = "case_placed_from_photo"  # the case's place taken from a photo's EXIF position
 
 
 class PlanStatus(StrEnum):

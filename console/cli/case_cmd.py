@@ -8,6 +8,8 @@
     case merge NUMBER --into NUMBER
     case invalid NUMBER --reason TEXT
     case escalate NUMBER [--reason TEXT]
+    case attach NUMBER FILE…      case files NUMBER     case file SHA256 --out FILE
+    case place-from-photo NUMBER SHA256            (photos and evidence: console/cli/evidence_cmd.py)
 
 Each runs the console's operation of the same name and prints where the case stands after it
 (`{"case", "status", "escalation", …, "changes"}`); codes are checked by the core, so a wrong one is a JSON error
@@ -81,3 +83,6 @@ def register(sub: Any) -> None:
     e = step("escalate", "escalate the case one level (督办)")
     e.add_argument("--reason", help="why (default: manual)")
     e.set_defaults(func=_run("case.escalate", reason=lambda args: args.reason))
+    from .evidence_cmd import register_case_steps
+
+    register_case_steps(step, steps)

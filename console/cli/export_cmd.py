@@ -20,8 +20,9 @@ from ..reports.cells import csv_row
 from ..services.actor import Actor
 from ..timeutil import parse_iso8601
 from .context import CliContext, CliError
+from .evidence_export import CASE_EXPORT_FIELDS, attachments_cell, case_files
 from .identity import cli_actor
-from .serialize import CASE_FIELDS, EVENT_FIELDS, UNIT_FIELDS, case_dict, event_dict, unit_dict
+from .serialize import EVENT_FIELDS, UNIT_FIELDS, case_dict, event_dict, unit_dict
 
 BATCH = 2000
 
@@ -49,8 +50,12 @@ def _cases(s: Session, since: Any, viewer: Actor) -> tuple[int, Iterator[dict[st
         q = q.where(Case.received_at >= since)
         count_q = count_q.where(Case.received_at >= since)
     total = int(s.scalar(count_q) or 0)
+    files = case_files(s, since, viewer)  # read before the cases' cursor is opened
     rows = s.execute(q.execution_options(yield_per=BATCH))
-    return total, (case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m) for c, g, t, m in rows)
+    return total, (
+        {**case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m), "attachments": files.get(c.id, [])}
+        for c, g, t, m in rows
+    )
 
 
 def _units(s: Session) -> tuple[int, Iterator[dict[str, Any]]]:
@@ -99,6 +104,8 @@ def _write_csv(out: TextIO, fields: list[str], rows: Iterator[dict[str, Any]], a
     for row in rows:
         if isinstance(row.get("capabilities"), list):
             row["capabilities"] = ";".join(row["capabilities"])
+        if isinstance(row.get("attachments"), list):
+            row["attachments"] = attachments_cell(row["attachments"])
         writer.writerow(csv_row(row, fields))
         advance()
 
@@ -112,7 +119,7 @@ def run(ctx: CliContext) -> int:
             raise CliError({"error": "invalid", "field": "since", "message": str(exc)}) from None
     what = ctx.args.what
     viewer = cli_actor(ctx)
-    fields = {"cases": CASE_FIELDS, "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
+    fields = {"cases": CASE_EXPORT_FIELDS, "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
     with ExitStack() as stack:
         s = stack.enter_context(ctx.db.session())  # the database first: a failure leaves no empty file behind
         total, rows = (

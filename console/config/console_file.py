@@ -32,9 +32,11 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from ..attachments.settings import AttachmentSettings
 from ..errors import ValidationError
 from ..geo.basemap import BasemapConfig
 from ..paths import default_db_url
+from .attachments import AttachmentsSection
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
 from .loader import locate, read_toml, validate
@@ -93,6 +95,9 @@ class ConsoleFile(Section):
     login: LoginSection = Field(
         default_factory=LoginSection, description="password policy, failed-login delay and lock"
     )
+    attachments: AttachmentsSection = Field(
+        default_factory=AttachmentsSection, description="photos and evidence: size limit, thumbnails"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,10 @@ class ConsoleConfig:
     @property
     def login(self) -> LoginSettings:
         return self.settings.login.settings()
+
+    @property
+    def attachments(self) -> AttachmentSettings:
+        return self.settings.attachments.settings()
 
     def basemap_config(self) -> BasemapConfig:
         return self.settings.basemap.to_basemap()

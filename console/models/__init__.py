@@ -1,5 +1,6 @@
 """SQLAlchemy 2.x typed models. Import from here: ``from console.models import Case, Unit``."""
 
+from .attachments import Blob, BlobChunk, CaseAttachment
 from .base import Base, utcnow
 from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
@@ -24,8 +25,11 @@ from .units import Position, Unit
 __all__ = [
     "Assignment",
     "Base",
+    "Blob",
+    "BlobChunk",
     "Callback",
     "Case",
+    "CaseAttachment",
     "Citizen",
     "Counter",
     "Department",

@@ -11,6 +11,7 @@ This package is also what the interface imports from the core's rules: the actor
 case-action table, the errors and the plain values operations return.
 """
 
+from ..attachments import AttachmentSettings
 from ..errors import (
     Conflict,
     InvalidTransition,
@@ -24,6 +25,7 @@ from ..errors import (
     ValidationError,
 )
 from ..services.actor import SYSTEM, Action, Actor
+from ..services.attachments import AttachmentView
 from ..services.intake import CallerHistory, IntakePreview
 from ..services.login_policy import LoginSettings
 from ..services.permissions import (
@@ -37,7 +39,8 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import cases, dispatch, intake, live, reference, roads, setup, supervision
+from . import attachments, cases, dispatch, intake, live, reference, roads, setup, supervision
+from .attachments import CaseFiles
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
@@ -47,10 +50,13 @@ from .values import AssignmentState, CallbackState, CaseState, DispatchState, Un
 __all__ = [
     "CASE_RULES",
     "AssignmentState",
+    "AttachmentSettings",
+    "AttachmentView",
     "AssignmentView",
     "CallbackState",
     "CallerHistory",
     "CaseDetail",
+    "CaseFiles",
     "CaseState",
     "CountyView",
     "DatabaseCheck",
@@ -86,6 +92,7 @@ __all__ = [
     "UnitUnavailable",
     "ValidationError",
     "allowed_case_actions",
+    "attachments",
     "case_action_allowed",
     "cases",
     "dispatch",

@@ -1,0 +1,65 @@
+"""evidence: attachments stored once by sha256 in chunks, and the cases that hold them
+
+Revision ID: 0011_evidence
+Revises: 0007_patrol
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_evidence"
+down_revision = "0007_patrol"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "blobs",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=32), nullable=False),
+        sa.Column("bytes", sa.Integer(), nullable=False),
+        sa.Column("chunks", sa.Integer(), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=True),
+        sa.Column("height", sa.Integer(), nullable=True),
+        sa.Column("thumbnail", sa.LargeBinary(), nullable=True),
+        sa.Column("gps_lat", sa.Float(), nullable=True),
+        sa.Column("gps_lon", sa.Float(), nullable=True),
+        sa.Column("gps_datum", sa.String(length=32), nullable=True),
+        sa.Column("gps_usable", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sha256", name=op.f("pk_blobs")),
+    )
+    op.create_table(
+        "blob_chunks",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(["sha256"], ["blobs.sha256"], name=op.f("fk_blob_chunks_sha256_blobs")),
+        sa.PrimaryKeyConstraint("sha256", "seq", name=op.f("pk_blob_chunks")),
+    )
+    op.create_table(
+        "case_attachments",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("added_by", sa.String(length=64), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_attachments_case_id_cases")),
+        sa.ForeignKeyConstraint(["sha256"], ["blobs.sha256"], name=op.f("fk_case_attachments_sha256_blobs")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_attachments")),
+        sa.UniqueConstraint("case_id", "sha256", name="uq_case_attachments_case_sha256"),
+    )
+    op.create_index("ix_case_attachments_sha256", "case_attachments", ["sha256"])
+    op.create_index(op.f("ix_case_attachments_case_id"), "case_attachments", ["case_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("case_attachments")
+    op.drop_table("blob_chunks")
+    op.drop_table("blobs")
