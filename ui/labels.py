@@ -105,6 +105,8 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.CALLBACK_RECORDED: QT_TRANSLATE_NOOP("Labels", "Callback recorded"),
     EventKind.LOGIN_SUCCEEDED: QT_TRANSLATE_NOOP("Labels", "Logged in"),
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
+    EventKind.ATTACHMENT_ADDED: QT_TRANSLATE_NOOP("Labels", "File attached"),
+    EventKind.CASE_PLACED_FROM_PHOTO: QT_TRANSLATE_NOOP("Labels", "Place taken from photo"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

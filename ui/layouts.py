@@ -29,6 +29,7 @@ class Dock(StrEnum):
     UNITS = "units"
     DASHBOARD = "dashboard"
     SUPERVISION = "supervision"
+    PHOTO = "photo"  # the selected case's photo (the wall)
 
 
 def layout_for_role(role: Role) -> Layout:
@@ -43,7 +44,7 @@ def layout_for_role(role: Role) -> Layout:
 VISIBLE: dict[Layout, tuple[Dock, ...]] = {
     Layout.DISPATCHER: (Dock.INTAKE, Dock.CASE, Dock.QUEUE, Dock.UNITS),
     Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION),
-    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD),
+    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.PHOTO),
 }
 
 
@@ -77,7 +78,7 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
     if layout == Layout.DISPATCHER:
         intake, case = add(L, Dock.INTAKE), add(L, Dock.CASE)
         queue, units = add(B, Dock.QUEUE), add(R, Dock.UNITS)
-        for extra in (Dock.DASHBOARD, Dock.SUPERVISION):
+        for extra in (Dock.DASHBOARD, Dock.SUPERVISION, Dock.PHOTO):
             add(R, extra)
         if intake and case:
             window.splitDockWidget(intake, case, Qt.Orientation.Vertical)
@@ -96,6 +97,7 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         queue, dash = add(B, Dock.QUEUE), add(B, Dock.DASHBOARD)
         case, units = add(R, Dock.CASE), add(R, Dock.UNITS)
         add(L, Dock.INTAKE)
+        add(R, Dock.PHOTO)
         if queue and dash:
             window.tabifyDockWidget(queue, dash)
             queue.raise_()
@@ -111,6 +113,9 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         dash, queue, units = add(L, Dock.DASHBOARD), add(B, Dock.QUEUE), add(R, Dock.UNITS)
         for extra in (Dock.INTAKE, Dock.CASE, Dock.SUPERVISION):
             add(R, extra)
+        photo = add(R, Dock.PHOTO)
+        if units and photo:
+            window.splitDockWidget(units, photo, Qt.Orientation.Vertical)
         if dash:
             window.resizeDocks([dash], [int(width * 0.22)], Qt.Orientation.Horizontal)
         if units:

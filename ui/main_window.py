@@ -15,6 +15,7 @@ from console.views import CaseView
 
 from .actions import ActionId, Actions, Situation
 from .case_detail import CaseDetailPanel
+from .case_detail.attachments import CasePhoto
 from .dashboard import KpiDashboard
 from .intake import DraftStore, IntakeForm
 from .labels import label
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
             self.supervision = SupervisionBoardWidget()
             self._dock(Dock.SUPERVISION, self.tr("Supervision"), self.supervision)
             self.supervision_link = SupervisionLink(session, self.supervision, self._open_case, self)
+
+        self.photo = CasePhoto(session)  # the selected case's photo (shown on the wall)
+        self._dock(Dock.PHOTO, self.tr("Photo"), self.photo)
 
         self.actions_ = Actions(self, session.actor)
         self._menus()
