@@ -81,3 +81,23 @@ def test_photo_place_offered_and_wall_shows_the_photo(sqlite_db: Database, make_
     wall.session.selection.select_case(case_id)
     qtbot.waitUntil(lambda: wall.window.photo.pixmap_shown is not None, timeout=10_000)
     assert wall.window.photo.pixmap_shown.width() == 256
+
+
+def test_intake_form_saves_the_appeal_with_its_photo(
+    sqlite_db: Database, make_console: Any, qtbot: Any, tmp_path: Any
+) -> None:
+    from .helpers import fill_form
+
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    window, session = console.window, console.session
+    path = tmp_path / "rubbish.jpg"
+    path.write_bytes(jpeg(seed=9))
+    fill_form(window.intake, description="路边垃圾堆放")
+    window.intake.files.add_paths([str(path)])
+    window.intake.save()
+    qtbot.waitUntil(lambda: len(session.state.cases) == 1, timeout=10_000)
+    assert window.intake.files.items == []  # cleared for the next call
+    (case_id,) = session.state.cases
+    files = execute(sqlite_db, county.actors[Role.DISPATCHER], "attachments.list", case_id=case_id).value
+    assert [(f.source, f.bytes) for f in files.attachments] == [("intake", path.stat().st_size)]

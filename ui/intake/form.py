@@ -27,6 +27,7 @@ from ..session import ConsoleSession
 from ..workers import JobResult
 from .draft import DraftStore
 from .fields import IntakeFields, restyle
+from .files import IntakeFiles
 from .lookups import IntakeLookups
 
 
@@ -63,6 +64,9 @@ class IntakeForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(f)
+        self.files = IntakeFiles()  # photos and evidence with the appeal (dropped, chosen or pasted)
+        layout.addWidget(self.files)
+        self.setAcceptDrops(True)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -101,6 +105,14 @@ class IntakeForm(QWidget):
     def data(self) -> dict[str, Any]:
         return self.fields.data()
 
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        event.acceptProposedAction()
+        self.files.add_paths([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+
     def restore_draft(self) -> bool:
         draft = self.drafts.load()
         if not draft:
@@ -127,6 +139,7 @@ class IntakeForm(QWidget):
         finally:
             self._loading = False
         self.drafts.clear()
+        self.files.clear()
         self.merge_button.setEnabled(False)
         self.status.clear()
 
@@ -241,9 +254,12 @@ class IntakeForm(QWidget):
                     done_text=lambda d: QCoreApplication.translate("ConsoleSession", "Dispatched %s") % d.callsign,
                 )
 
+        data = self.data()
+        if self.files.items:
+            data["attachments"] = list(self.files.items)
         self.session.run(
             "intake.create",
-            data=self.data(),
+            data=data,
             merge_into=merge_into or None,
             callback=done,
             done_text=lambda o: QCoreApplication.translate("ConsoleSession", "Saved case %s") % o.case.number,
