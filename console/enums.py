@@ -173,6 +173,10 @@ class EventKind(StrEnum):
     UNIT_RELOCATED = "unit_relocated"
     ATTACHMENT_ADDED = "attachment_added"  # a photo, recording or document kept with the case (evidence)
     CASE_PLACED_FROM_PHOTO = "case_placed_from_photo"  # the case's place taken from a photo's EXIF position
+    CASE_OWNED = "case_owned"  # a named leader owns the case (领导包案), with a follow-up plan
+    FOLLOW_UP_PLANNED = "follow_up_planned"  # a visit or callback due by a date
+    FOLLOW_UP_DONE = "follow_up_done"  # the visit or callback recorded
+    VIOLENCE_RISK_FLAGGED = "violence_risk_flagged"  # a dispute at risk of turning violent (民转刑)
 
 
 class PlanStatus(StrEnum):

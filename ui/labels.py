@@ -107,6 +107,10 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.LOGIN_FAILED: QT_TRANSLATE_NOOP("Labels", "Failed login"),
     EventKind.ATTACHMENT_ADDED: QT_TRANSLATE_NOOP("Labels", "File attached"),
     EventKind.CASE_PLACED_FROM_PHOTO: QT_TRANSLATE_NOOP("Labels", "Place taken from photo"),
+    EventKind.CASE_OWNED: QT_TRANSLATE_NOOP("Labels", "Owned by a leader"),
+    EventKind.FOLLOW_UP_PLANNED: QT_TRANSLATE_NOOP("Labels", "Follow-up planned"),
+    EventKind.FOLLOW_UP_DONE: QT_TRANSLATE_NOOP("Labels", "Follow-up recorded"),
+    EventKind.VIOLENCE_RISK_FLAGGED: QT_TRANSLATE_NOOP("Labels", "Violence risk flagged"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

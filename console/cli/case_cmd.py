@@ -10,6 +10,7 @@
     case escalate NUMBER [--reason TEXT]
     case attach NUMBER FILE…      case files NUMBER     case file SHA256 --out FILE
     case place-from-photo NUMBER SHA256            (photos and evidence: console/cli/evidence_cmd.py)
+    case own … / follow-up … / risk … / owned       (leader-owned cases: console/cli/leadership_cmd.py)
 
 Each runs the console's operation of the same name and prints where the case stands after it
 (`{"case", "status", "escalation", …, "changes"}`); codes are checked by the core, so a wrong one is a JSON error
@@ -83,6 +84,7 @@ def register(sub: Any) -> None:
     e = step("escalate", "escalate the case one level (督办)")
     e.add_argument("--reason", help="why (default: manual)")
     e.set_defaults(func=_run("case.escalate", reason=lambda args: args.reason))
-    from .evidence_cmd import register_case_steps
+    from . import evidence_cmd, leadership_cmd
 
-    register_case_steps(step, steps)
+    evidence_cmd.register_case_steps(step, steps)
+    leadership_cmd.register_case_steps(step, steps)

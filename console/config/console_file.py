@@ -39,6 +39,7 @@ from ..paths import default_db_url
 from .attachments import AttachmentsSection
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
+from .follow_up import FollowUpSection
 from .loader import locate, read_toml, validate
 from .login import LoginSection, LoginSettings
 from .toml_writer import dumps_toml
@@ -97,6 +98,9 @@ class ConsoleFile(Section):
     )
     attachments: AttachmentsSection = Field(
         default_factory=AttachmentsSection, description="photos and evidence: size limit, thumbnails"
+    )
+    follow_up: FollowUpSection = Field(
+        default_factory=FollowUpSection, description="leader-owned cases and violence-risk disputes"
     )
 
 

@@ -6,6 +6,7 @@ from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
+from .leadership import CaseOwner, FollowUpStep, ViolenceRisk
 from .patrol import (
     PatrolCheckin,
     PatrolDay,
@@ -30,6 +31,7 @@ __all__ = [
     "Callback",
     "Case",
     "CaseAttachment",
+    "CaseOwner",
     "Citizen",
     "Counter",
     "Department",
@@ -37,6 +39,7 @@ __all__ = [
     "Event",
     "ExternalRef",
     "FeedHealth",
+    "FollowUpStep",
     "Grid",
     "KeySite",
     "LoginThrottle",
@@ -58,5 +61,6 @@ __all__ = [
     "Township",
     "Unit",
     "User",
+    "ViolenceRisk",
     "utcnow",
 ]

@@ -39,7 +39,7 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import attachments, cases, dispatch, intake, live, reference, roads, setup, supervision
+from . import attachments, cases, dispatch, intake, leadership, live, reference, roads, setup, supervision
 from .attachments import CaseFiles
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
@@ -98,6 +98,7 @@ __all__ = [
     "dispatch",
     "execute",
     "intake",
+    "leadership",
     "live",
     "operation_named",
     "reference",

@@ -3,7 +3,9 @@ data and the shift leader's board."""
 
 from __future__ import annotations
 
-from ..services import escalation
+from typing import Any
+
+from ..services import escalation, leadership
 from ..services.actor import SYSTEM
 from ..stats.board import SupervisionBoard, supervision_board
 from ..stats.dashboard import DashboardData, dashboard_data
@@ -16,7 +18,14 @@ from .registry import Kind, OpContext, operation
 def sweep(ctx: OpContext) -> OpResult[list[escalation.Escalated]]:
     """Escalate what became overdue. A system action whoever triggers it: its events name `system`, and the sweep's
     guarded updates raise each level once, whichever console gets there first."""
-    return ctx.write(lambda s: escalation.escalate_overdue(s, now=utcnow(), actor=SYSTEM))
+
+    def work(s: Any) -> list[escalation.Escalated]:
+        now = utcnow()
+        done = escalation.escalate_overdue(s, now=now, actor=SYSTEM)
+        leadership.sweep(s, now=now)  # missed follow-ups of owned cases; visits flagged disputes now need
+        return done
+
+    return ctx.write(work)
 
 
 @operation("stats.dashboard", action=None, kind=Kind.READ)

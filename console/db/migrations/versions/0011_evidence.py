@@ -1,4 +1,5 @@
-"""evidence: attachments stored once by sha256 in chunks, and the cases that hold them
+"""evidence: attachments stored once by sha256 in chunks, and the cases that hold them; leader-owned cases, their
+follow-up steps and disputes flagged for violence risk
 
 Revision ID: 0011_evidence
 Revises: 0007_patrol
@@ -57,9 +58,54 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_attachments_sha256", "case_attachments", ["sha256"])
     op.create_index(op.f("ix_case_attachments_case_id"), "case_attachments", ["case_id"])
+    op.create_table(
+        "case_owners",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("leader", sa.String(length=64), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("owned_by", sa.String(length=64), nullable=False),
+        sa.Column("owned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_owners_case_id_cases")),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_case_owners")),
+    )
+    op.create_table(
+        "follow_up_steps",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("done_by", sa.String(length=64), nullable=True),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("escalation", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_follow_up_steps_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_up_steps")),
+    )
+    op.create_index(op.f("ix_follow_up_steps_case_id"), "follow_up_steps", ["case_id"])
+    op.create_index("ix_follow_up_steps_open_due", "follow_up_steps", ["done_at", "due_at"])
+    op.create_table(
+        "violence_risks",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("visit_within_h", sa.Float(), nullable=False),
+        sa.Column("flagged_by", sa.String(length=64), nullable=False),
+        sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("visit_step_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_violence_risks_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["visit_step_id"], ["follow_up_steps.id"], name=op.f("fk_violence_risks_visit_step_id_follow_up_steps")
+        ),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_violence_risks")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("violence_risks")
+    op.drop_table("follow_up_steps")
+    op.drop_table("case_owners")
     op.drop_table("case_attachments")
     op.drop_table("blob_chunks")
     op.drop_table("blobs")
