@@ -177,6 +177,8 @@ class EventKind(StrEnum):
     FOLLOW_UP_PLANNED = "follow_up_planned"  # a visit or callback due by a date
     FOLLOW_UP_DONE = "follow_up_done"  # the visit or callback recorded
     VIOLENCE_RISK_FLAGGED = "violence_risk_flagged"  # a dispute at risk of turning violent (民转刑)
+    CAMPAIGN_CREATED = "campaign_created"  # a screening campaign (排查) and its grid tasks
+    CAMPAIGN_VISIT = "campaign_visit"  # a household or venue visited: nothing found, or a finding (its case)
 
 
 class PlanStatus(StrEnum):

@@ -111,6 +111,8 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.FOLLOW_UP_PLANNED: QT_TRANSLATE_NOOP("Labels", "Follow-up planned"),
     EventKind.FOLLOW_UP_DONE: QT_TRANSLATE_NOOP("Labels", "Follow-up recorded"),
     EventKind.VIOLENCE_RISK_FLAGGED: QT_TRANSLATE_NOOP("Labels", "Violence risk flagged"),
+    EventKind.CAMPAIGN_CREATED: QT_TRANSLATE_NOOP("Labels", "Screening campaign started"),
+    EventKind.CAMPAIGN_VISIT: QT_TRANSLATE_NOOP("Labels", "Screening visit"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

@@ -2,6 +2,7 @@
 
 from .attachments import Blob, BlobChunk, CaseAttachment
 from .base import Base, utcnow
+from .campaigns import Campaign, CampaignTask, CampaignVisit
 from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
 from .events import Counter, Event
@@ -29,6 +30,9 @@ __all__ = [
     "Blob",
     "BlobChunk",
     "Callback",
+    "Campaign",
+    "CampaignTask",
+    "CampaignVisit",
     "Case",
     "CaseAttachment",
     "CaseOwner",

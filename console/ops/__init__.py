@@ -39,7 +39,7 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import attachments, cases, dispatch, intake, leadership, live, reference, roads, setup, supervision
+from . import attachments, campaigns, cases, dispatch, intake, leadership, live, reference, roads, setup, supervision
 from .attachments import CaseFiles
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
@@ -94,6 +94,7 @@ __all__ = [
     "allowed_case_actions",
     "attachments",
     "case_action_allowed",
+    "campaigns",
     "cases",
     "dispatch",
     "execute",

@@ -1,5 +1,5 @@
 """evidence: attachments stored once by sha256 in chunks, and the cases that hold them; leader-owned cases, their
-follow-up steps and disputes flagged for violence risk
+follow-up steps and disputes flagged for violence risk; screening campaigns, their grid tasks and visits
 
 Revision ID: 0011_evidence
 Revises: 0007_patrol
@@ -101,8 +101,61 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("case_id", name=op.f("pk_violence_risks")),
     )
 
+    op.create_table(
+        "campaigns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("template", sa.String(length=32), nullable=True),
+        sa.Column("focus", sa.String(length=32), nullable=False),
+        sa.Column("visit", sa.String(length=16), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
+        sa.UniqueConstraint("name", name=op.f("uq_campaigns_name")),
+    )
+    op.create_table(
+        "campaign_tasks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("grid_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaigns.id"], name=op.f("fk_campaign_tasks_campaign_id_campaigns")
+        ),
+        sa.ForeignKeyConstraint(["grid_id"], ["grids.id"], name=op.f("fk_campaign_tasks_grid_id_grids")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_campaign_tasks_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_tasks")),
+        sa.UniqueConstraint("campaign_id", "grid_id", name="uq_campaign_tasks_campaign_grid"),
+    )
+    op.create_index(op.f("ix_campaign_tasks_campaign_id"), "campaign_tasks", ["campaign_id"])
+    op.create_table(
+        "campaign_visits",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("place", sa.String(length=128), nullable=False),
+        sa.Column("result", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["campaign_tasks.id"], name=op.f("fk_campaign_visits_task_id_campaign_tasks")
+        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_campaign_visits_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_visits")),
+        sa.UniqueConstraint("task_id", "place", name="uq_campaign_visits_task_place"),
+    )
+    op.create_index(op.f("ix_campaign_visits_task_id"), "campaign_visits", ["task_id"])
+    op.create_index(op.f("ix_campaign_visits_case_id"), "campaign_visits", ["case_id"])
+
 
 def downgrade() -> None:
+    op.drop_table("campaign_visits")
+    op.drop_table("campaign_tasks")
+    op.drop_table("campaigns")
     op.drop_table("violence_risks")
     op.drop_table("follow_up_steps")
     op.drop_table("case_owners")
