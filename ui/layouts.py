@@ -30,6 +30,7 @@ class Dock(StrEnum):
     DASHBOARD = "dashboard"
     SUPERVISION = "supervision"
     PHOTO = "photo"  # the selected case's photo (the wall)
+    FOLLOW_UP = "follow_up"  # leader-owned cases, violence-risk visits, screening campaigns
 
 
 def layout_for_role(role: Role) -> Layout:
@@ -43,8 +44,8 @@ def layout_for_role(role: Role) -> Layout:
 #: Which docks each layout shows.
 VISIBLE: dict[Layout, tuple[Dock, ...]] = {
     Layout.DISPATCHER: (Dock.INTAKE, Dock.CASE, Dock.QUEUE, Dock.UNITS),
-    Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION),
-    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.PHOTO),
+    Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION, Dock.FOLLOW_UP),
+    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.PHOTO, Dock.FOLLOW_UP),
 }
 
 
@@ -78,7 +79,7 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
     if layout == Layout.DISPATCHER:
         intake, case = add(L, Dock.INTAKE), add(L, Dock.CASE)
         queue, units = add(B, Dock.QUEUE), add(R, Dock.UNITS)
-        for extra in (Dock.DASHBOARD, Dock.SUPERVISION, Dock.PHOTO):
+        for extra in (Dock.DASHBOARD, Dock.SUPERVISION, Dock.PHOTO, Dock.FOLLOW_UP):
             add(R, extra)
         if intake and case:
             window.splitDockWidget(intake, case, Qt.Orientation.Vertical)
@@ -98,6 +99,10 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         case, units = add(R, Dock.CASE), add(R, Dock.UNITS)
         add(L, Dock.INTAKE)
         add(R, Dock.PHOTO)
+        follow = add(L, Dock.FOLLOW_UP)
+        if sup and follow:
+            window.tabifyDockWidget(sup, follow)
+            sup.raise_()
         if queue and dash:
             window.tabifyDockWidget(queue, dash)
             queue.raise_()
@@ -116,6 +121,9 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         photo = add(R, Dock.PHOTO)
         if units and photo:
             window.splitDockWidget(units, photo, Qt.Orientation.Vertical)
+        follow = add(L, Dock.FOLLOW_UP)
+        if dash and follow:
+            window.splitDockWidget(dash, follow, Qt.Orientation.Vertical)
         if dash:
             window.resizeDocks([dash], [int(width * 0.22)], Qt.Orientation.Horizontal)
         if units:

@@ -25,6 +25,7 @@ from .panels_link import DashboardLink, SupervisionLink
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
+from .supervision.follow_ups import FollowUpBoard
 from .units import UnitBoard
 
 
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
 
         self.photo = CasePhoto(session)  # the selected case's photo (shown on the wall)
         self._dock(Dock.PHOTO, self.tr("Photo"), self.photo)
+        self.follow_ups = FollowUpBoard(session)  # leader-owned cases, violence-risk visits, campaigns
+        self._dock(Dock.FOLLOW_UP, self.tr("Follow-ups"), self.follow_ups)
 
         self.actions_ = Actions(self, session.actor)
         self._menus()
