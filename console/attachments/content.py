@@ -32,6 +32,7 @@ __all__ = [
     "prepare_bytes",
     "prepare_path",
     "prepare_source",
+    "preview",
     "read_limited",
     "strip_metadata",
 ]
@@ -236,6 +237,23 @@ def _gps(im: Any) -> GpsFix | None:
         w_lat, w_lon = gcj02_to_wgs84(lat, lon)
         return GpsFix(w_lat, w_lon, datum, True, "converted from GCJ-02 to WGS-84")
     return GpsFix(lat, lon, datum, False, f"the EXIF position is in datum {datum!r}, not WGS-84; not used")
+
+
+def preview(data: bytes, px: int) -> bytes:
+    """An image scaled so its longer side is at most `px` (decoded at reduced scale), as JPEG without metadata: what
+    a viewer or the wall shows, small enough to decode on an interface thread."""
+    from PIL import Image, ImageOps
+
+    im: Any = Image.open(io.BytesIO(data))
+    im.draft("RGB", (px, px))
+    im.load()
+    im = ImageOps.exif_transpose(im)
+    im.thumbnail((px, px), Image.Resampling.BILINEAR)
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 # -- export -------------------------------------------------------------------------------------------------------

@@ -93,6 +93,15 @@ def thumbnail(ctx: OpContext, *, sha256: str) -> OpResult[bytes | None]:
     return ctx.read(lambda s: attachments.thumbnail(s, sha256))
 
 
+@operation("attachments.preview", action=None, kind=Kind.READ)
+def preview(ctx: OpContext, *, sha256: str, px: int = 1600) -> OpResult[bytes | None]:
+    """An image scaled to at most `px` (64–4096) on its longer side, as JPEG without metadata: what the viewer and the
+    wall show (None for recordings and documents)."""
+    if not isinstance(px, int) or not 64 <= px <= 4096:
+        raise ValidationError("px", "must be a whole number from 64 to 4096")
+    return ctx.read(lambda s: attachments.preview(s, sha256, px=px))
+
+
 @operation("attachments.content", action=None, kind=Kind.READ)
 def content(ctx: OpContext, *, sha256: str) -> OpResult[tuple[str, bytes]]:
     """The file (type, bytes); EXIF and other metadata stripped unless the role may see callers' data."""

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..attachments import ContentType, Prepared, strip_metadata
+from ..attachments.content import preview as make_preview
 from ..enums import CaseStatus, EventKind
 from ..events import record_event
 from ..geo.gridindex import grid_index
@@ -254,6 +255,17 @@ def content(session: Session, sha256: str, *, viewer: Actor) -> tuple[str, bytes
     if not viewer.may(Action.VIEW_PHONE):
         data = strip_metadata(data, ContentType(kind))
     return kind, data
+
+
+def preview(session: Session, sha256: str, *, px: int) -> bytes | None:
+    """An image scaled to at most `px` on its longer side, JPEG without metadata (None for other files)."""
+    kind = session.scalar(select(Blob.type).where(Blob.sha256 == sha256))
+    if kind is None:
+        raise NotFound("attachment", sha256, field="sha256")
+    if not ContentType(kind).is_image:
+        return None
+    chunks = session.scalars(select(BlobChunk.data).where(BlobChunk.sha256 == sha256).order_by(BlobChunk.seq))
+    return make_preview(b"".join(chunks), px)
 
 
 def place_offer(session: Session, case_id: int) -> tuple[float, float, str] | None:

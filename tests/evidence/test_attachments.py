@@ -211,3 +211,14 @@ def test_strip_metadata_keeps_the_picture() -> None:
     a = Image.open(io.BytesIO(photo)).convert("RGB").tobytes()
     b = Image.open(io.BytesIO(stripped)).convert("RGB").tobytes()
     assert a == b
+
+
+def test_preview_is_scaled_and_without_metadata(db: Database, county: MiniCounty) -> None:
+    photo = jpeg(1600, 1200, gps=INSIDE, seed=21)
+    cid = intake(db, county, [b64(photo)])
+    sha = execute(db, county.actors[Role.WALL], "attachments.list", case_id=cid).value.attachments[0].sha256
+    shown = execute(db, county.actors[Role.WALL], "attachments.preview", sha256=sha, px=400).value
+    im = Image.open(io.BytesIO(shown))
+    assert im.size == (400, 300) and dict(im.getexif()) == {}
+    with pytest.raises(ValidationError):
+        execute(db, county.actors[Role.WALL], "attachments.preview", sha256=sha, px=10)

@@ -57,7 +57,8 @@ def test_case_detail_shows_adds_and_opens_photos(
     qtbot.waitUntil(
         lambda: viewer.picture.pixmap() is not None and not viewer.picture.pixmap().isNull(), timeout=10_000
     )
-    assert viewer.data == photo  # the dispatcher sees the file as taken
+    qtbot.waitUntil(lambda: viewer.data is not None, timeout=10_000)
+    assert viewer.data == photo  # the dispatcher saves the file as taken
 
 
 def test_photo_place_offered_and_wall_shows_the_photo(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
@@ -80,7 +81,7 @@ def test_photo_place_offered_and_wall_shows_the_photo(sqlite_db: Database, make_
     assert wall.window.docks
     wall.session.selection.select_case(case_id)
     qtbot.waitUntil(lambda: wall.window.photo.pixmap_shown is not None, timeout=10_000)
-    assert wall.window.photo.pixmap_shown.width() == 256
+    assert wall.window.photo.pixmap_shown.width() == 640  # the photo's own size: below the wall's preview size
 
 
 def test_intake_form_saves_the_appeal_with_its_photo(

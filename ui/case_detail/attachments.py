@@ -33,6 +33,7 @@ from ..messages import describe_error
 from ..session import ConsoleSession
 from ..workers import JobResult
 
+WALL_PX = 960  # the wall's photo: a preview this large, made by the core in the worker
 THUMB = 96  # the strip's icon size (the core's thumbnails are larger: they are scaled down here)
 
 
@@ -258,28 +259,27 @@ class AttachmentViewer(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.save_button)
         self.resize(1000, 760)
+        if view.kind == "photo":  # shown from a preview made in the worker: no 5 MB decode on this thread
+            session.run("attachments.preview", sha256=view.sha256, px=1600, callback=self._got_preview)
+        else:
+            self.picture.setText(view.type)
         session.run("attachments.content", sha256=view.sha256, callback=self._got)
 
+    def _got_preview(self, result: JobResult) -> None:
+        if not result.ok:
+            self.picture.setText(describe_error(result.error))
+            return
+        pixmap = pixmap_of(result.value)
+        if not pixmap.isNull():
+            self.picture.setPixmap(pixmap)
+
     def _got(self, result: JobResult) -> None:
+        """The file itself, for "Save as…" (EXIF stripped by the core for roles that may not see it)."""
         if not result.ok:
             self.picture.setText(describe_error(result.error))
             return
         _type, self.data = result.value
         self.save_button.setEnabled(True)
-        if self.view.kind == "photo":
-            pixmap = pixmap_of(self.data)
-            if not pixmap.isNull():
-                self.picture.setPixmap(
-                    pixmap.scaled(
-                        QSize(1600, 1200),
-                        Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation,
-                    )
-                    if pixmap.width() > 1600
-                    else pixmap
-                )
-                return
-        self.picture.setText(self.view.type)
 
     def save_as(self) -> None:
         if self.data is None:
@@ -298,7 +298,7 @@ class AttachmentViewer(QDialog):
 
 
 class CasePhoto(QLabel):
-    """The wall's photo of the selected case: its first photo's thumbnail, scaled to the dock (the wall has no case
+    """The wall's photo of the selected case: a preview of its first photo, scaled to the dock (the wall has no case
     panel, so it asks for the case's files itself when the selection changes)."""
 
     def __init__(self, session: ConsoleSession, parent: QWidget | None = None) -> None:
@@ -331,8 +331,9 @@ class CasePhoto(QLabel):
                 self.show_photo(None)
                 return
             self.session.run(
-                "attachments.thumbnail",
+                "attachments.preview",
                 sha256=first.sha256,
+                px=WALL_PX,
                 callback=lambda r: (
                     self.show_photo(pixmap_of(r.value) if r.ok else None) if case_id == self.case_id else None
                 ),
