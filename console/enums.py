@@ -185,6 +185,14 @@ class EventKind(StrEnum):
     PLACES_IMPORTED = "places_imported"  # the county's gazetteer (standard addresses, landmarks) imported
     SHIFT_HANDOVER = "shift_handover"  # the handover note (交接班) left at shift change
     CASE_TRIAGED = "case_triaged"  # triage answers and the fields taken from the suggestion, at intake
+    ATTACHMENT_ADDED = "attachment_added"  # a photo, recording or document kept with the case (evidence)
+    CASE_PLACED_FROM_PHOTO = "case_placed_from_photo"  # the case's place taken from a photo's EXIF position
+    CASE_OWNED = "case_owned"  # a named leader owns the case (领导包案), with a follow-up plan
+    FOLLOW_UP_PLANNED = "follow_up_planned"  # a visit or callback due by a date
+    FOLLOW_UP_DONE = "follow_up_done"  # the visit or callback recorded
+    VIOLENCE_RISK_FLAGGED = "violence_risk_flagged"  # a dispute at risk of turning violent (民转刑)
+    CAMPAIGN_CREATED = "campaign_created"  # a screening campaign (排查) and its grid tasks
+    CAMPAIGN_VISIT = "campaign_visit"  # a household or venue visited: nothing found, or a finding (its case)
 
 
 class PlanStatus(StrEnum):

@@ -148,6 +148,14 @@ _EVENTS: dict[EventKind, str] = {
     EventKind.PATROL_REPORT_FILED: QT_TRANSLATE_NOOP("Labels", "Filed from patrol"),
     EventKind.KEY_SITES_IMPORTED: QT_TRANSLATE_NOOP("Labels", "Key sites imported"),
     EventKind.UNIT_RELOCATED: QT_TRANSLATE_NOOP("Labels", "Unit relocated"),
+    EventKind.ATTACHMENT_ADDED: QT_TRANSLATE_NOOP("Labels", "File attached"),
+    EventKind.CASE_PLACED_FROM_PHOTO: QT_TRANSLATE_NOOP("Labels", "Place taken from photo"),
+    EventKind.CASE_OWNED: QT_TRANSLATE_NOOP("Labels", "Owned by a leader"),
+    EventKind.FOLLOW_UP_PLANNED: QT_TRANSLATE_NOOP("Labels", "Follow-up planned"),
+    EventKind.FOLLOW_UP_DONE: QT_TRANSLATE_NOOP("Labels", "Follow-up recorded"),
+    EventKind.VIOLENCE_RISK_FLAGGED: QT_TRANSLATE_NOOP("Labels", "Violence risk flagged"),
+    EventKind.CAMPAIGN_CREATED: QT_TRANSLATE_NOOP("Labels", "Screening campaign started"),
+    EventKind.CAMPAIGN_VISIT: QT_TRANSLATE_NOOP("Labels", "Screening visit"),
 }
 
 #: Recommendation reason codes (console/geo/ranking.py) → text.

@@ -32,6 +32,8 @@ class Dock(StrEnum):
     PATROL = "patrol"
     READINESS = "readiness"
     PLAYBACK = "playback"
+    PHOTO = "photo"  # the selected case's photo (the wall)
+    FOLLOW_UP = "follow_up"  # leader-owned cases, violence-risk visits, screening campaigns
 
 
 def layout_for_role(role: Role) -> Layout:
@@ -45,8 +47,16 @@ def layout_for_role(role: Role) -> Layout:
 #: Which docks each layout shows.
 VISIBLE: dict[Layout, tuple[Dock, ...]] = {
     Layout.DISPATCHER: (Dock.INTAKE, Dock.CASE, Dock.QUEUE, Dock.UNITS),
-    Layout.SHIFT_LEADER: (Dock.CASE, Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.SUPERVISION, Dock.PATROL),
-    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.READINESS),
+    Layout.SHIFT_LEADER: (
+        Dock.CASE,
+        Dock.QUEUE,
+        Dock.UNITS,
+        Dock.DASHBOARD,
+        Dock.SUPERVISION,
+        Dock.PATROL,
+        Dock.FOLLOW_UP,
+    ),
+    Layout.WALL: (Dock.QUEUE, Dock.UNITS, Dock.DASHBOARD, Dock.READINESS, Dock.PHOTO, Dock.FOLLOW_UP),
 }
 
 
@@ -54,7 +64,7 @@ def _key(user: str, layout: Layout) -> str:
     return f"layouts/{user}/{layout.value}"
 
 
-def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layout) -> None:  # noqa: C901
+def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layout) -> None:  # noqa: C901, PLR0912, PLR0915
     L, R, B = (
         Qt.DockWidgetArea.LeftDockWidgetArea,
         Qt.DockWidgetArea.RightDockWidgetArea,
@@ -80,7 +90,7 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
     if layout == Layout.DISPATCHER:
         intake, case = add(L, Dock.INTAKE), add(L, Dock.CASE)
         queue, units = add(B, Dock.QUEUE), add(R, Dock.UNITS)
-        for extra in (Dock.DASHBOARD, Dock.SUPERVISION, Dock.PATROL, Dock.READINESS):
+        for extra in (Dock.DASHBOARD, Dock.SUPERVISION, Dock.PATROL, Dock.READINESS, Dock.PHOTO, Dock.FOLLOW_UP):
             add(R, extra)
         add(B, Dock.PLAYBACK)
         if intake and case:
@@ -106,6 +116,11 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         if sup and patrol:  # the leader's board above, the patrol panel (with the readiness figure) below
             window.splitDockWidget(sup, patrol, Qt.Orientation.Vertical)
             window.resizeDocks([sup, patrol], [int(height * 0.3), int(height * 0.3)], Qt.Orientation.Vertical)
+        add(R, Dock.PHOTO)
+        follow = add(L, Dock.FOLLOW_UP)
+        if sup and follow:
+            window.tabifyDockWidget(sup, follow)
+            sup.raise_()
         if queue and dash:
             window.tabifyDockWidget(queue, dash)
             queue.raise_()
@@ -126,6 +141,12 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
         if dash and ready:  # the readiness figure under the figures
             window.splitDockWidget(dash, ready, Qt.Orientation.Vertical)
             window.resizeDocks([dash, ready], [int(height * 0.75), int(height * 0.2)], Qt.Orientation.Vertical)
+        photo = add(R, Dock.PHOTO)
+        if units and photo:
+            window.splitDockWidget(units, photo, Qt.Orientation.Vertical)
+        follow = add(L, Dock.FOLLOW_UP)
+        if dash and follow:
+            window.splitDockWidget(dash, follow, Qt.Orientation.Vertical)
         if dash:
             window.resizeDocks([dash], [int(width * 0.22)], Qt.Orientation.Horizontal)
         if units:

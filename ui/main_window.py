@@ -18,6 +18,7 @@ from . import shift
 from .actions import ActionId, Actions, Situation
 from .alarm import AlarmController
 from .case_detail import CaseDetailPanel
+from .case_detail.attachments import CasePhoto
 from .dashboard import KpiDashboard
 from .intake import DraftStore, IntakeForm
 from .labels import label
@@ -29,6 +30,7 @@ from .patrol.filing import PatrolFilingDialog
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
+from .supervision.follow_ups import FollowUpBoard
 from .units import UnitBoard
 from .workers import file_changed_text
 
@@ -99,6 +101,10 @@ class MainWindow(QMainWindow):
             self.supervision_link = SupervisionLink(session, self.supervision, self._open_case, self)
 
         self._patrol_docks(session)
+        self.photo = CasePhoto(session)  # the selected case's photo (shown on the wall)
+        self._dock(Dock.PHOTO, self.tr("Photo"), self.photo)
+        self.follow_ups = FollowUpBoard(session)  # leader-owned cases, violence-risk visits, campaigns
+        self._dock(Dock.FOLLOW_UP, self.tr("Follow-ups"), self.follow_ups)
 
         self.actions_ = Actions(self, session.actor)
         self._menus()

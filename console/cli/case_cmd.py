@@ -9,6 +9,9 @@
     case invalid NUMBER --reason TEXT
     case escalate NUMBER [--reason TEXT]
     case take NUMBER [--note TEXT]   case up NUMBER --reason TEXT   case down NUMBER --to township|village
+    case attach NUMBER FILE…      case files NUMBER     case file SHA256 --out FILE
+    case place-from-photo NUMBER SHA256            (photos and evidence: console/cli/evidence_cmd.py)
+    case own … / follow-up … / risk … / owned       (leader-owned cases: console/cli/leadership_cmd.py)
 
 Each runs the console's operation of the same name and prints where the case stands after it
 (`{"case", "status", "escalation", …, "changes"}`); codes are checked by the core, so a wrong one is a JSON error
@@ -92,3 +95,7 @@ def register(sub: Any) -> None:
     d.add_argument("--to", required=True, metavar="township|village")
     d.add_argument("--reason")
     d.set_defaults(func=_run("case.send_down", to=lambda args: args.to, reason=lambda args: args.reason))
+    from . import evidence_cmd, leadership_cmd
+
+    evidence_cmd.register_case_steps(step, steps)
+    leadership_cmd.register_case_steps(step, steps)

@@ -23,8 +23,9 @@ from ..services import scope
 from ..services.actor import Actor
 from ..timeutil import parse_iso8601
 from .context import CliContext, CliError
+from .evidence_export import CASE_EXPORT_FIELDS, attachments_cell, case_files
 from .identity import cli_actor
-from .serialize import CASE_FIELDS, EVENT_FIELDS, UNIT_FIELDS, case_dict, event_dict, unit_dict
+from .serialize import EVENT_FIELDS, UNIT_FIELDS, case_dict, event_dict, unit_dict
 
 BATCH = 2000
 
@@ -55,8 +56,12 @@ def _cases(s: Session, since: Any, viewer: Actor) -> tuple[int, Iterator[dict[st
         q = q.where(scope.case_filter(viewer))
         count_q = count_q.where(scope.case_filter(viewer))
     total = int(s.scalar(count_q) or 0)
+    files = case_files(s, since, viewer)  # read before the cases' cursor is opened
     rows = s.execute(q.execution_options(yield_per=BATCH))
-    dicts = ((c.id, case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m)) for c, g, t, m in rows)
+    dicts = (
+        (c.id, {**case_dict(c, viewer=viewer, grid=g, township=t, merged_into=m), "attachments": files.get(c.id, [])})
+        for c, g, t, m in rows
+    )
     return total, _with_handoffs(s, dicts)
 
 
@@ -140,6 +145,8 @@ def _write_csv(out: TextIO, fields: list[str], rows: Iterator[dict[str, Any]], a
             row["capabilities"] = ";".join(row["capabilities"])
         if isinstance(row.get("handoffs"), list):
             row["handoffs"] = ";".join(f"{h['to']}/{h['status']}/{h['ref'] or ''}" for h in row["handoffs"])
+        if isinstance(row.get("attachments"), list):
+            row["attachments"] = attachments_cell(row["attachments"])
         writer.writerow(csv_row(row, fields))
         advance()
 
@@ -153,7 +160,7 @@ def run(ctx: CliContext) -> int:
             raise CliError({"error": "invalid", "field": "since", "message": str(exc)}) from None
     what = ctx.args.what
     viewer = cli_actor(ctx)
-    fields = {"cases": [*CASE_FIELDS, "handoffs"], "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
+    fields = {"cases": [*CASE_EXPORT_FIELDS, "handoffs"], "units": UNIT_FIELDS, "events": EVENT_FIELDS}[what]
     with ExitStack() as stack:
         s = stack.enter_context(ctx.db.session())  # the database first: a failure leaves no empty file behind
         total, rows = (

@@ -4,6 +4,7 @@ console's intake operations (`intake.create`, `intake.batch`)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -51,10 +52,18 @@ def _row(outcome: Any) -> dict[str, Any]:
 
 
 def run(ctx: CliContext) -> int:
+    from .evidence_cmd import attachment_settings
+
     data = _load(ctx)
+    source = ctx.args.json_file
+    # `attachments` given as relative paths are read from the JSON file's folder (standard input: the current one).
+    files: dict[str, Any] = {
+        "attachment_settings": attachment_settings(ctx),
+        "base_dir": os.path.dirname(os.path.abspath(source)) if source != "-" else os.getcwd(),
+    }
     if isinstance(data, list):
-        outcomes = run_operation(ctx, "intake.batch", items=data).value
+        outcomes = run_operation(ctx, "intake.batch", items=data, **files).value
         ctx.print_json([_row(o) for o in outcomes])
     else:
-        ctx.print_json(_row(run_operation(ctx, "intake.create", data=data).value))
+        ctx.print_json(_row(run_operation(ctx, "intake.create", data=data, **files).value))
     return 0

@@ -59,6 +59,7 @@ COMMAND_MODULES = [
     "console.cli.patrol_cmd",
     "console.cli.positions_cmd",
     "console.cli.sites_cmd",
+    "console.cli.campaign_cmd",
 ]
 
 

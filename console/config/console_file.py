@@ -32,12 +32,15 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from ..attachments.settings import AttachmentSettings
 from ..errors import ValidationError
 from ..geo.basemap import BasemapConfig
 from ..paths import default_db_url
 from .alarm import AlarmSection
+from .attachments import AttachmentsSection
 from .base import FieldProblem, Float, Int, Section, Text
 from .feeds import FeedsConfig
+from .follow_up import FollowUpSection
 from .handoff import HandoffSection, HandoffSettings
 from .loader import locate, read_toml, validate
 from .login import LoginSection, LoginSettings
@@ -99,6 +102,12 @@ class ConsoleFile(Section):
         default_factory=HandoffSection, description="110 ↔ 12345 hand-offs: time limit and adapters"
     )
     alarm: AlarmSection = Field(default_factory=AlarmSection, description="the alarm for new urgent cases, per role")
+    attachments: AttachmentsSection = Field(
+        default_factory=AttachmentsSection, description="photos and evidence: size limit, thumbnails"
+    )
+    follow_up: FollowUpSection = Field(
+        default_factory=FollowUpSection, description="leader-owned cases and violence-risk disputes"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +151,10 @@ class ConsoleConfig:
     @property
     def handoff(self) -> HandoffSettings:
         return self.settings.handoff.settings()
+
+    @property
+    def attachments(self) -> AttachmentSettings:
+        return self.settings.attachments.settings()
 
     def basemap_config(self) -> BasemapConfig:
         return self.settings.basemap.to_basemap()

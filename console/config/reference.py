@@ -19,6 +19,7 @@ import annotated_types
 from pydantic import BaseModel, RootModel, SecretStr
 from pydantic.fields import FieldInfo
 
+from .campaign_templates import CampaignTemplatesFile
 from .category_keywords import KeywordsFile
 from .console_file import ConsoleFile
 from .dispatch_rules import DispatchFile
@@ -34,6 +35,7 @@ FILES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("resources/config/calendar.toml", CalendarFile),
     ("resources/config/category_keywords.toml", KeywordsFile),
     ("resources/config/triage.toml", TriageFile),
+    ("resources/config/campaigns.toml", CampaignTemplatesFile),
 )
 
 

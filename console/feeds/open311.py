@@ -27,6 +27,7 @@ from ..services.external import ExternalAppeal, Outcome, take_in
 from ..timeutil import parse_iso8601, utcnow
 from .config import Open311Config
 from .http import FeedDataError, FeedRemoteError, HttpSource
+from .open311_media import keep_media
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class Open311Poll:
     invalid: list[dict[str, str]] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)  # numbers of the cases created
     unmapped: list[str] = field(default_factory=list)  # service codes with no category in the config (→ other)
+    media: int = 0  # photos (`media_url`) fetched and kept with their cases
+    media_refused: list[dict[str, str]] = field(default_factory=list)  # photos left out, and why
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +111,8 @@ class Open311Poll:
             "invalid": self.invalid,
             "cases": self.cases,
             "unmapped_service_codes": self.unmapped,
+            "media": self.media,
+            "media_refused": self.media_refused,
         }
 
 
@@ -222,6 +227,7 @@ class Open311Feed:
             lon=_scalar(item.get("long")),
             received_at=times["requested_datetime"],
             updated_at=times["updated_datetime"],
+            media_url=_text(item.get("media_url")),
         )
 
     def refresh_services(self) -> None:
@@ -260,6 +266,8 @@ class Open311Feed:
             if outcome.outcome == Outcome.CREATED:
                 result.created += 1
                 result.cases.append(outcome.case_number)
+                if appeal.media_url:
+                    keep_media(self, db, appeal, outcome.case_id, result)
             elif outcome.outcome == Outcome.UPDATED:
                 result.updated += 1
             else:

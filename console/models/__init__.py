@@ -1,11 +1,14 @@
 """SQLAlchemy 2.x typed models. Import from here: ``from console.models import Case, Unit``."""
 
+from .attachments import Blob, BlobChunk, CaseAttachment
 from .base import Base, utcnow
+from .campaigns import Campaign, CampaignTask, CampaignVisit
 from .cases import Assignment, Callback, Case, Citizen, Dispatch
 from .county import Department, Grid, Place, Township
 from .events import Counter, Event
 from .feeds import ExternalRef, FeedHealth
 from .handoffs import Handoff
+from .leadership import CaseOwner, FollowUpStep, ViolenceRisk
 from .patrol import (
     PatrolCheckin,
     PatrolDay,
@@ -25,8 +28,15 @@ from .units import Position, Unit
 __all__ = [
     "Assignment",
     "Base",
+    "Blob",
+    "BlobChunk",
     "Callback",
+    "Campaign",
+    "CampaignTask",
+    "CampaignVisit",
     "Case",
+    "CaseAttachment",
+    "CaseOwner",
     "Citizen",
     "Counter",
     "Department",
@@ -34,6 +44,7 @@ __all__ = [
     "Event",
     "ExternalRef",
     "FeedHealth",
+    "FollowUpStep",
     "Grid",
     "Handoff",
     "KeySite",
@@ -56,5 +67,6 @@ __all__ = [
     "Township",
     "Unit",
     "User",
+    "ViolenceRisk",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ This package is also what the interface imports from the core's rules: the actor
 case-action table, the errors and the plain values operations return.
 """
 
+from ..attachments import AttachmentSettings
 from ..errors import (
     Conflict,
     InvalidTransition,
@@ -24,6 +25,7 @@ from ..errors import (
     ValidationError,
 )
 from ..services.actor import SYSTEM, Action, Actor
+from ..services.attachments import AttachmentView
 from ..services.handover import Handover
 from ..services.intake import CallerHistory, IntakePreview
 from ..services.login_policy import LoginSettings
@@ -38,7 +40,24 @@ from ..services.permissions import (
     unit_status_allowed,
 )
 from ..services.queries import AssignmentView, CaseDetail, CountyView, DepartmentView, DispatchView, PlaceName
-from . import cases, dispatch, handoffs, intake, levels, live, patrol, reference, roads, setup, shift, supervision
+from . import (
+    attachments,
+    campaigns,
+    cases,
+    dispatch,
+    handoffs,
+    intake,
+    leadership,
+    levels,
+    live,
+    patrol,
+    reference,
+    roads,
+    setup,
+    shift,
+    supervision,
+)
+from .attachments import CaseFiles
 from .changes import OpChanges, OpResult
 from .intake import IntakeOutcome
 from .registry import REGISTRY, Kind, Needs, OpContext, Operation, execute, operation_named
@@ -48,10 +67,13 @@ from .values import AssignmentState, CallbackState, CaseState, DispatchState, Un
 __all__ = [
     "CASE_RULES",
     "AssignmentState",
+    "AttachmentSettings",
+    "AttachmentView",
     "AssignmentView",
     "CallbackState",
     "CallerHistory",
     "CaseDetail",
+    "CaseFiles",
     "CaseState",
     "CountyView",
     "DatabaseCheck",
@@ -88,13 +110,16 @@ __all__ = [
     "UnitUnavailable",
     "ValidationError",
     "allowed_case_actions",
+    "attachments",
     "case_action_allowed",
+    "campaigns",
     "cases",
     "dispatch",
     "execute",
     "handoffs",
     "intake",
     "levels",
+    "leadership",
     "live",
     "operation_named",
     "reference",

@@ -5,19 +5,22 @@ database): the intake form runs them as the operator types, and the service chec
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..attachments import AttachmentSettings, Prepared
 from ..errors import ValidationError
 from ..records import case_dict
 from ..services import cases, intake
 from ..services import triage as _triage
 from ..services.actor import Action
+from ..services.attachments import add_attachment
 from ..services.intake import CallerHistory, IntakePreview, IntakeRequest
 from ..services.suggest import Suggestion, suggest_category
 from ..services.triage import Card, TriageSuggestion
+from .attachments import prepare_all
 from .changes import OpChanges, OpResult
 from .registry import Kind, OpContext, operation
 from .values import CaseState
@@ -33,8 +36,28 @@ class IntakeOutcome:
 
 
 def validate(data: Mapping[str, Any], *, prefix: str = "") -> IntakeRequest:
-    """Check an appeal without saving it; ValidationError names the first bad field."""
+    """Check an appeal without saving it; ValidationError names the first bad field. Its `attachments` are read
+    and checked when it is saved (`console.ops.attachments.prepare_all`)."""
+    if isinstance(data, Mapping) and "attachments" in data:
+        data = {k: v for k, v in data.items() if k != "attachments"}
     return intake.parse_intake(data, prefix=prefix)
+
+
+def _with_files(
+    data: Mapping[str, Any],
+    request: IntakeRequest,
+    settings: AttachmentSettings | None,
+    base_dir: str | None,
+    prefix: str = "",
+) -> tuple[IntakeRequest, list[Prepared]]:
+    """The appeal's files read and checked; a photo's WGS-84 EXIF position becomes the place of an appeal that has
+    none (the intake form offers it the same way)."""
+    files = prepare_all(data.get("attachments"), settings, field=f"{prefix}attachments", base_dir=base_dir)
+    if request.lat is None:
+        fix = next((p.gps for p in files if p.gps is not None and p.gps.usable), None)
+        if fix is not None and fix.lat is not None and fix.lon is not None:
+            request = replace(request, lat=fix.lat, lon=fix.lon)
+    return request, files
 
 
 def suggest(text: str) -> Suggestion | None:
@@ -59,6 +82,8 @@ def _create(
     merge_into: int | None,
     suggested: Sequence[str] = (),
     answers: Mapping[str, bool] | None = None,
+    files: Sequence[Prepared] = (),
+    per_case: int = 20,
 ) -> IntakeOutcome:
     result = intake.create_case(session, request, actor=ctx.actor)
     case = result.case
@@ -71,6 +96,16 @@ def _create(
         suggested=list(suggested),
         actor=ctx.actor.name,
     )
+    for f in files:
+        add_attachment(
+            session,
+            case_id=case.id,
+            prepared=f,
+            source="intake",
+            actor=ctx.actor,
+            per_case=per_case,
+            action=Action.INTAKE,
+        )
     record = case_dict(case, viewer=ctx.actor, grid=result.grid_code, township=result.township_name)
     if merge_into:
         case = cases.merge_case(session, case_id=case.id, into_case_id=merge_into, actor=ctx.actor)
@@ -91,15 +126,25 @@ def _changes(outcomes: Sequence[IntakeOutcome]) -> OpChanges:
 
 @operation("intake.create", action=Action.INTAKE)
 def create(
-    ctx: OpContext, *, data: Mapping[str, Any], merge_into: int | None = None, triage: Mapping[str, bool] | None = None
+    ctx: OpContext,
+    *,
+    data: Mapping[str, Any],
+    merge_into: int | None = None,
+    triage: Mapping[str, bool] | None = None,
+    attachment_settings: AttachmentSettings | None = None,
+    base_dir: str | None = None,
 ) -> OpResult[IntakeOutcome]:
-    """Take one appeal in; with `merge_into`, merged into that open case in the same transaction. A missing category
-    or priority is taken from the triage suggestion (`IntakeOutcome.suggested` says which); `triage` holds the answers
-    to the category's question card ({question id: yes?}), kept with the case as its `case_triaged` event."""
+    """Take one appeal in (with its `attachments`: paths or base64); with `merge_into`, merged into that open case in
+    the same transaction. A missing category or priority is taken from the triage suggestion
+    (`IntakeOutcome.suggested` says which); `triage` holds the answers to the category's question card
+    ({question id: yes?}), kept with the case as its `case_triaged` event."""
     request, suggested = _triaged(data)
+    request, files = _with_files(data, request, attachment_settings, base_dir)
     answers = _answers(request.category, triage)
+    per_case = (attachment_settings or AttachmentSettings()).per_case
     return ctx.write(
-        lambda s: _create(s, ctx, request, merge_into, suggested, answers), changes=lambda o: _changes([o])
+        lambda s: _create(s, ctx, request, merge_into, suggested, answers, files, per_case),
+        changes=lambda o: _changes([o]),
     )
 
 
@@ -108,12 +153,26 @@ def _answers(category: Any, answers: Mapping[str, bool] | None) -> dict[str, boo
 
 
 @operation("intake.batch", action=Action.INTAKE)
-def batch(ctx: OpContext, *, items: Sequence[Mapping[str, Any]]) -> OpResult[list[IntakeOutcome]]:
+def batch(
+    ctx: OpContext,
+    *,
+    items: Sequence[Mapping[str, Any]],
+    attachment_settings: AttachmentSettings | None = None,
+    base_dir: str | None = None,
+) -> OpResult[list[IntakeOutcome]]:
     """Take a list of appeals in, all or nothing (errors name the item: `[3].lat`)."""
     if not isinstance(items, Sequence) or isinstance(items, str | bytes) or not items:
         raise ValidationError("json", "the list is empty")
-    requests = [_triaged(item, prefix=f"[{i}].") for i, item in enumerate(items)]
-    return ctx.write(lambda s: [_create(s, ctx, r, None, suggested) for r, suggested in requests], changes=_changes)
+    prepared = []
+    for i, item in enumerate(items):
+        request, suggested = _triaged(item, prefix=f"[{i}].")
+        request, files = _with_files(item, request, attachment_settings, base_dir, f"[{i}].")
+        prepared.append((request, suggested, files))
+    per_case = (attachment_settings or AttachmentSettings()).per_case
+    return ctx.write(
+        lambda s: [_create(s, ctx, r, None, suggested, None, f, per_case) for r, suggested, f in prepared],
+        changes=_changes,
+    )
 
 
 @operation("intake.preview", action=None, kind=Kind.READ)

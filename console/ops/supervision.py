@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..services import escalation, handoffs
+from ..services import escalation, handoffs, leadership
 from ..services.actor import SYSTEM
 from ..stats.board import SupervisionBoard, supervision_board
 from ..stats.dashboard import DashboardData, dashboard_data
@@ -16,14 +16,16 @@ from .registry import Kind, OpContext, operation
 
 @operation("supervision.sweep", action=None)
 def sweep(ctx: OpContext, *, accept_within_s: float = 600.0) -> OpResult[list[escalation.Escalated]]:
-    """Escalate what became overdue, and warn of hand-offs the other line has not accepted within `accept_within_s`
-    (`[handoff] accept_within_minutes`). A system action whoever triggers it: its events name `system`, and the
-    sweep's guarded updates raise each level (and each warning) once, whichever console gets there first."""
+    """Escalate what became overdue, warn of hand-offs the other line has not accepted within `accept_within_s`
+    (`[handoff] accept_within_minutes`), and escalate missed follow-ups of leader-owned cases. A system action whoever
+    triggers it: its events name `system`, and the sweep's guarded updates raise each level (and each warning) once,
+    whichever console gets there first."""
 
     def work(s: Session) -> list[escalation.Escalated]:
         now = utcnow()
         escalated = escalation.escalate_overdue(s, now=now, actor=SYSTEM)
         handoffs.warn_overdue(s, now=now, accept_within_s=accept_within_s, actor=SYSTEM)
+        leadership.sweep(s, now=now)  # missed follow-ups of owned cases; visits flagged disputes now need
         return escalated
 
     return ctx.write(work)

@@ -48,6 +48,7 @@ class ExternalAppeal:
     lon: float | str | None = None
     received_at: datetime | None = None
     updated_at: datetime | None = None
+    media_url: str | None = None  # the platform's photo of the request (Open311), fetched by the feed
 
     def fingerprint(self) -> str:
         """What, when it changes, makes a re-polled request an update."""

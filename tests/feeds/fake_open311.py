@@ -75,6 +75,8 @@ class FakeOpen311:
         ]
     )
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Files served at `/media/NAME` (the requests' `media_url`), as a platform's photo store does.
+    media: dict[str, bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next: int = 1
 
@@ -88,6 +90,7 @@ class FakeOpen311:
         lon: float | None = 113.6,
         address: str | None = "城关镇人民路3号",
         status: str = "open",
+        media_url: str | None = None,
     ) -> str:
         with self._lock:
             n = self._next
@@ -111,7 +114,7 @@ class FakeOpen311:
                 "zipcode": None,
                 "lat": lat,
                 "long": lon,
-                "media_url": None,
+                "media_url": media_url,
             }
             return rid
 
@@ -123,6 +126,9 @@ class FakeOpen311:
     # -- HTTP ---------------------------------------------------------------------------------------------------
 
     def __call__(self, req: Request) -> Reply:
+        if req.path.startswith("/media/"):
+            body = self.media.get(req.path.removeprefix("/media/"))
+            return Reply(200, body, {"Content-Type": "image/jpeg"}) if body is not None else error(404, "no such file")
         path = req.path.rsplit("/", 1)[-1]
         if req.method != "GET" or path not in ("services.json", "requests.json"):
             return error(404, f"no such method: {req.method} {req.path}")

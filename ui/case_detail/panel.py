@@ -34,6 +34,7 @@ from ..session import ConsoleSession
 from ..workers import JobResult
 from .actions import CaseActionButtons, ask_merge_target, ask_text
 from .assign import AssignDialog
+from .attachments import AttachmentStrip
 from .handoff import HandoffBox
 from .header import CaseHeader
 from .timeline import Timeline
@@ -63,10 +64,11 @@ class CaseDetailPanel(QWidget):
         self.message.setProperty("role", "error")
         self.timeline = Timeline()
         self.handoff = HandoffBox()
+        self.files = AttachmentStrip(session)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
-        for widget in (self.header, self.recommended, self.sent, self.steps, self.handoff, self.message):
+        for widget in (self.header, self.files, self.recommended, self.sent, self.steps, self.handoff, self.message):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
 
@@ -94,6 +96,7 @@ class CaseDetailPanel(QWidget):
     def show_case(self, case_id: int) -> None:
         self.case_id = case_id
         self.message.clear()
+        self.files.show_case(case_id)
         if not case_id:
             self.detail = None
             self.recommendations = []
@@ -104,6 +107,7 @@ class CaseDetailPanel(QWidget):
     def _on_events(self, events: list[EventRecord]) -> None:
         if self.case_id and any(e.case_id == self.case_id for e in events):
             self._reload_timer.start()
+            self.files.reload()
         elif self.detail is not None and self.detail.case.status.is_open:
             self._reload_timer.start()  # units moved or freed: recommendations may change
 

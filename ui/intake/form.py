@@ -28,6 +28,7 @@ from ..session import ConsoleSession
 from ..workers import JobResult
 from .draft import DraftStore
 from .fields import IntakeFields, restyle
+from .files import IntakeFiles
 from .lookups import IntakeLookups
 from .triage_card import TriageCard
 
@@ -69,6 +70,9 @@ class IntakeForm(QWidget):
         layout.addWidget(f)
         self.card = TriageCard()
         layout.addWidget(self.card)
+        self.files = IntakeFiles()  # photos and evidence with the appeal (dropped, chosen or pasted)
+        layout.addWidget(self.files)
+        self.setAcceptDrops(True)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         layout.addStretch(1)
@@ -110,6 +114,14 @@ class IntakeForm(QWidget):
     def data(self) -> dict[str, Any]:
         return self.fields.data()
 
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        event.acceptProposedAction()
+        self.files.add_paths([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+
     def restore_draft(self) -> bool:
         draft = self.drafts.load()
         if not draft:
@@ -147,6 +159,7 @@ class IntakeForm(QWidget):
         finally:
             self._loading = False
         self.drafts.clear()
+        self.files.clear()
         self.merge_button.setEnabled(False)
         self.status.clear()
 
@@ -326,9 +339,12 @@ class IntakeForm(QWidget):
                     done_text=lambda d: QCoreApplication.translate("ConsoleSession", "Dispatched %s") % d.callsign,
                 )
 
+        data = self.data()
+        if self.files.items:
+            data["attachments"] = list(self.files.items)
         self.session.run(
             "intake.create",
-            data=self.data(),
+            data=data,
             merge_into=merge_into or None,
             triage=dict(self.card.answers) or None,
             callback=done,

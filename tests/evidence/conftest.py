@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+
+from console.db import Database
+
+from ..core.county import MiniCounty, build_mini_county
+
+
+@pytest.fixture
+def county(db: Database) -> MiniCounty:
+    return build_mini_county(db)

@@ -1,0 +1,52 @@
+"""Open311 `media_url`: the photo of a new request is fetched by the feed within its size limit, checked by content
+and kept with the case; one too large, not a photo, or missing is left out without holding the appeal back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from console.db import Database
+from console.models import Case, CaseAttachment
+
+from ..feeds.fake_open311 import FakeOpen311
+from ..feeds.fakeserver import FakeServer
+from ..feeds.test_open311 import source
+from .files import EXECUTABLE, jpeg
+
+
+@pytest.fixture
+def open311() -> Iterator[tuple[FakeOpen311, FakeServer]]:
+    app = FakeOpen311()
+    server = FakeServer(app, slow_s=0.6).start()
+    yield app, server
+    server.stop()
+
+
+def test_media_url_is_fetched_and_kept_within_the_limit(db: Database, open311: tuple[FakeOpen311, FakeServer]) -> None:
+    app, server = open311
+    photo = jpeg(seed=11)
+    app.media.update({"ok.jpg": photo, "big.jpg": b"\xff\xd8\xff" + b"\x00" * (300 * 1024), "exe.jpg": EXECUTABLE})
+    now = datetime.now(UTC)
+    ok = app.add_request(now - timedelta(hours=4), media_url=server.url + "/media/ok.jpg")
+    app.add_request(now - timedelta(hours=3), media_url=server.url + "/media/big.jpg")
+    app.add_request(now - timedelta(hours=2), media_url=server.url + "/media/exe.jpg")
+    app.add_request(now - timedelta(hours=1), media_url=server.url + "/media/missing.jpg")
+    feed = source(server, media_max_bytes=256 * 1024)
+    result = feed.poll(db)
+    assert result.created == 4  # every appeal is taken in, photo or not
+    assert result.media == 1
+    refused = {r["id"]: r["message"] for r in result.media_refused}
+    assert set(refused) == {"000002", "000003", "000004"}
+    assert "too large" in refused["000002"] and "executable" in refused["000003"] and "404" in refused["000004"]
+    big = [r for r in server.log if r.path == "/media/big.jpg"]
+    assert len(big) == 1
+    with db.session() as s:
+        held = s.execute(select(Case.number, CaseAttachment.source).join(CaseAttachment)).all()
+    assert len(held) == 1 and held[0][1] == "open311"
+    assert ok == "000001"
+    again = feed.poll(db)  # idempotent: the request is known, its photo is not fetched again
+    assert again.media == 0 and len([r for r in server.log if r.path == "/media/ok.jpg"]) == 1
