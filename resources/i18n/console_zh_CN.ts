@@ -40,6 +40,10 @@
         <translation>力量处置完毕（恢复空闲）</translation>
     </message>
     <message>
+        <source>File from patrol…</source>
+        <translation>巡防上报…</translation>
+    </message>
+    <message>
         <source>Resolve case…</source>
         <translation>办结…</translation>
     </message>
@@ -70,6 +74,14 @@
     <message>
         <source>Show the whole county</source>
         <translation>显示全县</translation>
+    </message>
+    <message>
+        <source>Acknowledge alarm</source>
+        <translation>确认警报</translation>
+    </message>
+    <message>
+        <source>Hand over and lock (交接班)</source>
+        <translation>交接班并锁定</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -136,6 +148,61 @@
     <message>
         <source>Deadline: a number of hours, or empty.</source>
         <translation>办理时限须填写小时数，或留空。</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>Add file…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Use the photo&apos;s place</source>
+        <translation>使用照片的位置</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>录音</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Position in datum %1 not used</source>
+        <translation>照片位置采用 %1 坐标系，未使用</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Photos, recordings and documents (*)</source>
+        <translation>照片、录音和文档 (*)</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save as</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <source>Cannot save: %1</source>
+        <translation>无法保存：%1</translation>
+    </message>
+    <message>
+        <source>No photo</source>
+        <translation>无照片</translation>
     </message>
 </context>
 <context>
@@ -338,6 +405,18 @@
         <source>level {0}</source>
         <translation>{0}级</translation>
     </message>
+    <message>
+        <source>Y</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>suggested: %1</source>
+        <translation>系统建议：%1</translation>
+    </message>
 </context>
 <context>
     <name>ConsoleSession</name>
@@ -345,6 +424,10 @@
         <source>the database does not answer</source>
         <extracomment>A database call running longer than this means the database is not answering (the banner must show within 2 s).</extracomment>
         <translation>数据库无响应</translation>
+    </message>
+    <message>
+        <source>the database file was deleted, replaced or moved: nothing more is saved — restart the console on the right file</source>
+        <translation>数据库文件已被删除、替换或移动：此后不会再保存任何内容——请在正确的数据库文件上重新启动控制台</translation>
     </message>
     <message>
         <source>Dispatched %s</source>
@@ -572,6 +655,168 @@
     </message>
 </context>
 <context>
+    <name>FollowUpBoard</name>
+    <message>
+        <source>Next step</source>
+        <extracomment>Events after which the lists are read again.</extracomment>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Leader</source>
+        <translation>包案领导</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>风险</translation>
+    </message>
+    <message>
+        <source>Campaign / township</source>
+        <translation>排查 / 乡镇</translation>
+    </message>
+    <message>
+        <source>Grids visited</source>
+        <translation>已走访网格</translation>
+    </message>
+    <message>
+        <source>Visits</source>
+        <translation>走访</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>发现问题</translation>
+    </message>
+    <message>
+        <source>Cases resolved</source>
+        <translation>已办结案件</translation>
+    </message>
+    <message>
+        <source>Leader-owned cases</source>
+        <translation>领导包案</translation>
+    </message>
+    <message>
+        <source>Violence risk: visit not yet recorded</source>
+        <translation>民转刑风险：尚未回访</translation>
+    </message>
+    <message>
+        <source>Screening campaigns</source>
+        <translation>排查</translation>
+    </message>
+    <message>
+        <source>visit</source>
+        <translation>走访</translation>
+    </message>
+    <message>
+        <source>callback</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>after resolution</source>
+        <translation>办结后</translation>
+    </message>
+</context>
+<context>
+    <name>HandoffBox</name>
+    <message>
+        <source>110 police line</source>
+        <translation>110接警台</translation>
+    </message>
+    <message>
+        <source>12345 hotline</source>
+        <translation>12345政务热线</translation>
+    </message>
+    <message>
+        <source>waiting for acceptance</source>
+        <translation>等待受理</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <source>refused, back with us</source>
+        <translation>已退回本中心</translation>
+    </message>
+    <message>
+        <source>result received</source>
+        <translation>已反馈结果</translation>
+    </message>
+    <message>
+        <source>Hand off…</source>
+        <translation>移交…</translation>
+    </message>
+    <message>
+        <source>Hand the case to the 110 police line or the 12345 hotline</source>
+        <translation>将事件移交110接警台或12345政务热线</translation>
+    </message>
+    <message>
+        <source>Handed to %1 at %2 by %3</source>
+        <translation>%3于%2移交%1</translation>
+    </message>
+    <message>
+        <source>ref %1</source>
+        <translation>编号 %1</translation>
+    </message>
+    <message>
+        <source>%1:%2 left to accept</source>
+        <translation>受理剩余 %1:%2</translation>
+    </message>
+    <message>
+        <source>not accepted in time</source>
+        <translation>超时未受理</translation>
+    </message>
+    <message>
+        <source>Hand off</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <source>Hand the case to:</source>
+        <translation>移交至：</translation>
+    </message>
+    <message>
+        <source>The other side&apos;s reference number, if given on the phone (optional):</source>
+        <translation>对方电话告知的编号（可选）：</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeFiles</name>
+    <message>
+        <source>Attach…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <source>Paste image</source>
+        <translation>粘贴图片</translation>
+    </message>
+    <message>
+        <source>Remove files</source>
+        <translation>移除附件</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Photos, recordings and documents (*)</source>
+        <translation>照片、录音和文档 (*)</translation>
+    </message>
+    <message>
+        <source>Files: %1</source>
+        <translation>附件：%1</translation>
+    </message>
+    <message>
+        <source>No files (drop photos here)</source>
+        <translation>无附件（可将照片拖到此处）</translation>
+    </message>
+</context>
+<context>
     <name>IntakeForm</name>
     <message>
         <source>Caller&apos;s phone</source>
@@ -653,6 +898,14 @@
     <message>
         <source>Locating…</source>
         <translation>正在定位…</translation>
+    </message>
+    <message>
+        <source>No place yet — a unit cannot be sent. Pick a match (Enter) or click the map, then Ctrl+Enter.</source>
+        <translation>尚未定位——无法派遣力量。请选择匹配地址（回车）或在地图上点选，然后按 Ctrl+Enter。</translation>
+    </message>
+    <message>
+        <source>Saved %1, not dispatched: %2</source>
+        <translation>已保存 %1，未派遣：%2</translation>
     </message>
     <message>
         <source>First appeal from this number.</source>
@@ -1028,6 +1281,50 @@
         <translation>已转办</translation>
     </message>
     <message>
+        <source>Upcoming</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Met</source>
+        <translation>达标</translation>
+    </message>
+    <message>
+        <source>Met late</source>
+        <translation>迟到达标</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>未达标</translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>Point</source>
+        <translation>定点</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路线</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
         <source>Updated</source>
         <translation>信息修改</translation>
     </message>
@@ -1102,6 +1399,126 @@
     <message>
         <source>Failed login</source>
         <translation>登录失败</translation>
+    </message>
+    <message>
+        <source>Taken locally</source>
+        <translation>就地化解</translation>
+    </message>
+    <message>
+        <source>Sent up a level</source>
+        <translation>上交</translation>
+    </message>
+    <message>
+        <source>Sent down a level</source>
+        <translation>下派</translation>
+    </message>
+    <message>
+        <source>Handed off</source>
+        <translation>已移交</translation>
+    </message>
+    <message>
+        <source>Hand-off accepted</source>
+        <translation>移交已受理</translation>
+    </message>
+    <message>
+        <source>Hand-off refused</source>
+        <translation>移交被退回</translation>
+    </message>
+    <message>
+        <source>Hand-off result</source>
+        <translation>移交办理结果</translation>
+    </message>
+    <message>
+        <source>Hand-off not accepted in time</source>
+        <translation>移交超时未受理</translation>
+    </message>
+    <message>
+        <source>Triage</source>
+        <translation>分诊</translation>
+    </message>
+    <message>
+        <source>Places imported</source>
+        <translation>导入标准地址</translation>
+    </message>
+    <message>
+        <source>Shift handover</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <source>Patrol plan created</source>
+        <translation>巡防计划已创建</translation>
+    </message>
+    <message>
+        <source>Patrol plan changed</source>
+        <translation>巡防计划已修改</translation>
+    </message>
+    <message>
+        <source>Patrol plan suspended</source>
+        <translation>巡防计划已暂停</translation>
+    </message>
+    <message>
+        <source>Patrol plan resumed</source>
+        <translation>巡防计划已恢复</translation>
+    </message>
+    <message>
+        <source>Patrol plans imported</source>
+        <translation>巡防计划已导入</translation>
+    </message>
+    <message>
+        <source>Patrol progress</source>
+        <translation>巡防进度</translation>
+    </message>
+    <message>
+        <source>Patrol shift approved</source>
+        <translation>巡防班次审核通过</translation>
+    </message>
+    <message>
+        <source>Patrol shift returned</source>
+        <translation>巡防班次被退回</translation>
+    </message>
+    <message>
+        <source>Filed from patrol</source>
+        <translation>巡防上报</translation>
+    </message>
+    <message>
+        <source>Key sites imported</source>
+        <translation>重点单位已导入</translation>
+    </message>
+    <message>
+        <source>Unit relocated</source>
+        <translation>力量前置</translation>
+    </message>
+    <message>
+        <source>File attached</source>
+        <translation>已添加附件</translation>
+    </message>
+    <message>
+        <source>Place taken from photo</source>
+        <translation>位置取自照片</translation>
+    </message>
+    <message>
+        <source>Owned by a leader</source>
+        <translation>领导包案</translation>
+    </message>
+    <message>
+        <source>Follow-up planned</source>
+        <translation>已安排回访/走访</translation>
+    </message>
+    <message>
+        <source>Follow-up recorded</source>
+        <translation>已记录回访/走访</translation>
+    </message>
+    <message>
+        <source>Violence risk flagged</source>
+        <translation>已标记民转刑风险</translation>
+    </message>
+    <message>
+        <source>Screening campaign started</source>
+        <translation>排查已启动</translation>
+    </message>
+    <message>
+        <source>Screening visit</source>
+        <translation>排查走访</translation>
     </message>
     <message>
         <source>grid worker of this grid</source>
@@ -1292,8 +1709,28 @@
         <translation>督办</translation>
     </message>
     <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>包案与排查</translation>
+    </message>
+    <message>
         <source>Loading the open cases and units…</source>
         <translation>正在加载在办事件和力量…</translation>
+    </message>
+    <message>
+        <source>Key-site readiness</source>
+        <translation>重点单位战备</translation>
+    </message>
+    <message>
+        <source>Track playback</source>
+        <translation>轨迹回放</translation>
+    </message>
+    <message>
+        <source>Patrol</source>
+        <translation>巡防</translation>
     </message>
     <message>
         <source>&amp;Console</source>
@@ -1318,6 +1755,10 @@
     <message>
         <source>Database connection restored.</source>
         <translation>数据库连接已恢复。</translation>
+    </message>
+    <message>
+        <source>Database unreachable: its file was deleted, replaced or moved. Nothing is saved from now on; drafts are kept. Restart the console on the right database file.</source>
+        <translation>数据库不可用：其文件已被删除、替换或移动。此后不会保存任何内容；草稿已保留。请在正确的数据库文件上重新启动控制台。</translation>
     </message>
     <message>
         <source>Database unreachable — showing the last known state. Nothing can be saved until it is back; drafts are kept. Retrying…</source>
@@ -1395,6 +1836,74 @@
         <source>position fix is old</source>
         <translation>定位已过时</translation>
     </message>
+    <message>
+        <source>Patrol plans</source>
+        <translation>巡防计划</translation>
+    </message>
+    <message>
+        <source>Key sites</source>
+        <translation>重点单位</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路线</translation>
+    </message>
+    <message>
+        <source>Reach (1/3/5 min)</source>
+        <translation>1/3/5 分钟可达范围</translation>
+    </message>
+    <message>
+        <source>Track playback</source>
+        <translation>轨迹回放</translation>
+    </message>
+    <message>
+        <source>done today</source>
+        <translation>今日已完成</translation>
+    </message>
+    <message>
+        <source>due now</source>
+        <translation>正在进行</translation>
+    </message>
+    <message>
+        <source>missed</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>planned later today</source>
+        <translation>今日稍后</translation>
+    </message>
+    <message>
+        <source>not planned today</source>
+        <translation>今日无计划</translation>
+    </message>
+    <message>
+        <source>covered</source>
+        <translation>已覆盖</translation>
+    </message>
+    <message>
+        <source>not covered</source>
+        <translation>未覆盖</translation>
+    </message>
+    <message>
+        <source>no unit can reach it</source>
+        <translation>无力量可及时到达</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>stop</source>
+        <translation>停留</translation>
+    </message>
+    <message>
+        <source>check-in</source>
+        <translation>签到</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -1432,9 +1941,227 @@
     </message>
 </context>
 <context>
+    <name>PatrolFilingDialog</name>
+    <message>
+        <source>File from patrol — %1</source>
+        <translation>巡防上报 — %1</translation>
+    </message>
+    <message>
+        <source>What the unit found</source>
+        <translation>巡防发现的情况</translation>
+    </message>
+    <message>
+        <source>optional; the unit&apos;s position is used</source>
+        <translation>可不填；使用该力量的当前位置</translation>
+    </message>
+    <message>
+        <source>Channel: patrol · at the unit&apos;s last position, with its grid and shift</source>
+        <translation>来源：巡防 · 位置取该力量最新定位，自动填入网格和班次</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+</context>
+<context>
+    <name>PatrolLink</name>
+    <message>
+        <source>Patrol shift approved.</source>
+        <extracomment>Events after which today&apos;s board and the plans layer are read again. Events after which readiness is read again (a unit taken or freed, moved or relocated, new sites).</extracomment>
+        <translation>巡防班次已审核通过。</translation>
+    </message>
+    <message>
+        <source>Patrol shift returned to its team.</source>
+        <translation>巡防班次已退回。</translation>
+    </message>
+    <message>
+        <source>%1 ordered to stand by at %2.</source>
+        <translation>已令 %1 前置至 %2 待命。</translation>
+    </message>
+    <message>
+        <source>Patrol plan saved: %1.</source>
+        <translation>巡防计划已保存：%1。</translation>
+    </message>
+    <message>
+        <source>Filed from patrol as %1.</source>
+        <translation>已作为巡防上报受理：%1。</translation>
+    </message>
+</context>
+<context>
+    <name>PatrolPanel</name>
+    <message>
+        <source>Plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>要求</translation>
+    </message>
+    <message>
+        <source>Best arrival</source>
+        <translation>最快到达</translation>
+    </message>
+    <message>
+        <source>Margin</source>
+        <translation>余量</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Covers</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <source>Play track</source>
+        <translation>轨迹回放</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>审核通过</translation>
+    </message>
+    <message>
+        <source>Return…</source>
+        <translation>退回…</translation>
+    </message>
+    <message>
+        <source>Suggested moves (力量前置)</source>
+        <translation>建议前置（力量前置）</translation>
+    </message>
+    <message>
+        <source>Send move order</source>
+        <translation>下达前置指令</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <source>Key sites</source>
+        <translation>重点单位</translation>
+    </message>
+    <message>
+        <source>Suggested plans</source>
+        <translation>研判建议</translation>
+    </message>
+    <message>
+        <source>To review (%1)</source>
+        <translation>待审核（%1）</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Key sites (%1 not covered)</source>
+        <translation>重点单位（%1 处未覆盖）</translation>
+    </message>
+    <message>
+        <source>Return shift</source>
+        <translation>退回班次</translation>
+    </message>
+    <message>
+        <source>Remark for the team (why it is returned):</source>
+        <translation>退回意见（告知巡防队原因）：</translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackBar</name>
+    <message>
+        <source>Callsigns, separated by ;</source>
+        <translation>呼号，以 ; 分隔</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>载入</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>End playback</source>
+        <translation>结束回放</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>力量</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Loading the tracks…</source>
+        <translation>正在载入轨迹…</translation>
+    </message>
+    <message>
+        <source>%1 units, %2 fixes, %3 stops, %4 check-ins, %5 cases</source>
+        <translation>%1 个力量，%2 个定位点，%3 处停留，%4 次签到，%5 起事件</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+</context>
+<context>
     <name>QueueModel</name>
     <message>
         <source>Pri.</source>
+        <extracomment>Background of a row whose alarm is unacknowledged, in the bright phase of its flash.</extracomment>
         <translation>等级</translation>
     </message>
     <message>
@@ -1514,10 +2241,136 @@
     </message>
 </context>
 <context>
+    <name>ReadinessFigure</name>
+    <message>
+        <source>Key-site readiness (1/3/5 min)</source>
+        <extracomment>Below this share the figure turns amber, below the second red.</extracomment>
+        <translation>重点单位战备率（1/3/5 分钟）</translation>
+    </message>
+    <message>
+        <source>%1 of %2 sites</source>
+        <translation>%2 处中 %1 处</translation>
+    </message>
+    <message>
+        <source>%1 min: %2/%3</source>
+        <translation>%1 分钟：%2/%3</translation>
+    </message>
+    <message>
+        <source>no unit can reach it</source>
+        <translation>无力量可及时到达</translation>
+    </message>
+    <message>
+        <source>%1 min over its %2 min</source>
+        <translation>超出 %2 分钟要求 %1 分钟</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <source>Required.</source>
         <translation>必填。</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftChange</name>
+    <message>
+        <source>Open cases: %1</source>
+        <translation>未办结案件：%1</translation>
+    </message>
+    <message>
+        <source>Unacknowledged alarms: %1</source>
+        <translation>未确认警报：%1</translation>
+    </message>
+    <message>
+        <source>Notes of the shift: %1</source>
+        <translation>本班备注：%1</translation>
+    </message>
+    <message>
+        <source>Shift handover (交接班)</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <source>Reading the open cases…</source>
+        <translation>正在读取未办结案件…</translation>
+    </message>
+    <message>
+        <source>Your note for the next shift (what to watch, what was promised)</source>
+        <translation>给下一班的交接说明（需关注的事项、已承诺的事项）</translation>
+    </message>
+    <message>
+        <source>Hand over and lock</source>
+        <translation>交班并锁定</translation>
+    </message>
+    <message>
+        <source>Handover from the last shift (交接班)</source>
+        <translation>上一班的交接班记录</translation>
+    </message>
+    <message>
+        <source>Left by %1 at %2</source>
+        <translation>%1 于 %2 交班</translation>
+    </message>
+    <message>
+        <source>(no note)</source>
+        <translation>（无说明）</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>A call is being typed. Quit anyway? The draft is kept and comes back at the next start.</source>
+        <translation>正在录入来电。仍要退出吗？草稿会保留，下次启动时恢复。</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionsPage</name>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Suggest</source>
+        <translation>生成建议</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>草案</translation>
+    </message>
+    <message>
+        <source>Windows</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <source>Save as plan</source>
+        <translation>保存为巡防计划</translation>
+    </message>
+    <message>
+        <source>From the appeals of the last</source>
+        <translation>依据近期诉求：最近</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>巡防力量</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>No draft chosen.</source>
+        <translation>未选择草案。</translation>
+    </message>
+    <message>
+        <source>%1 cases behind it: %2</source>
+        <translation>依据 %1 起事件：%2</translation>
     </message>
 </context>
 <context>
@@ -1641,6 +2494,21 @@
     <message>
         <source>Returned %1 · Overdue %2 · Warnings %3 · Escalated %4 · Callbacks due %5</source>
         <translation>退单 %1 · 超期 %2 · 预警 %3 · 督办 %4 · 待回访 %5</translation>
+    </message>
+</context>
+<context>
+    <name>TriageCard</name>
+    <message>
+        <source>Triage questions: Y answers yes, N no, Backspace takes the last answer back</source>
+        <translation>分诊问题：按 Y 回答“是”，按 N 回答“否”，退格键撤回上一个回答</translation>
+    </message>
+    <message>
+        <source>Y</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>否</translation>
     </message>
 </context>
 <context>

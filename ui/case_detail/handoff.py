@@ -14,20 +14,20 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QW
 from console.enums import HandoffLine, HandoffStatus
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HandoffBox", text)
-
-
 def line_label(line: HandoffLine) -> str:
-    return _tr("110 police line") if line == HandoffLine.POLICE_110 else _tr("12345 hotline")
+    return (
+        QCoreApplication.translate("HandoffBox", "110 police line")
+        if line == HandoffLine.POLICE_110
+        else QCoreApplication.translate("HandoffBox", "12345 hotline")
+    )
 
 
 def status_label(status: HandoffStatus) -> str:
     return {
-        HandoffStatus.SENT: _tr("waiting for acceptance"),
-        HandoffStatus.ACCEPTED: _tr("accepted"),
-        HandoffStatus.REFUSED: _tr("refused, back with us"),
-        HandoffStatus.DONE: _tr("result received"),
+        HandoffStatus.SENT: QCoreApplication.translate("HandoffBox", "waiting for acceptance"),
+        HandoffStatus.ACCEPTED: QCoreApplication.translate("HandoffBox", "accepted"),
+        HandoffStatus.REFUSED: QCoreApplication.translate("HandoffBox", "refused, back with us"),
+        HandoffStatus.DONE: QCoreApplication.translate("HandoffBox", "result received"),
     }[status]
 
 
@@ -41,8 +41,10 @@ class HandoffBox(QWidget):
         self.receipt: Any = None
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.button = QPushButton(_tr("Hand off…"))
-        self.button.setToolTip(_tr("Hand the case to the 110 police line or the 12345 hotline"))
+        self.button = QPushButton(QCoreApplication.translate("HandoffBox", "Hand off…"))
+        self.button.setToolTip(
+            QCoreApplication.translate("HandoffBox", "Hand the case to the 110 police line or the 12345 hotline")
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
@@ -69,22 +71,24 @@ class HandoffBox(QWidget):
             self.label.setText("")
             return
         parts = [
-            _tr("Handed to %1 at %2 by %3")
+            QCoreApplication.translate("HandoffBox", "Handed to %1 at %2 by %3")
             .replace("%1", line_label(r.to))
             .replace("%2", r.sent_at.astimezone().strftime("%H:%M"))
             .replace("%3", r.sent_by),
             status_label(r.status),
         ]
         if r.ref:
-            parts.append(_tr("ref %1").replace("%1", r.ref))
+            parts.append(QCoreApplication.translate("HandoffBox", "ref %1").replace("%1", r.ref))
         if r.status == HandoffStatus.SENT:
             left = int((r.accept_by - datetime.now(UTC)).total_seconds())
             if left >= 0:
                 parts.append(
-                    _tr("%1:%2 left to accept").replace("%1", str(left // 60)).replace("%2", f"{left % 60:02d}")
+                    QCoreApplication.translate("HandoffBox", "%1:%2 left to accept")
+                    .replace("%1", str(left // 60))
+                    .replace("%2", f"{left % 60:02d}")
                 )
             else:
-                parts.append(_tr("not accepted in time"))
+                parts.append(QCoreApplication.translate("HandoffBox", "not accepted in time"))
         if r.refusal_reason:
             parts.append(r.refusal_reason)
         if r.result:
@@ -98,11 +102,22 @@ class HandoffBox(QWidget):
     def _ask(self) -> None:
         lines = [HandoffLine.POLICE_110, HandoffLine.HOTLINE_12345]
         names = [line_label(x) for x in lines]
-        name, ok = QInputDialog.getItem(self, _tr("Hand off"), _tr("Hand the case to:"), names, 0, False)
+        name, ok = QInputDialog.getItem(
+            self,
+            QCoreApplication.translate("HandoffBox", "Hand off"),
+            QCoreApplication.translate("HandoffBox", "Hand the case to:"),
+            names,
+            0,
+            False,
+        )
         if not ok:
             return
         ref, ok = QInputDialog.getText(
-            self, _tr("Hand off"), _tr("The other side's reference number, if given on the phone (optional):")
+            self,
+            QCoreApplication.translate("HandoffBox", "Hand off"),
+            QCoreApplication.translate(
+                "HandoffBox", "The other side's reference number, if given on the phone (optional):"
+            ),
         )
         if not ok:
             return
