@@ -81,8 +81,8 @@ def list_(ctx: OpContext, *, case_id: int | None = None, number: str | None = No
 
     def work(session: Session) -> CaseFiles:
         cid = refs.case_id(session, case_id, number)
-        offer = attachments.place_offer(session, cid)
-        return CaseFiles(cid, attachments.case_attachments(session, cid, viewer=ctx.actor), offer)
+        files = attachments.case_attachments(session, cid, viewer=ctx.actor)  # the scope is checked here first
+        return CaseFiles(cid, files, attachments.place_offer(session, cid))
 
     return ctx.read(work)
 
@@ -90,7 +90,7 @@ def list_(ctx: OpContext, *, case_id: int | None = None, number: str | None = No
 @operation("attachments.thumbnail", action=None, kind=Kind.READ)
 def thumbnail(ctx: OpContext, *, sha256: str) -> OpResult[bytes | None]:
     """An image's JPEG thumbnail (None for recordings and documents)."""
-    return ctx.read(lambda s: attachments.thumbnail(s, sha256))
+    return ctx.read(lambda s: attachments.thumbnail(s, sha256, viewer=ctx.actor))
 
 
 @operation("attachments.preview", action=None, kind=Kind.READ)
@@ -99,7 +99,7 @@ def preview(ctx: OpContext, *, sha256: str, px: int = 1600) -> OpResult[bytes | 
     wall show (None for recordings and documents)."""
     if not isinstance(px, int) or not 64 <= px <= 4096:
         raise ValidationError("px", "must be a whole number from 64 to 4096")
-    return ctx.read(lambda s: attachments.preview(s, sha256, px=px))
+    return ctx.read(lambda s: attachments.preview(s, sha256, px=px, viewer=ctx.actor))
 
 
 @operation("attachments.content", action=None, kind=Kind.READ)

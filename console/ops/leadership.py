@@ -101,10 +101,10 @@ def flag_risk(
 @operation("leadership.board", action=None, kind=Kind.READ)
 def board(ctx: OpContext) -> OpResult[list[OwnedCase]]:
     """Owned cases and flagged disputes with their next due step, the most urgent first."""
-    return ctx.read(leadership.owned_board)
+    return ctx.read(lambda s: leadership.owned_board(s, viewer=ctx.actor))
 
 
 @operation("leadership.risk_wall", action=None, kind=Kind.READ)
 def risk_wall(ctx: OpContext) -> OpResult[list[OwnedCase]]:
     """Flagged disputes whose mandatory visit is not yet recorded (shown on the wall)."""
-    return ctx.read(leadership.risk_wall)
+    return ctx.read(lambda s: leadership.risk_wall(s, viewer=ctx.actor))

@@ -23,6 +23,7 @@ from ..geo.gridindex import grid_index
 from ..models import Blob, BlobChunk, Case, CaseAttachment
 from ..models.attachments import CHUNK_BYTES
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
 from .errors import InvalidTransition, NotFound, ValidationError
 from .masking import mask_name
@@ -63,6 +64,21 @@ class AttachmentView:
             "lat": self.lat,
             "lon": self.lon,
         }
+
+
+def _require_blob(session: Session, viewer: Actor | None, sha256: str) -> None:
+    """A scoped user reaches a file only through a case in its scope (the same answer as an unknown file, so that a
+    hash does not tell whether another township holds the file)."""
+    if viewer is None or not viewer.scoped:
+        return
+    found = session.scalar(
+        select(CaseAttachment.id)
+        .join(Case, Case.id == CaseAttachment.case_id)
+        .where(CaseAttachment.sha256 == sha256, scope.case_filter(viewer))
+        .limit(1)
+    )
+    if found is None:
+        raise NotFound("attachment", sha256, field="sha256")
 
 
 def _insert(session: Session, model: Any) -> Any:
@@ -118,6 +134,7 @@ def add_attachment(
 ) -> CaseAttachment:
     """Keep `prepared` with the case (the same file twice is kept once) and record `attachment_added`."""
     actor.require(action)
+    scope.require_case(session, actor, case_id)
     if source not in SOURCES:
         raise ValidationError("source", f"must be one of {', '.join(SOURCES)}")
     now = now or utcnow()
@@ -224,6 +241,7 @@ def _view_row(row: Any, viewer: Actor) -> AttachmentView:
 
 def case_attachments(session: Session, case_id: int, *, viewer: Actor) -> list[AttachmentView]:
     """The case's attachments, oldest first (without their content)."""
+    scope.require_case(session, viewer, case_id)
     return [_view_row(r, viewer) for r in _rows(session, CaseAttachment.case_id == case_id)]
 
 
@@ -236,8 +254,9 @@ def attachments_by_case(session: Session, case_ids: Any, *, viewer: Actor) -> di
     return out
 
 
-def thumbnail(session: Session, sha256: str) -> bytes | None:
+def thumbnail(session: Session, sha256: str, *, viewer: Actor | None = None) -> bytes | None:
     """The JPEG thumbnail of an image (None for recordings and documents)."""
+    _require_blob(session, viewer, sha256)
     found = session.execute(select(Blob.thumbnail).where(Blob.sha256 == sha256)).first()
     if found is None:
         raise NotFound("attachment", sha256, field="sha256")
@@ -247,6 +266,7 @@ def thumbnail(session: Session, sha256: str) -> bytes | None:
 
 def content(session: Session, sha256: str, *, viewer: Actor) -> tuple[str, bytes]:
     """The file's type and bytes; EXIF, XMP and comments are stripped unless the viewer may see callers' data."""
+    _require_blob(session, viewer, sha256)
     kind = session.scalar(select(Blob.type).where(Blob.sha256 == sha256))
     if kind is None:
         raise NotFound("attachment", sha256, field="sha256")
@@ -257,8 +277,9 @@ def content(session: Session, sha256: str, *, viewer: Actor) -> tuple[str, bytes
     return kind, data
 
 
-def preview(session: Session, sha256: str, *, px: int) -> bytes | None:
+def preview(session: Session, sha256: str, *, px: int, viewer: Actor | None = None) -> bytes | None:
     """An image scaled to at most `px` on its longer side, JPEG without metadata (None for other files)."""
+    _require_blob(session, viewer, sha256)
     kind = session.scalar(select(Blob.type).where(Blob.sha256 == sha256))
     if kind is None:
         raise NotFound("attachment", sha256, field="sha256")
@@ -282,6 +303,7 @@ def place_offer(session: Session, case_id: int) -> tuple[float, float, str] | No
 def place_from_photo(session: Session, *, case_id: int, sha256: str, actor: Actor, now: datetime | None = None) -> Case:
     """Take the case's place from its photo's EXIF position (WGS-84), only while the case has none."""
     actor.require(Action.INTAKE)
+    scope.require_case(session, actor, case_id)
     now = now or utcnow()
     blob = session.scalars(
         select(Blob)

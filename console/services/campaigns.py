@@ -20,8 +20,9 @@ from ..enums import CaseStatus, Category, Channel, EventKind, Priority, UnitKind
 from ..events import record_event
 from ..models import Campaign, CampaignTask, CampaignVisit, Case, Grid, Township, Unit
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
-from .errors import InvalidTransition, NotFound, ValidationError
+from .errors import InvalidTransition, NotFound, OutOfScope, ValidationError
 from .inputs import check_text, required_text
 from .intake import IntakeRequest, create_case
 from .leadership import due_time
@@ -244,6 +245,8 @@ def record_visit(
     if row is None:
         raise NotFound("grid in the campaign", grid, field="grid")
     task, g = row
+    if not scope.grid_in_scope(actor, g):
+        raise OutOfScope("grid", grid, scope.scope_name(actor))
     if session.scalar(select(CampaignVisit.id).where(CampaignVisit.task_id == task.id, CampaignVisit.place == where)):
         raise InvalidTransition("place", where, "visited", "record it again in this campaign")
     case: Case | None = None

@@ -22,6 +22,7 @@ from ..events import record_event
 from ..models import Case, CaseOwner, FollowUpStep, ViolenceRisk
 from ..timeutil import CHINA_TZ, ensure_utc, parse_iso8601, utcnow
 from ..worktime import WorkCalendar, default_calendar
+from . import scope
 from .actor import SYSTEM, Action, Actor
 from .errors import InvalidTransition, NotFound, ValidationError
 from .escalation import MAX_AUTO_LEVEL, raise_case_level
@@ -140,6 +141,7 @@ def own_case(
 ) -> OwnedCase:
     """Mark the case as owned by `leader` (领导包案) with its follow-up plan (`(kind, due)` pairs)."""
     actor.require(Action.ESCALATE)
+    scope.require_case(session, actor, case_id)
     now = now or utcnow()
     name = required_text(leader, "leader", max_len=64)
     note = check_text(note, "note", max_len=2000, multiline=True)
@@ -170,6 +172,7 @@ def plan_step(
 ) -> StepView:
     """Add a visit or callback to an owned case's plan."""
     actor.require(Action.ESCALATE)
+    scope.require_case(session, actor, case_id)
     now = now or utcnow()
     due_at = due_time(due, "due", now=now)
     case = _case(session, case_id)
@@ -189,6 +192,7 @@ def record_step(
 ) -> StepView:
     """Record that the earliest open visit (or callback) of the case happened, with what came of it."""
     actor.require(Action.NOTE)
+    scope.require_case(session, actor, case_id)
     now = now or utcnow()
     if kind not in KINDS:
         raise ValidationError("kind", f"must be one of {', '.join(KINDS)}")
@@ -239,6 +243,7 @@ def flag_violence_risk(
 ) -> OwnedCase:
     """Flag a dispute for violence risk (民转刑 风险); its visit after resolution becomes mandatory."""
     actor.require(Action.ESCALATE)
+    scope.require_case(session, actor, case_id)
     now = now or utcnow()
     text = required_text(reason, "reason", max_len=2000)
     if not 1 <= visit_within_h <= 24 * 90:
@@ -376,25 +381,32 @@ def owned_case(session: Session, case_id: int, *, now: datetime | None = None) -
     )
 
 
-def owned_board(session: Session, *, now: datetime | None = None) -> list[OwnedCase]:
+def _in_scope(viewer: Actor | None, case_id: Any) -> list[Any]:
+    """The filter that keeps a scoped viewer's lists to its own cases (none for the county)."""
+    if viewer is None or not viewer.scoped:
+        return []
+    return [case_id.in_(select(Case.id).where(scope.case_filter(viewer)))]
+
+
+def owned_board(session: Session, *, now: datetime | None = None, viewer: Actor | None = None) -> list[OwnedCase]:
     """Owned cases with an open step or still open themselves, and flagged disputes awaiting their visit; the most
-    urgent next step first (overdue, then by due time; without a step last)."""
+    urgent next step first (overdue, then by due time; without a step last). A scoped viewer sees its scope's."""
     now = now or utcnow()
-    ids = set(session.scalars(select(CaseOwner.case_id)).all())
-    ids |= set(session.scalars(select(ViolenceRisk.case_id)).all())
+    ids = set(session.scalars(select(CaseOwner.case_id).where(*_in_scope(viewer, CaseOwner.case_id))).all())
+    ids |= set(session.scalars(select(ViolenceRisk.case_id).where(*_in_scope(viewer, ViolenceRisk.case_id))).all())
     rows = [owned_case(session, cid, now=now) for cid in sorted(ids)]
     shown = [r for r in rows if r.next_step is not None or r.status in {s.value for s in CaseStatus if s.is_open}]
     far = datetime.max.replace(tzinfo=now.tzinfo)
     return sorted(shown, key=lambda r: (not r.overdue, r.next_step.due_at if r.next_step else far, r.case_id))
 
 
-def risk_wall(session: Session, *, now: datetime | None = None) -> list[OwnedCase]:
-    """Flagged disputes whose mandatory visit is not yet recorded (what the wall shows)."""
+def risk_wall(session: Session, *, now: datetime | None = None, viewer: Actor | None = None) -> list[OwnedCase]:
+    """Flagged disputes whose mandatory visit is not yet recorded (what the wall shows), of the viewer's scope."""
     now = now or utcnow()
     waiting = session.scalars(
         select(ViolenceRisk.case_id)
         .outerjoin(FollowUpStep, FollowUpStep.id == ViolenceRisk.visit_step_id)
-        .where(FollowUpStep.done_at.is_(None))
+        .where(FollowUpStep.done_at.is_(None), *_in_scope(viewer, ViolenceRisk.case_id))
         .order_by(ViolenceRisk.case_id)
     ).all()
     return [owned_case(session, cid, now=now) for cid in waiting]

@@ -50,6 +50,15 @@ def figures_filter(actor: Actor) -> ColumnElement[bool] | None:
     return func.coalesce(Case.grid_id, -1) == (actor.grid_id if actor.grid_id is not None else -2)
 
 
+def grid_in_scope(actor: Actor, grid: Grid) -> bool:
+    """A township user works in its township's grids, a village user in its own grid, the county everywhere."""
+    if actor.level == Level.TOWNSHIP:
+        return actor.township_id is not None and grid.township_id == actor.township_id
+    if actor.level == Level.VILLAGE:
+        return actor.grid_id is not None and grid.id == actor.grid_id
+    return True
+
+
 def unit_filter(actor: Actor) -> ColumnElement[bool]:
     """The units `actor` may see and send: a township's units (its own, or based in one of its grids), a village's
     own grid units."""
@@ -153,6 +162,7 @@ def township_named(session: Session, name: str) -> Township:
 __all__ = [
     "assignment_filter",
     "case_filter",
+    "grid_in_scope",
     "case_in_scope",
     "check_assignment",
     "check_case",

@@ -3,6 +3,7 @@ operation and service a scoped user can reach, each given an object outside the 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from console.ops import execute
 from console.services import assignments, intake
 from console.services.actor import Actor
 from console.services.errors import OutOfScope
+from tests.evidence.files import png
 
 from .conftest import LevelsCounty
 
@@ -105,6 +107,19 @@ OPERATIONS: dict[str, Op] = {
     ),
     "intake.create (location)": lambda w: ("intake.create", {"data": {**CASE, **IN_WEST}}),
     "handoff.send": lambda w: ("handoff.send", {"case_id": w.outside, "to": "police_110"}),
+    "attachments.add": lambda w: (
+        "attachments.add",
+        {"case_id": w.outside, "files": [{"base64": base64.b64encode(png()).decode("ascii"), "name": "a.png"}]},
+    ),
+    "attachments.list": lambda w: ("attachments.list", {"case_id": w.outside}),
+    "attachments.place_from_photo": lambda w: (
+        "attachments.place_from_photo",
+        {"case_id": w.outside, "sha256": "0" * 64},
+    ),
+    "leadership.own": lambda w: ("leadership.own", {"case_id": w.outside, "leader": "王书记"}),
+    "leadership.plan": lambda w: ("leadership.plan", {"case_id": w.outside, "kind": "visit", "due": "2030-01-01"}),
+    "leadership.record": lambda w: ("leadership.record", {"case_id": w.outside, "kind": "visit", "result": "ok"}),
+    "leadership.flag_risk": lambda w: ("leadership.flag_risk", {"case_id": w.outside, "reason": "threats"}),
 }
 
 #: Services with no operation of their own (the supervision board's steps on an assignment).
