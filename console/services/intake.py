@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, literal_column, select, text, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import String, bindparam, func, insert, literal_column, select, text, union_all
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
@@ -314,6 +314,29 @@ def _numbers_in_scope(session: Session, actor: Actor, numbers: list[str]) -> lis
     return [n for n in numbers if n in allowed]
 
 
+_CASE_INSERT = insert(Case).returning(Case.id)
+
+
+def _insert_case(session: Session, values: dict[str, Any]) -> Case:
+    """The case row by one Core INSERT … RETURNING (no unit-of-work flush), then the same row as a persistent object
+    of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
+    read it and may change it (a later flush updates it) as if it had been added."""
+    case_id = int(session.connection().execute(_CASE_INSERT, values).scalar_one())
+    known = dict(values, id=case_id)
+    for column in Case.__table__.columns:
+        if column.key in known:
+            continue
+        default = column.default
+        if default is not None and getattr(default, "is_scalar", False):
+            known[column.key] = getattr(default, "arg", None)
+        elif default is None and column.server_default is None and column.nullable:
+            known[column.key] = None
+    case = Case(**known)
+    make_transient_to_detached(case)
+    session.add(case)
+    return case
+
+
 def create_case(
     session: Session,
     req: IntakeRequest,
@@ -339,34 +362,33 @@ def create_case(
     match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
     citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
-    case = Case(
-        number=number,
-        channel=req.channel,
-        category=req.category,
-        priority=req.priority,
-        status=CaseStatus.RECEIVED,
-        version=1,
-        lat=req.lat,
-        lon=req.lon,
-        address=req.address,
-        grid_id=hit.grid_id if hit else None,
-        township_id=hit.township_id if hit else None,
-        description=req.description,
-        citizen_id=citizen_id,
-        caller_phone=req.caller_phone,
-        caller_name=req.caller_name,
-        received_at=received,
-        created_by=actor.name,
-        due_at=received + rules.deadline(req.category, req.priority),
-        escalation=0,
-        repeat_count=0,
-        reopened_count=0,
-        repeat_of_id=match.master_id if match else None,
-        level=level,
-        updated_at=now,
-    )
-    session.add(case)
-    session.flush()
+    values: dict[str, Any] = {
+        "number": number,
+        "channel": req.channel,
+        "category": req.category,
+        "priority": req.priority,
+        "status": CaseStatus.RECEIVED,
+        "version": 1,
+        "lat": req.lat,
+        "lon": req.lon,
+        "address": req.address,
+        "grid_id": hit.grid_id if hit else None,
+        "township_id": hit.township_id if hit else None,
+        "description": req.description,
+        "citizen_id": citizen_id,
+        "caller_phone": req.caller_phone,
+        "caller_name": req.caller_name,
+        "received_at": received,
+        "created_by": actor.name,
+        "due_at": received + rules.deadline(req.category, req.priority),
+        "escalation": 0,
+        "repeat_count": 0,
+        "reopened_count": 0,
+        "repeat_of_id": match.master_id if match else None,
+        "level": level,
+        "updated_at": now,
+    }
+    case = _insert_case(session, values)
     record_event(
         session,
         EventKind.CASE_RECEIVED,
