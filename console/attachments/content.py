@@ -85,7 +85,7 @@ class Prepared:
 def read_limited(stream: BinaryIO | Iterable[bytes], limit: int, field: str) -> bytes:
     """All of `stream` (a file or an iterable of blocks), refused as soon as it passes `limit` bytes."""
     out = bytearray()
-    blocks: Iterable[bytes] = iter(lambda: stream.read(BLOCK), b"") if hasattr(stream, "read") else stream  # type: ignore[union-attr]
+    blocks: Iterable[bytes] = iter(lambda: stream.read(BLOCK), b"") if hasattr(stream, "read") else stream
     for block in blocks:
         out += block
         if len(out) > limit:

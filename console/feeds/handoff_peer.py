@@ -60,7 +60,7 @@ class _Client(HttpSource):
         self._signing = ("GET", "/")
         self.last_reason: str | None = None  # the other side's `reason` in its last error answer
 
-    def request(self, method: str, path: str, **kw: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, path: str, **kw: Any) -> Any:
         self._signing = (method, urlparse(self.url(path)).path)  # what `prepare` signs (one client per thread)
         return super().request(method, path, **kw)
 

@@ -10,6 +10,7 @@ database worker, never on the interface thread.
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QSize, Qt, Signal
@@ -42,7 +43,7 @@ def png_base64(image: QImage) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; PySide6 takes only str here
     return base64.b64encode(bytes(data.data())).decode("ascii")
 
 
@@ -127,7 +128,7 @@ class AttachmentStrip(QWidget):
                     self.session.run(
                         "attachments.thumbnail",
                         sha256=view.sha256,
-                        callback=lambda r, sha=view.sha256: self._got_thumbnail(case_id, sha, r),
+                        callback=partial(self._got_thumbnail, case_id, view.sha256),
                     )
             self._emit_photo()
 

@@ -173,7 +173,7 @@ def build_page(
         min_zoom=basemap.min_zoom,
         max_zoom=basemap.max_zoom,
     )
-    MetricScale().add_to(m)
+    MetricScale().add_to(m)  # type: ignore[no-untyped-call]
     # Instance lists (the class lists are shared): folium links these in order, Leaflet first.
     m.default_js = LOCAL_JS + EXTRA_JS
     m.default_css = LOCAL_CSS + EXTRA_CSS
@@ -253,7 +253,7 @@ def build_page(
     # folium declares the layer control with `let`: pass the bindings themselves, not window properties.
     objects = f"{{map: {m.get_name()}, control: {control.get_name()}}}"
     init = f"window.addEventListener('load', function () {{ DispatchMap.init({payload}, {objects}); }});"
-    root.script.add_child(Element(init), name="dispatch_map_init")
+    root.script.add_child(Element(init), name="dispatch_map_init")  # type: ignore[attr-defined]
     return root.render()
 
 

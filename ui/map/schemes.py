@@ -9,7 +9,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QFile, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QFile, QIODevice, QObject, Qt
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
 
 from console.geo.mbtiles import MBTiles
@@ -52,7 +52,7 @@ def _reply(job: QWebEngineUrlRequestJob, mime: str, data: bytes) -> None:
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
     """app://map/index.html → the page built for this widget; app://web/<path> → resources/web/<path>."""
 
-    def __init__(self, parent: QCoreApplication | None = None, web_root: Path | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, web_root: Path | None = None) -> None:
         super().__init__(parent)
         self._web_root = (web_root or resource("web")).resolve()
         self._page = b""
@@ -89,7 +89,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
 class TileSchemeHandler(QWebEngineUrlSchemeHandler):
     """tiles://basemap/{z}/{x}/{y} → the tile from the MBTiles store (XYZ asked, TMS stored); 404 when absent."""
 
-    def __init__(self, store: MBTiles | None, parent: QCoreApplication | None = None) -> None:
+    def __init__(self, store: MBTiles | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self.served = 0

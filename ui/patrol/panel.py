@@ -267,8 +267,9 @@ class PatrolPanel(QWidget):
         if item_id is None:
             return
         for i in range(tree.topLevelItemCount()):
-            if tree.topLevelItem(i).data(0, IdRole) == item_id:
-                tree.setCurrentItem(tree.topLevelItem(i))
+            item = tree.topLevelItem(i)
+            if item is not None and item.data(0, IdRole) == item_id:
+                tree.setCurrentItem(item)
                 return
 
     def _update_buttons(self) -> None:

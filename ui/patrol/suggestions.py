@@ -102,8 +102,9 @@ class SuggestionsPage(QWidget):
             item.setToolTip(0, cats)
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             self.list.addTopLevelItem(item)
-        if self.list.topLevelItemCount():
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
         self._show()
 
     def _current(self) -> dict[str, Any] | None:
