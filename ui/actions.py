@@ -40,6 +40,7 @@ class ActionId(Enum):
     RESET_LAYOUT = auto()
     FULLSCREEN = auto()
     FIT_MAP = auto()
+    FOLLOW_SELECTION = auto()
     QUIT = auto()
 
 
@@ -137,6 +138,9 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.RESET_LAYOUT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Reset this layout"), (), menu="view"),
     ActionId.FULLSCREEN: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Full screen"), ("F11",), menu="view"),
     ActionId.FIT_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Show the whole county"), ("Ctrl+0",), menu="view"),
+    ActionId.FOLLOW_SELECTION: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Map follows the selected case"), ("Ctrl+L",), menu="view"
+    ),
     ActionId.QUIT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Quit"), ("Ctrl+Q",), menu="console"),
 }
 
@@ -183,6 +187,8 @@ class Actions:
             parent.addAction(action)
             self.by_id[action_id] = action
         self.by_id[ActionId.FULLSCREEN].setCheckable(True)
+        self.by_id[ActionId.FOLLOW_SELECTION].setCheckable(True)
+        self.by_id[ActionId.FOLLOW_SELECTION].setChecked(True)
 
     def __getitem__(self, action_id: ActionId) -> QAction:
         return self.by_id[action_id]

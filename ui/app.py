@@ -25,7 +25,8 @@ from console.ops import SYSTEM, Actor, CountyView, LoginSettings, PlaceName, Ser
 from console.paths import data_dir, default_db_url
 
 from .intake import DraftStore
-from .layouts import Layout, last_layout, layout_for_role
+from .labels import stage_label
+from .layouts import Layout, apply_look, last_layout, layout_for_role
 from .login import LoginDialog
 from .main_window import MainWindow
 from .session import ConsoleSession
@@ -70,7 +71,9 @@ def _prepare_database(worker: DbWorker, *, parent: QWidget | None) -> tuple[str,
     def on_progress(stage: str, done: int, total: int) -> None:
         lo, hi = DEMO_STAGES.get(stage, (0, 100))
         dialog.setValue(int(lo + (hi - lo) * (done / total if total else 1)))
-        dialog.setLabelText(QCoreApplication.translate("App", "Building the demo county… (%1)").replace("%1", stage))
+        dialog.setLabelText(
+            QCoreApplication.translate("App", "Building the demo county… (%1)").replace("%1", stage_label(stage))
+        )
 
     worker.progress.connect(on_progress)
     result = wait_for(worker, "setup.demo", progress=worker.progress.emit)
@@ -149,7 +152,7 @@ def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
 def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> int:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
-    apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
+    apply_look(layout)
     read_db = _wall_read_database(actor, config)
     if read_db is not None:
         worker.read_from(read_db)

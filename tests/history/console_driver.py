@@ -152,7 +152,11 @@ class ConsoleDriver(QObject):
 def where(error: BaseException) -> str:
     """The innermost frame an unexpected error came from, so the soak's report says where to look."""
     frames = traceback.extract_tb(error.__traceback__)
-    return f"{frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno} in {frames[-1].name}" if frames else "no traceback"
+    return (
+        f"{frames[-1].filename.rsplit('/', 2)[-1]}:{frames[-1].lineno} in {frames[-1].name}"
+        if frames
+        else "no traceback"
+    )
 
 
 def places_of(db: Database, limit: int = 200) -> list[tuple[float, float]]:

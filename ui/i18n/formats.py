@@ -7,6 +7,7 @@ as the core masks them (`138****5678`).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QLocale
@@ -88,6 +89,28 @@ def format_span(delta: timedelta, *, locale: QLocale | None = None) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}m"
+
+
+def format_eta(seconds: float, *, locale: QLocale | None = None) -> str:
+    """An estimated arrival, the one text the case panel and the map both show: whole minutes rounded up (an
+    estimate is never shown earlier than computed, and never as 0), `5分钟` / `1小时05分` (zh_CN) or `5 min` /
+    `1 h 05 min`; `—` for a unit that cannot reach the place."""
+    if not math.isfinite(seconds):
+        return "—"
+    minutes = max(1, math.ceil(max(0.0, seconds) / 60 - 1e-9))
+    hours, minutes = divmod(minutes, 60)
+    if _is_chinese(locale):
+        return f"{hours}小时{minutes:02d}分" if hours else f"{minutes}分钟"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def format_distance(metres: float, *, locale: QLocale | None = None) -> str:
+    """`850 m`, `2.4 km` (the same in both languages, with the locale's decimal point)."""
+    if not math.isfinite(metres):
+        return "—"
+    if metres < 1000:
+        return f"{int(round(metres))} m"
+    return (locale or QLocale()).toString(metres / 1000, "f", 1) + " km"
 
 
 def format_phone(phone: str | None) -> str:

@@ -30,6 +30,7 @@ from console.stats.board import BoardAssignment, SupervisionBoard
 from console.timeutil import CHINA_TZ, utcnow
 from console.worktime import WorkCalendar, default_calendar
 
+from ..dock_scroll import no_sideways
 from ..labels import label
 from ..theme import OVERDUE_TEXT, PRIORITY_COLOURS
 
@@ -69,6 +70,7 @@ class SupervisionBoardWidget(QWidget):
         self.summary.setFont(f)
 
         self.tree = QTreeWidget()
+        no_sideways(self.tree)
         self.tree.setColumnCount(7)
         self.tree.setHeaderLabels(
             [
