@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from console.enums import UnitStatus
+from console.enums import Role, UnitStatus
 from console.live import LiveDiff
 from console.ops import Action, CaseFacts, CountyView, PlaceName
 from console.views import CaseView
@@ -16,15 +16,17 @@ from console.views import CaseView
 from .actions import ActionId, Actions, Situation
 from .case_detail import CaseDetailPanel
 from .dashboard import KpiDashboard
+from .dock_scroll import VerticalScroll
 from .intake import DraftStore, IntakeForm
 from .labels import label
-from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
+from .layouts import Dock, DockFitter, Layout, apply_layout, apply_look, forget_layout, save_layout
 from .map_link import MapLink
 from .panels_link import DashboardLink, SupervisionLink
 from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
 from .units import UnitBoard
+from .wall import WallBand
 
 
 class MainWindow(QMainWindow):
@@ -78,7 +80,12 @@ class MainWindow(QMainWindow):
         self._dock(Dock.UNITS, self.tr("Units"), self.units)
         self.dashboard = KpiDashboard(rotating=layout == Layout.WALL)
         self._dock(Dock.DASHBOARD, self.tr("Figures"), self.dashboard, scroll=True)
-        self.dashboard_link = DashboardLink(session, self.dashboard, self._filter_from_dashboard, self)
+        self.wall_band = WallBand()
+        self._dock(Dock.WALL_BAND, self.tr("Wall"), self.wall_band)
+        self.docks[Dock.WALL_BAND].setTitleBarWidget(QWidget())  # a band, not a panel: no title bar
+        self.dashboard_link = DashboardLink(
+            session, self.dashboard, self._filter_from_dashboard, self, also=self.wall_band.set_data
+        )
         if session.may(Action.ASSIGN):  # the shift leader's board
             self.supervision = SupervisionBoardWidget()
             self._dock(Dock.SUPERVISION, self.tr("Supervision"), self.supervision)
@@ -94,18 +101,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Loading the open cases and units…"))
         self._update_actions()
         apply_layout(self, self.docks, layout, session.actor.name)
+        self.dock_fitter = DockFitter(self, self.docks, layout)
 
     # -- building -------------------------------------------------------------------------------------------------
 
     def _dock(self, which: Dock, title: str, widget: QWidget, *, scroll: bool = False) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{which.value}")
-        if scroll:  # tall forms scroll in a small dock instead of forcing the window taller than the screen
-            area = QScrollArea()
-            area.setWidget(widget)
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            widget = area
+        if scroll:  # tall forms scroll up and down in a small dock, never sideways (nothing cut)
+            widget = VerticalScroll(widget)
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -149,6 +153,7 @@ class MainWindow(QMainWindow):
         a[ActionId.RESET_LAYOUT].triggered.connect(self.reset_layout)
         a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         a[ActionId.FIT_MAP].triggered.connect(getattr(self.map, "fit", lambda: None))
+        a[ActionId.FOLLOW_SELECTION].toggled.connect(self.map_link.set_follow)
         a[ActionId.QUIT].triggered.connect(self.close)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
@@ -193,6 +198,8 @@ class MainWindow(QMainWindow):
             self.queue.show_case(self.queue.model.case_ids()[0])  # ready for F5
 
     def _on_cases(self, diff: LiveDiff) -> None:
+        if self.layout_name == Layout.WALL:
+            self.wall_band.set_cases(self.session.state.cases)
         if self.session.is_loaded:
             if len(diff.cases_inserted) + len(diff.cases_updated) > 2000:
                 # A whole snapshot after reconnecting, or a mass escalation: sorted again in the next turn of the
@@ -295,7 +302,12 @@ class MainWindow(QMainWindow):
     def switch_layout(self, layout: Layout) -> None:
         save_layout(self, self.layout_name, self.session.actor.name)
         self.layout_name = layout
+        apply_look(layout)  # the layout's own theme and type, never the previous layout's
+        self.menuBar().setVisible(self.session.actor.role != Role.WALL)
         apply_layout(self, self.docks, layout, self.session.actor.name)
+        self.dock_fitter.set_layout(layout)
+        if layout == Layout.WALL:
+            self.wall_band.set_cases(self.session.state.cases)
         QTimer.singleShot(300, getattr(self.map, "fit", lambda: None))
 
     def reset_layout(self) -> None:

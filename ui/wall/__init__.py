@@ -1,0 +1,5 @@
+"""The wall layout's own widgets: a band of large figures and a ticker of the newest urgent cases, above the map."""
+
+from .band import WallBand
+
+__all__ = ["WallBand"]
