@@ -22,6 +22,7 @@ from console.config import load_config
 from console.db import Database
 from console.enums import Role
 from console.ops import SYSTEM, Actor, CountyView, LoginSettings, PlaceName, ServiceError
+from console.ops.live_demo import LiveDemo
 from console.paths import data_dir, default_db_url
 
 from .intake import DraftStore
@@ -130,7 +131,8 @@ def run_gui(args: argparse.Namespace) -> int:
         actor = _log_in(worker, args, demo_built=demo_built)
         if actor is None:
             return 1
-        return _run_window(app, worker, actor, config=getattr(args, "config", None))
+        live = (demo_built or getattr(args, "demo_start", False)) and not getattr(args, "no_simulate", False)
+        return _run_window(app, worker, actor, config=getattr(args, "config", None), live_demo=live)
     finally:
         worker.stop()
         if worker.read_db is not db:
@@ -149,7 +151,9 @@ def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
     return Database(url) if url else None
 
 
-def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> int:
+def _run_window(
+    app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None, live_demo: bool = False
+) -> int:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
     apply_look(layout)
@@ -179,9 +183,15 @@ def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: st
         window.set_reference(*reference)
     session.start()
     feeds = _start_feeds(worker.db, config, window)
+    # The demo county lives: the simulator's light mode on its own thread (`--no-simulate` turns it off).
+    alive = LiveDemo(worker.db) if live_demo else None
+    if alive is not None:
+        alive.start()
     try:
         return int(app.exec())
     finally:
+        if alive is not None:
+            alive.stop()
         if feeds is not None:
             feeds.stop()
 
