@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
@@ -132,7 +133,14 @@ def run_gui(args: argparse.Namespace) -> int:
         if actor is None:
             return 1
         live = (demo_built or getattr(args, "demo_start", False)) and not getattr(args, "no_simulate", False)
-        return _run_window(app, worker, actor, config=getattr(args, "config", None), live_demo=live)
+        return _run_window(
+            app,
+            worker,
+            actor,
+            config=getattr(args, "config", None),
+            live_demo=live,
+            on_ready=getattr(args, "on_ready", None),
+        )
     finally:
         worker.stop()
         if worker.read_db is not db:
@@ -152,7 +160,13 @@ def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
 
 
 def _run_window(
-    app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None, live_demo: bool = False
+    app: QApplication,
+    worker: DbWorker,
+    actor: Actor,
+    *,
+    config: str | None = None,
+    live_demo: bool = False,
+    on_ready: Callable[[MainWindow], None] | None = None,
 ) -> int:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
@@ -181,6 +195,8 @@ def _run_window(
     if county.ok and places.ok:
         reference: tuple[CountyView, list[PlaceName]] = (county.value, places.value)
         window.set_reference(*reference)
+    if on_ready is not None:  # a bench or a tool: told when the window shows the open cases and the units
+        session.loaded.connect(lambda: on_ready(window))
     session.start()
     feeds = _start_feeds(worker.db, config, window)
     # The demo county lives: the simulator's light mode on its own thread (`--no-simulate` turns it off).
