@@ -342,12 +342,17 @@ class History:
             return
         if roll < 0.06 and rec.phone:
             self._push(ts + rng.uniform(15, 90) * MINUTE, "repeat", rec.key)
-        if 2 * 86400 < age < 12 * 86400 and rng.random() < 0.008:
+        # What a real center leaves open at the end: a routine matter stuck at a department, or one returned and
+        # waiting for the shift leader — never an urgent one, and never one with a unit sent (no case "on scene"
+        # for days with no unit there).
+        routine = rec.priority not in (Priority.RED, Priority.ORANGE)
+        if routine and 2 * 86400 < age < 12 * 86400 and rng.random() < 0.008:
             rec.fate = "stuck"  # taken on by a department that never finishes: overdue and escalated at the end
-        elif age < 3 * 86400 and rng.random() < 0.03:
+        elif routine and age < 3 * 86400 and rng.random() < 0.03:
             rec.fate = "returned_open"  # returned by a department, waiting for the shift leader at the end
         needs_field = (
-            rec.template.field
+            rec.fate not in ("stuck", "returned_open")
+            and rec.template.field
             and rec.lat is not None
             and rec.priority != Priority.BLUE
             and (rec.category in URGENT_CATEGORIES or rng.random() < 0.75)

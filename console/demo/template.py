@@ -33,6 +33,8 @@ from .positions import report_positions_at
 log = logging.getLogger(__name__)
 
 DIRECTORY = "demo-template"
+#: Bumped when the generator makes a different county or history from the same inputs (old copies are not used).
+GENERATOR = 2
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,11 @@ class TemplateKey:
     per_day: int
     revision: str
     version: str = __version__
+    generator: int = GENERATOR
 
     @property
     def stem(self) -> str:
-        return f"demo-{self.seed}-{self.days}d-{self.per_day}-{self.revision}-{self.version}"
+        return f"demo-{self.seed}-{self.days}d-{self.per_day}-{self.revision}-{self.version}-g{self.generator}"
 
 
 def template_files(data_dir: Path, key: TemplateKey) -> tuple[Path, Path]:
