@@ -104,6 +104,26 @@ def format_eta(seconds: float, *, locale: QLocale | None = None) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
+def format_seconds(seconds: float, *, locale: QLocale | None = None) -> str:
+    """A short interval such as a dispatch time: `45秒` / `2.5分钟` (zh_CN) or `45 s` / `2.5 min`."""
+    if not math.isfinite(seconds):
+        return "—"
+    zh = _is_chinese(locale)
+    if seconds < 120:
+        return f"{seconds:.0f}秒" if zh else f"{seconds:.0f} s"
+    minutes = (locale or QLocale()).toString(seconds / 60, "f", 1)
+    return f"{minutes}分钟" if zh else f"{minutes} min"
+
+
+def format_hours_minutes(seconds: float, *, locale: QLocale | None = None) -> str:
+    """Working time left: `3小时20分` / `20分` (zh_CN) or `3h 20m` / `20m` (sign left to the caller)."""
+    s = int(abs(seconds))
+    hours, rest = divmod(s, 3600)
+    if _is_chinese(locale):
+        return f"{hours}小时{rest // 60:02d}分" if hours else f"{rest // 60}分"
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m"
+
+
 def format_distance(metres: float, *, locale: QLocale | None = None) -> str:
     """`850 m`, `2.4 km` (the same in both languages, with the locale's decimal point)."""
     if not math.isfinite(metres):
