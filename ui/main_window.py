@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         self.dock_fitter.set_layout(layout)
         if layout == Layout.WALL:
             self.wall_band.set_cases(self.session.state.cases)
-        QTimer.singleShot(300, getattr(self.map, "fit", lambda: None))
+        QTimer.singleShot(700, getattr(self.map, "fit", lambda: None))  # once the docks have their new sizes
 
     def reset_layout(self) -> None:
         forget_layout(self.layout_name, self.session.actor.name)

@@ -63,6 +63,9 @@ class RecommendationList(QWidget):
         self.tree.setFixedHeight(self.fontMetrics().height() * 4 + 22)
         self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.tree.setColumnWidth(0, 130)
+        fm = self.tree.fontMetrics()  # ETA and distance as wide as their longest text; the reasons take the rest
+        self.tree.setColumnWidth(1, fm.horizontalAdvance("1小时05分钟") + 16)
+        self.tree.setColumnWidth(2, fm.horizontalAdvance("12.5 km") + 16)
         self.tree.itemActivated.connect(self._activated)
         self.nearest_button = QPushButton(QCoreApplication.translate("Actions", "Dispatch nearest unit") + "  (F5)")
         self.nearest_button.setProperty("primary", True)

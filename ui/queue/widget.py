@@ -77,7 +77,7 @@ class QueueWidget(QWidget):
         first.addWidget(self.count)
         for w in (self.status, self.category, self.township, self.channel):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(5)
+            w.setMinimumContentsLength(4)
             second.addWidget(w, 1)
         second.addWidget(self.mine)
         second.addWidget(self.overdue)

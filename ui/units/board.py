@@ -147,13 +147,19 @@ class UnitBoard(QWidget):
             (COL_UNIT, "GW-G0000-00"),
             (COL_KIND, "Volunteer team"),
             (COL_TIME, "30天00小时"),
-            (COL_CASE, "2026-0000000"),
+            (COL_CASE, "2026-000000"),
         ):
-            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 32)
+            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 16)
         # The unit column is indented by the group level: it gets the indentation on top of its text.
         self.tree.setColumnWidth(COL_UNIT, self.tree.columnWidth(COL_UNIT) + self.tree.indentation())
         self.tree.setColumnWidth(COL_TOWN, fm.horizontalAdvance("某某镇街道") + 24)
         self._column_widths = {c: self.tree.columnWidth(c) for c in range(5)}
+        # Unit, time in status and case always whole: the board is never narrower than those three columns.
+        self.tree.setMinimumWidth(
+            sum(self._column_widths[c] for c in (COL_UNIT, COL_TIME, COL_CASE))
+            + self.tree.verticalScrollBar().sizeHint().width()
+            + 2 * self.tree.frameWidth()
+        )
         self._groups: dict[UnitStatus, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)

@@ -12,6 +12,7 @@
   var LABEL_ZOOM = 14;        // callsigns drawn from this zoom on
   var GRID_LABEL_ZOOM = 14;   // grid names from this zoom on
   var TOWNSHIP_LABEL_ZOOM = 9;
+  var LEGEND_OPEN_MIN_PX = 560;  // maps lower than this start with the legend folded
   var FOLLOW_ZOOM = 13;       // the map zooms in at least this far when it follows the selection
   var REC_LABEL_DX = 28;      // px right of the case where the recommendation labels' column starts
   var REC_LABEL_DY = 24;      // px between two recommendation labels
@@ -671,6 +672,8 @@
         }));
         box.appendChild(body);
         L.DomEvent.disableClickPropagation(box);
+        // On a small map (a 720-line screen) the legend starts folded: its title opens it.
+        if (map.getSize().y < LEGEND_OPEN_MIN_PX) box.classList.add('dm-legend-folded');
         L.DomEvent.on(title, 'click', function () { box.classList.toggle('dm-legend-folded'); });
         return box;
       }
