@@ -99,6 +99,12 @@ def _log_in(worker: DbWorker, args: argparse.Namespace, *, demo_built: bool) -> 
     return dialog.actor if dialog.exec() else None
 
 
+def _holds_demo(worker: DbWorker) -> bool:
+    """The demo county opened by `--db` or by the configuration (not built by this start): kept alive too."""
+    result = wait_for(worker, "setup.is_demo")
+    return bool(result.ok and result.value)
+
+
 def _login_settings(args: argparse.Namespace) -> LoginSettings:
     """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
     from console.config import load_config
@@ -132,7 +138,8 @@ def run_gui(args: argparse.Namespace) -> int:
         actor = _log_in(worker, args, demo_built=demo_built)
         if actor is None:
             return 1
-        live = (demo_built or getattr(args, "demo_start", False)) and not getattr(args, "no_simulate", False)
+        demo = demo_built or getattr(args, "demo_start", False) or _holds_demo(worker)
+        live = demo and not getattr(args, "no_simulate", False)
         return _run_window(
             app,
             worker,

@@ -75,6 +75,31 @@ def is_empty(ctx: OpContext) -> OpResult[bool]:
     return ctx.read(queries.database_is_empty)
 
 
+#: The demo generator's logins with their roles: a database that has all of them holds the demo county.
+DEMO_LOGINS: dict[str, Role] = {
+    "demo": Role.DISPATCHER,
+    "leader": Role.SHIFT_LEADER,
+    "admin": Role.ADMIN,
+    "wall": Role.WALL,
+}
+
+
+def _demo_logins_present(session: Session) -> bool:
+    from sqlalchemy import select
+
+    from ..models import User
+
+    found = dict(session.execute(select(User.name, User.role).where(User.name.in_(list(DEMO_LOGINS)))).tuples().all())
+    return found == DEMO_LOGINS
+
+
+@operation("setup.is_demo", action=None, kind=Kind.READ)
+def is_demo(ctx: OpContext) -> OpResult[bool]:
+    """Whether the database holds the demo county (the demo generator's logins, each with its role): the console
+    then keeps it alive with the simulator's light mode."""
+    return ctx.read(_demo_logins_present)
+
+
 @operation("setup.demo", action=None, kind=Kind.WRITE, needs=Needs.DATABASE)
 def demo(
     ctx: OpContext,

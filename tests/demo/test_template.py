@@ -15,6 +15,7 @@ from console.db.migrate import upgrade_to_head
 from console.demo import build_demo
 from console.enums import UnitStatus
 from console.models import Case, Event, Unit
+from console.ops import SYSTEM, execute
 
 
 def fresh(path: Path, template: Path) -> Database:
@@ -46,6 +47,11 @@ def test_a_second_demo_is_the_prepared_copy_moved_to_today(tmp_path: Path, sqlit
         assert s.scalar(select(func.max(Event.ts))) <= later
         fixes = s.scalars(select(Unit.fix_at).where(Unit.fix_at.is_not(None), Unit.status != UnitStatus.OFF_DUTY)).all()
         assert fixes and min(fixes) >= later - timedelta(seconds=1)  # no unit on duty starts grey
+    # The console knows it for the demo county (and keeps it alive); an empty database is none.
+    assert execute(second, SYSTEM, "setup.is_demo").value is True
+    empty = fresh(tmp_path / "empty.sqlite3", sqlite_template)
+    assert execute(empty, SYSTEM, "setup.is_demo").value is False
+    empty.dispose()
     # The audit trail is append-only again.
     with pytest.raises(DatabaseError), second.engine.begin() as connection:
         connection.execute(text("UPDATE events SET kind = kind"))
@@ -69,4 +75,31 @@ def test_a_changed_schema_builds_afresh(tmp_path: Path, sqlite_template: Path) -
     assert key is not None
     other = template.TemplateKey(seed=1, days=1, per_day=1, revision="another")
     assert template.template_files(tmp_path, key) != template.template_files(tmp_path, other)
+    db.dispose()
+
+
+def test_the_live_demo_moves_the_units_and_stops(tmp_path: Path, sqlite_template: Path) -> None:
+    from console.ops.live_demo import LightMode, LiveDemo
+
+    db = fresh(tmp_path / "live.sqlite3", sqlite_template)
+    build_demo(db, days=1, per_day=20)
+    with db.session() as s:
+        before = s.scalar(select(func.max(Unit.fix_at)))
+    live = LiveDemo(db, LightMode(report_every_s=0.5, tick_s=0.2))
+    live.start()
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=60)
+        moved = False
+        while not moved and datetime.now(UTC) < deadline:
+            with db.session() as s:
+                latest = s.scalar(select(func.max(Unit.fix_at)))
+            moved = latest is not None and before is not None and latest > before
+            if not moved:
+                import time
+
+                time.sleep(0.2)
+        assert moved, "no unit reported a new position"
+    finally:
+        live.stop()
+    assert not live.running
     db.dispose()

@@ -106,11 +106,11 @@ class QueueWidget(QWidget):
         fm = self.table.fontMetrics()
         samples = {
             Column.PRIORITY: "Orange",
-            Column.NUMBER: "2026-000000 ▲▲",
+            Column.NUMBER: "2026-000000 ▲▲▲",
             Column.AGE: "23小时59分",
             Column.DEADLINE: "−23小时59分",
             Column.CATEGORY: "Safety hazard",
-            Column.STATUS: "Dispatched",
+            Column.STATUS: "已受理 · 已签收",
             Column.TOWNSHIP: "城关街道街",
             Column.UNITS: "Units",
         }
