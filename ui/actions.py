@@ -41,6 +41,7 @@ class ActionId(Enum):
     FULLSCREEN = auto()
     FIT_MAP = auto()
     FOLLOW_SELECTION = auto()
+    WALL_WINDOW = auto()
     QUIT = auto()
 
 
@@ -140,6 +141,9 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.FIT_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Show the whole county"), ("Ctrl+0",), menu="view"),
     ActionId.FOLLOW_SELECTION: ActionSpec(
         QT_TRANSLATE_NOOP("Actions", "Map follows the selected case"), ("Ctrl+L",), menu="view"
+    ),
+    ActionId.WALL_WINDOW: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Wall on another screen"), ("Ctrl+Shift+3",), menu="view"
     ),
     ActionId.QUIT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Quit"), ("Ctrl+Q",), menu="console"),
 }

@@ -185,6 +185,7 @@ def _run_window(
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)
     window = MainWindow(session, drafts, layout=layout, map_widget=map_widget)
+    window.map_factory = lambda: _make_map(config)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
         window.resize(screen.width(), screen.height())

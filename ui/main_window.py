@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -26,7 +27,7 @@ from .queue import QueueModel, QueueWidget
 from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
 from .units import UnitBoard
-from .wall import WallBand
+from .wall import WallBand, WallWindow, open_wall_window
 
 
 class MainWindow(QMainWindow):
@@ -80,11 +81,15 @@ class MainWindow(QMainWindow):
         self._dock(Dock.UNITS, self.tr("Units"), self.units)
         self.dashboard = KpiDashboard(rotating=layout == Layout.WALL)
         self._dock(Dock.DASHBOARD, self.tr("Figures"), self.dashboard, scroll=True)
+        self.wall_window: WallWindow | None = None  # the wall on another screen, when opened
+        self._county: CountyView | None = None
+        #: Makes a map for a second window (the wall on another screen); the console sets its live map's maker.
+        self.map_factory: Callable[[], QWidget | None] = lambda: None
         self.wall_band = WallBand()
         self._dock(Dock.WALL_BAND, self.tr("Wall"), self.wall_band)
         self.docks[Dock.WALL_BAND].setTitleBarWidget(QWidget())  # a band, not a panel: no title bar
         self.dashboard_link = DashboardLink(
-            session, self.dashboard, self._filter_from_dashboard, self, also=self.wall_band.set_data
+            session, self.dashboard, self._filter_from_dashboard, self, also=self._figures
         )
         if session.may(Action.ASSIGN):  # the shift leader's board
             self.supervision = SupervisionBoardWidget()
@@ -154,6 +159,7 @@ class MainWindow(QMainWindow):
         a[ActionId.FULLSCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         a[ActionId.FIT_MAP].triggered.connect(getattr(self.map, "fit", lambda: None))
         a[ActionId.FOLLOW_SELECTION].toggled.connect(self.map_link.set_follow)
+        a[ActionId.WALL_WINDOW].triggered.connect(self.open_wall_window)
         a[ActionId.QUIT].triggered.connect(self.close)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
@@ -172,7 +178,20 @@ class MainWindow(QMainWindow):
 
     # -- reactions ------------------------------------------------------------------------------------------------
 
+    def open_wall_window(self) -> None:
+        """The wall on another screen, beside this window's own layout (its map made by `map_factory`)."""
+        if self.wall_window is not None and self.wall_window.isVisible():
+            self.wall_window.raise_()
+            return
+        self.wall_window = open_wall_window(self.session, self.map_factory, self._county, self)
+
+    def _figures(self, data: Any) -> None:
+        self.wall_band.set_data(data)
+        if self.wall_window is not None:
+            self.wall_window.band.set_data(data)
+
     def set_reference(self, county: CountyView | None, places: list[PlaceName]) -> None:
+        self._county = county
         names = {t.id: t.name for t in county.townships} if county else {}
         self.queue.set_townships(names)
         self.units.set_townships(names)
@@ -318,6 +337,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: apply_layout(self, self.docks, self.layout_name, self.session.actor.name))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.wall_window is not None:
+            self.wall_window.close()
         save_layout(self, self.layout_name, self.session.actor.name)
         super().closeEvent(event)
 
