@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 DIRECTORY = "demo-template"
 #: Bumped when the generator makes a different county or history from the same inputs (old copies are not used).
-GENERATOR = 2
+GENERATOR = 3
 
 
 @dataclass(frozen=True)

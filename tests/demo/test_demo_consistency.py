@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from console.db import Database
 from console.demo import build_demo
@@ -43,4 +43,7 @@ def test_the_history_ends_what_a_center_would_have_closed(tmp_path: Path, sqlite
         ).all()
         assert stale_urgent == []
         assert s.scalar(select(Case.id).where(Case.status == CaseStatus.RESOLVED).limit(1)) is not None
+        # Available units are on duty since this morning's shift change, not "available for 8 days".
+        oldest = s.scalar(select(func.min(Unit.status_since)).where(Unit.status == UnitStatus.AVAILABLE))
+        assert oldest is not None and now - oldest <= timedelta(hours=24)
     db.dispose()
