@@ -8,7 +8,14 @@ from datetime import timedelta
 
 from PySide6.QtCore import QLocale
 
-from ui.i18n.formats import format_distance, format_eta, format_hours_minutes, format_seconds, format_span
+from ui.i18n.formats import (
+    format_distance,
+    format_eta,
+    format_hours_minutes,
+    format_seconds,
+    format_span,
+    tooltip_text,
+)
 
 ZH = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
 EN = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
@@ -33,3 +40,10 @@ def test_durations_in_chinese_forms() -> None:
     assert format_span(timedelta(days=30), locale=ZH) == "30天0小时"
     assert format_distance(850) == "850 m"
     assert format_distance(2400, locale=EN) == "2.4 km"
+
+
+def test_long_tooltips_wrap_in_a_reading_width_and_stay_text() -> None:
+    assert tooltip_text("短文本") == "短文本"
+    long = "城关街道工业园区张阿姨反映与家人因赡养老人问题产生矛盾，请求村（居）委会协调<script>"
+    wrapped = tooltip_text(long)
+    assert wrapped.startswith("<table width=") and "&lt;script&gt;" in wrapped and "<script>" not in wrapped

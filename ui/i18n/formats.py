@@ -7,6 +7,7 @@ as the core masks them (`138****5678`).
 
 from __future__ import annotations
 
+import html
 import math
 from datetime import datetime, timedelta
 
@@ -131,6 +132,20 @@ def format_distance(metres: float, *, locale: QLocale | None = None) -> str:
     if metres < 1000:
         return f"{int(round(metres))} m"
     return (locale or QLocale()).toString(metres / 1000, "f", 1) + " km"
+
+
+#: Tooltips longer than this many characters are wrapped in a block `TOOLTIP_WIDTH_PX` wide.
+TOOLTIP_WRAP_CHARS = 30
+TOOLTIP_WIDTH_PX = 360
+
+
+def tooltip_text(text: str) -> str:
+    """A tooltip that wraps sensibly: a short text as it is; a long one (a citizen's description) in a block of a
+    reading width, so it neither runs across the screen nor collapses to a character a line. The text is escaped:
+    it is shown as text, never as markup."""
+    if len(text) <= TOOLTIP_WRAP_CHARS:
+        return text
+    return f"<table width='{TOOLTIP_WIDTH_PX}'><tr><td>{html.escape(text)}</td></tr></table>"
 
 
 def format_phone(phone: str | None) -> str:

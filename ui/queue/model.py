@@ -20,7 +20,7 @@ from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import CaseView
 
-from ..i18n.formats import format_span
+from ..i18n.formats import format_span, tooltip_text
 from ..labels import label
 from ..theme import PRIORITY_COLOURS, overdue_text, row_tints
 from .filters import Column, QueueFilter, haystack, sort_key
@@ -265,7 +265,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.PRIORITY, Column.AGE, Column.DEADLINE):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == Column.PLACE:
-            return case.description
+            return tooltip_text(case.description)
         return None
 
     def _display(self, case: CaseView, col: int) -> str:

@@ -17,7 +17,7 @@ from console.enums import Priority
 from console.stats.dashboard import DashboardData
 from console.views import CaseView
 
-from ..i18n.formats import format_short
+from ..i18n.formats import format_short, tooltip_text
 from ..labels import label
 from ..theme import PRIORITY_COLOURS
 
@@ -172,7 +172,7 @@ class WallBand(QWidget):
                 f"● {format_short(case.received_at)}  {label(case.priority)}  {label(case.category)}  {place}".rstrip()
             )
             line.setStyleSheet(f"color: {PRIORITY_COLOURS[case.priority]};")
-            line.setToolTip(case.description)
+            line.setToolTip(tooltip_text(case.description))
         if not urgent:
             self.ticker_rows[0].set_line(QCoreApplication.translate("WallBand", "No red or orange case open"))
             self.ticker_rows[0].setStyleSheet("")
