@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHeaderView, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHeaderView, QTreeView, QWidget
 
 from console.db import Database
 from console.enums import Role
@@ -47,6 +47,9 @@ def cut_widgets(dock: QWidget) -> list[str]:
             )
         if isinstance(child, QAbstractScrollArea) and child.horizontalScrollBar().isVisible():
             cut.append(f"{type(child).__name__} {child.objectName() or ''} scrolls sideways")
+        header = child.header() if isinstance(child, QTreeView) else None
+        if header is not None and header.isVisible() and header.length() > child.viewport().width() + 1:
+            cut.append(f"{type(child).__name__} columns {header.length()} > {child.viewport().width()} px")
     return cut
 
 

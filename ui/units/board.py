@@ -201,7 +201,10 @@ class UnitBoard(QWidget):
 
     def _fit_columns(self) -> None:
         """Unit, time in status and case stay whole; township, then kind, are hidden when there is no room."""
-        room = self.tree.viewport().width()
+        # Room for the columns, keeping the vertical scroll bar's width in hand (it appears when a group is opened).
+        room = self.tree.viewport().width() - (
+            0 if self.tree.verticalScrollBar().isVisible() else self.tree.verticalScrollBar().sizeHint().width()
+        )
         needed = sum(self.tree.columnWidth(c) for c in (COL_UNIT, COL_TIME, COL_CASE))
         for col in reversed(self.OPTIONAL_COLUMNS):  # kind first, then township, while they fit
             width = self._column_widths.get(col, 0)
@@ -230,6 +233,7 @@ class UnitBoard(QWidget):
         for unit in sorted(self._units.values(), key=lambda u: u.callsign):
             self._place(unit)
         self._apply_filter()
+        self._fit_columns()
 
     def apply_diff(self, diff: LiveDiff) -> None:
         for unit_id in diff.units_removed:
