@@ -56,8 +56,11 @@ def child(db_path: str) -> int:
 
 def ensure_template(data_dir: Path) -> float | None:
     """Build the demo once so that its prepared copy exists; the seconds it took (None: it was there)."""
-    folder = data_dir / "demo-template"
-    if folder.exists() and any(folder.glob("*.sqlite3")):
+    sys.path.insert(0, str(ROOT))
+    from console.demo.template import DIRECTORY, GENERATOR
+
+    folder = data_dir / DIRECTORY
+    if folder.exists() and any(folder.glob(f"*-g{GENERATOR}.sqlite3")):  # made by this generator
         return None
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
