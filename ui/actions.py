@@ -43,6 +43,8 @@ class ActionId(Enum):
     FIT_MAP = auto()
     ACK_ALARM = auto()
     LOCK = auto()
+    FOLLOW_SELECTION = auto()
+    WALL_WINDOW = auto()
     QUIT = auto()
 
 
@@ -145,6 +147,12 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.FIT_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Show the whole county"), ("Ctrl+0",), menu="view"),
     ActionId.ACK_ALARM: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Acknowledge alarm"), ("F4",), menu="case"),
     ActionId.LOCK: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Hand over and lock (交接班)"), ("Ctrl+L",), menu="console"),
+    ActionId.FOLLOW_SELECTION: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Map follows the selected case"), ("Ctrl+Shift+F",), menu="view"
+    ),
+    ActionId.WALL_WINDOW: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Wall on another screen"), ("Ctrl+Shift+3",), menu="view"
+    ),
     ActionId.QUIT: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Quit"), ("Ctrl+Q",), menu="console"),
 }
 
@@ -191,6 +199,8 @@ class Actions:
             parent.addAction(action)
             self.by_id[action_id] = action
         self.by_id[ActionId.FULLSCREEN].setCheckable(True)
+        self.by_id[ActionId.FOLLOW_SELECTION].setCheckable(True)
+        self.by_id[ActionId.FOLLOW_SELECTION].setChecked(True)
 
     def __getitem__(self, action_id: ActionId) -> QAction:
         return self.by_id[action_id]

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
@@ -22,11 +23,13 @@ from console.config import load_config
 from console.db import Database
 from console.enums import Role
 from console.ops import SYSTEM, Actor, CountyView, LoginSettings, PlaceName, ServiceError
+from console.ops.live_demo import LiveDemo
 from console.paths import data_dir, default_db_url
 
 from . import shift
 from .intake import DraftStore
-from .layouts import Layout, last_layout, layout_for_role
+from .labels import stage_label
+from .layouts import Layout, apply_look, last_layout, layout_for_role
 from .login import LoginDialog
 from .main_window import MainWindow
 from .session import ConsoleSession
@@ -71,7 +74,9 @@ def _prepare_database(worker: DbWorker, *, parent: QWidget | None) -> tuple[str,
     def on_progress(stage: str, done: int, total: int) -> None:
         lo, hi = DEMO_STAGES.get(stage, (0, 100))
         dialog.setValue(int(lo + (hi - lo) * (done / total if total else 1)))
-        dialog.setLabelText(QCoreApplication.translate("App", "Building the demo county… (%1)").replace("%1", stage))
+        dialog.setLabelText(
+            QCoreApplication.translate("App", "Building the demo county… (%1)").replace("%1", stage_label(stage))
+        )
 
     worker.progress.connect(on_progress)
     result = wait_for(worker, "setup.demo", progress=worker.progress.emit)
@@ -111,6 +116,12 @@ def _alarm_settings(actor: Actor, config: Any) -> Any:
     return load_config(config).settings.alarm.for_role(actor.role)
 
 
+def _holds_demo(worker: DbWorker) -> bool:
+    """The demo county opened by `--db` or by the configuration (not built by this start): kept alive too."""
+    result = wait_for(worker, "setup.is_demo")
+    return bool(result.ok and result.value)
+
+
 def _login_settings(args: argparse.Namespace) -> LoginSettings:
     """The `[login]` table of the configuration file (the entry point has refused a bad file already)."""
     from console.config import load_config
@@ -144,7 +155,16 @@ def run_gui(args: argparse.Namespace) -> int:
         actor = _log_in(worker, args, demo_built=demo_built)
         if actor is None:
             return 1
-        return _run_window(app, worker, actor, config=getattr(args, "config", None))
+        demo = demo_built or getattr(args, "demo_start", False) or _holds_demo(worker)
+        live = demo and not getattr(args, "no_simulate", False)
+        return _run_window(
+            app,
+            worker,
+            actor,
+            config=getattr(args, "config", None),
+            live_demo=live,
+            on_ready=getattr(args, "on_ready", None),
+        )
     finally:
         worker.stop()
         if worker.read_db is not db:
@@ -163,20 +183,41 @@ def _wall_read_database(actor: Actor, config: str | None) -> Database | None:
     return Database(url) if url else None
 
 
-def _run_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> int:
-    window = _open_window(app, worker, actor, config=config)
+def _run_window(
+    app: QApplication,
+    worker: DbWorker,
+    actor: Actor,
+    *,
+    config: str | None = None,
+    live_demo: bool = False,
+    on_ready: Callable[[MainWindow], None] | None = None,
+) -> int:
+    window = _open_window(app, worker, actor, config=config, on_ready=on_ready)
     feeds = _start_feeds(worker.db, config, window)
+    # The demo county lives: the simulator's light mode on its own thread (`--no-simulate` turns it off).
+    alive = LiveDemo(worker.db) if live_demo else None
+    if alive is not None:
+        alive.start()
     try:
         return int(app.exec())
     finally:
+        if alive is not None:
+            alive.stop()
         if feeds is not None:
             feeds.stop()
 
 
-def _open_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: str | None = None) -> MainWindow:
+def _open_window(
+    app: QApplication,
+    worker: DbWorker,
+    actor: Actor,
+    *,
+    config: str | None = None,
+    on_ready: Callable[[MainWindow], None] | None = None,
+) -> MainWindow:
     layout = last_layout(actor.name, layout_for_role(actor.role)) if actor.role != Role.WALL else Layout.WALL
     wall = layout == Layout.WALL
-    apply_theme(app, ThemeName.DARK if wall else ThemeName.LIGHT, point_size=15 if wall else 10.5)
+    apply_look(layout)
     read_db = _wall_read_database(actor, config)
     if read_db is not None:
         worker.read_from(read_db)
@@ -185,6 +226,7 @@ def _open_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: s
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)
     window = MainWindow(session, drafts, layout=layout, map_widget=map_widget, alarm=_alarm_settings(actor, config))
+    window.map_factory = lambda: _make_map(config)
     screen = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
     if screen is not None:
         window.resize(screen.width(), screen.height())
@@ -202,6 +244,8 @@ def _open_window(app: QApplication, worker: DbWorker, actor: Actor, *, config: s
     if county.ok and places.ok:
         reference: tuple[CountyView, list[PlaceName]] = (county.value, places.value)
         window.set_reference(*reference)
+    if on_ready is not None:  # a bench or a tool: told when the window shows the open cases and the units
+        session.loaded.connect(lambda: on_ready(window))
     session.start()
     shift.show_last_handover(window)
     window.switchUserRequested.connect(lambda: _switch_user(app, worker, window, config=config))

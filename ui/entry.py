@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from console.cli.main import main as cli_main
+from console.paths import is_frozen
 
 
 def create_application(lang: str | None, configured: str | None = None) -> Any:
@@ -57,7 +58,14 @@ def _start_gui(args: argparse.Namespace) -> int:
         return 2
     app = create_application(getattr(args, "lang", None), config.language)
     if not getattr(args, "db", None) and not os.environ.get("CONSOLE_DB_URL"):
-        if not config.database_url:
+        if not config.database_url and not is_frozen():
+            # Started from a source install with nothing configured (the README's first command): the demo county,
+            # logged in as the demo dispatcher, no dialog. An installed (frozen) console asks at first run.
+            from console.paths import default_db_path
+
+            args.db = f"sqlite:///{default_db_path()}"
+            args.demo_start = True
+        elif not config.database_url:
             from ui.first_run import run_first_run
 
             url = run_first_run(app, config, getattr(args, "config", None))
@@ -68,7 +76,7 @@ def _start_gui(args: argparse.Namespace) -> int:
         else:
             args.db = config.database_url
         # The demo database chosen at first run opens logged in as the demo dispatcher, as the README says.
-        args.demo_start = config.setup == "demo"
+        args.demo_start = getattr(args, "demo_start", False) or config.setup == "demo"
 
     from ui.app import run_gui
 

@@ -200,6 +200,20 @@ _FIELDS: dict[str, str] = {
 }
 
 
+#: The core's own actors (automatic escalation, the demo's simulator), named as a person reads them.
+_ACTORS: dict[str, str] = {
+    "system": QT_TRANSLATE_NOOP("Labels", "system"),
+    "simulator": QT_TRANSLATE_NOOP("Labels", "simulator"),
+}
+
+#: Reasons the core writes as codes (automatic escalation); reasons typed by a person are shown as written.
+_REASON_CODES: dict[str, str] = {
+    "overdue": QT_TRANSLATE_NOOP("Labels", "deadline passed"),
+    "overdue_assignment": QT_TRANSLATE_NOOP("Labels", "assignment past its deadline"),
+    "superseded": QT_TRANSLATE_NOOP("Labels", "superseded"),
+}
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
@@ -236,6 +250,31 @@ def assignment_status_label(code: str | None) -> str:
         return label(AssignmentStatus(code))
     except ValueError:
         return code
+
+
+#: Stages of a long job shown in a progress dialog (the demo county's build, imports).
+_STAGES: dict[str, str] = {
+    "county": QT_TRANSLATE_NOOP("Labels", "county and units"),
+    "history": QT_TRANSLATE_NOOP("Labels", "case history"),
+    "positions": QT_TRANSLATE_NOOP("Labels", "unit positions"),
+}
+
+
+def stage_label(stage: str) -> str:
+    text = _STAGES.get(stage)
+    return _tr(text) if text else stage
+
+
+def actor_label(name: str) -> str:
+    """Who acted: a user's name as it is, the core's own actors translated (`system` → 系统)."""
+    text = _ACTORS.get(name)
+    return _tr(text) if text else name
+
+
+def reason_code_label(reason: str) -> str:
+    """A reason on the timeline: a code the core wrote (`overdue_assignment`) translated, a person's words as written."""
+    text = _REASON_CODES.get(reason)
+    return _tr(text) if text else reason
 
 
 def field_label(field: str) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QMainWindow, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from console.config.alarm import AlarmSection, RoleAlarm
-from console.enums import UnitStatus
+from console.enums import Role, UnitStatus
 from console.live import LiveDiff
 from console.ops import Action, CaseFacts, CountyView, PlaceName
 from console.views import CaseView
@@ -20,9 +21,10 @@ from .alarm import AlarmController
 from .case_detail import CaseDetailPanel
 from .case_detail.attachments import CasePhoto
 from .dashboard import KpiDashboard
+from .dock_scroll import VerticalScroll
 from .intake import DraftStore, IntakeForm
 from .labels import label
-from .layouts import Dock, Layout, apply_layout, forget_layout, save_layout
+from .layouts import Dock, DockFitter, Layout, apply_layout, apply_look, forget_layout, save_layout
 from .map_link import MapLink
 from .panels_link import DashboardLink, SupervisionLink
 from .patrol import PatrolLink, PatrolPanel, PlaybackBar, ReadinessFigure
@@ -32,6 +34,7 @@ from .session import ConsoleSession
 from .supervision import SupervisionBoardWidget
 from .supervision.follow_ups import FollowUpBoard
 from .units import UnitBoard
+from .wall import WallBand, WallWindow, open_wall_window
 from .workers import file_changed_text
 
 
@@ -94,7 +97,16 @@ class MainWindow(QMainWindow):
         self._dock(Dock.UNITS, self.tr("Units"), self.units)
         self.dashboard = KpiDashboard(rotating=layout == Layout.WALL)
         self._dock(Dock.DASHBOARD, self.tr("Figures"), self.dashboard, scroll=True)
-        self.dashboard_link = DashboardLink(session, self.dashboard, self._filter_from_dashboard, self)
+        self.wall_window: WallWindow | None = None  # the wall on another screen, when opened
+        self._county: CountyView | None = None
+        #: Makes a map for a second window (the wall on another screen); the console sets its live map's maker.
+        self.map_factory: Callable[[], QWidget | None] = lambda: None
+        self.wall_band = WallBand()
+        self._dock(Dock.WALL_BAND, self.tr("Wall"), self.wall_band)
+        self.docks[Dock.WALL_BAND].setTitleBarWidget(QWidget())  # a band, not a panel: no title bar
+        self.dashboard_link = DashboardLink(
+            session, self.dashboard, self._filter_from_dashboard, self, also=self._figures
+        )
         if session.may(Action.ASSIGN):  # the shift leader's board
             self.supervision = SupervisionBoardWidget()
             self._dock(Dock.SUPERVISION, self.tr("Supervision"), self.supervision)
@@ -123,18 +135,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Loading the open cases and units…"))
         self._update_actions()
         apply_layout(self, self.docks, layout, session.actor.name)
+        self.dock_fitter = DockFitter(self, self.docks, layout)
 
     # -- building -------------------------------------------------------------------------------------------------
 
     def _dock(self, which: Dock, title: str, widget: QWidget, *, scroll: bool = False) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{which.value}")
-        if scroll:  # tall forms scroll in a small dock instead of forcing the window taller than the screen
-            area = QScrollArea()
-            area.setWidget(widget)
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            widget = area
+        if scroll:  # tall forms scroll up and down in a small dock, never sideways (nothing cut)
+            widget = VerticalScroll(widget)
         dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -226,6 +235,8 @@ class MainWindow(QMainWindow):
         a[ActionId.QUIT].triggered.connect(lambda: shift.confirm_quit(self))
         a[ActionId.LOCK].triggered.connect(lambda: shift.start_handover(self))
         a[ActionId.ACK_ALARM].triggered.connect(self.alarm.acknowledge)
+        a[ActionId.FOLLOW_SELECTION].toggled.connect(self.map_link.set_follow)
+        a[ActionId.WALL_WINDOW].triggered.connect(self.open_wall_window)
         s.casesChanged.connect(self._on_cases)
         s.unitsChanged.connect(self._on_units)
         s.loaded.connect(self._on_loaded)
@@ -245,7 +256,20 @@ class MainWindow(QMainWindow):
 
     # -- reactions ------------------------------------------------------------------------------------------------
 
+    def open_wall_window(self) -> None:
+        """The wall on another screen, beside this window's own layout (its map made by `map_factory`)."""
+        if self.wall_window is not None and self.wall_window.isVisible():
+            self.wall_window.raise_()
+            return
+        self.wall_window = open_wall_window(self.session, self.map_factory, self._county, self)
+
+    def _figures(self, data: Any) -> None:
+        self.wall_band.set_data(data)
+        if self.wall_window is not None:
+            self.wall_window.band.set_data(data)
+
     def set_reference(self, county: CountyView | None, places: list[PlaceName]) -> None:
+        self._county = county
         names = {t.id: t.name for t in county.townships} if county else {}
         self.queue.set_townships(names)
         self.units.set_townships(names)
@@ -271,6 +295,8 @@ class MainWindow(QMainWindow):
             self.queue.show_case(self.queue.model.case_ids()[0])  # ready for F5
 
     def _on_cases(self, diff: LiveDiff) -> None:
+        if self.layout_name == Layout.WALL:
+            self.wall_band.set_cases(self.session.state.cases)
         if self.session.is_loaded:
             if len(diff.cases_inserted) + len(diff.cases_updated) > 2000:
                 # A whole snapshot after reconnecting, or a mass escalation: sorted again in the next turn of the
@@ -386,8 +412,13 @@ class MainWindow(QMainWindow):
     def switch_layout(self, layout: Layout) -> None:
         save_layout(self, self.layout_name, self.session.actor.name)
         self.layout_name = layout
+        apply_look(layout)  # the layout's own theme and type, never the previous layout's
+        self.menuBar().setVisible(self.session.actor.role != Role.WALL)
         apply_layout(self, self.docks, layout, self.session.actor.name)
-        QTimer.singleShot(300, getattr(self.map, "fit", lambda: None))
+        self.dock_fitter.set_layout(layout)
+        if layout == Layout.WALL:
+            self.wall_band.set_cases(self.session.state.cases)
+        QTimer.singleShot(700, getattr(self.map, "fit", lambda: None))  # once the docks have their new sizes
 
     def reset_layout(self) -> None:
         forget_layout(self.layout_name, self.session.actor.name)
@@ -401,6 +432,8 @@ class MainWindow(QMainWindow):
             event.ignore()  # closed from the title bar during a half-typed call: ask first
             shift.confirm_quit(self)
             return
+        if self.wall_window is not None:
+            self.wall_window.close()
         save_layout(self, self.layout_name, self.session.actor.name)
         super().closeEvent(event)
 

@@ -66,6 +66,12 @@ class MapLink(QObject):
         if unit_id and self.map is not None:
             self.map.select_unit(unit_id)
 
+    def set_follow(self, on: bool) -> None:
+        """The map follows the selection (on by default) or stays where the dispatcher left it."""
+        setter = getattr(self.map, "set_follow", None)
+        if setter is not None:
+            setter(on)
+
     def show_recommendations(self, case_id: int, recs: list[Any]) -> None:
         if self.map is not None:
             self.map.show_recommendations(case_id, recs)

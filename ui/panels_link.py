@@ -109,14 +109,22 @@ class DashboardLink(QObject):
         dashboard: Any,
         apply_filter: Callable[[dict[str, Any]], None],
         parent: QObject | None = None,
+        *,
+        also: Callable[[Any], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.dashboard = dashboard
+
+        def apply(data: Any) -> None:  # the dashboard, and the wall's band when there is one
+            dashboard.set_data(data)
+            if also is not None:
+                also(data)
+
         self.refresher = _Refresher(
             session,
             "stats.dashboard",
             dashboard.selection,
-            dashboard.set_data,
+            apply,
             every_ms=60_000,
             soon_ms=DASHBOARD_SOON_MS,
             parent=self,

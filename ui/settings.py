@@ -8,7 +8,8 @@ from PySide6.QtCore import QSettings
 from console.paths import data_dir
 
 #: Bumped when a saved window state would no longer fit the docks (restoreState then falls back to the default).
-STATE_VERSION = 1
+#: 2: the wall became the map with a band on top (its own dock); states squeezed by old resizes are dropped.
+STATE_VERSION = 2
 
 
 def settings() -> QSettings:

@@ -17,6 +17,11 @@ def register(sub: Any) -> None:
         "--demo", action="store_true", help="also generate the demo county (refused on a non-empty database)"
     )
     p.add_argument("--seed", type=int, default=20261123, help="seed of the demo generator")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --demo on SQLite: build the demo county anew instead of copying the prepared one",
+    )
     p.set_defaults(func=run)
 
 
@@ -33,6 +38,8 @@ def run(ctx: CliContext) -> int:
                 bar.set_total(total)
                 bar.advance(done - bar.done)
 
-            report["demo"] = run_operation(ctx, "setup.demo", actor=SYSTEM, seed=ctx.args.seed, progress=progress).value
+            report["demo"] = run_operation(
+                ctx, "setup.demo", actor=SYSTEM, seed=ctx.args.seed, progress=progress, prepared=not ctx.args.fresh
+            ).value
     ctx.print_json(report)
     return 0

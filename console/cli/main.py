@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["zh_CN", "en"], help="interface language (default: system locale)")
     parser.add_argument("--self-test", action="store_true", help="start offscreen on a fresh demo database and check")
     parser.add_argument("--screenshot", metavar="FILE", help="with --self-test: save a screenshot")
+    parser.add_argument(
+        "--no-simulate",
+        action="store_true",
+        help="on the demo county: do not run the simulator's light mode inside the console",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

@@ -37,6 +37,12 @@ def register(sub: Any) -> None:
         help="also dispatch urgent appeals and resolve cases when their units clear (no operator needed)",
     )
     p.add_argument("--tick", type=_positive, default=1.0, metavar="S", help="seconds between steps (default 1)")
+    p.add_argument(
+        "--light",
+        action="store_true",
+        help="the light mode the console runs on the demo: real time, a few appeals, a step every 2 s "
+        "(overrides --speed, --per-day, --tick and --auto-dispatch)",
+    )
     p.set_defaults(func=run)
 
 
@@ -52,6 +58,10 @@ def run(ctx: CliContext) -> int:
         units = int(s.scalar(select(func.count(Unit.id))) or 0)
     if units == 0:
         raise CliError({"error": "empty", "message": "no units in the database; run `init --demo` first"})
+    if args.light:
+        from ..demo.simulator import LIGHT
+
+        args.speed, args.per_day, args.tick, args.auto_dispatch = LIGHT.speed, LIGHT.per_day, LIGHT.tick_s, False
     sim = Simulator(ctx.db, seed=args.seed, speed=args.speed, per_day=args.per_day, auto_dispatch=args.auto_dispatch)
     stop = threading.Event()
 

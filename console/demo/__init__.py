@@ -6,17 +6,36 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
 from ..db import Database
 from ..enums import OPEN_CASE_STATUSES
-from ..models import Assignment, Callback, Case, Department, Dispatch, Event, Grid, Place, Township, Unit, User
+from ..models import (
+    Assignment,
+    Callback,
+    Case,
+    Department,
+    Dispatch,
+    Event,
+    Grid,
+    KeySite,
+    PatrolPlan,
+    PatrolShift,
+    Place,
+    Township,
+    Unit,
+    User,
+)
 from ..timeutil import utcnow
+from . import template
 from .county import DEFAULT_SEED, County, generate_county
 from .history import History
 from .levels import play_levels
@@ -27,6 +46,7 @@ from .reference import create_users, load_geography, load_roads
 __all__ = ["DEFAULT_SEED", "County", "DemoSummary", "build_demo", "generate_county"]
 
 Progress = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,7 @@ class DemoSummary:
     patrol_reviews: int = 0
     patrol_reports: int = 0
     key_sites: int = 0
+    from_template: bool = False
     refused_by_action: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
@@ -67,8 +88,13 @@ def build_demo(
     per_day: int = 90,
     now: datetime | None = None,
     progress: Progress | None = None,
+    template_dir: Path | None = None,
 ) -> DemoSummary:
-    """Fill an empty, migrated database with the demo county and `days` days of history ending at `now`."""
+    """Fill an empty, migrated database with the demo county and `days` days of history ending at `now`.
+
+    With `template_dir` (the user's data directory) an SQLite database is filled from the prepared copy there when
+    one was built before with the same inputs (seconds instead of minutes, see `template`), and a fresh build leaves
+    such a copy for the next time."""
     started = time.perf_counter()
     now = (now or utcnow()).replace(microsecond=0)
     start = now - timedelta(days=days)
@@ -76,6 +102,18 @@ def build_demo(
     def report(stage: str, done: int, total: int) -> None:
         if progress:
             progress(stage, done, total)
+
+    key = template.key_for(db, seed=seed, days=days, per_day=per_day) if template_dir is not None else None
+    if key is not None and template_dir is not None:
+        report("template", 0, 1)
+        try:
+            moved = template.restore(db, template_dir, key, now)
+        except Exception:  # a damaged copy: build as if there were none
+            log.exception("the prepared demo county could not be copied; building it")
+            moved = None
+        if moved is not None:
+            report("template", 1, 1)
+            return _summary(db, seed=seed, started=started, from_template=True)
 
     report("county", 0, 4)
     county = generate_county(seed)
@@ -96,7 +134,33 @@ def build_demo(
     report("positions", 0, 1)
     fixes = report_positions_at(db, now, seed=seed)
     report("positions", 1, 1)
+    if key is not None and template_dir is not None:
+        try:
+            template.save(db, template_dir, key, now)
+        except OSError:
+            log.exception("the prepared demo county could not be saved")
+    return _summary(
+        db,
+        seed=seed,
+        started=started,
+        refused=stats.refused,
+        refused_by_action=dict(sorted(stats.refused_by_action.items())),
+        patrol=patrol.stats,
+        position_fixes=fixes,
+    )
 
+
+def _summary(
+    db: Database,
+    *,
+    seed: int,
+    started: float,
+    refused: int = 0,
+    refused_by_action: dict[str, int] | None = None,
+    patrol: Any = None,
+    position_fixes: int | None = None,
+    from_template: bool = False,
+) -> DemoSummary:
     with db.session() as s:
 
         def count(column: object, *where: object) -> int:
@@ -116,14 +180,15 @@ def build_demo(
             assignments=count(Assignment.id),
             callbacks=count(Callback.id),
             events=count(Event.id),
-            refused_steps=stats.refused,
-            position_fixes=fixes,
+            refused_steps=refused,
+            position_fixes=count(Unit.id, Unit.fix_at.is_not(None)) if position_fixes is None else position_fixes,
             seconds=round(time.perf_counter() - started, 2),
-            refused_by_action=dict(sorted(stats.refused_by_action.items())),
-            patrol_plans=patrol.stats.plans,
-            patrol_shifts=patrol.stats.shifts,
-            patrol_fixes=patrol.stats.fixes,
-            patrol_reviews=patrol.stats.reviews,
-            patrol_reports=patrol.stats.reports,
-            key_sites=patrol.stats.sites,
+            refused_by_action=refused_by_action or {},
+            patrol_plans=count(PatrolPlan.id),
+            patrol_shifts=count(PatrolShift.id),
+            patrol_fixes=patrol.fixes if patrol is not None else 0,
+            patrol_reviews=patrol.reviews if patrol is not None else 0,
+            patrol_reports=patrol.reports if patrol is not None else 0,
+            key_sites=count(KeySite.id),
+            from_template=from_template,
         )

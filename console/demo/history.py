@@ -91,6 +91,8 @@ FIELD_KINDS: dict[Category, tuple[UnitKind, ...]] = {
 }
 #: Simulated seconds between two runs of the automatic escalation sweep (督办 of overdue cases).
 SWEEP_SECONDS = 3600.0
+#: The morning shift change (China time) after which the available units are on duty.
+SHIFT_CHANGE_HOUR = 8
 #: Simulated seconds per transaction of the history (a day of the county's life: an import into an empty database).
 BATCH_SECONDS = 24 * 3600
 MINUTE = 60.0
@@ -252,6 +254,9 @@ class History:
         batch_end = self.start_ts + BATCH_SECONDS
         total = len(self.arrivals)
         self._push(self.start_ts + SWEEP_SECONDS, "sweep", 0)
+        shift = self._last_shift_change()
+        if shift is not None:
+            self._push(shift, "shift_change", 0)
         for n, (ts, _) in enumerate(self.side_steps):
             if self.start_ts <= ts < self.end_ts:
                 self._push(ts, "side", n)
@@ -342,12 +347,17 @@ class History:
             return
         if roll < 0.06 and rec.phone:
             self._push(ts + rng.uniform(15, 90) * MINUTE, "repeat", rec.key)
-        if 2 * 86400 < age < 12 * 86400 and rng.random() < 0.008:
+        # What a real center leaves open at the end: a routine matter stuck at a department, or one returned and
+        # waiting for the shift leader — never an urgent one, and never one with a unit sent (no case "on scene"
+        # for days with no unit there).
+        routine = rec.priority not in (Priority.RED, Priority.ORANGE)
+        if routine and 2 * 86400 < age < 12 * 86400 and rng.random() < 0.008:
             rec.fate = "stuck"  # taken on by a department that never finishes: overdue and escalated at the end
-        elif age < 3 * 86400 and rng.random() < 0.03:
+        elif routine and age < 3 * 86400 and rng.random() < 0.03:
             rec.fate = "returned_open"  # returned by a department, waiting for the shift leader at the end
         needs_field = (
-            rec.template.field
+            rec.fate not in ("stuck", "returned_open")
+            and rec.template.field
             and rec.lat is not None
             and rec.priority != Priority.BLUE
             and (rec.category in URGENT_CATEGORIES or rng.random() < 0.75)
@@ -668,6 +678,22 @@ class History:
 
     def _do_side(self, session: Session, ts: float, key: int) -> None:
         self.side_steps[key][1](session, self._when(ts))
+
+    def _last_shift_change(self) -> float | None:
+        """The last morning shift change (08:00 China time) before the end of the history, if within it."""
+        end = datetime.fromtimestamp(self.end_ts, CHINA_TZ)
+        change = end.replace(hour=SHIFT_CHANGE_HOUR, minute=0, second=0, microsecond=0)
+        if change.timestamp() >= self.end_ts:
+            change -= timedelta(days=1)
+        return change.timestamp() if change.timestamp() > self.start_ts else None
+
+    def _do_shift_change(self, session: Session, ts: float, key: int) -> None:
+        """The morning shift signs off and the new one on: every available unit is on duty since then (a board
+        showing units "available for 30 days" is a county nobody works in)."""
+        for unit in range(len(self.unit_ids)):
+            if not self.state.unit_busy[unit]:
+                self._unit_step(session, ts, unit, UnitStatus.OFF_DUTY)
+                self._unit_step(session, ts, unit, UnitStatus.AVAILABLE)
 
     def _do_sweep(self, session: Session, ts: float, key: int) -> None:
         """The console's automatic escalation of overdue cases and assignments, as it runs every hour."""

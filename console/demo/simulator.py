@@ -47,6 +47,21 @@ from .motion import LatLon, Path, RoadGraph, detour
 from .patrol_motion import PatrolPlanner
 
 SIMULATOR = Actor(name="simulator", role=Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class LightMode:
+    """The simulator's light mode: real time, a few appeals, positions often enough that no unit turns grey; the
+    console runs it on the demo county, `simulate --light` runs the same."""
+
+    speed: float = 1.0
+    per_day: float = 40.0
+    report_every_s: float = 20.0
+    tick_s: float = 2.0
+    auto_dispatch: bool = False
+
+
+LIGHT = LightMode()
 log = logging.getLogger(__name__)
 
 #: Patrol speed range (km/h) of each unit kind while not dispatched.

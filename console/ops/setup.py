@@ -75,16 +75,54 @@ def is_empty(ctx: OpContext) -> OpResult[bool]:
     return ctx.read(queries.database_is_empty)
 
 
+#: The demo generator's logins with their roles: a database that has all of them holds the demo county.
+DEMO_LOGINS: dict[str, Role] = {
+    "demo": Role.DISPATCHER,
+    "leader": Role.SHIFT_LEADER,
+    "admin": Role.ADMIN,
+    "wall": Role.WALL,
+}
+
+
+def _demo_logins_present(session: Session) -> bool:
+    from sqlalchemy import select
+
+    from ..models import User
+
+    found = dict(session.execute(select(User.name, User.role).where(User.name.in_(list(DEMO_LOGINS)))).tuples().all())
+    return found == DEMO_LOGINS
+
+
+@operation("setup.is_demo", action=None, kind=Kind.READ)
+def is_demo(ctx: OpContext) -> OpResult[bool]:
+    """Whether the database holds the demo county (the demo generator's logins, each with its role): the console
+    then keeps it alive with the simulator's light mode."""
+    return ctx.read(_demo_logins_present)
+
+
 @operation("setup.demo", action=None, kind=Kind.WRITE, needs=Needs.DATABASE)
 def demo(
-    ctx: OpContext, *, seed: int | None = None, days: int = 30, progress: Progress | None = None
+    ctx: OpContext,
+    *,
+    seed: int | None = None,
+    days: int = 30,
+    progress: Progress | None = None,
+    prepared: bool = True,
 ) -> OpResult[dict[str, object]]:
-    """Fill an empty database with the demo county and `days` days of history."""
+    """Fill an empty database with the demo county and `days` days of history; on SQLite from the prepared copy in
+    the user's data directory when there is one (`prepared`), else built and then kept there for the next time."""
     from ..demo import DEFAULT_SEED, build_demo
+    from ..paths import data_dir
 
     if not ctx.read(queries.database_is_empty).value:
         raise DatabaseNotEmpty("the database already holds data; the demo county needs an empty one")
-    summary = build_demo(ctx.database, seed=DEFAULT_SEED if seed is None else seed, days=days, progress=progress)
+    summary = build_demo(
+        ctx.database,
+        seed=DEFAULT_SEED if seed is None else seed,
+        days=days,
+        progress=progress,
+        template_dir=data_dir() if prepared else None,
+    )
     return OpResult(summary.as_dict(), OpChanges(reference=True))
 
 

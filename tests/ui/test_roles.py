@@ -42,7 +42,7 @@ def test_wall_is_read_only(sqlite_db: Database, make_console: Any, qtbot: Any) -
     assert not window.actions_[ActionId.NEW_INTAKE].isVisible()
     assert not window.actions_[ActionId.DISPATCH_NEAREST].isVisible()
     assert Dock.INTAKE not in window.docks
-    assert window.docks[Dock.QUEUE].isVisible()
+    assert window.docks[Dock.WALL_BAND].isVisible()  # the wall: the map under its band of figures
     assert window.case.buttons["resolve"].isHidden()
     qtbot.waitUntil(lambda: case_id in console.session.state.cases, timeout=5_000)
     # Even if asked, the service refuses.

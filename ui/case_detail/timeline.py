@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 from console.enums import CaseStatus, Category, Priority, UnitStatus
 from console.events import EventRecord
 
-from ..labels import event_label, field_label, label
+from ..dock_scroll import no_sideways
+from ..labels import actor_label, event_label, field_label, label, reason_code_label
 from .header import local_time
 
 _KEY_TEXTS = {
@@ -35,6 +36,7 @@ class Timeline(QTreeWidget):
             ]
         )
         self.setRootIsDecorated(False)
+        no_sideways(self, wrap=True)  # long details wrap onto more lines instead of running off to the right
         self.setMinimumHeight(self.fontMetrics().height() * 3)
         self.setColumnWidth(0, 120)
         self.setColumnWidth(1, 120)
@@ -43,7 +45,9 @@ class Timeline(QTreeWidget):
     def show_events(self, events: list[EventRecord]) -> None:
         self.clear()
         for e in reversed(events):
-            self.addTopLevelItem(QTreeWidgetItem([local_time(e.ts), event_label(e.kind), e.actor, summary(e)]))
+            self.addTopLevelItem(
+                QTreeWidgetItem([local_time(e.ts), event_label(e.kind), actor_label(e.actor), summary(e)])
+            )
 
 
 def summary(e: EventRecord) -> str:
@@ -67,7 +71,8 @@ def summary(e: EventRecord) -> str:
             parts.append(QCoreApplication.translate("CaseDetailPanel", str(text)).format(p[key]))
     for key in ("reason", "resolution", "note", "text", "result"):
         if p.get(key):
-            parts.append(f"“{p[key]}”")
+            text = reason_code_label(str(p[key])) if key == "reason" else str(p[key])
+            parts.append(f"“{text}”")
     parts.extend(triage_summary(p))
     return "  ".join(parts)
 

@@ -6,9 +6,6 @@ go to the panel, which runs the operations."""
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,13 +22,10 @@ from console.enums import UnitStatus
 from console.ops import DispatchView
 from console.views import Recommendation
 
+from ..dock_scroll import no_sideways
+from ..i18n.formats import format_distance, format_eta
 from ..labels import label, reason_label
-from ..queue.model import format_span
 from .header import local_time
-
-
-def format_span_s(seconds: float) -> str:
-    return format_span(timedelta(seconds=seconds)) if seconds >= 60 else f"{int(seconds)}s"
 
 
 def _row(widget: QWidget, buttons: list[QPushButton]) -> QVBoxLayout:
@@ -65,9 +59,13 @@ class RecommendationList(QWidget):
             ]
         )
         self.tree.setRootIsDecorated(False)
+        no_sideways(self.tree)
         self.tree.setFixedHeight(self.fontMetrics().height() * 4 + 22)
         self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.tree.setColumnWidth(0, 130)
+        fm = self.tree.fontMetrics()  # ETA and distance as wide as their longest text; the reasons take the rest
+        self.tree.setColumnWidth(1, fm.horizontalAdvance("1小时05分钟") + 16)
+        self.tree.setColumnWidth(2, fm.horizontalAdvance("12.5 km") + 16)
         self.tree.itemActivated.connect(self._activated)
         self.nearest_button = QPushButton(QCoreApplication.translate("Actions", "Dispatch nearest unit") + "  (F5)")
         self.nearest_button.setProperty("primary", True)
@@ -82,8 +80,8 @@ class RecommendationList(QWidget):
             item = QTreeWidgetItem(
                 [
                     f"{r.callsign}  {label(r.kind)}",
-                    format_span_s(r.eta_s) if math.isfinite(r.eta_s) else "—",  # unreachable by road
-                    f"{r.distance_m / 1000:.1f} km" if math.isfinite(r.distance_m) else "—",
+                    format_eta(r.eta_s),  # the map shows the same text ("—": unreachable by road)
+                    format_distance(r.distance_m),
                     ", ".join(reason_label(x) for x in r.reasons) or reason_label("nearest"),
                 ]
             )
@@ -130,6 +128,7 @@ class DispatchList(QWidget):
             ]
         )
         self.tree.setRootIsDecorated(False)
+        no_sideways(self.tree)
         self.tree.setFixedHeight(self.fontMetrics().height() * 3 + 16)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.en_route = QPushButton(QCoreApplication.translate("CaseDetailPanel", "En route"))

@@ -31,6 +31,7 @@ from console.stats.dashboard import DashboardData
 from console.stats.kpi import NONE_KEY, Dimension, KpiRow
 from console.timeutil import CHINA_TZ
 
+from ..i18n.formats import format_seconds
 from ..labels import label
 from .charts import GroupBars, SeriesBars
 from .style import ALERT, PRIMARY, SECOND, percent
@@ -253,7 +254,7 @@ class KpiDashboard(QWidget):
         ratio("return", "return_rate", ALERT if c["returns"] else None)
         ratio("dispatch60", "dispatch_60s_rate")
         p90 = data.intervals["dispatch"].percentiles.get(90)
-        shown = "—" if p90 is None else f"{p90:.0f} s" if p90 < 120 else f"{p90 / 60:.1f} min"
+        shown = "—" if p90 is None else format_seconds(p90)
         t["dispatch_p90"].show_value(
             shown,
             self.tr("%1 dispatched").replace("%1", str(data.intervals["dispatch"].count)),

@@ -7,6 +7,8 @@ as the core masks them (`138****5678`).
 
 from __future__ import annotations
 
+import html
+import math
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QLocale
@@ -88,6 +90,62 @@ def format_span(delta: timedelta, *, locale: QLocale | None = None) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}m"
+
+
+def format_eta(seconds: float, *, locale: QLocale | None = None) -> str:
+    """An estimated arrival, the one text the case panel and the map both show: whole minutes rounded up (an
+    estimate is never shown earlier than computed, and never as 0), `5分钟` / `1小时05分` (zh_CN) or `5 min` /
+    `1 h 05 min`; `—` for a unit that cannot reach the place."""
+    if not math.isfinite(seconds):
+        return "—"
+    minutes = max(1, math.ceil(max(0.0, seconds) / 60 - 1e-9))
+    hours, minutes = divmod(minutes, 60)
+    if _is_chinese(locale):
+        return f"{hours}小时{minutes:02d}分" if hours else f"{minutes}分钟"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def format_seconds(seconds: float, *, locale: QLocale | None = None) -> str:
+    """A short interval such as a dispatch time: `45秒` / `2.5分钟` (zh_CN) or `45 s` / `2.5 min`."""
+    if not math.isfinite(seconds):
+        return "—"
+    zh = _is_chinese(locale)
+    if seconds < 120:
+        return f"{seconds:.0f}秒" if zh else f"{seconds:.0f} s"
+    minutes = (locale or QLocale()).toString(seconds / 60, "f", 1)
+    return f"{minutes}分钟" if zh else f"{minutes} min"
+
+
+def format_hours_minutes(seconds: float, *, locale: QLocale | None = None) -> str:
+    """Working time left: `3小时20分` / `20分` (zh_CN) or `3h 20m` / `20m` (sign left to the caller)."""
+    s = int(abs(seconds))
+    hours, rest = divmod(s, 3600)
+    if _is_chinese(locale):
+        return f"{hours}小时{rest // 60:02d}分" if hours else f"{rest // 60}分"
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m"
+
+
+def format_distance(metres: float, *, locale: QLocale | None = None) -> str:
+    """`850 m`, `2.4 km` (the same in both languages, with the locale's decimal point)."""
+    if not math.isfinite(metres):
+        return "—"
+    if metres < 1000:
+        return f"{int(round(metres))} m"
+    return (locale or QLocale()).toString(metres / 1000, "f", 1) + " km"
+
+
+#: Tooltips longer than this many characters are wrapped in a block `TOOLTIP_WIDTH_PX` wide.
+TOOLTIP_WRAP_CHARS = 30
+TOOLTIP_WIDTH_PX = 360
+
+
+def tooltip_text(text: str) -> str:
+    """A tooltip that wraps sensibly: a short text as it is; a long one (a citizen's description) in a block of a
+    reading width, so it neither runs across the screen nor collapses to a character a line. The text is escaped:
+    it is shown as text, never as markup."""
+    if len(text) <= TOOLTIP_WRAP_CHARS:
+        return text
+    return f"<table width='{TOOLTIP_WIDTH_PX}'><tr><td>{html.escape(text)}</td></tr></table>"
 
 
 def format_phone(phone: str | None) -> str:

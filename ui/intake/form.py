@@ -60,11 +60,15 @@ class IntakeForm(QWidget):
         self.save_dispatch_button.setProperty("primary", True)
         self.merge_button = QPushButton(self.tr("Merge  (Ctrl+M)"))
         self.clear_button = QPushButton(self.tr("New"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
-        for button in (self.merge_button, self.save_button, self.save_dispatch_button):
-            buttons.addWidget(button)
+        # Two rows, so that the form fits a narrow dock with every button whole: the main action alone on top.
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.save_dispatch_button)
+        second = QHBoxLayout()
+        second.addWidget(self.clear_button)
+        second.addStretch(1)
+        for button in (self.merge_button, self.save_button):
+            second.addWidget(button)
+        buttons.addLayout(second)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(f)

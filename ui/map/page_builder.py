@@ -71,6 +71,10 @@ class PageTexts:
     cluster: str = "30-day cases (clusters)"
     new_appeal: str = "New appeal here"
     overdue: str = "overdue"
+    legend: str = "Legend"
+    legend_kinds: str = "Unit kinds"
+    legend_states: str = "Unit states"
+    legend_priorities: str = "Case priorities"
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # kind/status/priority value → label
     extra: dict[str, str] = field(default_factory=dict)  # the patrol and routing overlays' words (ui.map.overlays)
 
@@ -241,6 +245,10 @@ def build_page(
             "cluster": texts.cluster,
             "newAppeal": texts.new_appeal,
             "overdue": texts.overdue,
+            "legend": texts.legend,
+            "legendKinds": texts.legend_kinds,
+            "legendStates": texts.legend_states,
+            "legendPriorities": texts.legend_priorities,
             "townships": texts.townships,
             "grids": texts.grids,
             **texts.extra,

@@ -29,6 +29,7 @@ from console.geo.mbtiles import MBTiles
 from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import CaseView, GridView, Recommendation, TownshipView, UnitView
+from ui.i18n.formats import format_distance, format_eta
 from ui.labels import label
 
 from .bridge import MapBridge
@@ -212,11 +213,19 @@ class MapWidget(QWidget):
     def select_case(self, case_id: int) -> None:
         self._command({"op": "select", "kind": "case", "id": int(case_id)})
 
+    def set_follow(self, on: bool) -> None:
+        """Whether the map goes to what is selected (a case just saved included, as soon as its marker is there)."""
+        self._command({"op": "follow", "on": bool(on)})
+
     def select_unit(self, unit_id: int) -> None:
         self._command({"op": "select", "kind": "unit", "id": int(unit_id)})
 
     def show_recommendations(self, case_id: int, recs: Sequence[Recommendation]) -> None:
-        rows = [[r.unit_id, i + 1, r.callsign, round(r.distance_m), round(r.eta_s)] for i, r in enumerate(recs)]
+        # The texts are made here by the case panel's formatters, so the map and the panel never differ.
+        rows = [
+            [r.unit_id, i + 1, r.callsign, format_distance(r.distance_m), format_eta(r.eta_s)]
+            for i, r in enumerate(recs)
+        ]
         self._command({"op": "recs", "caseId": int(case_id), "rows": rows})
 
     def fit(self) -> None:
@@ -406,6 +415,10 @@ class MapWidget(QWidget):
             cluster=self.tr("30-day cases (clusters)"),
             new_appeal=self.tr("New appeal here"),
             overdue=self.tr("overdue"),
+            legend=self.tr("Legend"),
+            legend_kinds=self.tr("Unit kinds"),
+            legend_states=self.tr("Unit states"),
+            legend_priorities=self.tr("Case priorities"),
             labels={
                 "kind": {k.value: label(k) for k in UnitKind},
                 "status": {s.value: label(s) for s in UnitStatus},

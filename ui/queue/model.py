@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
@@ -21,6 +20,7 @@ from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import CaseView
 
+from ..i18n.formats import format_span, tooltip_text
 from ..labels import label
 from ..theme import PRIORITY_COLOURS, overdue_text, row_tints
 from .filters import Column, QueueFilter, haystack, sort_key
@@ -33,19 +33,6 @@ CASE_MIME = "application/x-console-case-id"
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-
-
-def format_span(delta: timedelta) -> str:
-    """`2d 03h`, `3h 05m`, `12m` — compact, for ages and countdowns."""
-    seconds = int(abs(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m"
 
 
 class QueueModel(QAbstractTableModel):
@@ -293,7 +280,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.PRIORITY, Column.AGE, Column.DEADLINE):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == Column.PLACE:
-            return case.description
+            return tooltip_text(case.description)
         return None
 
     def _display(self, case: CaseView, col: int) -> str:

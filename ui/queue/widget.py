@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -65,18 +66,23 @@ class QueueWidget(QWidget):
         self.count = QLabel()
         self.count.setProperty("role", "muted")
 
-        bar = QHBoxLayout()
+        # Search and count on the first row, the filters on the second: the bar fits the queue under a 1280 px map.
+        bar = QVBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(4)
+        first, second = QHBoxLayout(), QHBoxLayout()
         self.search.setMinimumWidth(160)
-        bar.addWidget(self.search, 3)
+        first.addWidget(self.search, 1)
+        first.addWidget(self.period_note)
+        first.addWidget(self.count)
         for w in (self.status, self.category, self.township, self.channel):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(5)
-            bar.addWidget(w, 1)
-        bar.addWidget(self.mine)
-        bar.addWidget(self.overdue)
-        bar.addWidget(self.period_note)
-        bar.addWidget(self.count)
+            w.setMinimumContentsLength(4)
+            second.addWidget(w, 1)
+        second.addWidget(self.mine)
+        second.addWidget(self.overdue)
+        bar.addLayout(first)
+        bar.addLayout(second)
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -100,17 +106,22 @@ class QueueWidget(QWidget):
         fm = self.table.fontMetrics()
         samples = {
             Column.PRIORITY: "Orange",
-            Column.NUMBER: "2026-000000 ▲▲",
-            Column.AGE: "23h 59m",
-            Column.DEADLINE: "−23h 59m",
+            Column.NUMBER: "2026-000000 ▲▲▲",
+            Column.AGE: "23小时59分",
+            Column.DEADLINE: "−23小时59分",
             Column.CATEGORY: "Safety hazard",
-            Column.STATUS: "Dispatched",
+            Column.STATUS: "已受理 · 已签收",
             Column.TOWNSHIP: "城关街道街",
             Column.UNITS: "Units",
         }
         for col, sample in samples.items():
             self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + 18)
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + 8)
+        # Never sideways: the place column takes the room left and elides; in a narrow queue the columns a
+        # dispatcher needs least are given up first (see `_fit_columns`).
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._column_widths = {col: self.table.columnWidth(col) for col in samples}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -191,6 +202,24 @@ class QueueWidget(QWidget):
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
+
+    #: Columns given up, in this order, when the queue is too narrow; the place keeps at least PLACE_MIN px.
+    OPTIONAL_COLUMNS = (Column.TOWNSHIP, Column.UNITS, Column.STATUS, Column.AGE)
+    PLACE_MIN = 120
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        room = self.table.viewport().width() - self.PLACE_MIN
+        optional = set(self.OPTIONAL_COLUMNS)
+        needed = sum(w for col, w in self._column_widths.items() if col not in optional)
+        for col in reversed(self.OPTIONAL_COLUMNS):  # the most useful of them first, while they fit
+            show = needed + self._column_widths[col] <= room
+            self.table.setColumnHidden(col, not show)
+            if show:
+                needed += self._column_widths[col]
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -30,6 +30,8 @@ from console.stats.board import BoardAssignment, SupervisionBoard
 from console.timeutil import CHINA_TZ, utcnow
 from console.worktime import WorkCalendar, default_calendar
 
+from ..dock_scroll import no_sideways
+from ..i18n.formats import format_hours_minutes
 from ..labels import label
 from ..theme import OVERDUE_TEXT, PRIORITY_COLOURS
 
@@ -42,9 +44,7 @@ TICK_MS = 30_000
 
 def working_span(seconds: float) -> str:
     """Working time as `2d 3.5h` (days of the calendar's working day) or `3h 20m`."""
-    s = int(abs(seconds))
-    hours, rest = divmod(s, 3600)
-    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m"
+    return format_hours_minutes(seconds)  # Chinese forms under zh_CN
 
 
 class SupervisionBoardWidget(QWidget):
@@ -69,6 +69,7 @@ class SupervisionBoardWidget(QWidget):
         self.summary.setFont(f)
 
         self.tree = QTreeWidget()
+        no_sideways(self.tree)
         self.tree.setColumnCount(7)
         self.tree.setHeaderLabels(
             [

@@ -1,5 +1,9 @@
 """Unit board: one group per unit status, a row per unit with its time in status, filters by kind and township.
 
+The committed units come first (dispatched, en route, on scene): they are what a dispatcher follows. The available
+group starts collapsed with its count in its title (hundreds of rows would push the committed ones out of sight), and
+off-duty units too; the dispatcher opens them when needed.
+
 Rows move between groups as the live state changes (never rebuilt for one change). Time in status is painted from
 the stored start time by the delegate, so the clock only repaints the visible rows. Dropping a case dragged from
 the queue onto a unit asks to dispatch that unit to that case.
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,20 +33,24 @@ from console.live import LiveDiff
 from console.timeutil import utcnow
 from console.views import UnitView
 
+from ..dock_scroll import no_sideways
+from ..i18n.formats import format_span
 from ..labels import label
-from ..queue.model import CASE_MIME, format_span
+from ..queue.model import CASE_MIME
 from ..selection import Selection
 from ..theme import STALE_TEXT, UNIT_STATUS_COLOURS
 
 UnitIdRole = Qt.ItemDataRole.UserRole + 1
 SinceRole = Qt.ItemDataRole.UserRole + 2
 GROUP_ORDER = (
-    UnitStatus.AVAILABLE,
     UnitStatus.DISPATCHED,
     UnitStatus.EN_ROUTE,
     UnitStatus.ON_SCENE,
+    UnitStatus.AVAILABLE,
     UnitStatus.OFF_DUTY,
 )
+#: Groups shown collapsed when the board is built (their count is in the group's title).
+COLLAPSED_AT_START = frozenset({UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY})
 COL_UNIT, COL_KIND, COL_TIME, COL_CASE, COL_TOWN = range(5)
 STALE_FIX_S = 300
 
@@ -133,14 +141,25 @@ class UnitBoard(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setItemDelegateForColumn(COL_TIME, _SinceDelegate(self.tree))
+        no_sideways(self.tree)
         fm = self.tree.fontMetrics()
         for col, sample in (
             (COL_UNIT, "GW-G0000-00"),
             (COL_KIND, "Volunteer team"),
-            (COL_TIME, "30d 00h"),
+            (COL_TIME, "30天00小时"),
             (COL_CASE, "2026-000000"),
         ):
-            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 24)
+            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 16)
+        # The unit column is indented by the group level: it gets the indentation on top of its text.
+        self.tree.setColumnWidth(COL_UNIT, self.tree.columnWidth(COL_UNIT) + self.tree.indentation())
+        self.tree.setColumnWidth(COL_TOWN, fm.horizontalAdvance("某某镇街道") + 24)
+        self._column_widths = {c: self.tree.columnWidth(c) for c in range(5)}
+        # Unit, time in status and case always whole: the board is never narrower than those three columns.
+        self.tree.setMinimumWidth(
+            sum(self._column_widths[c] for c in (COL_UNIT, COL_TIME, COL_CASE))
+            + self.tree.verticalScrollBar().sizeHint().width()
+            + 2 * self.tree.frameWidth()
+        )
         self._groups: dict[UnitStatus, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
@@ -151,7 +170,7 @@ class UnitBoard(QWidget):
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             group.setFirstColumnSpanned(True)
             self.tree.addTopLevelItem(group)
-            group.setExpanded(status != UnitStatus.OFF_DUTY)
+            group.setExpanded(status not in COLLAPSED_AT_START)
             self._groups[status] = group
         for group in self._groups.values():
             group.setFirstColumnSpanned(True)
@@ -170,6 +189,29 @@ class UnitBoard(QWidget):
         self._clock.setInterval(5000)
         self._clock.timeout.connect(self.tree.viewport().update)
         self._clock.start()
+
+    # -- width ------------------------------------------------------------------------------------------------------
+
+    #: Columns given up, in this order, when the board is too narrow to show every column whole.
+    OPTIONAL_COLUMNS = (COL_TOWN, COL_KIND)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Unit, time in status and case stay whole; township, then kind, are hidden when there is no room."""
+        # Room for the columns, keeping the vertical scroll bar's width in hand (it appears when a group is opened).
+        room = self.tree.viewport().width() - (
+            0 if self.tree.verticalScrollBar().isVisible() else self.tree.verticalScrollBar().sizeHint().width()
+        )
+        needed = sum(self.tree.columnWidth(c) for c in (COL_UNIT, COL_TIME, COL_CASE))
+        for col in reversed(self.OPTIONAL_COLUMNS):  # kind first, then township, while they fit
+            width = self._column_widths.get(col, 0)
+            show = needed + width <= room
+            self.tree.setColumnHidden(col, not show)
+            if show:
+                needed += width
 
     # -- content --------------------------------------------------------------------------------------------------
 
@@ -191,6 +233,7 @@ class UnitBoard(QWidget):
         for unit in sorted(self._units.values(), key=lambda u: u.callsign):
             self._place(unit)
         self._apply_filter()
+        self._fit_columns()
 
     def apply_diff(self, diff: LiveDiff) -> None:
         for unit_id in diff.units_removed:

@@ -12,6 +12,10 @@
   var LABEL_ZOOM = 14;        // callsigns drawn from this zoom on
   var GRID_LABEL_ZOOM = 14;   // grid names from this zoom on
   var TOWNSHIP_LABEL_ZOOM = 9;
+  var LEGEND_OPEN_MIN_PX = 560;  // maps lower than this start with the legend folded
+  var FOLLOW_ZOOM = 13;       // the map zooms in at least this far when it follows the selection
+  var REC_LABEL_DX = 28;      // px right of the case where the recommendation labels' column starts
+  var REC_LABEL_DY = 24;      // px between two recommendation labels
 
   var KIND_SHAPES = {
     patrol_car: 'square', foot_patrol: 'circle', traffic_police: 'diamond', grid_worker: 'triangle',
@@ -331,7 +335,7 @@
       if (r) { unitLayer.removeLayer(r); delete units[u.rm[i]]; }
     }
     if (added) caseLayer.eachLayer(function (l) { l.bringToFront(); });
-    refreshSelection(false);
+    refreshAfterArrival();
     if (recState) redrawRecommendations();
   }
 
@@ -366,6 +370,7 @@
       m = new CaseMarker([row[1], row[2]], st);
       cases[id] = m;
       caseLayer.addLayer(m);
+      m.bringToFront();  // the newest case is drawn over everything else
       return;
     }
     L.extend(m.options, st);
@@ -381,7 +386,7 @@
       var r = cases[c.rm[i]];
       if (r) { caseLayer.removeLayer(r); delete cases[c.rm[i]]; }
     }
-    refreshSelection(false);
+    refreshAfterArrival();
     if (recState) redrawRecommendations();
   }
 
@@ -412,35 +417,67 @@
     if (pan) map.panTo(ll);
   }
 
+  function refreshAfterArrival() {
+    if (pendingPan && targetOf(selected)) {
+      pendingPan = false;
+      refreshSelection(false);
+      goTo(selected);
+    } else {
+      refreshSelection(false);
+    }
+  }
+
+  var follow = true;        // the map goes to what is selected (the console's "Follow the selection" action)
+  var pendingPan = false;   // selected before its marker arrived (a case just saved): go there when it does
+
   function select(kind, id) {
     selected = { kind: kind, id: id };
-    refreshSelection(true);
+    pendingPan = follow && !targetOf(selected);
+    refreshSelection(follow);
+  }
+
+  function goTo(sel) {
+    var t = targetOf(sel);
+    if (!t) return false;
+    map.setView(t.getLatLng(), Math.max(map.getZoom(), FOLLOW_ZOOM));
+    return true;
   }
 
   var recState = null;  // {caseId, rows}
 
   function redrawRecommendations() {
+    // Only the selected case's recommendations are drawn. Their labels never overlap: they are stacked in one
+    // column beside the case (in rank order), each joined to its unit by a leader line; the unit itself gets its
+    // rank number. Distance and ETA texts come from Python, made by the case panel's own formatters.
     recLayer.clearLayers();
     if (!recState) return;
     var c = cases[recState.caseId];
     if (!c) return;
     var from = c.getLatLng();
-    for (var i = 0; i < recState.rows.length; i++) {
-      // row: [unitId, rank, callsign, distanceM, etaS]
+    var origin = map.latLngToLayerPoint(from);
+    var n = recState.rows.length;
+    for (var i = 0; i < n; i++) {
+      // row: [unitId, rank, callsign, distanceText, etaText]
       var row = recState.rows[i], u = units[row[0]];
       if (!u) continue;
       var to = u.getLatLng();
-      var line = L.polyline([from, to], {
+      var anchor = map.layerPointToLatLng(origin.add([REC_LABEL_DX, (i - (n - 1) / 2) * REC_LABEL_DY]));
+      recLayer.addLayer(L.polyline([from, to], {
         renderer: renderer, color: i === 0 ? '#00838f' : '#546e7a', weight: i === 0 ? 3 : 2,
         dashArray: '6 5', opacity: 0.9, interactive: false
-      });
-      recLayer.addLayer(line);
-      var km = (row[3] / 1000).toFixed(1) + ' km', min = Math.round(row[4] / 60) + ' min';
-      var tip = L.tooltip({ permanent: true, direction: 'right', className: 'dm-rec-label', offset: [8, 0] })
+      }));
+      recLayer.addLayer(L.polyline([anchor, to], {
+        renderer: renderer, color: '#00838f', weight: 1, opacity: 0.7, interactive: false
+      }));
+      recLayer.addLayer(L.tooltip({ permanent: true, direction: 'right', className: 'dm-rec-label', offset: [0, 0],
+                                    interactive: false })
+        .setLatLng(anchor)
+        .setContent(textDiv([row[1] + '. ' + row[2] + ' · ' + row[4] + ' · ' + row[3]])));
+      recLayer.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'dm-rec-rank', interactive: false })
         .setLatLng(to)
-        .setContent(textDiv([row[1] + '. ' + row[2], km + ' · ' + min]));
-      recLayer.addLayer(tip);
+        .setContent(textDiv([String(row[1])])));
     }
+    c.bringToFront();
   }
 
   function showRecommendations(caseId, rows) {
@@ -793,6 +830,7 @@
         }
         break;
       case 'select': select(msg.kind, msg.id); break;
+      case 'follow': follow = !!msg.on; if (follow && selected) goTo(selected); break;
       case 'recs': showRecommendations(msg.caseId, msg.rows); break;
       case 'history': setHistory(msg.rows); break;
       case 'fit': fit(); break;
@@ -839,6 +877,72 @@
     if (bridge) bridge.contextMenu(lat, lon);
   }
 
+  // ---- legend --------------------------------------------------------------------------------------------
+
+  function legendIcon(shapeName, fill, stroke) {
+    var c = document.createElement('canvas'), ratio = window.devicePixelRatio || 1;
+    c.width = c.height = 18 * ratio;
+    c.style.width = c.style.height = '18px';
+    var ctx = c.getContext('2d');
+    ctx.scale(ratio, ratio);
+    ctx.beginPath();
+    tracePath(ctx, shapeName, 9, 9, 6);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = stroke;
+    ctx.stroke();
+    return c;
+  }
+
+  function legendSection(box, title, entries) {
+    var head = document.createElement('div');
+    head.className = 'dm-legend-head';
+    head.textContent = title;
+    box.appendChild(head);
+    for (var i = 0; i < entries.length; i++) {
+      var row = document.createElement('div');
+      row.className = 'dm-legend-row';
+      row.appendChild(entries[i][0]);
+      var text = document.createElement('span');
+      text.textContent = entries[i][1];
+      row.appendChild(text);
+      box.appendChild(row);
+    }
+  }
+
+  function makeLegend(texts) {
+    // What the shapes (unit kinds) and colours (unit states, case priorities) mean; a click folds it away.
+    var Legend = L.Control.extend({
+      options: { position: 'bottomleft' },
+      onAdd: function () {
+        var box = L.DomUtil.create('div', 'dm-legend leaflet-bar');
+        var title = document.createElement('div');
+        title.className = 'dm-legend-title';
+        title.textContent = texts.legend || 'Legend';
+        box.appendChild(title);
+        var body = document.createElement('div');
+        body.className = 'dm-legend-body';
+        legendSection(body, texts.legendKinds || '', KINDS.map(function (k) {
+          return [legendIcon(KIND_SHAPES[k], '#78909c', '#37474f'), label('kind', k)];
+        }));
+        legendSection(body, texts.legendStates || '', STATUSES.map(function (st) {
+          return [legendIcon('square', STATUS_COLOURS[st], '#ffffff'), label('status', st)];
+        }).concat([[legendIcon('square', STALE_FILL, '#ffffff'), label('misc', 'stale')]]));
+        legendSection(body, texts.legendPriorities || '', PRIORITIES.map(function (p) {
+          return [legendIcon('circle', PRIORITY_COLOURS[p], '#ffffff'), label('priority', p)];
+        }));
+        box.appendChild(body);
+        L.DomEvent.disableClickPropagation(box);
+        // On a small map (a 720-line screen) the legend starts folded: its title opens it.
+        if (map.getSize().y < LEGEND_OPEN_MIN_PX) box.classList.add('dm-legend-folded');
+        L.DomEvent.on(title, 'click', function () { box.classList.toggle('dm-legend-folded'); });
+        return box;
+      }
+    });
+    return new Legend();
+  }
+
   // ---- start ---------------------------------------------------------------------------------------------
 
   function init(cfg, objects) {
@@ -856,6 +960,7 @@
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
     map.on('zoomend', updateLabels);
+    map.on('zoomend', function () { if (recState) redrawRecommendations(); });
 
     recLayer = L.featureGroup().addTo(map);
     unitLayer = L.featureGroup().addTo(map);
@@ -878,6 +983,7 @@
     makeOverlays();
     fitControl();
     map.on('resize', fitControl);
+    makeLegend(cfg.texts).addTo(map);
     map.on('contextmenu', onContextMenu);
 
     fit();
