@@ -255,7 +255,8 @@ def apply_layout(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: La
     default_arrangement(window, docks, layout)
     store = settings()
     state = store.value(_key(user, layout) + "/state")
-    version = int(store.value(_key(user, layout) + "/version", 0) or 0)
+    saved = store.value(_key(user, layout) + "/version", 0)
+    version = int(saved) if isinstance(saved, int | str) and str(saved).isdigit() else 0
     if isinstance(state, QByteArray) and version == STATE_VERSION:
         return bool(window.restoreState(state, STATE_VERSION))
     return False

@@ -20,7 +20,7 @@ def _style_axes(plot: pg.PlotItem) -> None:
         axis.setPen(pg.mkPen("#9aa0a6"))
 
 
-class _ClickablePlot(pg.PlotWidget):
+class _ClickablePlot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent, background="w")
         self.setMenuEnabled(False)
@@ -35,10 +35,12 @@ class _ClickablePlot(pg.PlotWidget):
         self.getPlotItem().setTitle(f"<span style='font-size:{TITLE_PT}pt; color:#1f2328'>{title}</span>")
 
     def view_point(self, scene_pos: QPointF) -> QPointF:
-        return self.getPlotItem().vb.mapSceneToView(scene_pos)
+        point: QPointF = self.getPlotItem().vb.mapSceneToView(scene_pos)
+        return point
 
     def scene_point(self, view_pos: QPointF) -> QPointF:
-        return self.getPlotItem().vb.mapViewToScene(view_pos)
+        point: QPointF = self.getPlotItem().vb.mapViewToScene(view_pos)
+        return point
 
     def _scene_clicked(self, event: object) -> None:
         pos = event.scenePos()  # type: ignore[attr-defined]

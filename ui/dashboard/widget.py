@@ -200,7 +200,8 @@ class KpiDashboard(QWidget):
         return self._modes.currentWidget() is self._rotation
 
     def current_panel(self) -> QWidget:
-        return self._rotation.currentWidget() if self.is_rotating() else self._grid_host
+        shown = self._rotation.currentWidget() if self.is_rotating() else None
+        return shown if shown is not None else self._grid_host
 
     def next_panel(self) -> None:
         if self._rotation.count():

@@ -281,7 +281,7 @@ class SupervisionBoardWidget(QWidget):
         out = {}
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
-            out[list(self._group_titles())[i]] = top.childCount()
+            out[list(self._group_titles())[i]] = top.childCount() if top is not None else 0
         return out
 
     def row_background(self, assignment_id: int) -> str | None:

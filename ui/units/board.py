@@ -238,8 +238,8 @@ class UnitBoard(QWidget):
     def apply_diff(self, diff: LiveDiff) -> None:
         for unit_id in diff.units_removed:
             item = self._items.pop(unit_id, None)
-            if item is not None and item.parent() is not None:
-                item.parent().removeChild(item)
+            if item is not None and (parent := item.parent()) is not None:
+                parent.removeChild(item)
         for unit_id in [*diff.units_inserted, *diff.units_updated]:
             unit = self._units.get(unit_id)
             if unit is not None:
@@ -259,7 +259,9 @@ class UnitBoard(QWidget):
         elif item.parent() is not group:
             self._syncing = True
             was_current = self.tree.currentItem() is item
-            item.parent().removeChild(item)
+            old_group = item.parent()
+            if old_group is not None:
+                old_group.removeChild(item)
             self._insert_sorted(group, item, unit.callsign)
             if was_current:
                 self.tree.setCurrentItem(item)
@@ -272,7 +274,8 @@ class UnitBoard(QWidget):
         lo, hi = 0, group.childCount()
         while lo < hi:
             mid = (lo + hi) // 2
-            if group.child(mid).text(COL_UNIT) < callsign:
+            child = group.child(mid)
+            if child is not None and child.text(COL_UNIT) < callsign:
                 lo = mid + 1
             else:
                 hi = mid
@@ -325,8 +328,9 @@ class UnitBoard(QWidget):
         if item is None or self.tree.currentItem() is item:
             return
         self._syncing = True
-        if item.parent() is not None:
-            item.parent().setExpanded(True)
+        group = item.parent()
+        if group is not None:
+            group.setExpanded(True)
         self.tree.setCurrentItem(item)
         self.tree.scrollToItem(item)
         self._syncing = False
