@@ -84,6 +84,14 @@
         <translation>交接班并锁定</translation>
     </message>
     <message>
+        <source>Map follows the selected case</source>
+        <translation>地图跟随选中案件</translation>
+    </message>
+    <message>
+        <source>Wall on another screen</source>
+        <translation>在另一屏幕显示大屏</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -1639,8 +1647,43 @@
         <translation>原因</translation>
     </message>
     <message>
+        <source>system</source>
+        <extracomment>The core&apos;s own actors (automatic escalation, the demo&apos;s simulator), named as a person reads them.</extracomment>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>simulator</source>
+        <translation>模拟器</translation>
+    </message>
+    <message>
+        <source>deadline passed</source>
+        <extracomment>Reasons the core writes as codes (automatic escalation); reasons typed by a person are shown as written.</extracomment>
+        <translation>超过办理时限</translation>
+    </message>
+    <message>
+        <source>assignment past its deadline</source>
+        <translation>派单超期</translation>
+    </message>
+    <message>
+        <source>superseded</source>
+        <translation>已被替代</translation>
+    </message>
+    <message>
         <source>can do: {0}</source>
         <translation>可处置：{0}</translation>
+    </message>
+    <message>
+        <source>county and units</source>
+        <extracomment>Stages of a long job shown in a progress dialog (the demo county&apos;s build, imports).</extracomment>
+        <translation>县域与力量</translation>
+    </message>
+    <message>
+        <source>case history</source>
+        <translation>历史案件</translation>
+    </message>
+    <message>
+        <source>unit positions</source>
+        <translation>力量位置</translation>
     </message>
 </context>
 <context>
@@ -1703,6 +1746,11 @@
     <message>
         <source>Figures</source>
         <translation>数据统计</translation>
+    </message>
+    <message>
+        <source>Wall</source>
+        <extracomment>Makes a map for a second window (the wall on another screen); the console sets its live map&apos;s maker.</extracomment>
+        <translation>大屏</translation>
     </message>
     <message>
         <source>Supervision</source>
@@ -1831,6 +1879,22 @@
     <message>
         <source>overdue</source>
         <translation>超期</translation>
+    </message>
+    <message>
+        <source>Legend</source>
+        <translation>图例</translation>
+    </message>
+    <message>
+        <source>Unit kinds</source>
+        <translation>力量类型</translation>
+    </message>
+    <message>
+        <source>Unit states</source>
+        <translation>力量状态</translation>
+    </message>
+    <message>
+        <source>Case priorities</source>
+        <translation>案件等级</translation>
     </message>
     <message>
         <source>position fix is old</source>
@@ -2237,6 +2301,7 @@
     </message>
     <message>
         <source>%1 of %2 · %3 overdue</source>
+        <extracomment>Columns given up, in this order, when the queue is too narrow; the place keeps at least PLACE_MIN px.</extracomment>
         <translation>显示 %1 / 共 %2 · 超期 %3</translation>
     </message>
 </context>
@@ -2515,10 +2580,12 @@
     <name>UnitBoard</name>
     <message>
         <source>All kinds</source>
+        <extracomment>Groups shown collapsed when the board is built (their count is in the group&apos;s title).</extracomment>
         <translation>全部类型</translation>
     </message>
     <message>
         <source>All townships</source>
+        <extracomment>Columns given up, in this order, when the board is too narrow to show every column whole.</extracomment>
         <translation>全部乡镇</translation>
     </message>
     <message>
@@ -2548,6 +2615,46 @@
     <message>
         <source>%1 available of %2 on duty</source>
         <translation>在岗 %2，空闲 %1</translation>
+    </message>
+</context>
+<context>
+    <name>WallBand</name>
+    <message>
+        <source>Received today</source>
+        <extracomment>The figures of the band, in order: key → English source text (translated when shown).</extracomment>
+        <translation>今日受理</translation>
+    </message>
+    <message>
+        <source>Open now</source>
+        <translation>当前在办</translation>
+    </message>
+    <message>
+        <source>Overdue now</source>
+        <translation>当前超期</translation>
+    </message>
+    <message>
+        <source>Resolution rate</source>
+        <translation>办结率</translation>
+    </message>
+    <message>
+        <source>Dispatched ≤ 60 s</source>
+        <translation>60秒内派遣率</translation>
+    </message>
+    <message>
+        <source>Newest red and orange cases</source>
+        <extracomment>How many of the newest urgent cases the ticker shows. Type sizes as a share of the screen height.</extracomment>
+        <translation>最新红色、橙色案件</translation>
+    </message>
+    <message>
+        <source>No red or orange case open</source>
+        <translation>暂无在办的红色、橙色案件</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <source>Wall</source>
+        <translation>大屏</translation>
     </message>
 </context>
 </TS>
