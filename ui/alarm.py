@@ -76,9 +76,11 @@ class AlarmController(QObject):
         self._timer.setInterval(FLASH_MS)
         self._timer.timeout.connect(self._flash)
         session.casesChanged.connect(self._on_cases)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Input is watched on the window's native window (every key and click in it passes there first), not on the
+        # application: a Python filter on the application is handed objects still under construction by Qt (a web
+        # page's request jobs), and wrapping one of those crashes PySide6.
+        self._watched: QObject | None = None
+        QTimer.singleShot(0, self._watch_input)
 
     # -- what raises it ---------------------------------------------------------------------------------------------
 
@@ -136,6 +138,15 @@ class AlarmController(QObject):
     def _flash(self) -> None:
         self.flash_on = not self.flash_on
         self.model.set_flashing(frozenset(self.pending) if self.flash_on else frozenset())
+
+    def _watch_input(self) -> None:
+        handle = self.window.windowHandle()
+        if handle is None:  # not shown yet
+            QTimer.singleShot(500, self._watch_input)
+            return
+        if self._watched is not handle:
+            handle.installEventFilter(self)
+            self._watched = handle
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):

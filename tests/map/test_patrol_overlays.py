@@ -100,8 +100,10 @@ def test_plans_sites_route_and_reach_are_drawn(make_map: Any, js: Any, qtbot: An
         "geometry": {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT], [LON + 0.01, LAT + 0.01]]},
         "properties": {"route": "road", "eta_s": 240.0, "distance_m": 2100.0},
     }
-    widget.show_route(route, "巡001")
-    wait_js(qtbot, js, widget, "DispatchMap.overlays().route", lambda n: n == 3)
+    widget.show_route(route, "巡001", label=False)  # a recommended unit's way: its recommendation label says it
+    wait_js(qtbot, js, widget, "DispatchMap.overlays()", lambda o: o["route"] == 3 and o["routeLabel"] is False)
+    widget.show_route(route, "巡001")  # the dispatched unit's way carries its label (the case panel's words)
+    wait_js(qtbot, js, widget, "DispatchMap.overlays()", lambda o: o["route"] == 3 and o["routeLabel"] is True)
     ring = [[LON - 0.01, LAT - 0.01], [LON + 0.01, LAT - 0.01], [LON + 0.01, LAT + 0.01], [LON - 0.01, LAT - 0.01]]
     reach = {
         "type": "FeatureCollection",

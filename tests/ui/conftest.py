@@ -90,7 +90,7 @@ class FakeMap(QWidget):
     def set_key_sites(self, sites: Any) -> None:
         self.sites = list(sites)
 
-    def show_route(self, feature: Any, callsign: str = "") -> None:
+    def show_route(self, feature: Any, callsign: str = "", *, label: bool = True) -> None:
         self.routes.append((feature, callsign))
 
     def show_reach(self, collection: Any, caption: str = "") -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from console.geo.gcj02 import wgs84_to_gcj02_np
+from ui.i18n.formats import format_distance, format_eta
 
 #: Target states the plans layer colours (`patrol.layer`), in the page's order.
 TARGET_STATES = ("done", "due_now", "missed", "planned", "none_today")
@@ -98,7 +99,8 @@ def target_rows(datum: Datum, targets: Iterable[Mapping[str, Any]]) -> list[list
 
 
 def site_rows(datum: Datum, sites: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
-    """`sites.readiness`'s `all_sites` → [code, name, lat, lon, covered, target_min, best_eta_s, best_unit]."""
+    """`sites.readiness`'s `all_sites` → [code, name, lat, lon, covered, target_min, best_eta_s, best_unit, eta text]
+    (the text worded like the case panel's arrival times)."""
     return [
         [
             str(s["code"]),
@@ -108,17 +110,29 @@ def site_rows(datum: Datum, sites: Iterable[Mapping[str, Any]]) -> list[list[Any
             float(s.get("target_min") or 0),
             None if s.get("best_eta_s") is None else round(float(s["best_eta_s"])),
             s.get("best_unit") or "",
+            "" if s.get("best_eta_s") is None else format_eta(float(s["best_eta_s"])),
         ]
         for s in sites
     ]
 
 
-def route_row(datum: Datum, feature: Mapping[str, Any] | None, callsign: str = "") -> dict[str, Any] | None:
-    """`roads.route` (a GeoJSON LineString Feature) → {line, eta, km, road, unit}; None clears the route."""
+def route_row(
+    datum: Datum, feature: Mapping[str, Any] | None, callsign: str = "", *, label: bool = True
+) -> dict[str, Any] | None:
+    """`roads.route` (a GeoJSON LineString Feature) → {line, eta, km, road, unit, text}; None clears the route.
+    `text` is the label on the way (empty: none), worded by the formatters the case panel uses."""
     if not feature:
         return None
     props = feature.get("properties") or {}
+    eta, metres = props.get("eta_s"), props.get("distance_m")
+    words = (
+        callsign,
+        format_eta(float(eta)) if eta is not None else "",
+        format_distance(float(metres)) if metres is not None else "",
+    )
+    text = " · ".join(part for part in words if part)
     return {
+        "text": text if label else "",
         "line": datum.lines(feature.get("geometry") or {})[0] if feature.get("geometry") else [],
         "eta": props.get("eta_s"),
         "m": props.get("distance_m"),

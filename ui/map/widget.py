@@ -255,9 +255,10 @@ class MapWidget(QWidget):
         """Key sites coloured by readiness (`sites.readiness`'s `all_sites`): the uncovered ones stand out."""
         self._command({"op": "sites", "rows": site_rows(self._datum, sites)})
 
-    def show_route(self, feature: Mapping[str, Any] | None, callsign: str = "") -> None:
-        """A unit's way to a case (`roads.route`); None clears it."""
-        self._command({"op": "route", "route": route_row(self._datum, feature, callsign)})
+    def show_route(self, feature: Mapping[str, Any] | None, callsign: str = "", *, label: bool = True) -> None:
+        """A unit's way to a case (`roads.route`); None clears it. `label`: its arrival and distance on the way, in
+        the case panel's words (one formatter)."""
+        self._command({"op": "route", "route": route_row(self._datum, feature, callsign, label=label)})
 
     def show_reach(self, collection: Mapping[str, Any] | None, caption: str = "") -> None:
         """Reach outlines (`roads.reach`: 1/3/5 minutes) around a unit or a key site; None clears them."""

@@ -237,7 +237,9 @@ class PatrolLink(QObject):
             return
         case = self.session.state.cases.get(case_id)
         if case is not None and case.unit_ids:
-            self.route_to_unit(case_id, case.unit_ids[0])
+            unit = self.session.state.units.get(case.unit_ids[0])
+            if unit is not None:  # the dispatched unit's way, labelled (no recommendation labels once it is sent)
+                self.show_unit_route(case.number, unit.callsign, label=True)
             return
         if case is None or not recs:
             self._route_for = None
@@ -252,17 +254,19 @@ class PatrolLink(QObject):
         if case is not None and unit is not None:
             self.show_unit_route(case.number, unit.callsign)
 
-    def show_unit_route(self, number: str, callsign: str) -> None:
+    def show_unit_route(self, number: str, callsign: str, *, label: bool = False) -> None:
+        """The unit's way to the case; `label` puts its arrival and distance on the way (a recommended unit carries
+        them in the recommendation's own label already)."""
         if self.map is None:
             return
         self._route_for = (0, callsign)
         self.session.run(
-            "roads.route", number=number, callsign=callsign, callback=lambda r: self._on_route(r, callsign)
+            "roads.route", number=number, callsign=callsign, callback=lambda r: self._on_route(r, callsign, label)
         )
 
-    def _on_route(self, result: JobResult, callsign: str) -> None:
+    def _on_route(self, result: JobResult, callsign: str, label: bool) -> None:
         if self.map is not None and self._route_for is not None and self._route_for[1] == callsign:
-            self.map.show_route(result.value if result.ok else None, callsign)
+            self.map.show_route(result.value if result.ok else None, callsign, label=label)
 
     def unit_reach(self, unit_id: int) -> None:
         unit = self.session.state.units.get(unit_id)

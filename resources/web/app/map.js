@@ -608,13 +608,13 @@
     sitesLayer.clearLayers();
     sites = {};
     for (var i = 0; i < rows.length; i++) {
-      // row: [code, name, lat, lon, covered, targetMin, bestEtaS, bestUnit]
+      // row: [code, name, lat, lon, covered, targetMin, bestEtaS, bestUnit, etaText]
       var r = rows[i], covered = !!r[4];
       var m = new SiteMarker([r[2], r[3]], {
         renderer: renderer, radius: covered ? 7 : 9, color: covered ? '#ffffff' : '#7f0000', weight: covered ? 1.5 : 3,
         fillColor: covered ? '#43a047' : '#e53935', fillOpacity: 0.95
       });
-      var eta = r[6] === null ? text('unreachable') : (r[6] / 60).toFixed(1) + ' ' + text('min');
+      var eta = r[6] === null ? text('unreachable') : r[8];
       m.options.tip = [r[1] + ' (' + r[0] + ')',
                        (covered ? text('covered') : text('uncovered')) + ' · ' + text('target') + ' ' + r[5] + ' ' + text('min'),
                        (r[7] ? r[7] + ' · ' : '') + eta];
@@ -632,12 +632,12 @@
                                                   interactive: false }));
     routeLayer.addLayer(L.polyline(route.line, { renderer: renderer, color: '#00838f', weight: 5, opacity: 0.95,
                                                   dashArray: route.road ? null : '8 6', interactive: false }));
-    var parts = [route.unit];
-    if (route.eta !== null && route.eta !== undefined) parts.push((route.eta / 60).toFixed(1) + ' ' + text('min'));
-    if (route.m !== null && route.m !== undefined) parts.push((route.m / 1000).toFixed(1) + ' km');
-    // The label at the middle of the way: the unit's end already carries the recommendation's label.
-    routeLayer.addLayer(L.tooltip({ permanent: true, direction: 'top', className: 'dm-rec-label', offset: [0, -6] })
-      .setLatLng(route.line[Math.floor(route.line.length / 2)]).setContent(textDiv([parts.join(' · ')])));
+    // The label at the middle of the way, worded by the case panel's formatters (none for a recommended unit: its
+    // own label says it).
+    if (route.text) {
+      routeLayer.addLayer(L.tooltip({ permanent: true, direction: 'top', className: 'dm-rec-label', offset: [0, -6] })
+        .setLatLng(route.line[Math.floor(route.line.length / 2)]).setContent(textDiv([route.text])));
+    }
     if (!map.hasLayer(routeLayer)) map.addLayer(routeLayer);
   }
 
@@ -797,7 +797,8 @@
     return {
       targets: Object.keys(targets).length, byState: byState, patrolShown: map.hasLayer(patrolLayer),
       sites: Object.keys(sites).length, uncovered: uncovered,
-      route: routeState && routeState.line ? routeState.line.length : 0, reach: reachRings.map(function (r) { return r[0]; }),
+      route: routeState && routeState.line ? routeState.line.length : 0, routeLabel: !!(routeState && routeState.text),
+      reach: reachRings.map(function (r) { return r[0]; }),
       playing: playback ? Object.keys(playback.markers).length : 0, t: playback ? playback.t || null : null,
       checkinsShown: playback ? playback.checkinLayer.getLayers().length : 0,
       casesShown: playback ? playback.shownCases : 0
