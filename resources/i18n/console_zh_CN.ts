@@ -706,6 +706,10 @@
         <translation>已办结案件</translation>
     </message>
     <message>
+        <source>Nothing to follow up</source>
+        <translation>暂无需跟进事项</translation>
+    </message>
+    <message>
         <source>Leader-owned cases</source>
         <translation>领导包案</translation>
     </message>
@@ -2325,8 +2329,12 @@
         <translation>无力量可及时到达</translation>
     </message>
     <message>
+        <source>first unit in %1, required within %2 min</source>
+        <translation>最快 %1 到达，要求 %2 分钟内</translation>
+    </message>
+    <message>
         <source>%1 min over its %2 min</source>
-        <translation>超出 %2 分钟要求 %1 分钟</translation>
+        <translation type="vanished">超出 %2 分钟要求 %1 分钟</translation>
     </message>
 </context>
 <context>

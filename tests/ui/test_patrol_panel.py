@@ -227,4 +227,4 @@ def test_the_readiness_figure_says_how_far_each_uncovered_site_is(qtbot: Any) ->
     assert figure.value.text().startswith("33%")
     assert figure.detail.text() == "1 min: 0/1 · 3 min: 1/2"  # shortest target first
     texts = [figure.uncovered.item(i).text() for i in range(figure.uncovered.count())]
-    assert texts == ["远山银行 — 1.5 min over its 1 min", "孤岛小学 — no unit can reach it"]
+    assert texts == ["远山银行 — first unit in 3 min, required within 1 min", "孤岛小学 — no unit can reach it"]

@@ -8,6 +8,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from ..i18n.formats import format_eta
+
 #: Below this share the figure turns amber, below the second red.
 AMBER, RED = 0.9, 0.75
 
@@ -77,9 +79,9 @@ class ReadinessFigure(QWidget):
             if eta is None:
                 how = self.tr("no unit can reach it")
             else:
-                how = (
-                    self.tr("%1 min over its %2 min")
-                    .replace("%1", f"{(eta - site['target_min'] * 60) / 60:.1f}")
+                how = (  # the arrival in the case panel's words (one formatter)
+                    self.tr("first unit in %1, required within %2 min")
+                    .replace("%1", format_eta(float(eta)))
                     .replace("%2", f"{float(site['target_min']):g}")
                 )
             item = QListWidgetItem(f"{site['name']} — {how}", self.uncovered)

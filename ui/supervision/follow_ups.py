@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from console.enums import EventKind
 
 from ..case_detail.header import local_time
+from ..dock_scroll import no_sideways
 from ..session import ConsoleSession
 from ..theme import OVERDUE_TEXT
 from ..workers import JobResult
@@ -41,6 +42,7 @@ def _tree(headers: list[str]) -> QTreeWidget:
     tree.setHeaderLabels(headers)
     tree.setRootIsDecorated(False)
     tree.setMinimumHeight(tree.fontMetrics().height() * 4)
+    no_sideways(tree)
     return tree
 
 
@@ -65,13 +67,21 @@ class FollowUpBoard(QWidget):
         self.campaigns.setRootIsDecorated(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        # A section shows only while it has something to follow up (the wall shows no empty lists).
+        self.nothing = QLabel(QCoreApplication.translate("FollowUpBoard", "Nothing to follow up"))
+        layout.addWidget(self.nothing)
+        self.sections: list[tuple[QLabel, QTreeWidget]] = []
         for title, tree in (
             (QCoreApplication.translate("FollowUpBoard", "Leader-owned cases"), self.owned),
             (QCoreApplication.translate("FollowUpBoard", "Violence risk: visit not yet recorded"), self.risks),
             (QCoreApplication.translate("FollowUpBoard", "Screening campaigns"), self.campaigns),
         ):
-            layout.addWidget(QLabel(title))
+            label = QLabel(title)
+            layout.addWidget(label)
             layout.addWidget(tree, 1)
+            self.sections.append((label, tree))
+        layout.addStretch(0)
+        self._show_sections()
         for tree in (self.owned, self.risks):
             tree.itemDoubleClicked.connect(self._select)
         self._timer = QTimer(self)
@@ -84,6 +94,15 @@ class FollowUpBoard(QWidget):
         session.eventsArrived.connect(self._on_events)
         session.loaded.connect(self.refresh)
         self._timer.start()
+
+    def _show_sections(self) -> None:
+        shown = 0
+        for label, tree in self.sections:
+            has_rows = tree.topLevelItemCount() > 0
+            label.setVisible(has_rows)
+            tree.setVisible(has_rows)
+            shown += has_rows
+        self.nothing.setVisible(shown == 0)
 
     def _on_events(self, events: list[Any]) -> None:
         if any(e.kind in KINDS for e in events):
@@ -123,6 +142,7 @@ class FollowUpBoard(QWidget):
                 for col in range(4):
                     item.setForeground(col, QBrush(QColor(OVERDUE_TEXT)))
             self.owned.addTopLevelItem(item)
+        self._show_sections()
 
     def _got_risks(self, result: JobResult) -> None:
         if not result.ok:
@@ -137,6 +157,7 @@ class FollowUpBoard(QWidget):
                 for col in range(3):
                     item.setForeground(col, QBrush(QColor(OVERDUE_TEXT)))
             self.risks.addTopLevelItem(item)
+        self._show_sections()
 
     def _got_campaigns(self, result: JobResult) -> None:
         if not result.ok:
@@ -168,3 +189,4 @@ class FollowUpBoard(QWidget):
                 )
             self.campaigns.addTopLevelItem(top)
             top.setExpanded(True)
+        self._show_sections()
