@@ -15,6 +15,7 @@
   var LEGEND_OPEN_MIN_PX = 560;  // maps lower than this start with the legend folded
   var FOLLOW_ZOOM = 13;       // the map zooms in at least this far when it follows the selection
   var REC_LABEL_DX = 28;      // px right of the case where the recommendation labels' column starts
+  var REC_LABEL_ROOM = 260;   // px a label column needs; nearer the right edge than this, it goes left of the case
   var REC_LABEL_DY = 24;      // px between two recommendation labels
 
   var KIND_SHAPES = {
@@ -456,12 +457,15 @@
     var from = c.getLatLng();
     var origin = map.latLngToLayerPoint(from);
     var n = recState.rows.length;
+    // The column goes right of the case, or left of it when the case is near the map's right edge (never cut).
+    var left = map.latLngToContainerPoint(from).x > map.getSize().x - REC_LABEL_ROOM;
+    var dx = left ? -REC_LABEL_DX : REC_LABEL_DX;
     for (var i = 0; i < n; i++) {
       // row: [unitId, rank, callsign, distanceText, etaText]
       var row = recState.rows[i], u = units[row[0]];
       if (!u) continue;
       var to = u.getLatLng();
-      var anchor = map.layerPointToLatLng(origin.add([REC_LABEL_DX, (i - (n - 1) / 2) * REC_LABEL_DY]));
+      var anchor = map.layerPointToLatLng(origin.add([dx, (i - (n - 1) / 2) * REC_LABEL_DY]));
       recLayer.addLayer(L.polyline([from, to], {
         renderer: renderer, color: i === 0 ? '#00838f' : '#546e7a', weight: i === 0 ? 3 : 2,
         dashArray: '6 5', opacity: 0.9, interactive: false
@@ -469,7 +473,8 @@
       recLayer.addLayer(L.polyline([anchor, to], {
         renderer: renderer, color: '#00838f', weight: 1, opacity: 0.7, interactive: false
       }));
-      recLayer.addLayer(L.tooltip({ permanent: true, direction: 'right', className: 'dm-rec-label', offset: [0, 0],
+      recLayer.addLayer(L.tooltip({ permanent: true, direction: left ? 'left' : 'right', className: 'dm-rec-label',
+                                    offset: [0, 0],
                                     interactive: false })
         .setLatLng(anchor)
         .setContent(textDiv([row[1] + '. ' + row[2] + ' · ' + row[4] + ' · ' + row[3]])));
@@ -961,7 +966,7 @@
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
     map.on('zoomend', updateLabels);
-    map.on('zoomend', function () { if (recState) redrawRecommendations(); });
+    map.on('zoomend moveend', function () { if (recState) redrawRecommendations(); });
 
     recLayer = L.featureGroup().addTo(map);
     unitLayer = L.featureGroup().addTo(map);
