@@ -38,7 +38,7 @@ from ..timeutil import utcnow
 from . import template
 from .county import DEFAULT_SEED, County, generate_county
 from .history import History
-from .levels import play_levels
+from .levels import level_steps
 from .patrol_history import PatrolHistory
 from .positions import report_positions_at
 from .reference import create_users, load_geography, load_roads
@@ -128,9 +128,10 @@ def build_demo(
     patrol = PatrolHistory(db, county, ids, actors, seed=seed, start=start, end=now)
     side_steps = patrol.setup()
     report("patrol", 1, 1)
+    # A township's and a village's users and cases handled at each level, played in time with the rest.
+    side_steps = [*side_steps, *level_steps(ids, actors, now=now)]
     history = History(db, county, ids, actors, seed=seed, start=start, end=now, per_day=per_day, side_steps=side_steps)
     stats = history.run(progress=lambda done, total: report("history", done, total))
-    play_levels(db, ids, actors, now=now)  # a township's and a village's users, cases handled at each level
     report("positions", 0, 1)
     fixes = report_positions_at(db, now, seed=seed)
     report("positions", 1, 1)
