@@ -138,6 +138,24 @@ def default_arrangement(window: QMainWindow, docks: dict[Dock, QDockWidget], lay
     fit_docks(window, docks, layout)
 
 
+#: A wall narrower than this shows only the band and the map (the side column would leave the map too small).
+WALL_SIDE_MIN_WIDTH = 1600
+#: The wall's side column beside the map.
+WALL_SIDE = (Dock.READINESS, Dock.FOLLOW_UP, Dock.PHOTO)
+#: A window at least this tall shows two docks of a column one above the other; a shorter one puts them in tabs.
+STACK_MIN_HEIGHT = 900
+
+
+def _stack(window: QMainWindow, upper: QDockWidget, lower: QDockWidget) -> None:
+    """`lower` under `upper` on a tall window; on a short one in a tab beside it (nothing squeezed below what it
+    needs), `upper` in front."""
+    if (window.height() or 1080) >= STACK_MIN_HEIGHT:
+        window.splitDockWidget(upper, lower, Qt.Orientation.Vertical)
+    else:
+        window.tabifyDockWidget(upper, lower)
+        upper.raise_()
+
+
 def _dispatcher(window: QMainWindow, add: Add) -> None:
     intake, case = add(L, Dock.INTAKE), add(L, Dock.CASE)
     add(B, Dock.QUEUE)
@@ -157,7 +175,7 @@ def _shift_leader(window: QMainWindow, add: Add) -> None:
     sup = add(L, Dock.SUPERVISION)
     patrol, follow = add(L, Dock.PATROL), add(L, Dock.FOLLOW_UP)
     if sup and patrol:  # the leader's board above, the day's patrol (with the readiness figure) below
-        window.splitDockWidget(sup, patrol, Qt.Orientation.Vertical)
+        _stack(window, sup, patrol)
     if sup and follow:  # owned cases, risk visits and campaigns in a tab beside the board
         window.tabifyDockWidget(sup, follow)
         sup.raise_()
@@ -184,7 +202,7 @@ def _wall(window: QMainWindow, add: Add) -> None:
     if ready and follow:
         window.splitDockWidget(ready, follow, Qt.Orientation.Vertical)
     if follow and photo:
-        window.splitDockWidget(follow, photo, Qt.Orientation.Vertical)
+        _stack(window, follow, photo)
     add(B, Dock.PLAYBACK)
     for extra in (Dock.DASHBOARD, Dock.QUEUE, Dock.UNITS, Dock.INTAKE, Dock.CASE, Dock.SUPERVISION, Dock.PATROL):
         add(R, extra)
@@ -194,6 +212,11 @@ def fit_docks(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: Layou
     """Give the layout's docks their share of the window's present size (never less than their contents need)."""
     width = window.width() or 1920
     height = window.height() or 1080
+    if layout == Layout.WALL:  # a small wall keeps the map big: the side column shows from WALL_SIDE_MIN_WIDTH on
+        for side in WALL_SIDE:
+            dock = docks.get(side)
+            if dock is not None and not dock.isFloating():
+                dock.setVisible(width >= WALL_SIDE_MIN_WIDTH)
     for which, share, orientation in SHARES[layout]:
         dock = docks.get(which)
         if dock is None or dock.isHidden() or dock.isFloating():

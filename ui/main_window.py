@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
     def _patrol_docks(self, session: ConsoleSession) -> None:
         """巡防: the patrol panel (shift-leader layout), the key-site readiness figure (wall), track playback."""
         self.readiness = ReadinessFigure()
-        self._dock(Dock.READINESS, self.tr("Key-site readiness"), self.readiness)
+        self._dock(Dock.READINESS, self.tr("Key-site readiness"), self.readiness, scroll=True)
         self.playback = PlaybackBar()
         self._dock(Dock.PLAYBACK, self.tr("Track playback"), self.playback)
         # Everyone sees the day's patrol; reviewing and relocating are offered by role (the operations check again).
@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
             may_relocate=session.may(Action.RELOCATE),
             may_plan=session.may(Action.MANAGE_PATROL),
         )
-        self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol)
+        self._dock(Dock.PATROL, self.tr("Patrol"), self.patrol, scroll=True)
         self.patrol.playbackRequested.connect(lambda _id: self._show_dock(Dock.PLAYBACK))
         self.patrol_link = PatrolLink(
             session,
