@@ -89,6 +89,8 @@ class TriageRules:
         priority: Priority | None = None
         for rule_words, category, rule_priority in self.rules:
             matched = [w for w in rule_words if w.casefold() in lowered]
+            if rule_priority is not None:  # "没有人员受伤", "no one hurt": a denied danger raises nothing
+                matched = [w for w in matched if _affirmed(lowered, w.casefold())]
             if not matched:
                 continue
             words.extend(w for w in matched if w not in words)
@@ -117,6 +119,25 @@ class TriageRules:
             return self.cards.get(Category(category))
         except ValueError:
             return None
+
+
+#: Words that deny what follows them closely ("没有人员受伤", "无人受伤", "no injuries", "nobody hurt").
+NEGATIONS = ("没有", "没", "无人", "未见", "no ", "not ", "nobody ", "without ", "never ")
+#: How many characters before a word a denial reaches (Chinese, and English with its longer words).
+NEGATION_REACH = 5
+NEGATION_REACH_ASCII = 10
+
+
+def _affirmed(text: str, word: str) -> bool:
+    """True when `word` occurs in `text` at least once without a denial just before it."""
+    reach = NEGATION_REACH_ASCII if word.isascii() else NEGATION_REACH
+    start = text.find(word)
+    while start >= 0:
+        before = text[max(0, start - reach) : start]
+        if not any(n in before for n in NEGATIONS):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def rules_from(file: TriageFile, keywords: KeywordRules) -> TriageRules:

@@ -49,6 +49,22 @@ def test_issue_example_is_red_assistance() -> None:
     assert suggest("请问怎么办理居住证").priority is Priority.BLUE
 
 
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("两车追尾，没有人员受伤", True),
+        ("两车追尾，无人受伤", True),
+        ("car crash, nobody injured", True),
+        ("两车追尾，有人受伤流血", False),
+        ("两车追尾，没有人员受伤，但司机有人受伤流血", False),  # denied once, affirmed after: still urgent
+    ],
+)
+def test_a_denied_danger_raises_no_priority(text: str, denied: bool) -> None:
+    found = suggest(text)
+    assert found.category == Category.TRAFFIC
+    assert (found.priority == Priority.RED) is not denied
+
+
 def test_cards_have_at_most_three_questions_and_set_priority() -> None:
     rules = default_rules()
     for category, card in rules.cards.items():
