@@ -42,6 +42,7 @@ class ActionId(Enum):
     FULLSCREEN = auto()
     FIT_MAP = auto()
     ACK_ALARM = auto()
+    PICK_PLACE = auto()
     LOCK = auto()
     FOLLOW_SELECTION = auto()
     WALL_WINDOW = auto()
@@ -146,6 +147,9 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.FULLSCREEN: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Full screen"), ("F11",), menu="view"),
     ActionId.FIT_MAP: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Show the whole county"), ("Ctrl+0",), menu="view"),
     ActionId.ACK_ALARM: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Acknowledge alarm"), ("F4",), menu="case"),
+    ActionId.PICK_PLACE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Pick the call's place on the map"), ("F3",), Action.INTAKE, menu="case"
+    ),
     ActionId.LOCK: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Hand over and lock (交接班)"), ("Ctrl+L",), menu="console"),
     ActionId.FOLLOW_SELECTION: ActionSpec(
         QT_TRANSLATE_NOOP("Actions", "Map follows the selected case"), ("Ctrl+Shift+F",), menu="view"

@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
         a[ActionId.QUIT].triggered.connect(lambda: shift.confirm_quit(self))
         a[ActionId.LOCK].triggered.connect(lambda: shift.start_handover(self))
         a[ActionId.ACK_ALARM].triggered.connect(self.alarm.acknowledge)
+        a[ActionId.PICK_PLACE].triggered.connect(self.pick_place_on_map)
         a[ActionId.FOLLOW_SELECTION].toggled.connect(self.map_link.set_follow)
         a[ActionId.WALL_WINDOW].triggered.connect(self.open_wall_window)
         s.casesChanged.connect(self._on_cases)
@@ -404,6 +405,16 @@ class MainWindow(QMainWindow):
     def _unit_status(self, status: UnitStatus) -> None:
         if self.session.selection.unit_id:
             self.session.run("unit.status", unit_id=self.session.selection.unit_id, status=status.value)
+
+    def pick_place_on_map(self) -> None:
+        """F3: the next click on the map gives the place of the call being typed (the form keeps what is typed)."""
+        pick = getattr(self.map, "pick_place", None)  # a console without the web map has nothing to pick on
+        if pick is None:
+            return
+        self.start_intake()
+        pick(True)
+        self.map.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.statusBar().showMessage(self.tr("Click the place on the map"), 10_000)
 
     def _appeal_at(self, lat: float, lon: float) -> None:
         self.start_intake()

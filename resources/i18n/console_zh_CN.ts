@@ -80,6 +80,10 @@
         <translation>确认警报</translation>
     </message>
     <message>
+        <source>Pick the call&apos;s place on the map</source>
+        <translation>在地图上点选诉求地点</translation>
+    </message>
+    <message>
         <source>Hand over and lock (交接班)</source>
         <translation>交接班并锁定</translation>
     </message>
@@ -912,8 +916,12 @@
         <translation>正在定位…</translation>
     </message>
     <message>
+        <source>No place yet — a unit cannot be sent. Pick a match (Enter) or the place on the map (F3), then Ctrl+Enter.</source>
+        <translation>尚无地点，无法派遣力量。请选择匹配地址（回车）或在地图上点选（F3），再按 Ctrl+Enter。</translation>
+    </message>
+    <message>
         <source>No place yet — a unit cannot be sent. Pick a match (Enter) or click the map, then Ctrl+Enter.</source>
-        <translation>尚未定位——无法派遣力量。请选择匹配地址（回车）或在地图上点选，然后按 Ctrl+Enter。</translation>
+        <translation type="vanished">尚未定位——无法派遣力量。请选择匹配地址（回车）或在地图上点选，然后按 Ctrl+Enter。</translation>
     </message>
     <message>
         <source>Saved %1, not dispatched: %2</source>
@@ -1831,6 +1839,10 @@
     <message>
         <source>feed %1 %2</source>
         <translation>接入 %1 %2</translation>
+    </message>
+    <message>
+        <source>Click the place on the map</source>
+        <translation>请在地图上点击诉求地点</translation>
     </message>
     <message>
         <source>Map</source>

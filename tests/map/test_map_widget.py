@@ -177,6 +177,18 @@ def test_right_click_asks_for_a_new_appeal_in_wgs84(make_map: Any, js: Any, qtbo
     assert lat == pytest.approx(24.85, abs=1e-6) and lon == pytest.approx(113.65, abs=1e-6)
 
 
+def test_f3_pick_mode_gives_the_next_click_as_the_place(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    assert js(widget, "DispatchMap.clickMap(24.85, 113.65)") is True  # an ordinary click: no new appeal
+    assert js(widget, "DispatchMap.picking()") is False
+    widget.pick_place(True)
+    qtbot.waitUntil(lambda: js(widget, "DispatchMap.picking()") is True, timeout=WAIT)
+    with qtbot.waitSignal(widget.newAppealRequested, timeout=WAIT) as signal:
+        js(widget, "DispatchMap.clickMap(24.85, 113.65)")
+    assert signal.args == pytest.approx([24.85, 113.65], abs=1e-6)
+    assert js(widget, "DispatchMap.picking()") is False  # one click, one place
+
+
 def test_recommendations_and_history_layers(make_map: Any, js: Any, qtbot: Any) -> None:
     widget = make_map()
     widget.set_units([make_unit(1, 24.82, 113.62), make_unit(2, 24.86, 113.66)])

@@ -56,6 +56,10 @@ class FakeMap(QWidget):
         self.reaches: list[tuple[Any, str]] = []
         self.playbacks: list[Any] = []
         self.frames: list[Any] = []
+        self.picking = False
+
+    def pick_place(self, on: bool = True) -> None:
+        self.picking = on
 
     def set_county(self, townships: Any, grids: Any, boundary: Any) -> None:
         pass

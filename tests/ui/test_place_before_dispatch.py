@@ -47,6 +47,21 @@ def test_ctrl_enter_without_a_place_keeps_the_call(sqlite_db: Database, make_con
     qtbot.waitUntil(lambda: stored_cases(sqlite_db) == 1, timeout=5_000)
 
 
+def test_f3_picks_the_place_on_the_map_and_keeps_the_call(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    window = console.window
+    form = window.intake
+    fill_form(form, description="老人倒地昏迷", with_place=False)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: window.map.picking, timeout=2_000)  # the map waits for the click
+    window.map.newAppealRequested.emit(LAT, LON)  # the click on the map, as the page reports it
+    qtbot.waitUntil(lambda: form.lat is not None, timeout=2_000)
+    assert (form.lat, form.lon) == pytest.approx((LAT, LON))
+    assert form.description.toPlainText() == "老人倒地昏迷"  # the call being typed stays
+
+
 def test_error_of_a_new_call_is_not_shown_under_the_selected_case(
     sqlite_db: Database, make_console: Any, qtbot: Any
 ) -> None:

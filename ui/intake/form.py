@@ -292,7 +292,9 @@ class IntakeForm(QWidget):
         error = f.errors.get("address")
         if error is not None:
             error.setText(
-                self.tr("No place yet — a unit cannot be sent. Pick a match (Enter) or click the map, then Ctrl+Enter.")
+                self.tr(
+                    "No place yet — a unit cannot be sent. Pick a match (Enter) or the place on the map (F3), then Ctrl+Enter."
+                )
             )
             error.show()
         f.address.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -255,6 +255,11 @@ class MapWidget(QWidget):
         """Key sites coloured by readiness (`sites.readiness`'s `all_sites`): the uncovered ones stand out."""
         self._command({"op": "sites", "rows": site_rows(self._datum, sites)})
 
+    def pick_place(self, on: bool = True) -> None:
+        """The next click on the map gives the place of the call being typed (`newAppealRequested`); a crosshair
+        shows the map is waiting for it."""
+        self._command({"op": "pick", "on": on})
+
     def show_route(self, feature: Mapping[str, Any] | None, callsign: str = "", *, label: bool = True) -> None:
         """A unit's way to a case (`roads.route`); None clears it. `label`: its arrival and distance on the way, in
         the case panel's words (one formatter)."""

@@ -840,6 +840,7 @@
       case 'recs': showRecommendations(msg.caseId, msg.rows); break;
       case 'history': setHistory(msg.rows); break;
       case 'fit': fit(); break;
+      case 'pick': setPicking(!!msg.on); break;
       case 'patrol': setTargets(msg.rows); break;
       case 'sites': setSites(msg.rows); break;
       case 'route': setRoute(msg.route); break;
@@ -877,6 +878,13 @@
       chooseNewAppeal(lat, lon);
     });
     popup.openOn(map);
+  }
+
+  var picking = false;
+
+  function setPicking(on) {
+    picking = on;
+    map.getContainer().style.cursor = on ? 'crosshair' : '';
   }
 
   function chooseNewAppeal(lat, lon) {
@@ -991,6 +999,11 @@
     map.on('resize', fitControl);
     makeLegend(cfg.texts).addTo(map);
     map.on('contextmenu', onContextMenu);
+    map.on('click', function (e) {  // picking the place of the call being typed: the next click gives it
+      if (!picking) return;
+      setPicking(false);
+      chooseNewAppeal(e.latlng.lat, e.latlng.lng);
+    });
 
     fit();
     updateLabels();
@@ -1019,6 +1032,7 @@
     },
     selected: function () { return selected; },
     timing: function () { return timing; },
+    clickMap: function (lat, lon) { map.fire('click', { latlng: L.latLng(lat, lon) }); return true; },
     clickUnit: function (id) { var m = units[id]; if (m) m.fire('click', { latlng: m.getLatLng() }, true); return !!m; },
     clickCase: function (id) { var m = cases[id]; if (m) m.fire('click', { latlng: m.getLatLng() }, true); return !!m; },
     openTooltip: function (kind, id) {
@@ -1042,6 +1056,7 @@
       return names;
     },
     overlays: overlayCounts,
+    picking: function () { return picking; },
     controlFolded: function () { return !!control.options.collapsed; },
     playMarker: playMarker,
     siteTip: function (code) { var s = sites[code]; return s ? s.layer.options.tip : null; },
