@@ -271,7 +271,7 @@ def bench_dispatch(db: Database, naive: Naive, n: int = 200) -> dict[str, Any]:
 
 
 def statement_counts(db: Database) -> dict[str, int]:
-    """How many statements each hot operation sends (tests/core/test_statement_counts.py guards the same)."""
+    """How many statements each hot operation sends (tests/services/test_statement_counts.py guards the same)."""
     rng = run_rng(17, db)
     with db.session() as s:
         unit_id = int(s.scalars(select(Unit.id).order_by(Unit.id.desc())).first() or 0)

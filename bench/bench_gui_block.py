@@ -37,7 +37,7 @@ from console.live import load_snapshot  # noqa: E402
 from console.models import Unit  # noqa: E402
 from console.services import queries  # noqa: E402
 from console.timeutil import utcnow  # noqa: E402
-from tests.core.county import build_mini_county  # noqa: E402
+from tests.county import build_mini_county  # noqa: E402
 from ui.intake import DraftStore  # noqa: E402
 from ui.layouts import Layout  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402

@@ -27,7 +27,7 @@ from console.db import Database, upgrade_to_head, write_transaction
 from console.db.engine import normalise_url
 from console.enums import Role
 from console.services import intake as intake_service
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.session import ConsoleSession
 from ui.workers import DbWorker
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from console.db import Database, upgrade_to_head
 from console.db.engine import normalise_url
+from tests.county import MiniCounty, build_mini_county
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
@@ -145,3 +146,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(_exit_status[-1])
+
+
+@pytest.fixture
+def county(db: Database) -> MiniCounty:
+    """The mini county (tests/county.py) on the test's database; a folder's own conftest may give another."""
+    return build_mini_county(db)

@@ -1,6 +1,6 @@
 """The README's configuration tables, generated from the models: every key with its type, bounds, default and
 meaning. `python -m console.config.reference README.md` rewrites the block between the two markers in place;
-`tests/core/test_configuration.py` fails when the README and the models disagree.
+`tests/config/test_configuration.py` fails when the README and the models disagree.
 """
 
 from __future__ import annotations

@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 
 from console.db import Database
-
-from ..core.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 
 
 @pytest.fixture

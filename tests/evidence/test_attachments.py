@@ -22,8 +22,8 @@ from console.errors import ValidationError
 from console.models import Blob, BlobChunk, Case, CaseAttachment, Event
 from console.models.attachments import CHUNK_BYTES
 from console.ops import execute
+from tests.county import MiniCounty
 
-from ..core.county import MiniCounty
 from .files import EXECUTABLE, jpeg, png
 
 APPEAL = {"channel": "grid_report", "category": "environment", "priority": "yellow", "description": "路边垃圾堆放"}

@@ -17,9 +17,8 @@ from console.errors import InvalidTransition, NotFound, PermissionDenied, Valida
 from console.models import CampaignVisit, Case, Event
 from console.ops import execute
 from console.timeutil import utcnow
-
-from ..core.county import MiniCounty
-from ..core.test_cli import cli_db, run  # noqa: F401  (the fixture)
+from tests.cli.test_cli import cli_db, run  # noqa: F401  (the fixture)
+from tests.county import MiniCounty
 
 
 def due(days: int = 20) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from console.db import Database
+from tests.cli.test_cli import cli_db, run  # noqa: F401  (the fixture)
 
-from ..core.test_cli import cli_db, run  # noqa: F401  (the fixture)
 from .files import EXECUTABLE, jpeg
 
 APPEAL = {"channel": "grid_report", "category": "environment", "priority": "yellow", "description": "路边垃圾"}

@@ -18,9 +18,8 @@ from console.models import Case, Event, FollowUpStep
 from console.ops import execute
 from console.services import leadership
 from console.timeutil import utcnow
-
-from ..core.county import MiniCounty
-from ..core.test_cli import cli_db, run  # noqa: F401  (the fixture)
+from tests.cli.test_cli import cli_db, run  # noqa: F401  (the fixture)
+from tests.county import MiniCounty
 
 DISPUTE = {"channel": "walk_in", "category": "dispute", "priority": "orange", "description": "宅基地边界纠纷"}
 

@@ -16,7 +16,7 @@ from console.db import Database, write_transaction
 from console.db.roles import RoleNames, apply_layout
 from console.enums import EventKind
 from console.models import Event
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .work import dispatch, take_in, track
 

@@ -16,8 +16,8 @@ from console.enums import EventKind
 from console.services.actor import SYSTEM
 from console.services.backup import restore_database
 from console.services.errors import ValidationError
-from tests.core.county import build_mini_county
-from tests.core.test_cli import run
+from tests.cli.test_cli import run
+from tests.county import build_mini_county
 
 from .work import dispatch, take_in, track
 

@@ -12,7 +12,7 @@ from console.db import Database
 from console.demo import build_demo
 from console.invariants import check_invariants
 from console.services import users
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .work import dispatch, take_in
 

@@ -24,8 +24,8 @@ from console.enums import EventKind
 from console.events import record_event
 from console.models import Event, Position
 from console.timeutil import utcnow
-from tests.core.county import build_mini_county
-from tests.core.test_cli import run
+from tests.cli.test_cli import run
+from tests.county import build_mini_county
 
 from .work import track
 

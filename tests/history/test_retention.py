@@ -15,8 +15,8 @@ from console.models import Event, Position, Unit
 from console.services.actor import SYSTEM
 from console.services.errors import PermissionDenied, ValidationError
 from console.services.retention import parse_age, prune_positions
-from tests.core.county import build_mini_county
-from tests.core.test_cli import run
+from tests.cli.test_cli import run
+from tests.county import build_mini_county
 
 from .work import relayout_positions, take_in, track
 

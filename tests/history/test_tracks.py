@@ -10,7 +10,7 @@ from sqlalchemy import text
 from console.db import Database
 from console.services.errors import ValidationError
 from console.services.tracks import unit_track
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .work import track
 

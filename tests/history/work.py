@@ -9,7 +9,7 @@ from console.enums import Role
 from console.services import dispatch as dispatch_service
 from console.services import intake as intake_service
 from console.services.positions import Fix, ingest_positions
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 
 def take_in(db: Database, county: MiniCounty, description: str = "路灯不亮") -> int:

@@ -8,8 +8,7 @@ from console.db import Database, write_transaction
 from console.enums import Level, Role
 from console.services.actor import SYSTEM, Actor
 from console.services.users import actor_of, add_user, hash_password
-
-from ..core.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 
 
 @dataclass

@@ -11,8 +11,8 @@ import pytest
 
 from console.cli.main import main
 from console.db import Database
+from tests.county import MiniCounty
 
-from ..core.county import MiniCounty
 from .test_scope import IN_G100, IN_WEST, new_case
 
 
@@ -29,7 +29,7 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *ar
 def test_scoped_user_on_the_command_line(
     sqlite_db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ..core.county import build_mini_county
+    from tests.county import build_mini_county
 
     county: MiniCounty = build_mini_county(sqlite_db)
     from console.enums import Role

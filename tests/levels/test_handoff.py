@@ -21,8 +21,8 @@ from console.services import handoffs
 from console.services.actor import SYSTEM
 from console.services.errors import InvalidTransition, ValidationError
 from console.stats.kpi import kpis
+from tests.county import MiniCounty, build_mini_county
 
-from ..core.county import MiniCounty, build_mini_county
 from .conftest import LevelsCounty
 from .fake_peer import FakePeer
 from .test_scope import IN_G100, new_case

@@ -11,7 +11,7 @@ import pytest
 from console.db import Database
 from console.enums import Role, UnitStatus
 from console.ops import SYSTEM, CaseState, execute
-from tests.core.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 
 #: Inside grid G100 of the mini county, next to PC-01, FP-01 and GW-G100.
 LAT, LON = 24.8055, 113.6055

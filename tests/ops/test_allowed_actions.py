@@ -21,7 +21,7 @@ from console.ops import (
     execute,
 )
 from console.services import queries
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import SITUATIONS, Cases
 
@@ -37,7 +37,7 @@ def _step(action: CaseAction, cases: Cases) -> tuple[str, dict[str, Any]]:
     match action:
         case CaseAction.DISPATCH:
             # The table's dispatch is sending a unit chosen by name: F5 (`dispatch.nearest`) is only for a case still
-            # waiting for its first unit (tests/core/test_dispatch.py, tests/core/test_race.py).
+            # waiting for its first unit (tests/services/test_dispatch.py, tests/services/test_race.py).
             return "dispatch.unit", {"unit_id": cases.available_unit_id()}
         case CaseAction.RESOLVE:
             return "case.resolve", {"resolution": "已处理"}

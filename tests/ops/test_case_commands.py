@@ -14,7 +14,7 @@ from console.cli.main import main
 from console.db import Database
 from console.enums import CaseStatus, EventKind
 from console.models import Event
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import Cases
 

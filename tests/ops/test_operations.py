@@ -23,7 +23,7 @@ from console.ops import (
     ValidationError,
     execute,
 )
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import Cases
 

@@ -15,7 +15,7 @@ from console.models import PatrolShift
 from console.patrol.drafts import PlanDraft, TargetDraft
 from console.services.patrol_plans import create_plan
 from console.services.positions import Fix, IngestReport, ingest_positions
-from tests.core.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 from tests.feeds.fake_traccar import FakeTraccar
 from tests.feeds.fakeserver import FakeServer
 

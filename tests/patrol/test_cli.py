@@ -16,7 +16,7 @@ from console.cli.main import main
 from console.db import Database
 from console.services.positions import Fix, ingest_positions
 from console.timeutil import utcnow
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, draft, east, feed, make_plan, north, point
 

@@ -16,7 +16,7 @@ from console.feeds.traccar import TraccarFeed, traccar_query_time
 from console.models import PatrolShiftTarget, Position, Unit
 from console.services.errors import ValidationError
 from console.services.positions_import import import_positions, parse_positions_csv
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 from tests.feeds.fake_traccar import FakeTraccar
 from tests.feeds.fakeserver import FakeServer
 

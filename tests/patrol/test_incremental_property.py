@@ -19,7 +19,7 @@ from console.patrol.matching import ShiftSpec, compute_shift
 from console.patrol.targets import compile_row
 from console.services.patrol_plans import create_plan
 from console.services.positions import Fix, ingest_positions
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, area, draft, east, north, point, route
 

@@ -10,7 +10,7 @@ from console.enums import TargetKind
 from console.models import PatrolCheckin, PatrolShiftTarget, PatrolShiftUnit
 from console.patrol.matching import ShiftSpec, UnitTrack, advance, checkins, compute_shift
 from console.patrol.targets import compile_target
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, area, draft, east, feed, make_plan, north, point, route, shift_of
 

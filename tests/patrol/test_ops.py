@@ -13,7 +13,7 @@ from console.enums import Role
 from console.ops import REGISTRY, SYSTEM, InvalidTransition, Kind, PermissionDenied, ValidationError, execute
 from console.services.positions import Fix, ingest_positions
 from console.timeutil import utcnow
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, draft, east, feed, make_plan, north, point, route
 

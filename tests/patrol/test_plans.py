@@ -16,7 +16,7 @@ from console.patrol.schedule import parse_windows
 from console.services.errors import Conflict, InvalidTransition, PermissionDenied, ValidationError
 from console.services.patrol_plans import import_plans, resume_plan, suspend_plan, update_plan
 from console.services.patrol_shifts import ensure_days
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, draft, feed, make_plan, point, route
 

@@ -16,7 +16,7 @@ from console.patrol.playback import Frames, Track, playback, shift_track, stops
 from console.patrol.suggest import suggest_plans
 from console.services.intake import IntakeRequest, create_case
 from console.services.patrol_plans import create_plan
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, draft, east, feed, make_plan, north, point, shift_of
 

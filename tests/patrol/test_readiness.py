@@ -21,7 +21,7 @@ from console.services.errors import PermissionDenied, UnitUnavailable, Validatio
 from console.services.intake import IntakeRequest, create_case
 from console.services.key_sites import import_sites, parse_sites_geojson
 from console.services.relocation import order_relocation, standing_orders
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, east, north
 

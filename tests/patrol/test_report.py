@@ -16,7 +16,7 @@ from console.patrol.shifts import plans_layer
 from console.services import cases as case_service
 from console.services.patrol_filing import file_patrol_report
 from console.services.patrol_shifts import ensure_days
-from tests.core.county import ORIGIN_LAT, ORIGIN_LON, MiniCounty
+from tests.county import ORIGIN_LAT, ORIGIN_LON, MiniCounty
 
 from .conftest import LAT0, LON0, T0, area, draft, east, feed, make_plan, north, point, route
 

@@ -16,7 +16,7 @@ from console.services.errors import Conflict, InvalidTransition, PermissionDenie
 from console.services.patrol_filing import file_patrol_report
 from console.services.patrol_review import approve_shift, approve_shifts, return_shift
 from console.services.patrol_shifts import ensure_days
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .conftest import LAT0, LON0, T0, draft, feed, make_plan, point, shift_of
 

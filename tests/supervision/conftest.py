@@ -14,7 +14,7 @@ from console.services.actor import Actor
 from console.services.intake import create_case, parse_intake
 from console.services.users import actor_of, hash_password
 from console.timeutil import CHINA_TZ
-from tests.core.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 
 T = TypeVar("T")
 

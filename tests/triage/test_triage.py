@@ -17,8 +17,8 @@ from console.models import Case, Event
 from console.ops import execute
 from console.services.errors import ValidationError
 from console.services.triage import default_rules, fill_suggestions, load_rules, suggest
-from tests.core.county import build_mini_county
-from tests.core.test_cli import cli_db, run  # noqa: F401  (fixture)
+from tests.cli.test_cli import cli_db, run  # noqa: F401  (fixture)
+from tests.county import build_mini_county
 
 from .labelled import LABELLED
 

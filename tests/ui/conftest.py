@@ -18,7 +18,7 @@ from console.db import Database
 from console.enums import Role
 from console.live import LiveDiff
 from console.services.actor import Actor
-from tests.core.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 from ui.intake import DraftStore
 from ui.layouts import Layout, layout_for_role
 from ui.main_window import MainWindow

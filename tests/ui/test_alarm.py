@@ -12,7 +12,7 @@ from console.config.alarm import AlarmSection, RoleAlarm
 from console.db import Database
 from console.enums import Priority, Role
 from console.ops import execute
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.queue.model import ALARM_FLASH
 
 from .helpers import LAT, LON

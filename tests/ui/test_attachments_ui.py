@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from console.db import Database
 from console.enums import Role
 from console.ops import execute
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from tests.evidence.files import jpeg
 from ui.case_detail.attachments import AttachmentViewer
 

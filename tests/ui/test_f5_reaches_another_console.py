@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from console.db import Database
 from console.enums import CaseStatus, Role, UnitStatus
 from console.ops import REGISTRY, SYSTEM, execute
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 from ui import workers
 from ui.actions import ActionId
 

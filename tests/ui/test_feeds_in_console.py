@@ -9,7 +9,7 @@ import pytest
 
 from console.db import Database
 from console.enums import Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.workers import FeedWorker
 
 pytestmark = pytest.mark.ui

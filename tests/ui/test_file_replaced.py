@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from console.db import Database
 from console.enums import Role
 from console.models import Case
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .helpers import fill_form
 

@@ -8,7 +8,7 @@ import pytest
 
 from console.db import Database
 from console.enums import CaseStatus, Category, Role, UnitStatus
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .helpers import fill_form
 

@@ -12,7 +12,7 @@ from console.db import Database
 from console.enums import Role
 from console.ops import execute
 from console.timeutil import utcnow
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 pytestmark = pytest.mark.ui
 

@@ -8,7 +8,7 @@ import pytest
 
 from console.db import Database
 from console.enums import Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.intake import DraftStore, IntakeForm
 
 from .helpers import LAT, LON, fill_form, stored_cases, wait_in_step, wait_worker_done

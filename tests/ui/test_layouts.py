@@ -8,7 +8,7 @@ import pytest
 
 from console.db import Database
 from console.enums import Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.layouts import Dock, Layout, last_layout
 
 pytestmark = pytest.mark.ui

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHeaderView, QT
 
 from console.db import Database
 from console.enums import Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.layouts import LOOKS, VISIBLE, WALL_SIDE, WALL_SIDE_MIN_WIDTH, Dock, Layout, apply_look
 from ui.theme import ThemeName, colours
 

@@ -10,7 +10,7 @@ from console.enums import HandoffStatus, Level, Role
 from console.services.actor import SYSTEM
 from console.services.intake import create_case, parse_intake
 from console.services.users import actor_of, add_user
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 CASE = {"channel": "hotline_12345", "category": "dispute", "priority": "orange", "description": "邻里纠纷"}
 

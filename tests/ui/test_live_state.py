@@ -13,7 +13,7 @@ from console.services import cases as case_service
 from console.services import dispatch as dispatch_service
 from console.services import intake as intake_service
 from console.services.suggest import parse_rules, suggest_category
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 
 from .helpers import LAT, LON
 

@@ -13,7 +13,7 @@ from console.db import Database, write_transaction
 from console.enums import Role, UnitKind, UnitStatus
 from console.services.login_policy import LoginSettings
 from console.services.users import add_user, hash_password
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.login import LoginDialog
 from ui.workers import DbWorker
 

@@ -12,7 +12,7 @@ import pytest
 from console.db import Database
 from console.enums import Role
 from console.ops import REGISTRY, Kind, Needs, OpContext, Operation, OpResult
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .helpers import fill_form
 

@@ -10,7 +10,7 @@ import pytest
 from console.db import Database, write_transaction
 from console.enums import Category, Role
 from console.services.intake import create_case, parse_intake
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.layouts import Dock
 
 from .helpers import fill_form

@@ -17,7 +17,7 @@ from console.ops import SYSTEM, execute
 from console.patrol.drafts import PlanDraft, TargetDraft
 from console.services.patrol_plans import create_plan
 from console.timeutil import utcnow
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.layouts import Dock
 from ui.patrol.panel import IdRole
 

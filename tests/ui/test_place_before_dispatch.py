@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from console.db import Database
 from console.enums import Role
 from console.services.queries import PlaceName
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .helpers import LAT, LON, fill_form, stored_cases, wait_worker_done
 

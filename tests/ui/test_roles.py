@@ -10,7 +10,7 @@ from console.db import Database, write_transaction
 from console.enums import Role
 from console.services import intake as intake_service
 from console.services.errors import PermissionDenied
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.actions import ActionId
 from ui.layouts import Dock
 from ui.workers import JobResult

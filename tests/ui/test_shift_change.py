@@ -14,7 +14,7 @@ from console.db import Database
 from console.enums import EventKind, Role
 from console.models import Event
 from console.ops import execute
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui import shift
 from ui.actions import ActionId
 

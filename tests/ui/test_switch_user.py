@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.db import Database
 from console.enums import Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui import app as app_module
 from ui.intake import DraftStore
 from ui.layouts import Layout

@@ -11,7 +11,7 @@ from console.db import Database, write_transaction
 from console.enums import CaseStatus, Role, UnitStatus
 from console.services import intake as intake_service
 from console.services.errors import UnitUnavailable
-from tests.core.county import MiniCounty
+from tests.county import MiniCounty
 from ui.workers import JobResult
 
 from .helpers import LAT, LON

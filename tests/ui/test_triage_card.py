@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from console.db import Database
 from console.enums import Category, EventKind, Priority, Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.case_detail.timeline import summary
 from ui.intake import DraftStore, IntakeForm
 

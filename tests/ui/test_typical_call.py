@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from console.db import Database
 from console.enums import CaseStatus, Category, Role
 from console.services.queries import PlaceName
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 from .helpers import LAT, LON
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.db import Database
 from console.enums import Role
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 from ui.actions import ActionId
 from ui.layouts import Dock, Layout
 from ui.theme import ThemeName, colours

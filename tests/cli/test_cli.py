@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from console.cli.main import main
 from console.db import Database
 from console.models import Case, Grid, Township, Unit
-
-from .county import square
+from tests.county import square
 
 
 def run(

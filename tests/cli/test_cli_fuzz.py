@@ -23,9 +23,8 @@ from sqlalchemy import func, select
 from console.cli.main import main
 from console.db import Database
 from console.models import Case, Citizen, Event, Grid, Township, Unit
-
-from .county import build_mini_county
-from .fuzz_inputs import grids_bytes, intake_bytes, units_bytes
+from tests.county import build_mini_county
+from tests.fuzz_inputs import grids_bytes, intake_bytes, units_bytes
 
 EXAMPLES = {"intake": 200, "grids": 100, "units": 100, "intake_sqlite": 100}
 COUNTED = (Case, Event, Citizen, Grid, Township, Unit)

@@ -20,9 +20,8 @@ from console.db.statements import StatementLog, count_statements
 from console.enums import AssigneeKind, Role, UnitStatus
 from console.services import assignments, dispatch, intake, positions
 from console.services.actor import SYSTEM
-
-from .county import MiniCounty
-from .test_intake import GOOD
+from tests.county import MiniCounty
+from tests.services.test_intake import GOOD
 
 # (SQLite, PostgreSQL). PostgreSQL adds one `SELECT pg_notify(...)` per event written.
 EXPECTED: dict[str, tuple[int, int]] = {

@@ -13,8 +13,7 @@ from console.enums import Category, Channel, Priority, Role
 from console.models import Case, Citizen, Event
 from console.services import intake
 from console.services.errors import ValidationError
-
-from .county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county
 
 junk = st.one_of(
     st.none(),

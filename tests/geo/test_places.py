@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from console.db import Database
 from console.geo.gazetteer import Gazetteer, fold
 from console.models import Case, Place
-
-from .test_cli import cli_db, run  # noqa: F401  (fixture)
+from tests.cli.test_cli import cli_db, run  # noqa: F401  (fixture)
 
 PLACES_CSV = """name,kind,lat,lon
 人民广场,landmark,24.805,113.625
@@ -175,8 +174,7 @@ def test_feed_appeal_with_an_address_is_geocoded(db: Database) -> None:
     from console.ops import execute
     from console.services.actor import SYSTEM
     from console.services.external import ExternalAppeal, take_in
-
-    from .county import build_mini_county
+    from tests.county import build_mini_county
 
     build_mini_county(db)
     execute(db, SYSTEM, "import.places", text=PLACES_CSV)

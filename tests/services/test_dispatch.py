@@ -10,9 +10,8 @@ from console.enums import CaseStatus, EventKind, Role, UnitStatus
 from console.models import Case, Dispatch, Event, Unit
 from console.services import cases, dispatch, intake
 from console.services.errors import InvalidTransition, PermissionDenied, UnitUnavailable, ValidationError
-
-from .county import MiniCounty
-from .test_intake import GOOD, save
+from tests.county import MiniCounty
+from tests.services.test_intake import GOOD, save
 
 
 def test_recommend_prefers_own_grid_worker_for_grid_matters(db: Database, county: MiniCounty) -> None:

@@ -14,9 +14,8 @@ from console.models import Dispatch, Unit
 from console.services import dispatch, intake
 from console.services.actor import Actor
 from console.services.errors import InvalidTransition, UnitUnavailable
-
-from .county import MiniCounty
-from .test_intake import GOOD
+from tests.county import MiniCounty
+from tests.services.test_intake import GOOD
 
 PROCESSES = 4
 

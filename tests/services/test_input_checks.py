@@ -19,8 +19,7 @@ from console.models import Case, Event, Grid, Unit
 from console.services import cases, county_import, intake
 from console.services.errors import ValidationError
 from console.services.inputs import BIDI_CONTROLS, check_number, check_text
-
-from .county import MiniCounty, square
+from tests.county import MiniCounty, square
 
 APPEAL = {"channel": "walk_in", "category": "other", "priority": "blue", "description": "路灯不亮"}
 

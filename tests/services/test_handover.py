@@ -11,8 +11,7 @@ from console.enums import EventKind, Role
 from console.models import Event
 from console.ops import execute
 from console.services.errors import ValidationError
-
-from .county import build_mini_county
+from tests.county import build_mini_county
 
 APPEAL = {
     "channel": "walk_in",

@@ -16,7 +16,7 @@ from console.db.file_guard import DatabaseFileChanged
 from console.enums import Role
 from console.models import Case
 from console.ops import execute
-from tests.core.county import build_mini_county
+from tests.county import build_mini_county
 
 APPEAL = {
     "channel": "walk_in",

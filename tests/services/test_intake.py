@@ -10,8 +10,7 @@ from console.enums import CaseStatus, EventKind, Role
 from console.models import Case, Citizen, Event
 from console.services import intake
 from console.services.errors import PermissionDenied, ValidationError
-
-from .county import MiniCounty
+from tests.county import MiniCounty
 
 GOOD = {
     "channel": "hotline_12345",

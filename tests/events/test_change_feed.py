@@ -13,9 +13,8 @@ from console.enums import EventKind, Role
 from console.events import ChangeFeed, record_event
 from console.events.feed import timeline
 from console.services import dispatch
-
-from .county import MiniCounty, build_mini_county
-from .test_intake import GOOD, save
+from tests.county import MiniCounty, build_mini_county
+from tests.services.test_intake import GOOD, save
 
 
 def test_second_console_sees_changes_in_order(db: Database, county: MiniCounty) -> None:

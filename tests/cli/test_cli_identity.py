@@ -18,8 +18,7 @@ from console.db import Database
 from console.enums import EventKind
 from console.models import Dispatch, Event, LoginThrottle
 from console.services import intake
-
-from .county import MiniCounty
+from tests.county import MiniCounty
 
 APPEAL = {"channel": "police_110", "category": "public_order", "priority": "red", "description": "有人打架"}
 

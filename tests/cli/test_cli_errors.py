@@ -24,9 +24,8 @@ from console.db import Database, engine, tx
 from console.db.engine import normalise_url
 from console.db.migrate import alembic_config
 from console.models import Case, Unit
-
-from .county import MiniCounty, build_mini_county
-from .test_cli import UNITS_CSV
+from tests.cli.test_cli import UNITS_CSV
+from tests.county import MiniCounty, build_mini_county
 
 ROOT = Path(__file__).resolve().parents[2]
 APPEAL = {"channel": "walk_in", "category": "other", "priority": "blue", "description": "路灯不亮"}

@@ -27,8 +27,7 @@ from console.models import Case, Township
 from console.reports.cells import DANGEROUS_PREFIXES, csv_cell, xlsx_row
 from console.services import intake
 from console.timeutil import utcnow
-
-from .county import MiniCounty
+from tests.county import MiniCounty
 
 ATTACKS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 

@@ -22,8 +22,7 @@ from console.services.login import ANONYMOUS, authenticate
 from console.services.login_policy import LoginSettings, check_password
 from console.services.users import create_user
 from console.timeutil import utcnow
-
-from .county import MiniCounty
+from tests.county import MiniCounty
 
 SETTINGS = LoginSettings(free_failures=3, delay_s=2, max_delay_s=30, lockout_failures=6, lockout_s=600)
 
