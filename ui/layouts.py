@@ -100,6 +100,7 @@ SHARES: dict[Layout, tuple[tuple[Dock, float, Qt.Orientation], ...]] = {
         (Dock.SUPERVISION, 0.30, _H),
         (Dock.CASE, 0.26, _H),
         (Dock.QUEUE, 0.36, _V),
+        (Dock.PATROL, 0.30, _V),
     ),
     Layout.WALL: ((Dock.WALL_BAND, 0.16, _V), (Dock.READINESS, 0.2, _H)),
 }
@@ -174,8 +175,8 @@ def _shift_leader(window: QMainWindow, add: Add) -> None:
     window.setCorner(Qt.Corner.BottomRightCorner, B)
     sup = add(L, Dock.SUPERVISION)
     patrol, follow = add(L, Dock.PATROL), add(L, Dock.FOLLOW_UP)
-    if sup and patrol:  # the leader's board above, the day's patrol (with the readiness figure) below
-        _stack(window, sup, patrol)
+    if sup and patrol:  # the leader's board above, the day's patrol (with the readiness figure, scrolling) below
+        window.splitDockWidget(sup, patrol, Qt.Orientation.Vertical)
     if sup and follow:  # owned cases, risk visits and campaigns in a tab beside the board
         window.tabifyDockWidget(sup, follow)
         sup.raise_()
