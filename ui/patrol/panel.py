@@ -219,7 +219,7 @@ class PatrolPanel(QWidget):
         self.readiness = value
         self.figure.set_readiness(value)
         self.sites.clear()
-        rows = sorted(value.get("all_sites", []), key=lambda s: (bool(s["covered"]), s["code"]))
+        rows = sorted(value.get("all_sites", []), key=lambda site: (bool(site["covered"]), site["code"]))
         for site in rows:
             target_s = float(site["target_min"]) * 60
             eta = site.get("best_eta_s")
