@@ -4,6 +4,7 @@ acceptance (its reference), refusal or result by hand, and read a case's receipt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,26 @@ def _live(session: Session, cid: int, action: str) -> Any:
     return h
 
 
+def _on_live(
+    ctx: OpContext,
+    case_id: int | None,
+    number: str | None,
+    action: str,
+    accept_within_s: float,
+    step: Callable[[Session, int], Any],
+) -> OpResult[HandoffState]:
+    """A step on the case's live hand-off (accept, refuse, result), within the actor's scope, in one transaction."""
+
+    def work(session: Session) -> HandoffState:
+        cid = refs.case_id(session, case_id, number)
+        scope.require_case(session, ctx.actor, cid)
+        h = step(session, _live(session, cid, action).id)
+        assert h is not None  # a person's step either applies or raises
+        return _state(session, h, accept_within_s)
+
+    return ctx.write(work)
+
+
 @operation("handoff.send", action=Action.HANDOFF)
 def send(
     ctx: OpContext,
@@ -66,15 +87,14 @@ def accept(
     ctx: OpContext, *, ref: str, case_id: int | None = None, number: str | None = None, accept_within_s: float = 600.0
 ) -> OpResult[HandoffState]:
     """Record that the other side accepted the case's hand-off, with its reference number."""
-
-    def work(session: Session) -> HandoffState:
-        cid = refs.case_id(session, case_id, number)
-        scope.require_case(session, ctx.actor, cid)
-        h = handoffs.accept_handoff(session, handoff_id=_live(session, cid, "accept").id, ref=ref, actor=ctx.actor)
-        assert h is not None  # a person's step either applies or raises
-        return _state(session, h, accept_within_s)
-
-    return ctx.write(work)
+    return _on_live(
+        ctx,
+        case_id,
+        number,
+        "accept",
+        accept_within_s,
+        lambda session, hid: handoffs.accept_handoff(session, handoff_id=hid, ref=ref, actor=ctx.actor),
+    )
 
 
 @operation("handoff.refuse", action=Action.HANDOFF)
@@ -87,17 +107,14 @@ def refuse(
     accept_within_s: float = 600.0,
 ) -> OpResult[HandoffState]:
     """Record that the other side refused the hand-off (with its reason): the case is back here."""
-
-    def work(session: Session) -> HandoffState:
-        cid = refs.case_id(session, case_id, number)
-        scope.require_case(session, ctx.actor, cid)
-        h = handoffs.refuse_handoff(
-            session, handoff_id=_live(session, cid, "refuse").id, reason=reason, actor=ctx.actor
-        )
-        assert h is not None
-        return _state(session, h, accept_within_s)
-
-    return ctx.write(work)
+    return _on_live(
+        ctx,
+        case_id,
+        number,
+        "refuse",
+        accept_within_s,
+        lambda session, hid: handoffs.refuse_handoff(session, handoff_id=hid, reason=reason, actor=ctx.actor),
+    )
 
 
 @operation("handoff.result", action=Action.HANDOFF)
@@ -110,17 +127,14 @@ def result(
     accept_within_s: float = 600.0,
 ) -> OpResult[HandoffState]:
     """Record the other side's result: the loop is closed and the case resolved with it."""
-
-    def work(session: Session) -> HandoffState:
-        cid = refs.case_id(session, case_id, number)
-        scope.require_case(session, ctx.actor, cid)
-        h = handoffs.record_result(
-            session, handoff_id=_live(session, cid, "record the result").id, result=result, actor=ctx.actor
-        )
-        assert h is not None
-        return _state(session, h, accept_within_s)
-
-    return ctx.write(work)
+    return _on_live(
+        ctx,
+        case_id,
+        number,
+        "record the result",
+        accept_within_s,
+        lambda session, hid: handoffs.record_result(session, handoff_id=hid, result=result, actor=ctx.actor),
+    )
 
 
 @operation("handoff.list", action=None, kind=Kind.READ)
