@@ -142,9 +142,9 @@ def bench_thumbnails(photo: bytes, rounds: int) -> dict[str, Any]:
 
 def open_pg(url: str) -> Database:
     admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname='console_bench_files'")).first():
-            c.execute(text('CREATE DATABASE "console_bench_files"'))
+    with admin.connect() as c:  # a fresh database each run: a kept one may hold another revision's schema
+        c.execute(text('DROP DATABASE IF EXISTS "console_bench_files" WITH (FORCE)'))
+        c.execute(text('CREATE DATABASE "console_bench_files"'))
     admin.dispose()
     return Database(
         make_url(normalise_url(url)).set(database="console_bench_files").render_as_string(hide_password=False)
