@@ -7,13 +7,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..db import write_transaction
 from ..services.actor import SYSTEM
-from ..services.errors import ServiceError
-from ..services.positions_import import import_positions, parse_positions_csv
-from .context import CliContext, CliError
+from .context import CliContext
 from .files import read_text
 from .identity import cli_actor
+from .operations import run_operation
 
 
 def register(sub: Any) -> None:
@@ -27,16 +25,9 @@ def register(sub: Any) -> None:
 
 def run_import(ctx: CliContext) -> int:
     text = read_text(ctx.args.file)
-    try:
-        key, rows = parse_positions_csv(text)
-        actor = cli_actor(ctx, default=SYSTEM)
-        with ctx.progress("importing positions", len(rows)) as bar:
-            report = write_transaction(
-                ctx.db.sessions,
-                lambda s: import_positions(s, key, rows, actor=actor, source=ctx.args.source[:32]),
-            )
-            bar.advance(len(rows))
-    except ServiceError as exc:
-        raise CliError.from_service(exc) from None
-    ctx.print_json({"positions": report.as_dict()})
+    actor = cli_actor(ctx, default=SYSTEM)
+    with ctx.progress("importing positions") as bar:
+        result = run_operation(ctx, "positions.import", actor=actor, text=text, source=ctx.args.source)
+        bar.advance(result.value["positions"]["rows"])
+    ctx.print_json(result.value)
     return 0

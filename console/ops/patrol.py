@@ -31,6 +31,7 @@ from ..patrol.suggest import suggest_plans
 from ..services import key_sites, patrol_filing, patrol_plans, patrol_review, relocation
 from ..services.actor import Action
 from ..services.patrol_shifts import days_between, ensure_days
+from ..services.positions_import import import_positions, parse_positions_csv
 from ..timeutil import parse_iso8601, utcnow
 from . import refs
 from .changes import OpResult
@@ -87,6 +88,16 @@ def import_plans(ctx: OpContext, *, text: str) -> OpResult[dict[str, Any]]:
     """Plans from a GeoJSON text (one Feature per target); checked whole before anything is stored."""
     drafts = parse_plans_geojson(text)
     return ctx.write(lambda s: {"plans": patrol_plans.import_plans(s, drafts, actor=ctx.actor).as_dict()})
+
+
+@operation("positions.import", action=Action.INGEST_POSITIONS)
+def import_positions_csv(ctx: OpContext, *, text: str, source: str = "import") -> OpResult[dict[str, Any]]:
+    """GPS history from a tracker server's CSV text (tracker_id or callsign, fix_at, lat, lon[, speed_kmh, course]):
+    checked whole first, stored in one transaction and matched against the patrol shifts."""
+    key, rows = parse_positions_csv(text)
+    return ctx.write(
+        lambda s: {"positions": import_positions(s, key, rows, actor=ctx.actor, source=source[:32]).as_dict()}
+    )
 
 
 def plan_dict(session: Session, plan: PatrolPlan, *, targets: bool) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Unit
 from ..timeutil import parse_iso8601, utcnow
-from .actor import Actor
+from .actor import Action, Actor
 from .errors import ValidationError
 from .positions import MAX_FUTURE, Fix, ingest_in_transaction
 
@@ -153,6 +153,7 @@ def import_positions(
     now: datetime | None = None,
 ) -> PositionsImport:
     """Store parsed rows in the caller's transaction (all or nothing)."""
+    actor.require(Action.INGEST_POSITIONS)
     now = now or utcnow()
     column = Unit.tracker_id if key == "tracker_id" else Unit.callsign
     idents = sorted({r.key for r in rows})

@@ -158,6 +158,9 @@ def test_file_suggest_positions_sites_readiness_relocate(
         capsys, db, "positions", "import", _write(tmp_path, "bad.csv", "callsign,fix_at,lat,lon\nPC-02,yesterday,1,2\n")
     )
     assert code == 2 and json.loads(err)["field"] == "line 2: fix_at"
+    # `positions import` is the operation `positions.import`: only an administrator stores GPS history
+    code, out, err = run(capsys, db, "positions", "import", _write(tmp_path, "gps.csv", csv_text), user="disp")
+    assert code == 2 and json.loads(err)["error"] == "forbidden" and json.loads(err)["action"] == "ingest_positions"
     sites = {
         "type": "FeatureCollection",
         "features": [
