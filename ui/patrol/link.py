@@ -42,6 +42,8 @@ READINESS_EVENTS = frozenset(
         EventKind.CASE_DISPATCHED,
     }
 )
+# Written changes arrive by the change feed (`_on_events`); these timers are for what the clock changes with nothing
+# written: a shift starting or running late, a target's window closing, units moving (position batches are not events).
 BOARD_EVERY_MS = 60_000
 READINESS_EVERY_MS = 30_000
 LAYER_EVERY_MS = 120_000

@@ -20,6 +20,8 @@ from ..session import ConsoleSession
 from ..theme import OVERDUE_TEXT
 from ..workers import JobResult
 
+#: Written changes arrive by the change feed (`KINDS`); this timer is for what the clock changes with nothing written:
+#: a follow-up step or a campaign task falling due.
 REFRESH_MS = 60_000
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
 #: Events after which the lists are read again.
