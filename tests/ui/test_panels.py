@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from console.db import Database, write_transaction
 from console.enums import Category, Role
@@ -34,6 +35,26 @@ def test_dashboard_click_filters_the_queue(sqlite_db: Database, make_console: An
     assert [session.state.cases[i].category for i in window.queue.model.case_ids()] == [Category.DISPUTE]
     window.dashboard.filterRequested.emit({"overdue_only": True})
     assert window.queue.overdue.isChecked() and window.queue.model.case_ids() == []
+
+
+def test_enter_in_the_search_selects_the_first_match(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.DISPATCHER])
+    window, session = console.window, console.session
+    for n, (phone, text) in enumerate((("13900000001", "neighbours quarrel"), ("13900000002", "pothole in the road"))):
+        fill_form(window.intake, phone=phone, description=text)
+        window.intake.save()
+        qtbot.waitUntil(lambda n=n: len(session.state.cases) == n + 1, timeout=5_000)
+    first, second = sorted(session.state.cases.values(), key=lambda c: c.id)
+    window.queue.table.setCurrentIndex(window.queue.model.index(window.queue.model.case_ids().index(first.id), 0))
+    assert session.selection.case_id == first.id
+    window.queue.focus_search()
+    qtbot.keyClicks(window.queue.search, second.number)
+    qtbot.keyClick(window.queue.search, Qt.Key.Key_Return)
+    # filtered at once, the matching case selected (the case panel follows the selection), keys in the table
+    assert window.queue.model.case_ids() == [second.id]
+    assert session.selection.case_id == second.id
+    assert window.focusWidget() is window.queue.table
 
 
 def test_dashboard_follows_cases_taken_at_another_workstation(

@@ -133,6 +133,7 @@ class QueueWidget(QWidget):
         self._filter_timer.setInterval(120)
         self._filter_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.search.returnPressed.connect(self.take_first_match)
         for combo in (self.status, self.category, self.township, self.channel):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.mine.toggled.connect(lambda _b: self.apply_filter())
@@ -224,6 +225,15 @@ class QueueWidget(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def take_first_match(self) -> None:
+        """Enter in the search field: the filter now (not after the typing pause), the first case it shows
+        selected and the keyboard in the table, so a number typed and Enter opens that case."""
+        self._filter_timer.stop()
+        self.apply_filter()
+        if self.model.rowCount() > 0:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def apply_diff(self, diff: LiveDiff) -> None:
         self.model.apply(diff)
