@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from console.enums import CaseStatus, Priority
 from console.ops import Handover
 
+from .i18n.formats import format_short
 from .labels import label
 from .messages import describe_error
 from .session import ConsoleSession
@@ -115,7 +116,7 @@ class LastHandoverDialog(QDialog):
         head = QLabel(
             QCoreApplication.translate("ShiftChange", "Left by %1 at %2")
             .replace("%1", h.by)
-            .replace("%2", h.at.astimezone().strftime("%m-%d %H:%M"))
+            .replace("%2", format_short(h.at))
         )
         self.note = QLabel(h.note or QCoreApplication.translate("ShiftChange", "(no note)"))
         self.note.setWordWrap(True)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QW
 
 from console.enums import HandoffLine, HandoffStatus
 
+from ..i18n.formats import format_short
+
 
 def line_label(line: HandoffLine) -> str:
     return (
@@ -73,7 +75,7 @@ class HandoffBox(QWidget):
         parts = [
             QCoreApplication.translate("HandoffBox", "Handed to %1 at %2 by %3")
             .replace("%1", line_label(r.to))
-            .replace("%2", r.sent_at.astimezone().strftime("%H:%M"))
+            .replace("%2", format_short(r.sent_at, today=datetime.now(UTC)))
             .replace("%3", r.sent_by),
             status_label(r.status),
         ]
