@@ -70,3 +70,8 @@ def test_scale_bar_is_metric_only() -> None:
     html = _page(BasemapConfig())
     assert html.count("L.control.scale(") == 1
     assert "L.control.scale({imperial: false" in html
+
+
+def test_without_tiles_the_county_fills_the_map_in_quarter_zoom_steps() -> None:
+    assert '"zoomSnap": 0.25' in _page(BasemapConfig())
+    assert '"zoomSnap": 1' in _page(BasemapConfig(mbtiles=Path("county.mbtiles")))  # tiles stay sharp

@@ -176,6 +176,9 @@ def build_page(
         control_scale=False,  # folium's scale bar shows miles too; a metric one is added below
         min_zoom=basemap.min_zoom,
         max_zoom=basemap.max_zoom,
+        # Without tiles nothing blurs between zoom levels: the county fills the map (the wall's most of all) in
+        # quarter steps instead of the whole level below; tiles keep whole levels, drawn sharp.
+        zoom_snap=1 if has_tiles else 0.25,
     )
     MetricScale().add_to(m)  # type: ignore[no-untyped-call]
     # Instance lists (the class lists are shared): folium links these in order, Leaflet first.
