@@ -92,6 +92,16 @@ def test_each_layout_fits_without_anything_cut(
     # The map keeps the larger part of the window in the wall layout.
     if layout == Layout.WALL:
         assert window.map.width() * window.map.height() > 0.6 * width * height
+        # The band's ticker ends inside the window, its text whole glyphs within its line.
+        band = window.wall_band
+        band.ticker_rows[0].set_line(
+            "● 11-30 13:58  橙色  安全隐患  黄坑镇鹤排村东头第三户门前的水泥路面塌陷，车辆无法通行"
+        )
+        band.ticker_rows[0].setStyleSheet("color: #e08030;")
+        for line in band.ticker_rows:
+            right = line.mapTo(window, line.rect().topRight()).x()
+            assert right < width, (right, band.geometry(), band.minimumSizeHint())
+            assert line.fontMetrics().horizontalAdvance(line.text()) <= line.width(), line.text()
 
 
 def test_each_layout_brings_its_own_look(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
