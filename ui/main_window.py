@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
@@ -422,14 +422,24 @@ class MainWindow(QMainWindow):
 
     def switch_layout(self, layout: Layout) -> None:
         save_layout(self, self.layout_name, self.session.actor.name)
+        before = self.size()
         self.layout_name = layout
         apply_look(layout)  # the layout's own theme and type, never the previous layout's
         self.menuBar().setVisible(self.session.actor.role != Role.WALL)
         apply_layout(self, self.docks, layout, self.session.actor.name)
+        # The new type size reaches the old layout's docks before they give way, and for that moment their minimum
+        # can grow the window past its screen (a 1280-pixel wall came out 1419 wide, its band cut at the edge):
+        # the window keeps the size it had, as far as the new layout allows.
+        self._keep_size(before)
+        QTimer.singleShot(0, lambda: self._keep_size(before))  # after the layout requests the switch has posted
         self.dock_fitter.set_layout(layout)
         if layout == Layout.WALL:
             self.wall_band.set_cases(self.session.state.cases)
         QTimer.singleShot(700, getattr(self.map, "fit", lambda: None))  # once the docks have their new sizes
+
+    def _keep_size(self, size: QSize) -> None:
+        if self.size() != size and not self.isFullScreen():
+            self.resize(size.expandedTo(self.minimumSizeHint()))
 
     def reset_layout(self) -> None:
         forget_layout(self.layout_name, self.session.actor.name)

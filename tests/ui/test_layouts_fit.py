@@ -128,3 +128,19 @@ def test_a_window_made_big_again_gets_its_docks_back(sqlite_db: Database, make_c
     window.resize(1920, 1080)
     # No call here: the window's own resize brings the docks back to their share.
     qtbot.waitUntil(lambda: window.docks[Dock.UNITS].width() >= 0.9 * wide, timeout=5_000)
+
+
+@pytest.mark.parametrize("layout", [Layout.WALL, Layout.SHIFT_LEADER])
+def test_switching_layouts_keeps_the_window_on_its_screen(
+    sqlite_db: Database, make_console: Any, qtbot: Any, layout: Layout
+) -> None:
+    # The wall's larger type reaches the dispatcher's docks before they give way: the window must not keep the size
+    # their minimum asked for in that moment (a 1280-pixel wall came out 1419 wide, its band cut at the screen's edge).
+    county = build_mini_county(sqlite_db)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    window = console.window
+    window.switch_layout(Layout.DISPATCHER)
+    settle(qtbot, window, 1280, 720)
+    window.switch_layout(layout)
+    qtbot.wait(300)  # the platform's next turns, where a grown window would show its new size
+    assert (window.width(), window.height()) == (1280, 720)
