@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -38,6 +39,22 @@ def summary_ms(samples_s: list[float]) -> dict[str, float]:
         "max_ms": round(max(ms), 3),
         "mean_ms": round(statistics.fmean(ms), 3),
     }
+
+
+def timed(fn: Callable[[], Any], rounds: int) -> tuple[dict[str, Any], Any]:
+    """Call `fn` `rounds` times; its wall times summarised (`summary_ms`) and the value of the last call."""
+    samples: list[float] = []
+    value: Any = None
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        value = fn()
+        samples.append(time.perf_counter() - t0)
+    return dict(summary_ms(samples)), value
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages (printed beside figures: a busy machine inflates them)."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 @contextmanager
