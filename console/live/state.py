@@ -82,7 +82,7 @@ def load_snapshot(
     *,
     actor: Actor,
     last_event_id: int,
-    chunk: int = 2000,
+    chunk: int = 500,
     between_chunks: Callable[[], None] | None = None,
 ) -> Snapshot:
     """Read the open cases (in `actor`'s scope) and its units. `last_event_id` is the feed head taken *before*

@@ -187,7 +187,7 @@ def open_case_views(
     session: Session,
     *,
     actor: Actor,
-    chunk: int = 2000,
+    chunk: int = 500,
     between_chunks: Callable[[], None] | None = None,
 ) -> list[CaseView]:
     """Every open case in `actor`'s scope as its view, in id order (the live snapshot's cases).
