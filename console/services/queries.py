@@ -192,9 +192,9 @@ def open_case_views(
 ) -> list[CaseView]:
     """Every open case in `actor`'s scope as its view, in id order (the live snapshot's cases).
 
-    Four statements whatever the count: the cases' columns (through the status index, the scope filtered from the
-    open rows, as `scope.figures_filter` says), their live assignments, their active dispatches, and the assignees'
-    names. `between_chunks` is called every `chunk` rows, so that a worker thread lets the interface thread run."""
+    Five statements whatever the count: the cases' columns (through the status index, the scope filtered from the
+    open rows, as `scope.figures_filter` says), the assignees' names (departments, townships), the cases' live
+    assignments and their active dispatches (the open cases as a subquery: no list of ids bound in). `between_chunks` is called every `chunk` rows, so that a worker thread lets the interface thread run."""
     tick = between_chunks or (lambda: None)
     utc_column, utc = _utc_reader(session.get_bind().dialect.name)
     raw = {name: type_coerce(getattr(Case, name), String()) for name in _STORED}

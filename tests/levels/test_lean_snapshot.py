@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from console.db import Database, write_transaction
+from console.db.statements import count_statements
 from console.enums import OPEN_CASE_STATUSES, Level, Role
 from console.live import load_snapshot
 from console.models import Case
@@ -36,7 +37,13 @@ def mixed(db: Database, levels_county: LevelsCounty) -> LevelsCounty:
     lead, units = lc.county, lc.base.unit_ids
     at = datetime(2026, 11, 23, 1, 2, 3, 456789, tzinfo=UTC)  # microseconds survive both paths
     dispatched = _case(
-        db, lead, G100, caller_phone="13812345678", caller_name="张三丰", address="东河路1号", received_at=at.isoformat()
+        db,
+        lead,
+        G100,
+        caller_phone="13812345678",
+        caller_name="张三丰",
+        address="东河路1号",
+        received_at=at.isoformat(),
     )
     for unit in ("PC-01", "PC-02"):
         write_transaction(
@@ -53,9 +60,9 @@ def mixed(db: Database, levels_county: LevelsCounty) -> LevelsCounty:
     west = lc.base.township_ids["西岭镇"]
     returned = write_transaction(
         db.sessions,
-        lambda s: assignments.assign_case(
-            s, case_id=to_township, assignee_kind="township", assignee_id=west, actor=lead
-        ).id,
+        lambda s: (
+            assignments.assign_case(s, case_id=to_township, assignee_kind="township", assignee_id=west, actor=lead).id
+        ),
     )
     write_transaction(
         db.sessions,
@@ -112,3 +119,13 @@ def test_lean_snapshot_equals_the_full_object_path(db: Database, mixed: LevelsCo
     statuses = {c.assignment_status for c in full.values()}
     assert {"assigned", "returned", None} <= statuses
     assert {c.assignee for c in full.values() if c.assignment_status == "returned"} == {"西岭镇"}
+
+
+def test_open_cases_are_read_in_five_statements_whatever_their_count(db: Database, mixed: LevelsCounty) -> None:
+    """The cases, the assignees' names (departments, townships), the assignments, the units — however many cases
+    and however small the chunks the worker's interface thread gets its turn between."""
+    ticks: list[int] = []
+    with db.session() as s, count_statements(db.engine) as log:
+        views = queries.open_case_views(s, actor=mixed.county, chunk=2, between_chunks=lambda: ticks.append(1))
+    assert len(views) == 5 and len(log.statements) == 5, log.statements
+    assert len(ticks) >= 5  # every 2 rows read, every 2 views built, and at the end
