@@ -153,10 +153,10 @@ def list_open_cases(session: Session, *, actor: Actor) -> list[CaseView]:
 #
 # A console's snapshot reads every open case of its scope (10,000 and more) at start. Loading them as ORM entities
 # and copying each into a view took ~60 µs of CPU a case (`bench/bench_scope.py`: 565–766 ms for 10,000, against
-# 109–152 ms this way), most of it in the ORM and the column types; here the view's columns
-# come straight from one Core SELECT (enums and timestamps as stored, turned into values through lookup tables and
-# one parse), and each row becomes its view in one pass. The views equal `case_view`'s of the same cases: a test
-# holds both paths to the same answer for every role and scope.
+# 109–152 ms this way), most of it in the ORM and the column types; here the view's columns come straight from one
+# Core SELECT (enums and timestamps as stored, turned into values through lookup tables and one parse), and each row
+# becomes its view in one pass. The views equal `case_view`'s of the same cases: a test holds both paths to the same
+# answer for every role and scope.
 
 _STORED: dict[str, dict[str, Any]] = {
     "channel": Channel._value2member_map_,
