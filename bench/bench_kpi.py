@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import emit, progress, summary_ms
+from bench.common import emit, progress, timed
 from console.db import Database, upgrade_to_head
 from console.db.engine import normalise_url
 from console.enums import (
@@ -276,13 +276,12 @@ def bench_backend(db: Database, cases: int, rounds: int, naive_rounds: int) -> d
     worst = 0.0
     for period in Period:
         for dim in Dimension:
-            samples = []
-            for _ in range(rounds):
+
+            def refresh_once(p: Period = period, d: Dimension = dim) -> Any:
                 with db.session() as s:
-                    t0 = time.perf_counter()
-                    data = dashboard_data(s, period=period, by=dim, now=NOW)
-                    samples.append(time.perf_counter() - t0)
-            stats = summary_ms(samples)
+                    return dashboard_data(s, period=p, by=d, now=NOW)
+
+            stats, data = timed(refresh_once, rounds)
             stats["received_in_period"] = data.report.total.counts["received"]
             refresh[f"{period.value}/{dim.value}"] = stats
             worst = max(worst, stats["p95_ms"])

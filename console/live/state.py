@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..enums import OPEN_CASE_STATUSES, EventKind
+from ..enums import EventKind
 from ..events.feed import EventRecord
-from ..models import Case
-from ..services import queries, scope
+from ..services import queries
 from ..services.actor import Actor
 from ..views import CaseView, UnitView
 
@@ -79,17 +77,6 @@ def touched_ids(events: Iterable[EventRecord]) -> tuple[set[int], set[int]]:
     return cases, units
 
 
-def open_case_ids(session: Session, actor: Actor | None = None) -> list[int]:
-    """The open cases' ids in id order (within `actor`'s scope when given). Read through the status index and sorted
-    here: an `ORDER BY id` would walk the whole table by its primary key (10,000 open among 300,000: ~100 ms
-    against ~20 ms), and the scope is applied to the open rows rather than by the township's own index."""
-    q = select(Case.id).where(Case.status.in_(list(OPEN_CASE_STATUSES)))
-    where = scope.figures_filter(actor) if actor is not None else None
-    if where is not None:
-        q = q.where(where)
-    return sorted(session.scalars(q))
-
-
 def load_snapshot(
     session: Session,
     *,
@@ -98,19 +85,13 @@ def load_snapshot(
     chunk: int = 500,
     between_chunks: Callable[[], None] | None = None,
 ) -> Snapshot:
-    """Read the open cases and all units. `last_event_id` is the feed head taken *before* reading, so that an
-    event committed while reading is applied again afterwards (applying is idempotent).
+    """Read the open cases (in `actor`'s scope) and its units. `last_event_id` is the feed head taken *before*
+    reading, so that an event committed while reading is applied again afterwards (applying is idempotent).
 
-    The cases are read `chunk` at a time and `between_chunks` is called in between: a console's worker thread
-    lets the interface thread run there (the interpreter's lock is otherwise held through long stretches)."""
-    ids = open_case_ids(session, actor)
-    cases: list[CaseView] = []
-    for start in range(0, len(ids), chunk):
-        if start and between_chunks is not None:
-            between_chunks()
-        cases.extend(queries.cases_by_ids(session, ids[start : start + chunk], actor=actor))
-    if between_chunks is not None:
-        between_chunks()
+    The cases are read in one lean pass (`queries.open_case_views`) and `between_chunks` is called every `chunk`
+    rows: a console's worker thread lets the interface thread run there (the interpreter's lock is otherwise held
+    through long stretches)."""
+    cases = queries.open_case_views(session, actor=actor, chunk=chunk, between_chunks=between_chunks)
     return Snapshot(cases, queries.list_units(session, actor=actor), last_event_id)
 
 
