@@ -280,14 +280,18 @@
                     o.stale ? label('misc', 'stale') : ''], 'dm-tip');
   }
 
+  // Positions in unit and case rows come in whole millionths of a degree.
+  var MICRO = 1e6;
+
   function upsertUnit(row) {
     // row: [id, lat, lon, kindIdx, statusIdx, stale, callsign]
     var id = row[0], kind = KINDS[row[3]], status = STATUSES[row[4]], stale = !!row[5];
+    var ll = [row[1] / MICRO, row[2] / MICRO];
     var m = units[id];
     if (!m) {
       var opts = unitStyle(kind, status, stale);
       opts.uid = id; opts.kind = kind; opts.status = status; opts.stale = stale; opts.callsign = row[6];
-      m = new UnitMarker([row[1], row[2]], opts);
+      m = new UnitMarker(ll, opts);
       units[id] = m;
       unitLayer.addLayer(m);
       return true;
@@ -300,7 +304,7 @@
       o.styleKey = st.styleKey;
       m.setStyle(st);  // redraws
     }
-    m.setLatLng([row[1], row[2]]);
+    m.setLatLng(ll);
     return false;
   }
 
@@ -309,14 +313,14 @@
   var FULL_REDRAW_MOVES = 40;
 
   function moveUnits(flat) {
-    // flat: id, lat, lon, id, lat, lon, ...
+    // flat: id, lat, lon, id, lat, lon, ... (positions in millionths of a degree)
     // What setLatLng does, without an event per marker; a big batch asks for one full redraw instead of
     // growing the dirty rectangle marker by marker.
     var full = flat.length / 3 > FULL_REDRAW_MOVES, i, m;
     for (i = 0; i < flat.length; i += 3) {
       m = units[flat[i]];
       if (!m) continue;
-      m._latlng = L.latLng(flat[i + 1], flat[i + 2]);
+      m._latlng = L.latLng(flat[i + 1] / MICRO, flat[i + 2] / MICRO);
       if (!m._map) continue;
       if (full) m._project();
       else renderer._updatePath(m);
@@ -362,20 +366,20 @@
 
   function upsertCase(row) {
     // row: [id, lat, lon, priorityIdx, overdue, number, category, address, text]
-    var id = row[0], priority = PRIORITIES[row[3]], overdue = !!row[4];
+    var id = row[0], priority = PRIORITIES[row[3]], overdue = !!row[4], ll = [row[1] / MICRO, row[2] / MICRO];
     var m = cases[id];
     var st = caseStyle(priority, overdue);
     st.cid = id; st.priority = priority; st.overdue = overdue;
     st.number = row[5]; st.category = row[6]; st.address = row[7]; st.text = row[8];
     if (!m) {
-      m = new CaseMarker([row[1], row[2]], st);
+      m = new CaseMarker(ll, st);
       cases[id] = m;
       caseLayer.addLayer(m);
       m.bringToFront();  // the newest case is drawn over everything else
       return;
     }
     L.extend(m.options, st);
-    m.setLatLng([row[1], row[2]]);
+    m.setLatLng(ll);
     m.setStyle(st);
     m._updateBounds && m._map && m.redraw();
   }
@@ -818,6 +822,19 @@
   // ---- messages from Python ------------------------------------------------------------------------------
 
 
+  // A batch is drawn as soon as it is in, instead of in the next frame's callbacks: the frame that shows it then
+  // starts with the canvas ready rather than drawing it first. Several batches before one frame (a big change in
+  // parts) are drawn once: only the first is drawn at once, the rest in that frame, as Leaflet would.
+  var drawnThisFrame = false;
+
+  function drawNow() {
+    if (!renderer._redrawRequest || drawnThisFrame) return;
+    L.Util.cancelAnimFrame(renderer._redrawRequest);
+    renderer._redraw();
+    drawnThisFrame = true;
+    requestAnimationFrame(function () { drawnThisFrame = false; });
+  }
+
   function handle(text) {
     var t0 = performance.now();
     var msg = JSON.parse(text);
@@ -829,9 +846,11 @@
         if (msg.c) applyCases(msg.c);
         if (msg.p) applyFrame(msg.p);
         timing.applyMs = performance.now() - t1;
+        drawNow();
         if (msg.s !== undefined && bridge) {
           var seq = msg.s;
-          // Leaflet's canvas redraw was queued first in this frame's callbacks: when this one runs, it is drawn.
+          // The answer goes with the frame that shows the batch (drawn by now, or by Leaflet's redraw queued
+          // before this callback in the same frame).
           requestAnimationFrame(function () { bridge.applied(seq); });
         }
         break;
