@@ -113,6 +113,7 @@ class MapWidget(QWidget):
         self._bridge.context_menu.connect(self._on_context_menu)
         self._bridge.batch_applied.connect(self.batchApplied)
 
+        self._category_labels: dict[str, str] = {}
         self._state = PageState(
             gcj02=basemap.datum == "gcj02",
             stale_fix_s=basemap.stale_fix_s,
@@ -169,6 +170,7 @@ class MapWidget(QWidget):
         self._load(build_page(self.basemap, townships, grids, boundary, self._texts()))
 
     def _load(self, html: str) -> None:
+        self._category_labels.clear()
         self._app_handler.set_page(html)
         self._ready = False
         self._everything_pending()
@@ -436,10 +438,15 @@ class MapWidget(QWidget):
         self.newAppealRequested.emit(lat, lon)
 
     def _category_label(self, code: str) -> str:
-        try:
-            return label(Category(code))
-        except ValueError:
-            return code
+        """A category's label, translated once per page (each case row and history point asks for one)."""
+        text = self._category_labels.get(code)
+        if text is None:
+            try:
+                text = label(Category(code))
+            except ValueError:
+                text = code
+            self._category_labels[code] = text
+        return text
 
     def _texts(self) -> PageTexts:
         return PageTexts(

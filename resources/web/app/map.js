@@ -33,7 +33,9 @@
   var PRIORITIES = ['red', 'orange', 'yellow', 'blue'];
 
   var map, control, renderer, bridge = null, config;
-  var timing = { parseMs: 0, applyMs: 0, drawMs: 0 };  // of the last batch and the last redraw, for diagnostics
+  // Of the last batch and the last redraw, for diagnostics; frameWaitMs: from the end of the last batch's handling
+  // to the start of the next frame (the one that shows it).
+  var timing = { parseMs: 0, applyMs: 0, drawMs: 0, frameWaitMs: 0 };
   var unitLayer, caseLayer, recLayer, selectionLayer, heatLayer = null, clusterLayer = null;
   var townshipLabels, gridLabels;
   var units = {};   // id -> UnitMarker
@@ -825,14 +827,17 @@
   // A batch is drawn as soon as it is in, instead of in the next frame's callbacks: the frame that shows it then
   // starts with the canvas ready rather than drawing it first. Several batches before one frame (a big change in
   // parts) are drawn once: only the first is drawn at once, the rest in that frame, as Leaflet would.
+  // Returns whether the canvas is drawn now (false: Leaflet draws it in the next frame).
   var drawnThisFrame = false;
 
   function drawNow() {
-    if (!renderer._redrawRequest || drawnThisFrame) return;
+    if (!renderer._redrawRequest) return true;
+    if (drawnThisFrame) return false;
     L.Util.cancelAnimFrame(renderer._redrawRequest);
     renderer._redraw();
     drawnThisFrame = true;
     requestAnimationFrame(function () { drawnThisFrame = false; });
+    return true;
   }
 
   function handle(text) {
@@ -846,12 +851,15 @@
         if (msg.c) applyCases(msg.c);
         if (msg.p) applyFrame(msg.p);
         timing.applyMs = performance.now() - t1;
-        drawNow();
+        var drawn = drawNow() && !msg.p;  // a playback frame is drawn by its own canvas, in the next frame
+        var handled = performance.now();
+        requestAnimationFrame(function () { timing.frameWaitMs = performance.now() - handled; });
         if (msg.s !== undefined && bridge) {
           var seq = msg.s;
-          // The answer goes with the frame that shows the batch (drawn by now, or by Leaflet's redraw queued
-          // before this callback in the same frame).
-          requestAnimationFrame(function () { bridge.applied(seq); });
+          // The answer says the batch is drawn: at once when it is, else in the next frame, after Leaflet's redraw
+          // (queued before this callback).
+          if (drawn) bridge.applied(seq);
+          else requestAnimationFrame(function () { bridge.applied(seq); });
         }
         break;
       case 'select': select(msg.kind, msg.id); break;
