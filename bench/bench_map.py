@@ -5,8 +5,12 @@ applied in the page and drawn at once (the page answers when its canvas is drawn
 frame, the one that shows it, is reported beside: at 60 frames a second, up to 17 ms more).
 
 Figures, each with its budget and whether it is met:
-  - a full batch (every unit moved), p95 <= 100 ms,
+  - a full batch (every unit moved), p95 <= 100 ms, until the page has answered for the last message the change
+    went out in (with `*_messages_max`, the most messages one change took),
   - 10 % of the units moved, p95 <= 20 ms,
+  - beside each: the Python part (until the change is on the channel), the page part (its own parse, apply and
+    draw), `*_to_next_frame` (plus the page's wait for the frame that shows it) and the collector's runs inside
+    the measured batches,
   - the naive ways on the same data in the same run, interleaved with ours: (a) the full list through the channel,
     no diff (every unit's row in every batch, as a first version would send it), for the 10 % and the full batch;
     (b) re-render the folium page with 5,000 markers and reload it (a few runs); ratio (b) / full batch >= 30x,
