@@ -1,7 +1,9 @@
 """How long the interface thread is blocked while a console — with the live map — loads 10,000 open cases and then
 follows another workstation's changes and 300 moving units: a 5 ms timer measures how late the event loop runs each
 tick (budget: never > 50 ms). The naive way, loading the snapshot on the interface thread, is measured in the same
-run on the same database.
+run on the same database. Each phase also reports the collector's runs (`gc.callbacks`): how many of each
+generation, and the longest on each thread, by the clock and in that thread's processor time (a collection on any
+thread holds the interpreter's lock, so the interface waits for it).
 
     QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 PYTHONPATH=. python bench/bench_gui_block.py \
         [--open 10000] [--units 300] [--changes 100] [--follow-s 20]
@@ -10,10 +12,12 @@ run on the same database.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -122,6 +126,49 @@ class LoopProbe:
         }
 
 
+class CollectorLog:
+    """The collector's runs while `on`: generation, thread, duration by the clock and in the thread's CPU time."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.runs: list[tuple[int, str, float, float]] = []
+        self._started: dict[int, tuple[float, float]] = {}
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if not self.on:
+            return
+        ident = threading.get_ident()
+        if phase == "start":
+            self._started[ident] = (time.perf_counter(), time.thread_time())
+            return
+        started = self._started.pop(ident, None)
+        if started is not None:
+            wall, cpu = time.perf_counter() - started[0], time.thread_time() - started[1]
+            name = "interface" if threading.current_thread() is threading.main_thread() else "database"
+            self.runs.append((int(info["generation"]), name, wall * 1000, cpu * 1000))
+
+    def start(self) -> None:
+        self.runs.clear()
+        self.on = True
+
+    def stop(self) -> dict[str, Any]:
+        self.on = False
+        out: dict[str, Any] = {"by_generation": {g: sum(1 for r in self.runs if r[0] == g) for g in (0, 1, 2)}}
+        for name in ("interface", "database"):
+            mine = [r for r in self.runs if r[1] == name]
+            out[f"{name}_thread"] = {
+                "collections": len(mine),
+                "full": sum(1 for r in mine if r[0] == 2),
+                "longest_ms": round(max((r[2] for r in mine), default=0.0), 1),
+                "longest_cpu_ms": round(max((r[3] for r in mine), default=0.0), 1),
+            }
+        return out
+
+
+COLLECTOR = CollectorLog()
+
+
 def spin(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
@@ -204,6 +251,7 @@ def main() -> None:
         progress(f"loading {args.open} open cases and {args.units + 4} units")
         probe = LoopProbe()
         probe.start()
+        COLLECTOR.start()
         t0 = time.perf_counter()
         session.start()
         wait_until(lambda: session.is_loaded)
@@ -212,6 +260,7 @@ def main() -> None:
         spin(2500)  # the dashboard and the boards get their first data too
         result["load"] = {
             **probe.stop(),
+            "collector": COLLECTOR.stop(),
             "seconds_to_loaded": round(loaded_s, 2),
             "queue_rows": window.queue.model.rowCount(),
         }
@@ -219,6 +268,7 @@ def main() -> None:
         progress(f"following {args.changes} appeals and {args.units} units moving every second")
         probe = LoopProbe()
         probe.start()
+        COLLECTOR.start()
         actor = county.actors[Role.SHIFT_LEADER]
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         batches_before = map_widget.last_seq
@@ -240,6 +290,7 @@ def main() -> None:
         spin(1000)
         result["follow"] = {
             **probe.stop(),
+            "collector": COLLECTOR.stop(),
             "queue_rows": window.queue.model.rowCount(),
             "map_batches": map_widget.last_seq - batches_before,
             "seconds": args.follow_s,

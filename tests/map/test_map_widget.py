@@ -78,7 +78,60 @@ def test_batches_are_coalesced(make_map: Any, js: Any, qtbot: Any) -> None:
     assert len(posted) == 1  # ten calls inside one interval: one batch, with the last position
     message = json.loads(posted[0])
     assert isinstance(posted[0], str)
-    assert message["u"] == {"mv": [1, 24.819, 113.61]}
+    assert message["u"] == {"mv": [1, 24_819_000, 113_610_000]}  # positions in millionths of a degree
+
+
+def test_a_big_change_goes_out_in_parts_and_all_of_it_arrives(
+    make_map: Any, js: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.map import widget as widget_module
+
+    widget = make_map()
+    posted: list[dict[str, Any]] = []
+    widget._bridge.post.connect(lambda text: posted.append(json.loads(text)))
+    monkeypatch.setattr(widget_module, "SLICE_ROWS", 100)
+    monkeypatch.setattr(widget_module, "BATCH_CPU_MS", 0.0)  # no time for a second slice: one slice a batch
+    units = [make_unit(i, 24.81 + i * 1e-5, 113.61) for i in range(1, 451)]
+    cases = [make_case(i, 24.82 + i * 1e-5, 113.62) for i in range(1, 251)]
+    widget.set_units(units)
+    widget.set_cases(cases)
+    widget.flush()
+    wait_js(qtbot, js, widget, "[DispatchMap.counts().units, DispatchMap.counts().cases]", [450, 250])
+    batches = [m for m in posted if m["op"] == "batch"]
+    # One slice of each kind a batch: 100+100+100+100+50 units, the last of them with the first 100 cases, then
+    # 100 and 50 cases.
+    assert [(len(m.get("u", {}).get("up", [])), len(m.get("c", {}).get("up", []))) for m in batches] == [
+        (100, 0),
+        (100, 0),
+        (100, 0),
+        (100, 0),
+        (50, 100),
+        (0, 100),
+        (0, 50),
+    ]
+    assert [m["s"] for m in batches] == sorted(m["s"] for m in batches)
+    assert js(widget, "DispatchMap.unitLatLng(450)") == pytest.approx([24.81 + 450e-5, 113.61])
+
+
+def test_moves_of_many_units_go_out_as_one_batch(
+    make_map: Any, js: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.map import widget as widget_module
+
+    widget = make_map()
+    units = [make_unit(i, 24.81 + i * 1e-5, 113.61) for i in range(1, 301)]
+    widget.set_units(units)
+    widget.flush()
+    wait_js(qtbot, js, widget, "DispatchMap.counts().units", 300)
+    posted: list[dict[str, Any]] = []
+    widget._bridge.post.connect(lambda text: posted.append(json.loads(text)))
+    monkeypatch.setattr(widget_module, "SLICE_ROWS", 100)
+    monkeypatch.setattr(widget_module, "BATCH_CPU_MS", 60_000.0)  # time for every slice
+    with qtbot.waitSignal(widget.batchApplied, timeout=WAIT):
+        widget.set_units([make_unit(u.id, 24.9, 113.7 + u.id * 1e-5) for u in units])
+        widget.flush()
+    assert len(posted) == 1 and len(posted[0]["u"]["mv"]) == 3 * 300  # three slices joined: one message
+    assert js(widget, "DispatchMap.unitLatLng(300)") == pytest.approx([24.9, 113.7 + 300e-5])
 
 
 def test_click_in_the_page_emits_the_selection(make_map: Any, js: Any, qtbot: Any) -> None:

@@ -6,7 +6,7 @@ from console.enums import CaseStatus, Priority, UnitStatus
 from console.geo.gcj02 import wgs84_to_gcj02
 from console.timeutil import utcnow
 from tests.map.conftest import make_case, make_unit
-from ui.map.page_state import PageState
+from ui.map.page_state import MICRO, PageState
 
 
 def test_units_first_full_then_only_the_changed_ones() -> None:
@@ -23,8 +23,8 @@ def test_units_first_full_then_only_the_changed_ones() -> None:
     unchanged_for_the_page = make_unit(4, units[3].lat, units[3].lon, current_case_id=9)  # type: ignore[arg-type]
     diff = state.units([moved, en_route, unchanged_for_the_page], [5], now)
     assert diff == {
-        "mv": [2, 24.9, 113.7],
-        "up": [[3, round(units[2].lat or 0, 6), 113.6, 0, 2, 0, "巡003"]],
+        "mv": [2, 24_900_000, 113_700_000],
+        "up": [[3, round((units[2].lat or 0) * MICRO), 113_600_000, 0, 2, 0, "巡003"]],
         "rm": [5],
     }
     assert set(state.units_shown) == {1, 2, 3, 4}
@@ -56,7 +56,7 @@ def test_positions_in_gcj02() -> None:
     diff = state.units([make_unit(1, 24.8, 113.6)], [], utcnow())
     assert diff is not None
     lat, lon = wgs84_to_gcj02(24.8, 113.6)
-    assert diff["up"][0][1:3] == [round(lat, 6), round(lon, 6)]
+    assert diff["up"][0][1:3] == [round(lat * MICRO), round(lon * MICRO)]
 
 
 def test_cases_open_only_overdue_and_text_limit() -> None:

@@ -42,9 +42,13 @@ from .schemes import APP_SCHEME, TILES_SCHEME, AppSchemeHandler, TileSchemeHandl
 log = logging.getLogger(__name__)
 
 MIN_BATCH_INTERVAL_MS = 250  # at most ~4 batches a second
-#: At most this many units and cases in one batch: a bigger change (the first snapshot of 10,000 open cases) goes out
-#: in several batches in the following turns of the event loop, so that none holds the interface for long.
-MAX_BATCH_ROWS = 2000
+#: Pending units and cases are turned into rows this many at a time; a batch takes slices until it has used
+#: `BATCH_CPU_MS` of the interface thread's processor time (its own work: a busy machine does not make batches
+#: smaller). What is left of a big change (the first snapshot of 10,000 open cases) goes out in the following turns
+#: of the event loop, so that no batch holds the interface for long, while a batch of moves (5,000 units: a few
+#: milliseconds) goes out whole, as one message the page draws once.
+SLICE_ROWS = 1000
+BATCH_CPU_MS = 15.0
 #: Fixes age and deadlines pass without new data: every so often the shown units and cases are looked at again.
 RECHECK_INTERVAL_MS = 5000
 
@@ -109,6 +113,7 @@ class MapWidget(QWidget):
         self._bridge.context_menu.connect(self._on_context_menu)
         self._bridge.batch_applied.connect(self.batchApplied)
 
+        self._category_labels: dict[str, str] = {}
         self._state = PageState(
             gcj02=basemap.datum == "gcj02",
             stale_fix_s=basemap.stale_fix_s,
@@ -165,6 +170,7 @@ class MapWidget(QWidget):
         self._load(build_page(self.basemap, townships, grids, boundary, self._texts()))
 
     def _load(self, html: str) -> None:
+        self._category_labels.clear()
         self._app_handler.set_page(html)
         self._ready = False
         self._everything_pending()
@@ -314,17 +320,24 @@ class MapWidget(QWidget):
         self._flush_timer.stop()
         if not self._ready:
             return
+        deadline = time.thread_time() + BATCH_CPU_MS / 1000.0
         now = self._clock()
         recheck, self._recheck = self._recheck, False
         message: dict[str, Any] = {"op": "batch"}
-        units = self._take(self._units, self._units_pending, self._units_gone, MAX_BATCH_ROWS)
-        rows = self._state.units(*units, now, recheck=recheck)
-        if rows:
-            message["u"] = rows
-        cases = self._take(self._cases, self._cases_pending, self._cases_gone, MAX_BATCH_ROWS - len(units[0]))
-        rows = self._state.cases(*cases, now, recheck=recheck)
-        if rows:
-            message["c"] = rows
+        units = self._slices(
+            self._units, self._units_pending, self._units_gone, deadline, self._state.units, now, recheck
+        )
+        if units:
+            message["u"] = units
+        if self._units_pending:  # no time left for cases in this batch (their removals can wait too)
+            cases = None
+            self._recheck = recheck  # the cases' look at their deadlines goes with the batch that has them
+        else:
+            cases = self._slices(
+                self._cases, self._cases_pending, self._cases_gone, deadline, self._state.cases, now, recheck
+            )
+        if cases:
+            message["c"] = cases
         if self._frame is not None:
             message["p"], self._frame = self._frame, None
         self._last_flush = time.monotonic()
@@ -341,6 +354,28 @@ class MapWidget(QWidget):
         return self._seq
 
     # ---- internals -----------------------------------------------------------------------------------------
+
+    @classmethod
+    def _slices(
+        cls,
+        source: Mapping[int, Any],
+        pending: set[int],
+        gone: set[int],
+        deadline: float,
+        rows_for: Callable[..., dict[str, Any] | None],
+        now: datetime,
+        recheck: bool,
+    ) -> dict[str, list[Any]] | None:
+        """Rows for pending ids, `SLICE_ROWS` at a time, until none is left or `deadline` (thread time) has passed
+        (at least one slice: a batch always makes progress); the slices' rows joined into one part of a batch."""
+        out: dict[str, list[Any]] = {}
+        first = True
+        while first or (pending and time.thread_time() < deadline):
+            rows = rows_for(*cls._take(source, pending, gone, SLICE_ROWS), now, recheck=recheck and first)
+            first = False
+            for key, values in (rows or {}).items():
+                out.setdefault(key, []).extend(values)
+        return out or None
 
     @staticmethod
     def _take(source: Mapping[int, Any], pending: set[int], gone: set[int], limit: int) -> tuple[list[Any], list[int]]:
@@ -403,10 +438,15 @@ class MapWidget(QWidget):
         self.newAppealRequested.emit(lat, lon)
 
     def _category_label(self, code: str) -> str:
-        try:
-            return label(Category(code))
-        except ValueError:
-            return code
+        """A category's label, translated once per page (each case row and history point asks for one)."""
+        text = self._category_labels.get(code)
+        if text is None:
+            try:
+                text = label(Category(code))
+            except ValueError:
+                text = code
+            self._category_labels[code] = text
+        return text
 
     def _texts(self) -> PageTexts:
         return PageTexts(

@@ -33,7 +33,9 @@
   var PRIORITIES = ['red', 'orange', 'yellow', 'blue'];
 
   var map, control, renderer, bridge = null, config;
-  var timing = { parseMs: 0, applyMs: 0, drawMs: 0 };  // of the last batch and the last redraw, for diagnostics
+  // Of the last batch and the last redraw, for diagnostics; frameWaitMs: from the end of the last batch's handling
+  // to the start of the next frame (the one that shows it).
+  var timing = { parseMs: 0, applyMs: 0, drawMs: 0, frameWaitMs: 0 };
   var unitLayer, caseLayer, recLayer, selectionLayer, heatLayer = null, clusterLayer = null;
   var townshipLabels, gridLabels;
   var units = {};   // id -> UnitMarker
@@ -280,14 +282,18 @@
                     o.stale ? label('misc', 'stale') : ''], 'dm-tip');
   }
 
+  // Positions in unit and case rows come in whole millionths of a degree.
+  var MICRO = 1e6;
+
   function upsertUnit(row) {
     // row: [id, lat, lon, kindIdx, statusIdx, stale, callsign]
     var id = row[0], kind = KINDS[row[3]], status = STATUSES[row[4]], stale = !!row[5];
+    var ll = [row[1] / MICRO, row[2] / MICRO];
     var m = units[id];
     if (!m) {
       var opts = unitStyle(kind, status, stale);
       opts.uid = id; opts.kind = kind; opts.status = status; opts.stale = stale; opts.callsign = row[6];
-      m = new UnitMarker([row[1], row[2]], opts);
+      m = new UnitMarker(ll, opts);
       units[id] = m;
       unitLayer.addLayer(m);
       return true;
@@ -300,7 +306,7 @@
       o.styleKey = st.styleKey;
       m.setStyle(st);  // redraws
     }
-    m.setLatLng([row[1], row[2]]);
+    m.setLatLng(ll);
     return false;
   }
 
@@ -309,14 +315,14 @@
   var FULL_REDRAW_MOVES = 40;
 
   function moveUnits(flat) {
-    // flat: id, lat, lon, id, lat, lon, ...
+    // flat: id, lat, lon, id, lat, lon, ... (positions in millionths of a degree)
     // What setLatLng does, without an event per marker; a big batch asks for one full redraw instead of
     // growing the dirty rectangle marker by marker.
     var full = flat.length / 3 > FULL_REDRAW_MOVES, i, m;
     for (i = 0; i < flat.length; i += 3) {
       m = units[flat[i]];
       if (!m) continue;
-      m._latlng = L.latLng(flat[i + 1], flat[i + 2]);
+      m._latlng = L.latLng(flat[i + 1] / MICRO, flat[i + 2] / MICRO);
       if (!m._map) continue;
       if (full) m._project();
       else renderer._updatePath(m);
@@ -362,20 +368,20 @@
 
   function upsertCase(row) {
     // row: [id, lat, lon, priorityIdx, overdue, number, category, address, text]
-    var id = row[0], priority = PRIORITIES[row[3]], overdue = !!row[4];
+    var id = row[0], priority = PRIORITIES[row[3]], overdue = !!row[4], ll = [row[1] / MICRO, row[2] / MICRO];
     var m = cases[id];
     var st = caseStyle(priority, overdue);
     st.cid = id; st.priority = priority; st.overdue = overdue;
     st.number = row[5]; st.category = row[6]; st.address = row[7]; st.text = row[8];
     if (!m) {
-      m = new CaseMarker([row[1], row[2]], st);
+      m = new CaseMarker(ll, st);
       cases[id] = m;
       caseLayer.addLayer(m);
       m.bringToFront();  // the newest case is drawn over everything else
       return;
     }
     L.extend(m.options, st);
-    m.setLatLng([row[1], row[2]]);
+    m.setLatLng(ll);
     m.setStyle(st);
     m._updateBounds && m._map && m.redraw();
   }
@@ -818,6 +824,22 @@
   // ---- messages from Python ------------------------------------------------------------------------------
 
 
+  // A batch is drawn as soon as it is in, instead of in the next frame's callbacks: the frame that shows it then
+  // starts with the canvas ready rather than drawing it first. Several batches before one frame (a big change in
+  // parts) are drawn once: only the first is drawn at once, the rest in that frame, as Leaflet would.
+  // Returns whether the canvas is drawn now (false: Leaflet draws it in the next frame).
+  var drawnThisFrame = false;
+
+  function drawNow() {
+    if (!renderer._redrawRequest) return true;
+    if (drawnThisFrame) return false;
+    L.Util.cancelAnimFrame(renderer._redrawRequest);
+    renderer._redraw();
+    drawnThisFrame = true;
+    requestAnimationFrame(function () { drawnThisFrame = false; });
+    return true;
+  }
+
   function handle(text) {
     var t0 = performance.now();
     var msg = JSON.parse(text);
@@ -829,10 +851,15 @@
         if (msg.c) applyCases(msg.c);
         if (msg.p) applyFrame(msg.p);
         timing.applyMs = performance.now() - t1;
+        var drawn = drawNow() && !msg.p;  // a playback frame is drawn by its own canvas, in the next frame
+        var handled = performance.now();
+        requestAnimationFrame(function () { timing.frameWaitMs = performance.now() - handled; });
         if (msg.s !== undefined && bridge) {
           var seq = msg.s;
-          // Leaflet's canvas redraw was queued first in this frame's callbacks: when this one runs, it is drawn.
-          requestAnimationFrame(function () { bridge.applied(seq); });
+          // The answer says the batch is drawn: at once when it is, else in the next frame, after Leaflet's redraw
+          // (queued before this callback).
+          if (drawn) bridge.applied(seq);
+          else requestAnimationFrame(function () { bridge.applied(seq); });
         }
         break;
       case 'select': select(msg.kind, msg.id); break;
