@@ -48,7 +48,7 @@ from console.services.actor import SYSTEM
 from console.services.positions import Fix, ingest_positions
 from console.services.retention import prune_positions
 from console.services.tracks import unit_track
-from ui.gc_tuning import tune_for_interface
+from ui.gc_tuning import freeze_long_lived
 
 EVERY_S = 10
 PER_UNIT_DAY = 86_400 // EVERY_S
@@ -276,9 +276,9 @@ def run(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     unit_ids, days = seed(db, args.fixes, args.units, now)
     total = stored(db)
-    # The reads run as in a console's database worker: with the console's collector settings (what start-up made
-    # is frozen, so a full collection does not walk it in the middle of a read).
-    tune_for_interface()
+    # The reads run as in a console's database worker: with the console's collector settings (what is alive after
+    # start-up frozen, so a full collection does not walk it in the middle of a read; ui/gc_tuning.py).
+    freeze_long_lived()
     progress(f"{db.engine.dialect.name}: {total} fixes stored; tracks ...")
     fast = track(db, unit_ids, days, args.shifts, rng)
     slow = naive_track(db, unit_ids, days, args.naive_tracks, rng)
