@@ -198,12 +198,24 @@ def open_case_views(
     assignments and their active dispatches (the open cases as a subquery: no list of ids bound in).
     `between_chunks` is called every `chunk` views built (and every four chunks read), so that a worker thread lets
     the interface thread run."""
-    tick = between_chunks or (lambda: None)
-    utc_column, utc = _utc_reader(session.get_bind().dialect.name)
-    raw = {name: type_coerce(getattr(Case, name), String()) for name in _STORED}
     open_ = Case.status.in_(sorted(OPEN_CASE_STATUSES))
     where = scope.figures_filter(actor)
     in_scope = [open_] if where is None else [open_, where]
+    return _lean_views(session, in_scope, actor=actor, chunk=chunk, between_chunks=between_chunks)
+
+
+def _lean_views(
+    session: Session,
+    where: list[Any],
+    *,
+    actor: Actor,
+    chunk: int = 500,
+    between_chunks: Callable[[], None] | None = None,
+) -> list[CaseView]:
+    """The views of the cases `where` selects, in id order, read lean (see above)."""
+    tick = between_chunks or (lambda: None)
+    utc_column, utc = _utc_reader(session.get_bind().dialect.name)
+    raw = {name: type_coerce(getattr(Case, name), String()) for name in _STORED}
     q = select(
         Case.id,
         Case.number,
@@ -225,14 +237,14 @@ def open_case_views(
         Case.escalation,
         Case.repeat_count,
         Case.version,
-    ).where(*in_scope)
+    ).where(*where)
     rows: list[Any] = []
     # Fetched four chunks at a time: reading rows is mostly the driver's C code, building views is Python.
     for part in session.connection().execute(q).partitions(chunk * 4):
         rows.extend(part)
         tick()
     rows.sort(key=itemgetter(0))  # by id; an ORDER BY would walk the primary key instead of the status index
-    assignments, units = _open_case_extras(session, select(Case.id).where(*in_scope))
+    assignments, units = _open_case_extras(session, select(Case.id).where(*where))
     channels, categories, priorities, statuses = (_STORED[k] for k in ("channel", "category", "priority", "status"))
     masked = not actor.may(Action.VIEW_PHONE)
     no_assignment = (None, None)
@@ -323,10 +335,24 @@ def _open_case_extras(session: Session, case_ids: Any) -> tuple[dict[int, tuple[
     return assignments, {case_id: tuple(ids) for case_id, ids in units.items()}
 
 
+#: From this many ids on, `cases_by_ids` reads lean (a mass escalation by the sweep, a reconnect's catch-up): ten
+#: thousand cases as entities cost the database thread ~60 µs each and leave the collector a heap to walk while the
+#: interface waits on the interpreter's lock. Fewer go the entity way, which the planner finds by primary key.
+LEAN_FROM = 200
+#: Ids bound into one statement at most (SQLite's limit on bound variables is 32,766).
+IDS_PER_STATEMENT = 5000
+
+
 def cases_by_ids(session: Session, ids: Iterable[int], *, actor: Actor) -> list[CaseView]:
-    wanted = list(set(ids))
+    wanted = sorted(set(ids))
     if not wanted:
         return []
+    if len(wanted) >= LEAN_FROM:
+        views: list[CaseView] = []
+        for start in range(0, len(wanted), IDS_PER_STATEMENT):
+            part = wanted[start : start + IDS_PER_STATEMENT]
+            views.extend(_lean_views(session, [Case.id.in_(part)], actor=actor))
+        return [v for v in views if scope.case_in_scope(actor, v)] if actor.scoped else views
     # Found by primary key, the scope kept here: in SQL, the planner took the township's own index over the ids.
     cases = session.scalars(select(Case).where(Case.id.in_(wanted)).order_by(Case.id)).all()
     if actor.scoped:

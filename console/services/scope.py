@@ -9,7 +9,7 @@ more: an unknown id is still `NotFound`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -87,7 +87,17 @@ def handoff_filter(actor: Actor) -> ColumnElement[bool]:
     return Handoff.case_id.in_(select(Case.id).where(case_filter(actor)))
 
 
-def case_in_scope(actor: Actor, case: Case) -> bool:
+class Placed(Protocol):
+    """Where a case lies, as a `Case` and its `CaseView` both say."""
+
+    @property
+    def township_id(self) -> int | None: ...
+
+    @property
+    def grid_id(self) -> int | None: ...
+
+
+def case_in_scope(actor: Actor, case: Placed) -> bool:
     if actor.level == Level.TOWNSHIP:
         return actor.township_id is not None and case.township_id == actor.township_id
     if actor.level == Level.VILLAGE:

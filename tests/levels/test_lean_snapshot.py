@@ -129,3 +129,25 @@ def test_open_cases_are_read_in_five_statements_whatever_their_count(db: Databas
         views = queries.open_case_views(s, actor=mixed.county, chunk=2, between_chunks=lambda: ticks.append(1))
     assert len(views) == 5 and len(log.statements) == 5, log.statements
     assert len(ticks) >= 4  # every 8 rows read, every 2 views built, and at the end
+
+
+def test_changes_read_many_cases_lean_and_alike(
+    db: Database, mixed: LevelsCounty, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cases_by_ids` reads many ids at once (a mass escalation, a catch-up) lean, in parts: the same views as the
+    entity way, the scope kept, closed cases included (the change feed tells them apart)."""
+    with db.session() as s:
+        every = list(s.scalars(select(Case.id)))
+    assert len(every) == 6
+    for who, actor in _actors(mixed).items():
+        with db.session() as s:
+            by_entity = queries.cases_by_ids(s, [*every, 10**9], actor=actor)
+        monkeypatch.setattr(queries, "LEAN_FROM", 1)
+        monkeypatch.setattr(queries, "IDS_PER_STATEMENT", 4)  # in two statements' worth of ids
+        with db.session() as s:
+            lean = queries.cases_by_ids(s, [*every, 10**9], actor=actor)
+        monkeypatch.undo()
+        assert lean == by_entity, who
+        assert len(by_entity) == {"village lead": 3, "township with no township": 0}.get(
+            who, 5 if "township" in who else 6
+        ), who
