@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..db.hot import literal_states
 from ..enums import CaseStatus, Category, EventKind
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
@@ -114,12 +115,16 @@ COLUMNS = (
 )
 
 
+#: The states in which a case is no case of its own any more: never a repeat's master nor a duplicate.
+DEAD = (CaseStatus.MERGED, CaseStatus.INVALID)
+
+
 def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[Any]]]:
     """The bounded, indexed reads of earlier cases (by phone: `(caller_phone, received_at)`; by place: `(category,
     received_at)`), as (way, query) pairs with bind parameters (`candidate_params`). Intake sends them in one
     statement together with its duplicate reads."""
     live = [
-        Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]),
+        Case.status.not_in(literal_states(DEAD)),
         or_(Case.closed_at.is_(None), Case.closed_at >= bindparam("rp_closed_since")),
         Case.received_at <= bindparam("received"),
     ]
