@@ -16,7 +16,7 @@ locked database is still retried by `write_transaction`).
 
 Rules for a hot statement: no expanding `IN` (write the list as literals, `literal_states`), no bind parameter
 that is both given a value in the construct and at execution; everything else a construct can say is allowed.
-`loaded` builds the ORM object of a row just written without reading it back.
+`HotInsert` is an INSERT whose new id is wanted; `loaded` builds the ORM object of a row just written without reading it back.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Integer, Numeric, Table, bindparam, literal_column
+from sqlalchemy import CursorResult, Executable, Insert, Integer, Numeric, Table, bindparam, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, class_mapper, make_transient_to_detached
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -99,6 +99,24 @@ class HotStatement:
     def first(self, session: Session, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found = self.rows(session, values)
         return found[0] if found else None
+
+
+class HotInsert:
+    """A hot INSERT of one row whose id is wanted: `RETURNING id` on PostgreSQL; on SQLite the cursor's `lastrowid`
+    (the same id, without a RETURNING clause, which costs SQLite more than the insert itself in a short
+    transaction)."""
+
+    def __init__(self, statement: Insert, id_column: ColumnElement[Any]) -> None:
+        self.plain = HotStatement(statement)
+        self.returning = HotStatement(statement.returning(id_column))
+
+    def insert(self, session: Session, values: Mapping[str, Any]) -> int:
+        """Insert the row in the session's transaction and return its id."""
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":
+            prepared = self.plain.prepared(conn.dialect)
+            return int(conn.exec_driver_sql(prepared.sql, prepared.parameters(values)).lastrowid)
+        return int(self.returning.execute(session, values).scalar_one())
 
 
 def _prepare(statement: Executable, dialect: Dialect) -> Prepared:

@@ -12,7 +12,7 @@ from sqlalchemy import String, Table, bindparam, func, insert, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
-from ..db.hot import HotStatement, bound, loaded
+from ..db.hot import HotInsert, HotStatement, bound, loaded
 from ..enums import EventKind
 from ..models import Event, utcnow
 from .origin import with_origin
@@ -46,24 +46,21 @@ def record_event(
     # Changes the service made through the session go first, as the flush of an added event used to send them.
     if session.new or session.dirty or session.deleted:
         session.flush()
-    # One hot INSERT … RETURNING (`console.db.hot`) instead of the unit of work's flush: the event is a hot write of
+    # One hot INSERT (`console.db.hot`) instead of the unit of work's flush: the event is a hot write of
     # every state change. On PostgreSQL the NOTIFY goes in the same statement (one round trip, not two). The
     # returned object is not in the session; it carries its row's values and id.
     if notify and session.connection().dialect.name == "postgresql":
-        statement = _INSERT_NOTIFY
-        values["channel"] = NOTIFY_CHANNEL
+        event_id = int(_INSERT_NOTIFY.execute(session, {**values, "channel": NOTIFY_CHANNEL}).scalar_one())
     else:
-        statement = _INSERT
-    values["id"] = int(statement.execute(session, values).scalar_one())
-    values.pop("channel", None)
-    event = loaded(None, Event, values)
+        event_id = _INSERT.insert(session, values)
+    event = loaded(None, Event, {**values, "id": event_id})
     session.info.setdefault(_WRITTEN, []).append(event)
     return event
 
 
 _TABLE = cast(Table, Event.__table__)
 _COLUMNS = ("ts", "actor", "kind", "case_id", "unit_id", "payload")
-_INSERT = HotStatement(insert(_TABLE).values(**bound(_TABLE, _COLUMNS)).returning(_TABLE.c.id))
+_INSERT = HotInsert(insert(_TABLE).values(**bound(_TABLE, _COLUMNS)), _TABLE.c.id)
 # PostgreSQL: the row and its NOTIFY (delivered at commit; notifications with the same payload within one
 # transaction are folded into one by PostgreSQL).
 _written = insert(_TABLE).values(**bound(_TABLE, _COLUMNS)).returning(_TABLE.c.id).cte("written")

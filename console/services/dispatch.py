@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from ..db.hot import HotStatement, bound, literal_states, loaded
+from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
 from ..events import record_event
 from ..geo.ranking import KINDS, UnitArrays, rank
@@ -165,8 +165,8 @@ def dispatch_unit(
         "dispatched_at": now,
         "eta_s": eta,
     }
-    # One INSERT … RETURNING; the object returned carries the row's values (it is not in the session).
-    dispatch_id = int(_DISPATCH_INSERT.execute(session, values).scalar_one())
+    # One INSERT; the object returned carries the row's values (it is not in the session).
+    dispatch_id = _DISPATCH_INSERT.insert(session, values)
     dispatch = loaded(None, Dispatch, {**_DISPATCH_UNWRITTEN, **values, "id": dispatch_id})
     record_event(
         session,
@@ -197,9 +197,7 @@ _CLAIM = HotStatement(
 _CASE_MOVES: dict[frozenset[CaseStatus], HotStatement] = {}
 _DISPATCHES = cast(Table, Dispatch.__table__)
 _DISPATCH_COLUMNS = ("case_id", "unit_id", "dispatched_by", "dispatched_at", "eta_s")
-_DISPATCH_INSERT = HotStatement(
-    insert(_DISPATCHES).values(**bound(_DISPATCHES, _DISPATCH_COLUMNS)).returning(_DISPATCHES.c.id)
-)
+_DISPATCH_INSERT = HotInsert(insert(_DISPATCHES).values(**bound(_DISPATCHES, _DISPATCH_COLUMNS)), _DISPATCHES.c.id)
 _DISPATCH_UNWRITTEN = {"en_route_at": None, "on_scene_at": None, "cleared_at": None, "cancelled_at": None}
 
 

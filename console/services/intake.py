@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import String, Table, bindparam, func, insert, literal_column, select, text, union_all
 from sqlalchemy.orm import Session
 
-from ..db.hot import HotStatement, bound, literal_states, loaded
+from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
@@ -347,7 +347,7 @@ _CASE_COLUMNS = (
     "updated_at",
 )
 _CASES = cast(Table, Case.__table__)
-_CASE_INSERT = HotStatement(insert(_CASES).values(**bound(_CASES, _CASE_COLUMNS)).returning(_CASES.c.id))
+_CASE_INSERT = HotInsert(insert(_CASES).values(**bound(_CASES, _CASE_COLUMNS)), _CASES.c.id)
 
 
 def _unwritten() -> dict[str, Any]:
@@ -368,10 +368,10 @@ _CASE_UNWRITTEN = _unwritten()
 
 
 def _insert_case(session: Session, values: dict[str, Any]) -> Case:
-    """The case row by one hot INSERT … RETURNING (no unit-of-work flush), then the same row as a persistent object
+    """The case row by one hot INSERT (no unit-of-work flush), then the same row as a persistent object
     of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
     read it and may change it (a later flush updates it) as if it had been added."""
-    case_id = int(_CASE_INSERT.execute(session, values).scalar_one())
+    case_id = _CASE_INSERT.insert(session, values)
     return loaded(session, Case, {**_CASE_UNWRITTEN, **values, "id": case_id})
 
 
