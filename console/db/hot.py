@@ -53,13 +53,14 @@ class Prepared:
     results: tuple[Processor | None, ...]
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        binds = self.binds
-        given = {k: (binds[k](v) if k in binds else v) for k, v in values.items()}
-        if self.constants:
-            given = {**self.constants, **given}
+        """The driver's parameters for these values (processed by their types, constants added, in order)."""
+        given = {**self.constants, **values} if self.constants else dict(values)
+        for name, processor in self.binds.items():
+            if name in given:
+                given[name] = processor(given[name])
         if self.order is None:
             return given
-        return tuple(given[name] for name in self.order)
+        return tuple([given[name] for name in self.order])
 
 
 class HotStatement:
