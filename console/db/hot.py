@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Insert, Integer, Numeric, Table, bindparam, literal_column
+from sqlalchemy import Connection, CursorResult, Executable, Insert, Integer, Numeric, Table, bindparam, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, class_mapper, make_transient_to_detached
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -80,16 +80,16 @@ class HotStatement:
                 self._prepared[key] = found
         return found
 
-    def execute(self, session: Session, values: Mapping[str, Any]) -> CursorResult[Any]:
-        """Run it in the session's transaction."""
-        conn = session.connection()
+    def execute(self, on: Session | Connection, values: Mapping[str, Any]) -> CursorResult[Any]:
+        """Run it in the session's transaction (or on the session's connection, already at hand)."""
+        conn = _connection(on)
         prepared = self.prepared(conn.dialect)
         return conn.exec_driver_sql(prepared.sql, prepared.parameters(values))
 
-    def rows(self, session: Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def rows(self, on: Session | Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run it and return its rows with the returned columns' types applied (SQLite timestamps as aware
         datetimes, enums as enums)."""
-        conn = session.connection()
+        conn = _connection(on)
         prepared = self.prepared(conn.dialect)
         rows = conn.exec_driver_sql(prepared.sql, prepared.parameters(values)).tuples().all()
         procs = prepared.results
@@ -97,8 +97,8 @@ class HotStatement:
             return [tuple(r) for r in rows]
         return [tuple(v if p is None or v is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows]
 
-    def first(self, session: Session, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        found = self.rows(session, values)
+    def first(self, on: Session | Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        found = self.rows(on, values)
         return found[0] if found else None
 
 
@@ -111,13 +111,17 @@ class HotInsert:
         self.plain = HotStatement(statement)
         self.returning = HotStatement(statement.returning(id_column))
 
-    def insert(self, session: Session, values: Mapping[str, Any]) -> int:
+    def insert(self, on: Session | Connection, values: Mapping[str, Any]) -> int:
         """Insert the row in the session's transaction and return its id."""
-        conn = session.connection()
+        conn = _connection(on)
         if conn.dialect.name == "sqlite":
             prepared = self.plain.prepared(conn.dialect)
             return int(conn.exec_driver_sql(prepared.sql, prepared.parameters(values)).lastrowid)
-        return int(self.returning.execute(session, values).scalar_one())
+        return int(self.returning.execute(conn, values).scalar_one())
+
+
+def _connection(on: Session | Connection) -> Connection:
+    return on if isinstance(on, Connection) else on.connection()
 
 
 def _prepare(statement: Executable, dialect: Dialect) -> Prepared:

@@ -49,10 +49,11 @@ def record_event(
     # One hot INSERT (`console.db.hot`) instead of the unit of work's flush: the event is a hot write of
     # every state change. On PostgreSQL the NOTIFY goes in the same statement (one round trip, not two). The
     # returned object is not in the session; it carries its row's values and id.
-    if notify and session.connection().dialect.name == "postgresql":
-        event_id = int(_INSERT_NOTIFY.execute(session, {**values, "channel": NOTIFY_CHANNEL}).scalar_one())
+    conn = session.connection()
+    if notify and conn.dialect.name == "postgresql":
+        event_id = int(_INSERT_NOTIFY.execute(conn, {**values, "channel": NOTIFY_CHANNEL}).scalar_one())
     else:
-        event_id = _INSERT.insert(session, values)
+        event_id = _INSERT.insert(conn, values)
     event = loaded(None, Event, {**values, "id": event_id})
     session.info.setdefault(_WRITTEN, []).append(event)
     return event

@@ -141,14 +141,15 @@ def dispatch_unit(
     rules = rules or default_rules()
     # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path. The
     # hot statements (`console.db.hot`) go straight to the driver, not through the ORM's bulk-persistence path.
-    claimed = _CLAIM.first(session, {"p_unit": unit_id, "p_case": case_id, "p_now": now})
+    conn = session.connection()
+    claimed = _CLAIM.first(conn, {"p_unit": unit_id, "p_case": case_id, "p_now": now})
     if claimed is None:
         unit = session.get(Unit, unit_id, populate_existing=True)
         if unit is None:
             raise NotFound("unit", unit_id)
         raise _holder(session, unit)
     callsign, kind, unit_lat, unit_lon = claimed
-    moved = _case_move(frozenset(case_states)).first(session, {"p_case": case_id, "p_now": now})
+    moved = _case_move(frozenset(case_states)).first(conn, {"p_case": case_id, "p_now": now})
     if moved is None:
         case = session.get(Case, case_id, populate_existing=True)
         if case is None:
@@ -166,7 +167,7 @@ def dispatch_unit(
         "eta_s": eta,
     }
     # One INSERT; the object returned carries the row's values (it is not in the session).
-    dispatch_id = _DISPATCH_INSERT.insert(session, values)
+    dispatch_id = _DISPATCH_INSERT.insert(conn, values)
     dispatch = loaded(None, Dispatch, {**_DISPATCH_UNWRITTEN, **values, "id": dispatch_id})
     record_event(
         session,
