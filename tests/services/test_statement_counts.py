@@ -40,6 +40,13 @@ EXPECTED: dict[str, tuple[int, int]] = {
     # units by tracker, the history already holding late fixes (one statement for the batch), the guarded position
     # update, the history insert, event insert, and patrol matching's three reads (plans, shifts, plan units)
     "position_batch": (8, 8),
+    # the same through the operations the interface runs (`console.ops`), by id: an intake without attachments or
+    # triage answers is the service's intake (as above, a repeat of the case before it); a dispatch by unit is the
+    # service's dispatch (its first in this process on this database: with the road network's check); F5 reads the
+    # case and the available units to rank them, then dispatches the first (the road network checked by then)
+    "intake_op": (7, 7),
+    "dispatch_op": (5, 5),
+    "dispatch_nearest_op": (6, 6),
 }
 
 
@@ -138,3 +145,23 @@ def test_the_count_fails_when_a_statement_is_added(db: Database, county: MiniCou
 
     with pytest.raises(AssertionError, match="dispatch: "):
         expect(db, "dispatch", counted(db, work))
+
+
+def test_the_operations_the_interface_runs_send_the_service_s_statements(db: Database, county: MiniCounty) -> None:
+    """The dispatch console's intake form, its dispatch by unit and F5 (`dispatch.nearest`) go through the named
+    operations (`console.ops`): by id they send exactly what the service sends (F5 adds its reads for the ranking);
+    the operations' runner adds no statement of its own."""
+    from console.ops import execute
+
+    actor = county.actors[Role.DISPATCHER]
+    _new_case(db, county, "13900000010")  # the grid index built, as in `test_intake_statements`
+    with count_statements(db.engine) as log:
+        created = execute(db, actor, "intake.create", data={**GOOD, "caller_phone": "13900000011"}).value
+    expect(db, "intake_op", log)
+    with count_statements(db.engine) as log:
+        execute(db, actor, "dispatch.unit", case_id=created.case.id, unit_id=county.unit_ids["PC-01"])
+    expect(db, "dispatch_op", log)
+    other = execute(db, actor, "intake.create", data={**GOOD, "caller_phone": "13900000012"}).value
+    with count_statements(db.engine) as log:
+        execute(db, actor, "dispatch.nearest", case_id=other.case.id)
+    expect(db, "dispatch_nearest_op", log)
