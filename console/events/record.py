@@ -51,7 +51,7 @@ def record_event(
     # returned object is not in the session; it carries its row's values and id.
     conn = session.connection()
     if notify and conn.dialect.name == "postgresql":
-        event_id = int(_INSERT_NOTIFY.execute(conn, {**values, "channel": NOTIFY_CHANNEL}).scalar_one())
+        event_id = int(_INSERT_NOTIFY.scalar(conn, {**values, "channel": NOTIFY_CHANNEL}))
     else:
         event_id = _INSERT.insert(conn, values)
     event = loaded(None, Event, {**values, "id": event_id})

@@ -221,13 +221,13 @@ _CITIZEN_UPSERT = HotStatement(
 def next_case_number(session: Session, received: datetime) -> str:
     """Increment the year's counter with one upsert (the transaction's first write) and format `2026-000123`."""
     year = received.astimezone(CHINA_TZ).year
-    value = int(_COUNTER_UPSERT.execute(session, {"name": f"case-{year}"}).scalar_one())
+    value = int(_COUNTER_UPSERT.scalar(session, {"name": f"case-{year}"}))
     return f"{year}-{value:06d}"
 
 
 def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -> int:
     """Find or create the citizen by phone in one statement; a name given now replaces the stored one."""
-    return int(_CITIZEN_UPSERT.execute(session, {"phone": phone, "name": name, "created_at": now}).scalar_one())
+    return int(_CITIZEN_UPSERT.scalar(session, {"phone": phone, "name": name, "created_at": now}))
 
 
 # -- service functions --------------------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_what_a_hot_statement_cannot_hold_is_refused(db: Database) -> None:
         with pytest.raises(ValueError, match="expanding IN"):
             expanding.rows(s, {})
         with pytest.raises(ValueError, match="payload"):
-            computed.execute(s, {"ts": WHEN, "actor": "x", "kind": EventKind.CASE_NOTE})
+            computed.rows(s, {"ts": WHEN, "actor": "x", "kind": EventKind.CASE_NOTE})
 
 
 def test_loaded_objects_are_the_session_s_and_flush_their_changes(db: Database, county: MiniCounty) -> None:
