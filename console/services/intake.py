@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, func, insert, literal_column, select, text, union_all
+from sqlalchemy import Connection, String, Table, bindparam, func, insert, literal_column, select, text, union_all
 from sqlalchemy.orm import Session
 
 from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
@@ -225,9 +225,9 @@ def next_case_number(session: Session, received: datetime) -> str:
     return f"{year}-{value:06d}"
 
 
-def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -> int:
+def _citizen_id(conn: Connection, phone: str, name: str | None, now: datetime) -> int:
     """Find or create the citizen by phone in one statement; a name given now replaces the stored one."""
-    return int(_CITIZEN_UPSERT.scalar(session, {"phone": phone, "name": name, "created_at": now}))
+    return int(_CITIZEN_UPSERT.scalar(conn, {"phone": phone, "name": name, "created_at": now}))
 
 
 # -- service functions --------------------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def _reads(phone: bool, place: bool) -> HotStatement:
 
 
 def _nearby(
-    session: Session, req: IntakeRequest, received: datetime, rules: Rules, appeal: repeats.Appeal, now: datetime
+    conn: Connection, req: IntakeRequest, received: datetime, rules: Rules, appeal: repeats.Appeal, now: datetime
 ) -> tuple[list[str], list[repeats.Candidate]]:
     """The duplicate candidates (numbers, newest first) and the repeat candidates, read in ONE statement."""
     phone = bool(req.caller_phone)
@@ -296,7 +296,7 @@ def _nearby(
         params.update(zip(("dup_min_lat", "dup_min_lon", "dup_max_lat", "dup_max_lon"), box, strict=True))
     dups: dict[int, tuple[datetime, str]] = {}
     repeat_rows: list[Any] = []
-    for by, *values in _reads(phone, place).rows(session, params):
+    for by, *values in _reads(phone, place).rows(conn, params):
         if by in ("phone", "place"):
             repeat_rows.append((by, *values))
             continue
@@ -367,11 +367,11 @@ def _unwritten() -> dict[str, Any]:
 _CASE_UNWRITTEN = _unwritten()
 
 
-def _insert_case(session: Session, values: dict[str, Any]) -> Case:
+def _insert_case(session: Session, conn: Connection, values: dict[str, Any]) -> Case:
     """The case row by one hot INSERT (no unit-of-work flush), then the same row as a persistent object
     of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
     read it and may change it (a later flush updates it) as if it had been added."""
-    case_id = _CASE_INSERT.insert(session, values)
+    case_id = _CASE_INSERT.insert(conn, values)
     return loaded(session, Case, {**_CASE_UNWRITTEN, **values, "id": case_id})
 
 
@@ -392,14 +392,15 @@ def create_case(
     now = now or utcnow()
     received = req.received_at or now
     number = next_case_number(session, received)  # first statement: takes the write lock
+    conn = session.connection()  # the hot statements' (asked for once)
     req = _geocoded(session, req)
     hit = _locate(session, req)
     appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
-    dup_numbers, candidates = _nearby(session, req, received, rules, appeal, now)
+    dup_numbers, candidates = _nearby(conn, req, received, rules, appeal, now)
     dup_numbers = _numbers_in_scope(session, actor, dup_numbers)
     match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
-    citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
+    citizen_id = _citizen_id(conn, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     values: dict[str, Any] = {
         "number": number,
         "channel": req.channel,
@@ -426,7 +427,7 @@ def create_case(
         "level": level,
         "updated_at": now,
     }
-    case = _insert_case(session, values)
+    case = _insert_case(session, conn, values)
     record_event(
         session,
         EventKind.CASE_RECEIVED,

@@ -192,6 +192,9 @@ def candidates_from_rows(appeal: Appeal, rules: RepeatRules, rows: Iterable[Any]
 
 def best_match(appeal: Appeal, candidates: Iterable[Candidate], rules: RepeatRules) -> RepeatMatch | None:
     """The best earlier case this appeal repeats (by score, then recency), or None."""
+    candidates = list(candidates)
+    if not candidates:  # most appeals: nothing to compare the text with
+        return None
     mine = grams(appeal.description)
     best: tuple[float, datetime, RepeatMatch] | None = None
     for other in candidates:
