@@ -140,7 +140,8 @@ def send(conn: Connection, sql: str, parameters: Any) -> Any:
     SQLAlchemy's (`DBAPIError.instance`: a locked database is still retried by `write_transaction`, a lost connection
     is invalidated so the pool does not hand it out again). It runs in the connection's transaction as
     `exec_driver_sql` would (the drivers begin it implicitly at the first statement); what it leaves out is the
-    result object and its metadata, most of `exec_driver_sql`'s cost. The caller closes the cursor."""
+    result object and its metadata, most of `exec_driver_sql`'s cost, and with it the engine's `echo` logging and
+    `handle_error` hooks (nothing in the project turns echo on or hooks errors). The caller closes the cursor."""
     cursor = conn.connection.cursor()
     before, after = conn.dispatch.before_cursor_execute, conn.dispatch.after_cursor_execute
     if before:
