@@ -46,6 +46,7 @@ from console.geo.distance import haversine_m
 from console.geo.gridindex import grid_index
 from console.geo.ranking import UnitArrays, rank
 from console.models import Case, Event, Grid, Township, Unit
+from console.ops import execute
 from console.rules import default_rules
 from console.services import dispatch, intake
 from console.services.actor import Actor
@@ -271,7 +272,8 @@ def bench_dispatch(db: Database, naive: Naive, n: int = 200) -> dict[str, Any]:
 
 
 def statement_counts(db: Database) -> dict[str, int]:
-    """How many statements each hot operation sends (tests/services/test_statement_counts.py guards the same)."""
+    """How many statements each hot operation sends (tests/services/test_statement_counts.py guards the same); the
+    dispatch also as the interface runs it (`dispatch_op`, the named operation)."""
     rng = run_rng(17, db)
     with db.session() as s:
         unit_id = int(s.scalars(select(Unit.id).order_by(Unit.id.desc())).first() or 0)
@@ -290,6 +292,15 @@ def statement_counts(db: Database) -> dict[str, int]:
             lambda s: dispatch.set_unit_status(s, unit_id=unit_id, status=UnitStatus.AVAILABLE, actor=ACTOR),
         )
     out["unit_status"] = log.count
+    # The interface's way to the same dispatch: the named operation (`console.ops`), by id.
+    other = _intake_once(db, intake.parse_intake(random_intake(rng)))
+    with count_statements(db.engine) as log:
+        execute(db, ACTOR, "dispatch.unit", case_id=other, unit_id=unit_id)
+    out["dispatch_op"] = log.count
+    write_transaction(
+        db.sessions,
+        lambda s: dispatch.set_unit_status(s, unit_id=unit_id, status=UnitStatus.AVAILABLE, actor=ACTOR),
+    )
     return out
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import String, Table, bindparam, func, insert, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
+from ..db.hot import HotInsert, HotStatement, bound, loaded
 from ..enums import EventKind
 from ..models import Event, utcnow
 from .origin import with_origin
@@ -33,41 +35,39 @@ def record_event(
 ) -> Event:
     """Append an event row; on PostgreSQL also queue a NOTIFY delivered when the transaction commits. While this
     process has an origin set (the command line), the payload carries it (`origin`)."""
-    event = Event(
-        ts=ts or utcnow(),
-        actor=actor,
-        kind=kind,
-        case_id=case_id,
-        unit_id=unit_id,
-        payload=with_origin(payload or {}),
-    )
+    values: dict[str, Any] = {
+        "ts": ts or utcnow(),
+        "actor": actor,
+        "kind": kind,
+        "case_id": case_id,
+        "unit_id": unit_id,
+        "payload": with_origin(payload or {}),
+    }
     # Changes the service made through the session go first, as the flush of an added event used to send them.
     if session.new or session.dirty or session.deleted:
         session.flush()
-    # One Core INSERT … RETURNING (compiled once per process) instead of the unit of work's flush: the event is a
-    # hot write of every state change. The returned object is not in the session; it carries its id.
-    event.id = int(session.connection().execute(_INSERT, _values(event)).scalar_one())
+    # One hot INSERT (`console.db.hot`) instead of the unit of work's flush: the event is a hot write of
+    # every state change. On PostgreSQL the NOTIFY goes in the same statement (one round trip, not two). The
+    # returned object is not in the session; it carries its row's values and id.
+    conn = session.connection()
+    if notify and conn.dialect.name == "postgresql":
+        event_id = int(_INSERT_NOTIFY.scalar(conn, {**values, "channel": NOTIFY_CHANNEL}))
+    else:
+        event_id = _INSERT.insert(conn, values)
+    event = loaded(None, Event, {**values, "id": event_id})
     session.info.setdefault(_WRITTEN, []).append(event)
-    if notify and session.get_bind().dialect.name == "postgresql":
-        # Notifications with the same payload within one transaction are folded into one by PostgreSQL.
-        session.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "payload": str(event.id)})
     return event
 
 
 _TABLE = cast(Table, Event.__table__)
-_INSERT = insert(_TABLE).returning(_TABLE.c.id)
-_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
-
-
-def _values(event: Event) -> dict[str, Any]:
-    return {
-        "ts": event.ts,
-        "actor": event.actor,
-        "kind": event.kind,
-        "case_id": event.case_id,
-        "unit_id": event.unit_id,
-        "payload": event.payload,
-    }
+_COLUMNS = ("ts", "actor", "kind", "case_id", "unit_id", "payload")
+_INSERT = HotInsert(insert(_TABLE).values(**bound(_TABLE, _COLUMNS)), _TABLE.c.id)
+# PostgreSQL: the row and its NOTIFY (delivered at commit; notifications with the same payload within one
+# transaction are folded into one by PostgreSQL).
+_written = insert(_TABLE).values(**bound(_TABLE, _COLUMNS)).returning(_TABLE.c.id).cte("written")
+_INSERT_NOTIFY = HotStatement(
+    select(_written.c.id, func.pg_notify(bindparam("channel", type_=String()), sql_cast(_written.c.id, String())))
+)
 
 
 def written_events(session: Session) -> list[Event]:

@@ -514,6 +514,11 @@ def travel_eta(
     model: TravelModel, kind: UnitKind, lat: float, lon: float, to_lat: float, to_lon: float
 ) -> float | None:
     """One unit's arrival in seconds by the model (the one the ranking showed); None when it cannot get there."""
+    if isinstance(model, StraightTravel):  # one pair: plain arithmetic, the same formula as the arrays'
+        speed_ms = model.rules.speed_kmh[UnitKind(kind)] / 3.6
+        if speed_ms <= 0:
+            return None
+        return haversine_m(lat, lon, to_lat, to_lon) * model.rules.road_factor / speed_ms
     est = model.to_point(
         np.array([KIND_INDEX[UnitKind(kind)]], dtype=np.int8),
         np.array([lat]),

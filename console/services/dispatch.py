@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
 from ..enums import OPEN_CASE_STATUSES, CaseStatus, EventKind, UnitStatus
 from ..events import record_event
 from ..geo.ranking import KINDS, UnitArrays, rank
@@ -139,16 +140,16 @@ def dispatch_unit(
     now = now or utcnow()
     rules = rules or default_rules()
     # The claim: the first statement, and the whole race guard. RETURNING saves a round trip on the hot path. The
-    # hot statements go straight to the connection (Core), not through the ORM's bulk-persistence path.
+    # hot statements (`console.db.hot`) go straight to the driver, not through the ORM's bulk-persistence path.
     conn = session.connection()
-    claimed = conn.execute(_CLAIM, {"p_unit": unit_id, "p_case": case_id, "p_now": now}).first()
+    claimed = _CLAIM.first(conn, {"p_unit": unit_id, "p_case": case_id, "p_now": now})
     if claimed is None:
         unit = session.get(Unit, unit_id, populate_existing=True)
         if unit is None:
             raise NotFound("unit", unit_id)
         raise _holder(session, unit)
     callsign, kind, unit_lat, unit_lon = claimed
-    moved = conn.execute(_case_move(frozenset(case_states)), {"p_case": case_id, "p_now": now}).first()
+    moved = _case_move(frozenset(case_states)).first(conn, {"p_case": case_id, "p_now": now})
     if moved is None:
         case = session.get(Case, case_id, populate_existing=True)
         if case is None:
@@ -165,11 +166,9 @@ def dispatch_unit(
         "dispatched_at": now,
         "eta_s": eta,
     }
-    # One Core INSERT … RETURNING; the object returned carries the row's values (it is not in the session).
-    dispatch_id = int(conn.execute(_DISPATCH_INSERT, values).scalar_one())
-    dispatch = Dispatch(
-        id=dispatch_id, en_route_at=None, on_scene_at=None, cleared_at=None, cancelled_at=None, **values
-    )
+    # One INSERT; the object returned carries the row's values (it is not in the session).
+    dispatch_id = _DISPATCH_INSERT.insert(conn, values)
+    dispatch = loaded(None, Dispatch, {**_DISPATCH_UNWRITTEN, **values, "id": dispatch_id})
     record_event(
         session,
         EventKind.CASE_DISPATCHED,
@@ -182,10 +181,9 @@ def dispatch_unit(
     return dispatch
 
 
-# The hot statements of a dispatch, built once with bind parameters: SQLAlchemy neither rebuilds nor recompiles
-# them per dispatch (their cache key is computed once too).
+# The hot statements of a dispatch (`console.db.hot`): built once with bind parameters, compiled once per database.
 _NOW = bindparam("p_now", type_=UTCDateTime())
-_CLAIM = (
+_CLAIM = HotStatement(
     update(Unit)
     .where(Unit.id == bindparam("p_unit"), Unit.status == UnitStatus.AVAILABLE)
     .values(
@@ -197,16 +195,19 @@ _CLAIM = (
     )
     .returning(Unit.callsign, Unit.kind, Unit.lat, Unit.lon)
 )
-_CASE_MOVES: dict[frozenset[CaseStatus], Any] = {}
-_DISPATCH_INSERT = insert(Dispatch).returning(Dispatch.id)
+_CASE_MOVES: dict[frozenset[CaseStatus], HotStatement] = {}
+_DISPATCHES = cast(Table, Dispatch.__table__)
+_DISPATCH_COLUMNS = ("case_id", "unit_id", "dispatched_by", "dispatched_at", "eta_s")
+_DISPATCH_INSERT = HotInsert(insert(_DISPATCHES).values(**bound(_DISPATCHES, _DISPATCH_COLUMNS)), _DISPATCHES.c.id)
+_DISPATCH_UNWRITTEN = {"en_route_at": None, "on_scene_at": None, "cleared_at": None, "cancelled_at": None}
 
 
-def _case_move(states: frozenset[CaseStatus]) -> Any:
-    """The case's guarded update of a dispatch, for the states it may be in (one construct per set of states)."""
+def _case_move(states: frozenset[CaseStatus]) -> HotStatement:
+    """The case's guarded update of a dispatch, for the states it may be in (one statement per set of states)."""
     if states not in _CASE_MOVES:
-        _CASE_MOVES[states] = (
+        _CASE_MOVES[states] = HotStatement(
             update(Case)
-            .where(Case.id == bindparam("p_case"), Case.status.in_(sorted(states)))
+            .where(Case.id == bindparam("p_case"), Case.status.in_(literal_states(states)))
             .values(
                 status=sql_case((Case.status == CaseStatus.RECEIVED, CaseStatus.DISPATCHED.value), else_=Case.status),
                 first_dispatched_at=func.coalesce(Case.first_dispatched_at, _NOW),

@@ -10,11 +10,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, bindparam, func, insert, literal_column, select, text, union_all
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Connection, String, Table, bindparam, func, insert, literal_column, select, text, union_all
+from sqlalchemy.orm import Session
 
+from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
@@ -200,44 +201,48 @@ def _duplicate_cases(session: Session, req: IntakeRequest, received: datetime, r
     return sorted(found.values(), key=lambda c: c.received_at, reverse=True)
 
 
-# The two upserts as module-level, dialect-neutral statements (SQLite ≥ 3.35 and PostgreSQL spell ON CONFLICT …
-# RETURNING alike). SQLAlchemy cannot cache the compiled form of its dialect `insert().on_conflict_do_update()`
-# constructs, so building them per intake compiled them per intake; these compile once per process.
-_COUNTER_UPSERT = text(
-    "INSERT INTO counters (name, value) VALUES (:name, 1) "
-    "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+# The two upserts as dialect-neutral SQL (SQLite ≥ 3.35 and PostgreSQL spell ON CONFLICT … RETURNING alike): SQLAlchemy
+# cannot cache the compiled form of its dialect `insert().on_conflict_do_update()` constructs. Hot statements
+# (`console.db.hot`): compiled once per database, sent straight to the driver.
+_COUNTER_UPSERT = HotStatement(
+    text(
+        "INSERT INTO counters (name, value) VALUES (:name, 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+    )
 )
-_CITIZEN_UPSERT = text(
-    "INSERT INTO citizens (phone, name, created_at) VALUES (:phone, :name, :created_at) "
-    "ON CONFLICT (phone) DO UPDATE SET name = coalesce(excluded.name, citizens.name) RETURNING id"
-).bindparams(bindparam("created_at", type_=UTCDateTime()))
+_CITIZEN_UPSERT = HotStatement(
+    text(
+        "INSERT INTO citizens (phone, name, created_at) VALUES (:phone, :name, :created_at) "
+        "ON CONFLICT (phone) DO UPDATE SET name = coalesce(excluded.name, citizens.name) RETURNING id"
+    ).bindparams(bindparam("created_at", type_=UTCDateTime()))
+)
 
 
 def next_case_number(session: Session, received: datetime) -> str:
     """Increment the year's counter with one upsert (the transaction's first write) and format `2026-000123`."""
     year = received.astimezone(CHINA_TZ).year
-    value = int(session.execute(_COUNTER_UPSERT, {"name": f"case-{year}"}).scalar_one())
+    value = int(_COUNTER_UPSERT.scalar(session, {"name": f"case-{year}"}))
     return f"{year}-{value:06d}"
 
 
-def _citizen_id(session: Session, phone: str, name: str | None, now: datetime) -> int:
+def _citizen_id(conn: Connection, phone: str, name: str | None, now: datetime) -> int:
     """Find or create the citizen by phone in one statement; a name given now replaces the stored one."""
-    return int(session.execute(_CITIZEN_UPSERT, {"phone": phone, "name": name, "created_at": now}).scalar_one())
+    return int(_CITIZEN_UPSERT.scalar(conn, {"phone": phone, "name": name, "created_at": now}))
 
 
 # -- service functions --------------------------------------------------------------------------------------------
 
 
-_READS: dict[tuple[bool, bool], Any] = {}
+_READS: dict[tuple[bool, bool], HotStatement] = {}
 
 
-def _reads(phone: bool, place: bool) -> Any:
-    """The one read statement of an intake for its shape (phone given? place given?), built once per process with
-    bind parameters so that SQLAlchemy compiles it once: each read is a bounded, indexed branch (its own window,
-    order and limit) of a UNION ALL, tagged with what it is for."""
+def _reads(phone: bool, place: bool) -> HotStatement:
+    """The one read statement of an intake for its shape (phone given? place given?), a hot statement built once
+    per process with bind parameters: each read is a bounded, indexed branch (its own window, order and limit) of a
+    UNION ALL, tagged with what it is for."""
     key = (phone, place)
     if key not in _READS:
-        live = Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID])
+        live = Case.status.not_in(literal_states(repeats.DEAD))
         received = Case.received_at <= bindparam("received")
         branches: list[tuple[str, Any]] = []
         if phone:
@@ -268,12 +273,12 @@ def _reads(phone: bool, place: bool) -> Any:
         for tag, query in branches:
             sub = query.subquery()
             selects.append(select(literal_column(f"'{tag}'", String()).label("by"), *sub.c))
-        _READS[key] = selects[0] if len(selects) == 1 else union_all(*selects)
+        _READS[key] = HotStatement(selects[0] if len(selects) == 1 else union_all(*selects))
     return _READS[key]
 
 
 def _nearby(
-    session: Session, req: IntakeRequest, received: datetime, rules: Rules, appeal: repeats.Appeal, now: datetime
+    conn: Connection, req: IntakeRequest, received: datetime, rules: Rules, appeal: repeats.Appeal, now: datetime
 ) -> tuple[list[str], list[repeats.Candidate]]:
     """The duplicate candidates (numbers, newest first) and the repeat candidates, read in ONE statement."""
     phone = bool(req.caller_phone)
@@ -291,7 +296,7 @@ def _nearby(
         params.update(zip(("dup_min_lat", "dup_min_lon", "dup_max_lat", "dup_max_lon"), box, strict=True))
     dups: dict[int, tuple[datetime, str]] = {}
     repeat_rows: list[Any] = []
-    for by, *values in session.execute(_reads(phone, place), params).tuples():
+    for by, *values in _reads(phone, place).rows(conn, params):
         if by in ("phone", "place"):
             repeat_rows.append((by, *values))
             continue
@@ -314,27 +319,60 @@ def _numbers_in_scope(session: Session, actor: Actor, numbers: list[str]) -> lis
     return [n for n in numbers if n in allowed]
 
 
-_CASE_INSERT = insert(Case).returning(Case.id)
+#: The columns an intake writes (every one the ORM's insert would have written: the rest are NULL or the database's).
+_CASE_COLUMNS = (
+    "number",
+    "channel",
+    "category",
+    "priority",
+    "status",
+    "version",
+    "lat",
+    "lon",
+    "address",
+    "grid_id",
+    "township_id",
+    "description",
+    "citizen_id",
+    "caller_phone",
+    "caller_name",
+    "received_at",
+    "created_by",
+    "due_at",
+    "escalation",
+    "repeat_count",
+    "reopened_count",
+    "repeat_of_id",
+    "level",
+    "updated_at",
+)
+_CASES = cast(Table, Case.__table__)
+_CASE_INSERT = HotInsert(insert(_CASES).values(**bound(_CASES, _CASE_COLUMNS)), _CASES.c.id)
 
 
-def _insert_case(session: Session, values: dict[str, Any]) -> Case:
-    """The case row by one Core INSERT … RETURNING (no unit-of-work flush), then the same row as a persistent object
-    of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
-    read it and may change it (a later flush updates it) as if it had been added."""
-    case_id = int(session.connection().execute(_CASE_INSERT, values).scalar_one())
-    known = dict(values, id=case_id)
-    for column in Case.__table__.columns:
-        if column.key in known:
+def _unwritten() -> dict[str, Any]:
+    """The values of the columns an intake does not give: their scalar default (what the INSERT wrote) or NULL."""
+    out: dict[str, Any] = {}
+    for column in _CASES.columns:
+        if column.key in _CASE_COLUMNS or column.key == "id":
             continue
         default = column.default
         if default is not None and getattr(default, "is_scalar", False):
-            known[column.key] = getattr(default, "arg", None)
+            out[column.key] = getattr(default, "arg", None)
         elif default is None and column.server_default is None and column.nullable:
-            known[column.key] = None
-    case = Case(**known)
-    make_transient_to_detached(case)
-    session.add(case)
-    return case
+            out[column.key] = None
+    return out
+
+
+_CASE_UNWRITTEN = _unwritten()
+
+
+def _insert_case(session: Session, conn: Connection, values: dict[str, Any]) -> Case:
+    """The case row by one hot INSERT (no unit-of-work flush), then the same row as a persistent object
+    of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
+    read it and may change it (a later flush updates it) as if it had been added."""
+    case_id = _CASE_INSERT.insert(conn, values)
+    return loaded(session, Case, {**_CASE_UNWRITTEN, **values, "id": case_id})
 
 
 def create_case(
@@ -354,14 +392,15 @@ def create_case(
     now = now or utcnow()
     received = req.received_at or now
     number = next_case_number(session, received)  # first statement: takes the write lock
+    conn = session.connection()  # the hot statements' (asked for once)
     req = _geocoded(session, req)
     hit = _locate(session, req)
     appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
-    dup_numbers, candidates = _nearby(session, req, received, rules, appeal, now)
+    dup_numbers, candidates = _nearby(conn, req, received, rules, appeal, now)
     dup_numbers = _numbers_in_scope(session, actor, dup_numbers)
     match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
-    citizen_id = _citizen_id(session, req.caller_phone, req.caller_name, now) if req.caller_phone else None
+    citizen_id = _citizen_id(conn, req.caller_phone, req.caller_name, now) if req.caller_phone else None
     values: dict[str, Any] = {
         "number": number,
         "channel": req.channel,
@@ -388,7 +427,7 @@ def create_case(
         "level": level,
         "updated_at": now,
     }
-    case = _insert_case(session, values)
+    case = _insert_case(session, conn, values)
     record_event(
         session,
         EventKind.CASE_RECEIVED,

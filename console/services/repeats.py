@@ -28,10 +28,12 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..db.hot import HotStatement, literal_states
 from ..enums import CaseStatus, Category, EventKind
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
 from ..models import Case
+from ..models.base import UTCDateTime
 from ..worktime import RepeatRules, default_calendar
 from .actor import Actor
 from .escalation import raise_case_level
@@ -114,12 +116,16 @@ COLUMNS = (
 )
 
 
+#: The states in which a case is no case of its own any more: never a repeat's master nor a duplicate.
+DEAD = (CaseStatus.MERGED, CaseStatus.INVALID)
+
+
 def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[Any]]]:
     """The bounded, indexed reads of earlier cases (by phone: `(caller_phone, received_at)`; by place: `(category,
     received_at)`), as (way, query) pairs with bind parameters (`candidate_params`). Intake sends them in one
     statement together with its duplicate reads."""
     live = [
-        Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]),
+        Case.status.not_in(literal_states(DEAD)),
         or_(Case.closed_at.is_(None), Case.closed_at >= bindparam("rp_closed_since")),
         Case.received_at <= bindparam("received"),
     ]
@@ -186,6 +192,9 @@ def candidates_from_rows(appeal: Appeal, rules: RepeatRules, rows: Iterable[Any]
 
 def best_match(appeal: Appeal, candidates: Iterable[Candidate], rules: RepeatRules) -> RepeatMatch | None:
     """The best earlier case this appeal repeats (by score, then recency), or None."""
+    candidates = list(candidates)
+    if not candidates:  # most appeals: nothing to compare the text with
+        return None
     mine = grams(appeal.description)
     best: tuple[float, datetime, RepeatMatch] | None = None
     for other in candidates:
@@ -203,17 +212,24 @@ def best_match(appeal: Appeal, candidates: Iterable[Candidate], rules: RepeatRul
     return best[2] if best else None
 
 
+#: The master's guarded count of a repeat (a hot statement: part of an intake's transaction).
+_COUNT_REPEAT = HotStatement(
+    update(Case)
+    .where(Case.id == bindparam("master"), Case.status.not_in(literal_states(DEAD)))
+    .values(
+        repeat_count=Case.repeat_count + 1,
+        version=Case.version + 1,
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+    .returning(Case.number, Case.status, Case.escalation, Case.repeat_count)
+)
+
+
 def link(session: Session, case: Case, match: RepeatMatch, *, actor: Actor, now: datetime) -> None:
     """Called by intake inside its transaction once the new case exists (written already pointing to the master):
     count the repeat on the master (one guarded UPDATE … RETURNING), record it, escalate when the rules say so."""
     rules = default_calendar().repeats
-    row = session.execute(
-        update(Case)
-        .where(Case.id == match.master_id, Case.status.not_in([CaseStatus.MERGED, CaseStatus.INVALID]))
-        .values(repeat_count=Case.repeat_count + 1, version=Case.version + 1, updated_at=now)
-        .returning(Case.number, Case.status, Case.escalation, Case.repeat_count)
-        .execution_options(synchronize_session=False)
-    ).first()
+    row = _COUNT_REPEAT.first(session, {"master": match.master_id, "now": now})
     if row is None:  # the master was merged or invalidated meanwhile: the appeal stands alone
         session.execute(
             update(Case)

@@ -23,22 +23,30 @@ from console.services.actor import SYSTEM
 from tests.county import MiniCounty
 from tests.services.test_intake import GOOD
 
-# (SQLite, PostgreSQL). PostgreSQL adds one `SELECT pg_notify(...)` per event written.
+# (SQLite, PostgreSQL). PostgreSQL sends each event's NOTIFY in the event's own INSERT (`WITH written AS (INSERT …)
+# SELECT …, pg_notify(…)`), so both send the same statements; the pair stays for a path where they differ.
 EXPECTED: dict[str, tuple[int, int]] = {
     # counter upsert, ONE read for the duplicate and repeat candidates, citizen upsert, case insert (already linked to
     # its master), event insert, the master's guarded count (UPDATE … RETURNING), its event
-    "intake": (7, 9),
+    "intake": (7, 7),
     # guarded unit claim, guarded case update, the road network's freshness check (a fresh database: the first
     # dispatch of the process on it always checks; then at most every RECHECK_S seconds), dispatch insert, event
-    "dispatch": (5, 6),
+    "dispatch": (5, 5),
     # guarded unit step, its active dispatch, dispatch update, case touch, event insert
-    "unit_status": (5, 6),
+    "unit_status": (5, 5),
     # case read, assignee check, one read for live/earlier assignments, guarded case update, assignment insert,
     # event insert
-    "assignment": (6, 7),
+    "assignment": (6, 6),
     # units by tracker, the history already holding late fixes (one statement for the batch), the guarded position
     # update, the history insert, event insert, and patrol matching's three reads (plans, shifts, plan units)
-    "position_batch": (8, 9),
+    "position_batch": (8, 8),
+    # the same through the operations the interface runs (`console.ops`), by id: an intake without attachments or
+    # triage answers is the service's intake (as above, a repeat of the case before it); a dispatch by unit is the
+    # service's dispatch (its first in this process on this database: with the road network's check); F5 reads the
+    # case and the available units to rank them, then dispatches the first (the road network checked by then)
+    "intake_op": (7, 7),
+    "dispatch_op": (5, 5),
+    "dispatch_nearest_op": (6, 6),
 }
 
 
@@ -137,3 +145,23 @@ def test_the_count_fails_when_a_statement_is_added(db: Database, county: MiniCou
 
     with pytest.raises(AssertionError, match="dispatch: "):
         expect(db, "dispatch", counted(db, work))
+
+
+def test_the_operations_the_interface_runs_send_the_service_s_statements(db: Database, county: MiniCounty) -> None:
+    """The dispatch console's intake form, its dispatch by unit and F5 (`dispatch.nearest`) go through the named
+    operations (`console.ops`): by id they send exactly what the service sends (F5 adds its reads for the ranking);
+    the operations' runner adds no statement of its own."""
+    from console.ops import execute
+
+    actor = county.actors[Role.DISPATCHER]
+    _new_case(db, county, "13900000010")  # the grid index built, as in `test_intake_statements`
+    with count_statements(db.engine) as log:
+        created = execute(db, actor, "intake.create", data={**GOOD, "caller_phone": "13900000011"}).value
+    expect(db, "intake_op", log)
+    with count_statements(db.engine) as log:
+        execute(db, actor, "dispatch.unit", case_id=created.case.id, unit_id=county.unit_ids["PC-01"])
+    expect(db, "dispatch_op", log)
+    other = execute(db, actor, "intake.create", data={**GOOD, "caller_phone": "13900000012"}).value
+    with count_statements(db.engine) as log:
+        execute(db, actor, "dispatch.nearest", case_id=other.case.id)
+    expect(db, "dispatch_nearest_op", log)
