@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from console.attachments import AttachmentSettings
 from console.events import EventRecord
 from console.live import Changes, LiveDiff, LiveState, Snapshot
 from console.ops import Action, Actor, CountyView, Needs, operation_named
@@ -50,6 +51,9 @@ class ConsoleSession(QObject):
         self.selection = Selection(self)
         self.township_names: dict[int, str] = {}  # for the assignment dialog
         self.handoff_accept_s = 600.0  # `[handoff] accept_within_minutes`: the sweep warns after it
+        self.risk_visit_h = 72.0  # `[follow_up] risk_visit_h`: a flagged dispute's visit after its resolution
+        #: `[attachments]`: the limits files added in this console are checked against (None: the defaults).
+        self.attachment_settings: AttachmentSettings | None = None
         self.is_loaded = False
         self._online = True
         worker.snapshotReady.connect(self._on_snapshot)

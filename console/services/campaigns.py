@@ -26,9 +26,10 @@ from .errors import InvalidTransition, NotFound, OutOfScope, ValidationError
 from .inputs import check_text, required_text
 from .intake import IntakeRequest, create_case
 from .leadership import due_time
+from .permissions import CAMPAIGN_VISIT_ACTIONS
 
 VISITS = ("household", "venue")
-RESULTS = ("nothing", "finding")
+RESULTS = tuple(CAMPAIGN_VISIT_ACTIONS)  # nothing, finding
 RESOLVED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
@@ -228,10 +229,10 @@ def record_visit(
 ) -> VisitResult:
     """Record one household or venue visited. A finding becomes a case at once (channel `grid_report`, at the given
     place or the grid's middle), which needs the intake permission; nothing found needs only the note one."""
-    actor.require(Action.INTAKE if result == "finding" else Action.NOTE)
-    now = now or utcnow()
     if result not in RESULTS:
         raise ValidationError("result", f"must be one of {', '.join(RESULTS)}")
+    actor.require(CAMPAIGN_VISIT_ACTIONS[result])
+    now = now or utcnow()
     where = required_text(place, "place", max_len=128)
     note = check_text(note, "note", max_len=2000, multiline=True)
     c = _campaign(session, campaign)

@@ -82,6 +82,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+#: A screening campaign's visit (排查), by its result: recording that nothing was found is a note; a finding files a
+#: case at once (channel `grid_report`), which is an intake.
+CAMPAIGN_VISIT_ACTIONS: dict[str, Action] = {"nothing": Action.NOTE, "finding": Action.INTAKE}
+
+
 def role_may(role: Role, action: Action) -> bool:
     return role in PERMISSIONS[action]
 

@@ -23,6 +23,9 @@ BUTTONS = (
     CaseAction.ESCALATE,
     CaseAction.ASSIGN,
     CaseAction.NOTE,
+    CaseAction.OWN,
+    CaseAction.FOLLOW_UP,
+    CaseAction.FLAG_RISK,
 )
 COLUMNS = 4
 
@@ -36,6 +39,9 @@ def button_text(action: CaseAction) -> str:
         CaseAction.ESCALATE: QCoreApplication.translate("CaseDetailPanel", "Escalate…"),
         CaseAction.ASSIGN: QCoreApplication.translate("CaseDetailPanel", "Assign…"),
         CaseAction.NOTE: QCoreApplication.translate("CaseDetailPanel", "Note…"),
+        CaseAction.OWN: QCoreApplication.translate("CaseDetailPanel", "Leader owns…"),
+        CaseAction.FOLLOW_UP: QCoreApplication.translate("CaseDetailPanel", "Follow-up done…"),
+        CaseAction.FLAG_RISK: QCoreApplication.translate("CaseDetailPanel", "Violence risk…"),
     }
     return texts[action]
 
