@@ -95,7 +95,9 @@ def write_report(
         wb = Workbook(write_only=True)
         _sheet(wb, "figures", FIGURE_FIELDS, figures, lambda: None)
         _sheet(wb, "intervals", INTERVAL_FIELDS, intervals, lambda: None)
-        cases = _sheet(wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer, scope=where), tick)
+        cases = _sheet(
+            wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer, scope=where), tick
+        )
         wb.save(path)
     else:
         _csv(path, FIGURE_FIELDS, figures, lambda: None)
@@ -103,7 +105,9 @@ def write_report(
         files.append(stem.with_name(stem.name + "-intervals.csv"))
         _csv(files[-1], INTERVAL_FIELDS, intervals, lambda: None)
         files.append(stem.with_name(stem.name + "-cases.csv"))
-        cases = _csv(files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer, scope=where), tick)
+        cases = _csv(
+            files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer, scope=where), tick
+        )
     if progress is not None:
         progress(total, total)
     return ReportSummary(files=files, cases=cases, figure_rows=len(figures))
