@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -96,7 +96,7 @@ class OpDialog(QDialog):
     def show_error(self, exc: BaseException | None) -> None:
         if isinstance(exc, ValidationError) and (found := self.field_widget(exc.field)) is not None:
             label, widget = found
-            self.error.setText(self.tr("%1: %2").replace("%1", label.rstrip(":")).replace("%2", exc.reason))
+            self.error.setText(QCoreApplication.translate("OpDialog", "%1: %2").replace("%1", label.rstrip(":")).replace("%2", exc.reason))
             widget.setFocus()
             return
         self.error.setText(describe_error(exc))
