@@ -54,6 +54,7 @@ class OpDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(self.form)
+        self.layout_.addStretch(1)  # a taller dialog grows below the fields, not between them
         self.layout_.addWidget(self.error)
         self.layout_.addWidget(self.buttons)
         #: The core's field names → (the label shown, the widget to focus).
@@ -96,7 +97,11 @@ class OpDialog(QDialog):
     def show_error(self, exc: BaseException | None) -> None:
         if isinstance(exc, ValidationError) and (found := self.field_widget(exc.field)) is not None:
             label, widget = found
-            self.error.setText(QCoreApplication.translate("OpDialog", "%1: %2").replace("%1", label.rstrip(":")).replace("%2", exc.reason))
+            self.error.setText(
+                QCoreApplication.translate("OpDialog", "%1: %2")
+                .replace("%1", label.rstrip(":"))
+                .replace("%2", exc.reason)
+            )
             widget.setFocus()
             return
         self.error.setText(describe_error(exc))

@@ -34,10 +34,9 @@ def test_dashboard_shows_levels_and_handoffs(sqlite_db: Database, qtbot: Any) ->
 
     dash = KpiDashboard(data)
     qtbot.addWidget(dash)
-    t = dash.tiles.tiles
-    assert t["levels"].value.text() == "0 · 0 · 1"  # resolved by the county
-    assert t["levels"].title.text() == "Resolved at village · township · county"
-    assert t["local"].detail.text() == "0 / 1"
-    assert t["handoffs"].value.text() == "1 · 1" and t["handoffs"].detail.text() == "0 waiting"
-    assert t["handoff_in_time"].detail.text() == "1 / 2" and "50" in t["handoff_in_time"].value.text()
-    assert t["handoff_returned"].value.text() == "1"
+    shown = dash.levels.values
+    assert shown["levels"] == "village 0 · township 0 · county 1"  # resolved by the county
+    assert shown["local"] == "0.0% (0/1)"
+    assert shown["handoffs"] == "to 110: 1 · to 12345: 1 · waiting 0"
+    assert shown["in_time"] == "50.0% (1/2)" and shown["returned"] == "1"
+    assert "Resolved at" in dash.levels.text() and "<b>1</b>" in dash.levels.text()

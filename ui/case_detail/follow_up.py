@@ -70,7 +70,7 @@ class OwnCaseDialog(OpDialog):
         self.note = text_box()
         self.add_field("note", self.tr("Note:"), self.note)
         self.add_step()
-        self.resize(520, 340)
+        self.resize(520, self.sizeHint().height())
 
     def add_step(self, kind: str = "visit", days: int = DEFAULT_DAYS) -> PlanStep | None:
         if len(self.steps) >= MAX_STEPS:
@@ -121,7 +121,7 @@ class RecordFollowUpDialog(OpDialog):
         self.outcome = text_box(4)
         self.outcome.setPlaceholderText(self.tr("Who was seen or called, and what came of it"))
         self.add_field("result", self.tr("Result:"), self.outcome)
-        self.resize(460, 240)
+        self.resize(460, self.sizeHint().height())
 
     def arguments(self) -> dict[str, Any]:
         return {"case_id": self.case_id, "kind": self.kind.currentData(), "result": self.outcome.toPlainText()}
@@ -150,7 +150,7 @@ class FlagRiskDialog(OpDialog):
         self.hours.setValue(round(visit_within_h))
         self.hours.setSuffix(self.tr(" h"))
         self.add_field("visit_within_h", self.tr("Visit within, after resolution:"), self.hours)
-        self.resize(480, 240)
+        self.resize(480, self.sizeHint().height())
 
     def arguments(self) -> dict[str, Any]:
         return {

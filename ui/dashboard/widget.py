@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 from console.enums import Category, Channel, UnitKind
 from console.periods import Period, local_midnight, period_bounds
 from console.stats.dashboard import DashboardData
-from console.stats.kpi import LEVEL_COUNTS, NONE_KEY, Dimension, KpiRow
+from console.stats.kpi import NONE_KEY, Dimension, KpiRow
 from console.timeutil import CHINA_TZ
 
 from ..i18n.formats import format_seconds
 from ..labels import label
 from .charts import GroupBars, SeriesBars
+from .levels import LevelFigures
 from .style import ALERT, PRIMARY, SECOND, percent
 from .tiles import TileGrid
 
@@ -104,18 +105,10 @@ class KpiDashboard(QWidget):
                 "return": self.tr("Return rate"),
                 "dispatch60": self.tr("Dispatched ≤ 60 s"),
                 "dispatch_p90": self.tr("Dispatch time p90"),
-                # Levels (就地化解) and the 110 ↔ 12345 hand-offs of the period.
-                "levels": self.tr("Resolved at village · township · county"),
-                "local": self.tr("Resolved locally"),
-                "handoffs": self.tr("Hand-offs to 110 · to 12345"),
-                "handoff_in_time": self.tr("Hand-offs accepted in time"),
-                "handoff_returned": self.tr("Hand-offs returned"),
             },
             columns=5,
         )
-        self.tiles.tiles["local"].setToolTip(
-            self.tr("Resolved at a village or township without being sent up (就地化解), of all resolved")
-        )
+        self.levels = LevelFigures()
         self.tiles.tiles["overdue"].setToolTip(self.tr("Click to show the overdue cases"))
         self.tiles.tiles["overdue"].clicked.connect(lambda: self.filterRequested.emit({"overdue_only": True}))
 
@@ -148,6 +141,7 @@ class KpiDashboard(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.tiles)
+        layout.addWidget(self.levels)
         layout.addWidget(self._modes, 1)
 
         self._timer = QTimer(self)
@@ -269,32 +263,7 @@ class KpiDashboard(QWidget):
             shown,
             self.tr("%1 dispatched").replace("%1", str(data.intervals["dispatch"].count)),
         )
-        self._show_levels(data)
-
-    def _show_levels(self, data: DashboardData) -> None:
-        """Where cases were resolved (village, township, county; 就地化解) and the hand-offs between the lines."""
-        total = data.report.total
-        t = self.tiles.tiles
-        levels = [total.counts.get(LEVEL_COUNTS[level], 0) for level in ("village", "township", "county")]
-        t["levels"].show_value(
-            " · ".join(str(n) for n in levels), self.tr("of %1 resolved").replace("%1", str(sum(levels)))
-        )
-        local = total.rate("local_resolution_rate")
-        t["local"].show_value(percent(local.value), f"{local.numerator} / {local.denominator}")
-        h = data.report.handoffs
-        sent = h.get("to_police_110", 0) + h.get("to_hotline_12345", 0)
-        t["handoffs"].show_value(
-            f"{h.get('to_police_110', 0)} · {h.get('to_hotline_12345', 0)}",
-            self.tr("%1 waiting").replace("%1", str(h.get("waiting", 0))),
-        )
-        in_time = h.get("accepted_in_time", 0)
-        t["handoff_in_time"].show_value(percent(in_time / sent if sent else None), f"{in_time} / {sent}")
-        returned = h.get("returned", 0)
-        t["handoff_returned"].show_value(
-            str(returned),
-            self.tr("%1 results back").replace("%1", str(h.get("done", 0))),
-            ALERT if returned else None,
-        )
+        self.levels.show_data(data)
 
     def _show_groups(self, data: DashboardData) -> None:
         self._rows = data.report.groups[:MAX_GROUPS]

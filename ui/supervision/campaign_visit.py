@@ -69,7 +69,7 @@ class CampaignVisitDialog(OpDialog):
         self.add_field("note", self.tr("Note:"), self.note)
         self.results.buttonToggled.connect(lambda *_a: self._finding_fields())
         self._finding_fields()
-        self.resize(520, 360)
+        self.resize(520, self.sizeHint().height())
 
     def result_code(self) -> str:
         checked = self.results.checkedButton()
