@@ -98,6 +98,12 @@ def flag_risk(
     return ctx.write(work, changes=_changed)
 
 
+@operation("leadership.case", action=None, kind=Kind.READ)
+def case(ctx: OpContext, *, case_id: int | None = None, number: str | None = None) -> OpResult[OwnedCase | None]:
+    """One case's leader, follow-up plan and violence-risk flag (None when it has neither leader nor flag)."""
+    return ctx.read(lambda s: leadership.case_follow_up(s, refs.case_id(s, case_id, number), viewer=ctx.actor))
+
+
 @operation("leadership.board", action=None, kind=Kind.READ)
 def board(ctx: OpContext) -> OpResult[list[OwnedCase]]:
     """Owned cases and flagged disputes with their next due step, the most urgent first."""

@@ -382,6 +382,17 @@ def owned_case(session: Session, case_id: int, *, now: datetime | None = None) -
     )
 
 
+def case_follow_up(session: Session, case_id: int, *, viewer: Actor, now: datetime | None = None) -> OwnedCase | None:
+    """The case's leader, plan and violence-risk flag (None when it has neither a leader nor a flag), for the case
+    detail; a scoped viewer is refused another scope's case."""
+    scope.require_case(session, viewer, case_id)
+    if session.get(CaseOwner, case_id) is None and session.get(ViolenceRisk, case_id) is None:
+        if session.get(Case, case_id) is None:
+            raise NotFound("case", case_id)
+        return None
+    return owned_case(session, case_id, now=now)
+
+
 def _in_scope(viewer: Actor | None, case_id: Any) -> list[Any]:
     """The filter that keeps a scoped viewer's lists to its own cases (none for the county)."""
     if viewer is None or not viewer.scoped:

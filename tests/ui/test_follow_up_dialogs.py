@@ -69,6 +69,9 @@ def test_leader_owns_records_and_flags_from_the_case_detail(sqlite_db: Database,
     assert not dialog.isVisible()
     (owned,) = execute(sqlite_db, leader, "leadership.board").value
     assert owned.leader == "李书记" and [s.kind for s in owned.steps] == ["callback", "visit"]
+    line = panel.follow_up_line  # the case detail says who owns it and what is next
+    qtbot.waitUntil(lambda: "李书记" in line.text() and not line.isHidden(), timeout=10_000)
+    assert "next: callback" in line.text()
 
     # The callback was made.
     panel.run_action("follow_up")
@@ -93,6 +96,7 @@ def test_leader_owns_records_and_flags_from_the_case_detail(sqlite_db: Database,
         flag.ok_button.click()
     (risk,) = execute(sqlite_db, leader, "leadership.risk_wall").value
     assert risk.violence_risk == "一方扬言报复"
+    qtbot.waitUntil(lambda: "Violence risk: 一方扬言报复" in line.text(), timeout=10_000)
     qtbot.waitUntil(lambda: window.follow_ups.risks.topLevelItemCount() == 1, timeout=10_000)
 
 

@@ -6,6 +6,7 @@ it is offered and enabled is the core's table (`CaseAction.OWN`, `FOLLOW_UP`, `F
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -22,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from ..op_dialog import OpDialog, text_box
 from ..session import ConsoleSession
+from ..theme import overdue_text
+from .header import local_time
 
 #: How many days ahead a new plan step is due unless changed.
 DEFAULT_DAYS = 7
@@ -158,3 +162,36 @@ class FlagRiskDialog(OpDialog):
             "reason": self.reason.toPlainText(),
             "visit_within_h": float(self.hours.value()),
         }
+
+
+class FollowUpLine(QLabel):
+    """The case's leader and next follow-up step, and its violence-risk flag (`leadership.case`); hidden without."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(self.textFormat().RichText)
+        self.setVisible(False)
+
+    def show_follow_up(self, owned: Any) -> None:
+        if owned is None:
+            self.clear()
+            self.setVisible(False)
+            return
+        parts: list[str] = []
+        if owned.leader:
+            parts.append(self.tr("Owned by %1").replace("%1", escape(owned.leader)))
+        step = owned.next_step
+        if step is not None:
+            kind = self.tr("visit") if step.kind == "visit" else self.tr("callback")
+            text = self.tr("next: %1 by %2").replace("%1", kind).replace("%2", local_time(step.due_at))
+            if owned.overdue:
+                text = f'<span style="color: {overdue_text()};">{escape(text)} ({escape(self.tr("overdue"))})</span>'
+            else:
+                text = escape(text)
+            parts.append(text)
+        if owned.violence_risk:
+            risk = self.tr("Violence risk: %1").replace("%1", owned.violence_risk)
+            parts.append(f'<span style="color: {overdue_text()};">{escape(risk)}</span>')
+        self.setText(" · ".join(parts))
+        self.setVisible(bool(parts))

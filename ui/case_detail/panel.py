@@ -36,7 +36,7 @@ from ..workers import JobResult
 from .actions import CaseActionButtons, ask_merge_target, ask_text
 from .assign import AssignDialog
 from .attachments import AttachmentStrip
-from .follow_up import FlagRiskDialog, OwnCaseDialog, RecordFollowUpDialog
+from .follow_up import FlagRiskDialog, FollowUpLine, OwnCaseDialog, RecordFollowUpDialog
 from .handoff import HandoffBox
 from .header import CaseHeader
 from .timeline import Timeline
@@ -67,11 +67,21 @@ class CaseDetailPanel(QWidget):
         self.message.setProperty("role", "error")
         self.timeline = Timeline()
         self.handoff = HandoffBox()
+        self.follow_up_line = FollowUpLine()
         self.files = AttachmentStrip(session)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
-        for widget in (self.header, self.files, self.recommended, self.sent, self.steps, self.handoff, self.message):
+        for widget in (
+            self.header,
+            self.files,
+            self.recommended,
+            self.sent,
+            self.steps,
+            self.follow_up_line,
+            self.handoff,
+            self.message,
+        ):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
 
@@ -131,6 +141,7 @@ class CaseDetailPanel(QWidget):
             self.session.run(
                 "handoff.list", case_id=case_id, accept_within_s=self.session.handoff_accept_s, callback=got_receipts
             )
+            self.session.run("leadership.case", case_id=case_id, callback=got_follow_up)
             if state_allows(CaseAction.DISPATCH, CaseFacts.of(detail.case)):
                 self.session.run(
                     "dispatch.recommend", case_id=case_id, limit=RECOMMENDATIONS, callback=got_recommendations
@@ -142,6 +153,10 @@ class CaseDetailPanel(QWidget):
         def got_receipts(result: JobResult) -> None:
             if case_id == self.case_id and result.ok:
                 self.handoff.show_receipts(list(result.value))
+
+        def got_follow_up(result: JobResult) -> None:
+            if case_id == self.case_id and result.ok:
+                self.follow_up_line.show_follow_up(result.value)
 
         def got_recommendations(result: JobResult) -> None:
             if case_id != self.case_id:
@@ -161,6 +176,7 @@ class CaseDetailPanel(QWidget):
         d = self.detail
         if d is None:
             self.handoff.show_receipts([])
+            self.follow_up_line.show_follow_up(None)
             self.header.clear()
             self.sent.show_dispatches([])
             self.timeline.show_events([])
