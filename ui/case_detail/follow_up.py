@@ -6,6 +6,7 @@ it is offered and enabled is the core's table (`CaseAction.OWN`, `FOLLOW_UP`, `F
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -22,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.timeutil import CHINA_TZ
+
 from ..op_dialog import OpDialog, text_box
 from ..session import ConsoleSession
 from ..theme import overdue_text
-from .header import local_time
 
 #: How many days ahead a new plan step is due unless changed.
 DEFAULT_DAYS = 7
@@ -164,6 +166,12 @@ class FlagRiskDialog(OpDialog):
         }
 
 
+def due_text(due: datetime) -> str:
+    """A follow-up's due time as the plan gave it: the day alone when it is the day's end (a date was planned)."""
+    local = due.astimezone(CHINA_TZ)
+    return local.strftime("%m-%d") if (local.hour, local.minute) == (23, 59) else local.strftime("%m-%d %H:%M")
+
+
 class FollowUpLine(QLabel):
     """The case's leader and next follow-up step, and its violence-risk flag (`leadership.case`); hidden without."""
 
@@ -184,7 +192,7 @@ class FollowUpLine(QLabel):
         step = owned.next_step
         if step is not None:
             kind = self.tr("visit") if step.kind == "visit" else self.tr("callback")
-            text = self.tr("next: %1 by %2").replace("%1", kind).replace("%2", local_time(step.due_at))
+            text = self.tr("next: %1 by %2").replace("%1", kind).replace("%2", due_text(step.due_at))
             if owned.overdue:
                 text = f'<span style="color: {overdue_text()};">{escape(text)} ({escape(self.tr("overdue"))})</span>'
             else:

@@ -140,8 +140,8 @@ class KpiDashboard(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.levels)  # one line, above the tiles: seen without scrolling the dock
         layout.addWidget(self.tiles)
-        layout.addWidget(self.levels)
         layout.addWidget(self._modes, 1)
 
         self._timer = QTimer(self)
