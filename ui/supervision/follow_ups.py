@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
 from console.enums import EventKind
 from console.ops import CAMPAIGN_VISIT_ACTIONS
 
-from ..case_detail.header import local_time
+from ..case_detail.follow_up import due_text
 from ..dock_scroll import no_sideways
 from ..session import ConsoleSession
 from ..theme import OVERDUE_TEXT
@@ -43,11 +43,13 @@ KINDS = frozenset(
 )
 
 
-def _tree(headers: list[str]) -> QTreeWidget:
+def _tree(headers: list[str], first_chars: str = "2026-000000") -> QTreeWidget:
+    """A list whose first column holds `first_chars` whole (a case number, a campaign's name) when there is room."""
     tree = QTreeWidget()
     tree.setHeaderLabels(headers)
     tree.setRootIsDecorated(False)
     tree.setMinimumHeight(tree.fontMetrics().height() * 4)
+    tree.header().resizeSection(0, tree.fontMetrics().horizontalAdvance(first_chars) + 28)
     no_sideways(tree)
     return tree
 
@@ -68,7 +70,8 @@ class FollowUpBoard(QWidget):
                 QCoreApplication.translate("FollowUpBoard", "Visits"),
                 QCoreApplication.translate("FollowUpBoard", "Findings"),
                 QCoreApplication.translate("FollowUpBoard", "Cases resolved"),
-            ]
+            ],
+            first_chars="2026 夏季邻里纠纷排查",
         )
         self.campaigns.setRootIsDecorated(True)
         layout = QVBoxLayout(self)
@@ -191,7 +194,7 @@ class FollowUpBoard(QWidget):
                 continue
             step = row.next_step
             item = QTreeWidgetItem(
-                [row.number, row.leader, self._step_text(step), local_time(step.due_at) if step else ""]
+                [row.number, row.leader, self._step_text(step), due_text(step.due_at) if step else ""]
             )
             item.setData(0, CaseIdRole, row.case_id)
             if row.overdue:
@@ -207,7 +210,7 @@ class FollowUpBoard(QWidget):
         for row in result.value:
             step = row.next_step
             waiting = QCoreApplication.translate("FollowUpBoard", "after resolution")
-            item = QTreeWidgetItem([row.number, row.violence_risk or "", local_time(step.due_at) if step else waiting])
+            item = QTreeWidgetItem([row.number, row.violence_risk or "", due_text(step.due_at) if step else waiting])
             item.setData(0, CaseIdRole, row.case_id)
             if row.overdue:
                 for col in range(3):
@@ -256,7 +259,7 @@ class FollowUpBoard(QWidget):
                     )
                     grid_item.setToolTip(
                         0,
-                        QCoreApplication.translate("FollowUpBoard", "due %1").replace("%1", local_time(g.due_at)),
+                        QCoreApplication.translate("FollowUpBoard", "due %1").replace("%1", due_text(g.due_at)),
                     )
                     grid_item.setData(0, CampaignRole, (c.name, g.grid))
                     town_item.addChild(grid_item)
