@@ -83,7 +83,8 @@ class OpDialog(QDialog):
     def submit(self) -> None:
         self.error.clear()
         self.ok_button.setEnabled(False)
-        self.session.run(self.operation, callback=self._after, **self.arguments())
+        # The refusal is shown here, beside its field, not a second time in the window's notices.
+        self.session.run(self.operation, callback=self._after, report_errors=False, **self.arguments())
 
     def _after(self, result: JobResult) -> None:
         self.ok_button.setEnabled(True)

@@ -86,10 +86,12 @@ class ConsoleSession(QObject):
         *,
         callback: Callback | None = None,
         done_text: Callable[[Any], str] | None = None,
+        report_errors: bool = True,
         **arguments: Any,
     ) -> None:
         """Run the operation `name` as this console's actor. A write is refused at once, with the outage message,
-        while the database is unreachable (never queued for later). A failed write's error is shown as a notice;
+        while the database is unreachable (never queued for later). A failed write's error is shown as a notice
+        (unless `report_errors` is off: the caller shows it itself, as a dialog does beside the field);
         `done_text(value)` is the notice of a success."""
         op = operation_named(name)
         if op.needs == Needs.ONLINE and not self._online:
@@ -103,7 +105,7 @@ class ConsoleSession(QObject):
         def done(result: JobResult) -> None:
             if result.ok and done_text is not None:
                 self.notice.emit("info", done_text(result.value))
-            elif not result.ok and op.writes:
+            elif not result.ok and op.writes and report_errors:
                 text = describe_error(result.error)
                 self.notice.emit("error", text)
                 case_id = arguments.get("case_id")
