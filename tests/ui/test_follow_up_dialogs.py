@@ -140,7 +140,7 @@ def test_campaign_grid_on_the_board_records_visits_and_a_finding_becomes_a_case(
     grid_item = town.child(0)
     grid = grid_item.text(0).split(" · ")[0]
     board.campaigns.setCurrentItem(grid_item)
-    assert board.record_visit_button.isEnabled()
+    assert board.record_visit_button.isEnabled() and not board.record_visit_button.isHidden()
 
     dialog = board.record_visit()
     assert dialog is not None and dialog.grid.currentText() == grid

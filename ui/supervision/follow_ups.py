@@ -96,10 +96,11 @@ class FollowUpBoard(QWidget):
                 "FollowUpBoard", "Record a household or venue visited for the selected campaign grid (Enter)"
             )
         )
-        self.record_visit_button.setVisible(any(session.may(a) for a in CAMPAIGN_VISIT_ACTIONS.values()))
+        #: Whether this role records visits at all (the core's table); shown while there is a campaign.
+        self.records_visits = any(session.may(a) for a in CAMPAIGN_VISIT_ACTIONS.values())
         self.record_visit_button.clicked.connect(lambda _checked=False: self.record_visit())
         layout.addWidget(self.record_visit_button)
-        self.campaigns.currentItemChanged.connect(lambda *_a: self._show_sections())
+        session.dbStatusChanged.connect(lambda *_a: self._show_sections())
         self.campaigns.itemActivated.connect(lambda *_a: self.record_visit())
         self.visit_dialog: CampaignVisitDialog | None = None
         self._campaigns: dict[str, Any] = {}
@@ -127,7 +128,8 @@ class FollowUpBoard(QWidget):
             shown += has_rows
         self.nothing.setVisible(shown == 0)
         campaigns = self.campaigns.topLevelItemCount() > 0
-        self.record_visit_button.setEnabled(campaigns and self.session.online)
+        self.record_visit_button.setVisible(self.records_visits and campaigns)
+        self.record_visit_button.setEnabled(self.session.online)
 
     def _chosen(self) -> tuple[str, str | None] | None:
         item = self.campaigns.currentItem() or self.campaigns.topLevelItem(0)
@@ -137,7 +139,7 @@ class FollowUpBoard(QWidget):
     def record_visit(self) -> CampaignVisitDialog | None:
         """The visit dialog for the chosen campaign (its grid preselected when a grid's row is chosen)."""
         chosen = self._chosen()
-        if chosen is None or not self.record_visit_button.isVisible():
+        if chosen is None or not self.records_visits:
             return None
         name, grid = chosen
         progress = self._campaigns.get(name)
