@@ -12,9 +12,17 @@ from ..errors import ValidationError
 from ..services import leadership
 from ..services.actor import Action
 from ..services.leadership import OwnedCase, StepView
+from ..services.permissions import CaseAction
 from . import refs
 from .changes import OpChanges, OpResult
 from .registry import Kind, OpContext, operation
+
+#: The case steps of the permission table (`CaseAction`) these operations take (the others are `case.<step>`).
+STEP_OPERATIONS: dict[CaseAction, str] = {
+    CaseAction.OWN: "leadership.own",
+    CaseAction.FOLLOW_UP: "leadership.record",
+    CaseAction.FLAG_RISK: "leadership.flag_risk",
+}
 
 
 def _plan(plan: Any) -> list[tuple[str, object]]:
