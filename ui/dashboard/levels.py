@@ -1,6 +1,8 @@
-"""One line of the level and hand-off figures under the tiles: where the period's cases were resolved (village,
-township, county), the share resolved locally (就地化解), and the 110 ↔ 12345 hand-offs — each way, accepted within
-the limit, returned. A line rather than more tiles, so that the charts keep their room in the Figures dock."""
+"""Two lines of the level and hand-off figures above the tiles: where the period's cases were resolved (village,
+township, county) and the share resolved locally (就地化解); the 110 ↔ 12345 hand-offs — each way, accepted within
+the limit, returned. Lines rather than more tiles, so that the charts keep their room in the Figures dock; broken
+by hand, not word-wrapped, so that the dock's scroll area sizes the dashboard by its minimum (a word-wrapped label
+would make it size by height-for-width and squeeze the tiles)."""
 
 from __future__ import annotations
 
@@ -25,13 +27,16 @@ class LevelFigures(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFont(font(TILE_LABEL_PT))
-        self.setWordWrap(True)
+        self.setWordWrap(False)
         self.setTextFormat(self.textFormat().RichText)
         self.setToolTip(
             _tr("Resolved locally: resolved at a village or township without being sent up (就地化解), of all resolved")
         )
         #: What is shown, by figure (`levels`, `local`, `handoffs`, `in_time`, `returned`), as plain text.
         self.values: dict[str, str] = {}
+        # Its two lines from the start, so that its height does not change when the figures arrive (the dock would
+        # squeeze the tiles for a moment while it lays the dashboard out again).
+        self._draw(dict.fromkeys(("levels", "local", "handoffs", "in_time", "returned"), "—"))
 
     def show_data(self, data: DashboardData) -> None:
         total = data.report.total
@@ -54,6 +59,9 @@ class LevelFigures(QLabel):
             "in_time": f"{percent(in_time / sent if sent else None)} ({in_time}/{sent})",
             "returned": str(h.get("returned", 0)),
         }
+        self._draw(self.values)
+
+    def _draw(self, values: dict[str, str]) -> None:
         titles = {
             "levels": _tr("Resolved at"),
             "local": _tr("Resolved locally"),
@@ -61,4 +69,8 @@ class LevelFigures(QLabel):
             "in_time": _tr("accepted in time"),
             "returned": _tr("returned"),
         }
-        self.setText(" &nbsp;│&nbsp; ".join(f"{escape(titles[k])}: <b>{escape(v)}</b>" for k, v in self.values.items()))
+
+        def line(keys: tuple[str, ...]) -> str:
+            return " &nbsp;│&nbsp; ".join(f"{escape(titles[k])}: <b>{escape(values[k])}</b>" for k in keys)
+
+        self.setText(line(("levels", "local")) + "<br>" + line(("handoffs", "in_time", "returned")))
