@@ -35,6 +35,9 @@ class ActionId(Enum):
     FILE_FROM_PATROL = auto()
     RESOLVE = auto()
     ESCALATE = auto()
+    OWN_CASE = auto()
+    FOLLOW_UP_DONE = auto()
+    FLAG_RISK = auto()
     LAYOUT_DISPATCHER = auto()
     LAYOUT_SHIFT_LEADER = auto()
     LAYOUT_WALL = auto()
@@ -137,6 +140,30 @@ SPECS: dict[ActionId, ActionSpec] = {
         Needs.CASE,
         "case",
         case_action=CaseAction.ESCALATE,
+    ),
+    ActionId.OWN_CASE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Leader owns case (包案)…"),
+        ("Ctrl+Shift+O",),
+        Action.ESCALATE,
+        Needs.CASE,
+        "case",
+        case_action=CaseAction.OWN,
+    ),
+    ActionId.FOLLOW_UP_DONE: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Follow-up visit or callback done…"),
+        ("Ctrl+Shift+V",),
+        Action.NOTE,
+        Needs.CASE,
+        "case",
+        case_action=CaseAction.FOLLOW_UP,
+    ),
+    ActionId.FLAG_RISK: ActionSpec(
+        QT_TRANSLATE_NOOP("Actions", "Flag violence risk (民转刑)…"),
+        ("Ctrl+Shift+R",),
+        Action.ESCALATE,
+        Needs.CASE,
+        "case",
+        case_action=CaseAction.FLAG_RISK,
     ),
     ActionId.LAYOUT_DISPATCHER: ActionSpec(QT_TRANSLATE_NOOP("Actions", "Dispatcher layout"), ("Ctrl+1",), menu="view"),
     ActionId.LAYOUT_SHIFT_LEADER: ActionSpec(

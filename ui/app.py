@@ -100,15 +100,17 @@ def _log_in(worker: DbWorker, args: argparse.Namespace, *, demo_built: bool) -> 
     return dialog.actor if dialog.exec() else None
 
 
-def _handoff_accept_s(config: str | None) -> float:
-    """The `[handoff]` time limit for the other line to accept a hand-off (the default without a file)."""
-    from console.config import load_config
-    from console.config.handoff import HandoffSettings
-
+def configure_session(session: ConsoleSession, config: str | None) -> None:
+    """What the session takes from the configuration file: the `[handoff]` time limit for the other line to accept,
+    the `[follow_up]` interval of a flagged dispute's visit and the `[attachments]` limits of the files added here
+    (the defaults without a file, or when the file cannot be read — the entry point has reported that already)."""
     try:
-        return load_config(config).handoff.accept_within_s
+        loaded = load_config(config)
     except ServiceError:
-        return HandoffSettings().accept_within_s
+        return
+    session.handoff_accept_s = loaded.handoff.accept_within_s
+    session.risk_visit_h = loaded.settings.follow_up.risk_visit_h
+    session.attachment_settings = loaded.attachments
 
 
 def _alarm_settings(actor: Actor, config: Any) -> Any:
@@ -222,7 +224,7 @@ def _open_window(
     if read_db is not None:
         worker.read_from(read_db)
     session = ConsoleSession(worker, actor)
-    session.handoff_accept_s = _handoff_accept_s(config)
+    configure_session(session, config)
     drafts = DraftStore.for_user(data_dir(), actor.name)
     map_widget = _make_map(config)
     window = MainWindow(session, drafts, layout=layout, map_widget=map_widget, alarm=_alarm_settings(actor, config))

@@ -123,7 +123,8 @@ class DashboardLink(QObject):
         self.refresher = _Refresher(
             session,
             "stats.dashboard",
-            dashboard.selection,
+            # the hand-offs accepted in time are counted against this console's `[handoff]` limit
+            lambda: {**dashboard.selection(), "accept_within_s": session.handoff_accept_s},
             apply,
             every_ms=60_000,
             soon_ms=DASHBOARD_SOON_MS,

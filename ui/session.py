@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from console.attachments import AttachmentSettings
 from console.events import EventRecord
 from console.live import Changes, LiveDiff, LiveState, Snapshot
 from console.ops import Action, Actor, CountyView, Needs, operation_named
@@ -50,6 +51,9 @@ class ConsoleSession(QObject):
         self.selection = Selection(self)
         self.township_names: dict[int, str] = {}  # for the assignment dialog
         self.handoff_accept_s = 600.0  # `[handoff] accept_within_minutes`: the sweep warns after it
+        self.risk_visit_h = 72.0  # `[follow_up] risk_visit_h`: a flagged dispute's visit after its resolution
+        #: `[attachments]`: the limits files added in this console are checked against (None: the defaults).
+        self.attachment_settings: AttachmentSettings | None = None
         self.is_loaded = False
         self._online = True
         worker.snapshotReady.connect(self._on_snapshot)
@@ -82,10 +86,12 @@ class ConsoleSession(QObject):
         *,
         callback: Callback | None = None,
         done_text: Callable[[Any], str] | None = None,
+        report_errors: bool = True,
         **arguments: Any,
     ) -> None:
         """Run the operation `name` as this console's actor. A write is refused at once, with the outage message,
-        while the database is unreachable (never queued for later). A failed write's error is shown as a notice;
+        while the database is unreachable (never queued for later). A failed write's error is shown as a notice
+        (unless `report_errors` is off: the caller shows it itself, as a dialog does beside the field);
         `done_text(value)` is the notice of a success."""
         op = operation_named(name)
         if op.needs == Needs.ONLINE and not self._online:
@@ -99,7 +105,7 @@ class ConsoleSession(QObject):
         def done(result: JobResult) -> None:
             if result.ok and done_text is not None:
                 self.notice.emit("info", done_text(result.value))
-            elif not result.ok and op.writes:
+            elif not result.ok and op.writes and report_errors:
                 text = describe_error(result.error)
                 self.notice.emit("error", text)
                 case_id = arguments.get("case_id")

@@ -30,6 +30,7 @@ from ..services.handover import Handover
 from ..services.intake import CallerHistory, IntakePreview
 from ..services.login_policy import LoginSettings
 from ..services.permissions import (
+    CAMPAIGN_VISIT_ACTIONS,
     CASE_RULES,
     UNIT_TRANSITIONS,
     CaseAction,
@@ -65,6 +66,7 @@ from .setup import DatabaseCheck
 from .values import AssignmentState, CallbackState, CaseState, DispatchState, UnitState
 
 __all__ = [
+    "CAMPAIGN_VISIT_ACTIONS",
     "CASE_RULES",
     "AssignmentState",
     "AttachmentSettings",

@@ -107,14 +107,14 @@ def record(
 
 @operation("campaign.progress", action=None, kind=Kind.READ)
 def progress(ctx: OpContext, *, campaign: str) -> OpResult[CampaignProgress]:
-    """One campaign's progress per township and grid: visits, findings, cases, resolved."""
-    return ctx.read(lambda s: campaigns.progress(s, campaign))
+    """One campaign's progress per township and grid: visits, findings, cases, resolved (a scoped user: its grids)."""
+    return ctx.read(lambda s: campaigns.progress(s, campaign, viewer=ctx.actor))
 
 
 @operation("campaign.list", action=None, kind=Kind.READ)
 def list_(ctx: OpContext) -> OpResult[list[CampaignProgress]]:
-    """Every campaign with its progress, the latest first."""
-    return ctx.read(campaigns.campaigns)
+    """Every campaign with its progress, the latest first (a scoped user: its grids only)."""
+    return ctx.read(lambda s: campaigns.campaigns(s, viewer=ctx.actor))
 
 
 @operation("campaign.templates", action=None, kind=Kind.READ, needs=None)

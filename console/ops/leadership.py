@@ -12,9 +12,17 @@ from ..errors import ValidationError
 from ..services import leadership
 from ..services.actor import Action
 from ..services.leadership import OwnedCase, StepView
+from ..services.permissions import CaseAction
 from . import refs
 from .changes import OpChanges, OpResult
 from .registry import Kind, OpContext, operation
+
+#: The case steps of the permission table (`CaseAction`) these operations take (the others are `case.<step>`).
+STEP_OPERATIONS: dict[CaseAction, str] = {
+    CaseAction.OWN: "leadership.own",
+    CaseAction.FOLLOW_UP: "leadership.record",
+    CaseAction.FLAG_RISK: "leadership.flag_risk",
+}
 
 
 def _plan(plan: Any) -> list[tuple[str, object]]:
@@ -96,6 +104,12 @@ def flag_risk(
         return leadership.flag_violence_risk(s, case_id=cid, reason=reason, visit_within_h=hours, actor=ctx.actor)
 
     return ctx.write(work, changes=_changed)
+
+
+@operation("leadership.case", action=None, kind=Kind.READ)
+def case(ctx: OpContext, *, case_id: int | None = None, number: str | None = None) -> OpResult[OwnedCase | None]:
+    """One case's leader, follow-up plan and violence-risk flag (None when it has neither leader nor flag)."""
+    return ctx.read(lambda s: leadership.case_follow_up(s, refs.case_id(s, case_id, number), viewer=ctx.actor))
 
 
 @operation("leadership.board", action=None, kind=Kind.READ)

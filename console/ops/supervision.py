@@ -32,9 +32,14 @@ def sweep(ctx: OpContext, *, accept_within_s: float = 600.0) -> OpResult[list[es
 
 
 @operation("stats.dashboard", action=None, kind=Kind.READ)
-def dashboard(ctx: OpContext, *, period: str, by: str) -> OpResult[DashboardData]:
-    """The KPI dashboard's figures for a period (day, week, month) by a dimension."""
-    return ctx.read(lambda s: dashboard_data(s, period=period, by=by, now=utcnow(), actor=ctx.actor))
+def dashboard(ctx: OpContext, *, period: str, by: str, accept_within_s: float = 600.0) -> OpResult[DashboardData]:
+    """The KPI dashboard's figures for a period (day, week, month) by a dimension; hand-offs accepted in time are
+    counted against `accept_within_s` (the `[handoff]` limit)."""
+    return ctx.read(
+        lambda s: dashboard_data(
+            s, period=period, by=by, now=utcnow(), actor=ctx.actor, accept_within_s=float(accept_within_s)
+        )
+    )
 
 
 @operation("stats.board", action=None, kind=Kind.READ)

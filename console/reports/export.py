@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from ..services import scope
 from ..services.actor import Actor
 from ..timeutil import ensure_utc
 from .cells import csv_row, xlsx_row
@@ -69,13 +70,15 @@ def write_report(
     viewer: Actor,
     progress: Progress | None = None,
 ) -> ReportSummary:
-    """Write the report as `viewer` may see it (callers' phones and names masked for roles that must not see them);
-    every text cell is written through `cells`, so no citizen's text becomes a live formula."""
+    """Write the report as `viewer` may see it: a township's or village's user gets the figures and cases of its own
+    scope only, callers' phones and names are masked for roles that must not see them, and every text cell is
+    written through `cells`, so no citizen's text becomes a live formula."""
     start, end, now = ensure_utc(start), ensure_utc(end), ensure_utc(now)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError("the report file must end in .xlsx or .csv")
-    total = count_cases(session, start=start, end=end) + 1
+    where = scope.figures_filter(viewer)  # None for the county
+    total = count_cases(session, start=start, end=end, scope=where) + 1
     done = 0
 
     def tick(n: int = 1) -> None:
@@ -84,15 +87,17 @@ def write_report(
         if progress is not None and (done % STEP == 0 or done == total):
             progress(done, total)
 
-    figures = all_figures(session, start=start, end=end, now=now)
-    intervals = interval_rows(session, start=start, end=end)
+    figures = all_figures(session, start=start, end=end, now=now, scope=where)
+    intervals = interval_rows(session, start=start, end=end, scope=where)
     tick()
     files = [path]
     if suffix == ".xlsx":
         wb = Workbook(write_only=True)
         _sheet(wb, "figures", FIGURE_FIELDS, figures, lambda: None)
         _sheet(wb, "intervals", INTERVAL_FIELDS, intervals, lambda: None)
-        cases = _sheet(wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer), tick)
+        cases = _sheet(
+            wb, "cases", REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer, scope=where), tick
+        )
         wb.save(path)
     else:
         _csv(path, FIGURE_FIELDS, figures, lambda: None)
@@ -100,7 +105,9 @@ def write_report(
         files.append(stem.with_name(stem.name + "-intervals.csv"))
         _csv(files[-1], INTERVAL_FIELDS, intervals, lambda: None)
         files.append(stem.with_name(stem.name + "-cases.csv"))
-        cases = _csv(files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer), tick)
+        cases = _csv(
+            files[-1], REPORT_CASE_FIELDS, case_rows(session, start=start, end=end, viewer=viewer, scope=where), tick
+        )
     if progress is not None:
         progress(total, total)
     return ReportSummary(files=files, cases=cases, figure_rows=len(figures))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..cli.serialize import CASE_FIELDS, case_dict
@@ -47,16 +47,21 @@ def figure_rows(report: KpiReport, dimension: str) -> list[dict[str, Any]]:
     return out
 
 
-def all_figures(session: Session, *, start: datetime, end: datetime, now: datetime) -> list[dict[str, Any]]:
-    """The total, then every dimension's groups."""
-    rows = figure_rows(kpis(session, start=start, end=end, now=now), "total")
+Scope = ColumnElement[bool] | None  # `console.services.scope.figures_filter`: a township's or village's cases
+
+
+def all_figures(
+    session: Session, *, start: datetime, end: datetime, now: datetime, scope: Scope = None
+) -> list[dict[str, Any]]:
+    """The total, then every dimension's groups (of the scope's cases)."""
+    rows = figure_rows(kpis(session, start=start, end=end, now=now, scope=scope), "total")
     for dim in Dimension:
-        rows += figure_rows(kpis(session, start=start, end=end, now=now, by=dim), dim.value)
+        rows += figure_rows(kpis(session, start=start, end=end, now=now, by=dim, scope=scope), dim.value)
     return rows
 
 
-def interval_rows(session: Session, *, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    figures = emergency_intervals(session, start=start, end=end)["all"]
+def interval_rows(session: Session, *, start: datetime, end: datetime, scope: Scope = None) -> list[dict[str, Any]]:
+    figures = emergency_intervals(session, start=start, end=end, scope=scope)["all"]
     out = []
     for name in INTERVALS:
         f = figures[name]
@@ -74,13 +79,15 @@ def interval_rows(session: Session, *, start: datetime, end: datetime) -> list[d
     return out
 
 
-def count_cases(session: Session, *, start: datetime, end: datetime) -> int:
-    return int(
-        session.scalar(select(func.count(Case.id)).where(Case.received_at >= start, Case.received_at < end)) or 0
-    )
+def count_cases(session: Session, *, start: datetime, end: datetime, scope: Scope = None) -> int:
+    where = [Case.received_at >= start, Case.received_at < end, *([scope] if scope is not None else [])]
+    return int(session.scalar(select(func.count(Case.id)).where(*where)) or 0)
 
 
-def case_rows(session: Session, *, start: datetime, end: datetime, viewer: Actor) -> Iterator[dict[str, Any]]:
+def case_rows(
+    session: Session, *, start: datetime, end: datetime, viewer: Actor, scope: Scope = None
+) -> Iterator[dict[str, Any]]:
+    """The period's cases (of the scope), as `viewer` may see them."""
     merged = aliased(Case)
     master = aliased(Case)
     q = (
@@ -89,7 +96,7 @@ def case_rows(session: Session, *, start: datetime, end: datetime, viewer: Actor
         .outerjoin(Township, Township.id == Case.township_id)
         .outerjoin(merged, merged.id == Case.merged_into_id)
         .outerjoin(master, master.id == Case.repeat_of_id)
-        .where(Case.received_at >= start, Case.received_at < end)
+        .where(Case.received_at >= start, Case.received_at < end, *([scope] if scope is not None else []))
         .order_by(Case.received_at, Case.id)
         .execution_options(yield_per=BATCH)
     )

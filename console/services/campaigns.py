@@ -26,9 +26,10 @@ from .errors import InvalidTransition, NotFound, OutOfScope, ValidationError
 from .inputs import check_text, required_text
 from .intake import IntakeRequest, create_case
 from .leadership import due_time
+from .permissions import CAMPAIGN_VISIT_ACTIONS
 
 VISITS = ("household", "venue")
-RESULTS = ("nothing", "finding")
+RESULTS = tuple(CAMPAIGN_VISIT_ACTIONS)  # nothing, finding
 RESOLVED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
@@ -228,10 +229,10 @@ def record_visit(
 ) -> VisitResult:
     """Record one household or venue visited. A finding becomes a case at once (channel `grid_report`, at the given
     place or the grid's middle), which needs the intake permission; nothing found needs only the note one."""
-    actor.require(Action.INTAKE if result == "finding" else Action.NOTE)
-    now = now or utcnow()
     if result not in RESULTS:
         raise ValidationError("result", f"must be one of {', '.join(RESULTS)}")
+    actor.require(CAMPAIGN_VISIT_ACTIONS[result])
+    now = now or utcnow()
     where = required_text(place, "place", max_len=128)
     note = check_text(note, "note", max_len=2000, multiline=True)
     c = _campaign(session, campaign)
@@ -295,9 +296,11 @@ def record_visit(
     return VisitResult(c.name, g.code, where, result, case.id if case else None, case.number if case else None)
 
 
-def progress(session: Session, campaign: str | int) -> CampaignProgress:
-    """The campaign with its progress per grid (and, from those, per township)."""
+def progress(session: Session, campaign: str | int, *, viewer: Actor | None = None) -> CampaignProgress:
+    """The campaign with its progress per grid (and, from those, per township); a township's or village's viewer
+    gets the grids of its scope only."""
     c = _campaign(session, campaign)
+    in_scope = [scope.grid_filter(viewer)] if viewer is not None and viewer.scoped else []
     resolved = func.sum(cast(Case.status.in_(list(RESOLVED)), Integer))
     counts = {
         task_id: (int(v or 0), int(f or 0), int(n or 0), int(r or 0))
@@ -311,7 +314,8 @@ def progress(session: Session, campaign: str | int) -> CampaignProgress:
             )
             .outerjoin(Case, Case.id == CampaignVisit.case_id)
             .join(CampaignTask, CampaignTask.id == CampaignVisit.task_id)
-            .where(CampaignTask.campaign_id == c.id)
+            .join(Grid, Grid.id == CampaignTask.grid_id)
+            .where(CampaignTask.campaign_id == c.id, *in_scope)
             .group_by(CampaignVisit.task_id)
         )
     }
@@ -321,7 +325,7 @@ def progress(session: Session, campaign: str | int) -> CampaignProgress:
         .join(Grid, Grid.id == CampaignTask.grid_id)
         .join(Township, Township.id == Grid.township_id)
         .outerjoin(Unit, Unit.id == CampaignTask.unit_id)
-        .where(CampaignTask.campaign_id == c.id)
+        .where(CampaignTask.campaign_id == c.id, *in_scope)
         .order_by(Township.name, Grid.code)
     ):
         v, f, n, r = counts.get(task.id, (0, 0, 0, 0))
@@ -329,7 +333,16 @@ def progress(session: Session, campaign: str | int) -> CampaignProgress:
     return CampaignProgress(c.id, c.name, c.template, c.focus.value, c.visit, c.starts_at, c.due_at, rows)
 
 
-def campaigns(session: Session) -> list[CampaignProgress]:
-    """Every campaign with its progress, the latest first."""
-    ids = session.scalars(select(Campaign.id).order_by(Campaign.starts_at.desc(), Campaign.id.desc())).all()
-    return [progress(session, i) for i in ids]
+def campaigns(session: Session, *, viewer: Actor | None = None) -> list[CampaignProgress]:
+    """Every campaign with its progress, the latest first; a township's or village's viewer gets those with a grid
+    in its scope, each with the grids of its scope only."""
+    q = select(Campaign.id).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
+    if viewer is not None and viewer.scoped:
+        q = q.where(
+            Campaign.id.in_(
+                select(CampaignTask.campaign_id)
+                .join(Grid, Grid.id == CampaignTask.grid_id)
+                .where(scope.grid_filter(viewer))
+            )
+        )
+    return [progress(session, i, viewer=viewer) for i in session.scalars(q).all()]

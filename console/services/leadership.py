@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..enums import CaseStatus, Category, EventKind
+from ..enums import CaseStatus, EventKind
 from ..events import record_event
 from ..models import Case, CaseOwner, FollowUpStep, ViolenceRisk
 from ..timeutil import CHINA_TZ, ensure_utc, parse_iso8601, utcnow
@@ -27,6 +27,7 @@ from .actor import SYSTEM, Action, Actor
 from .errors import InvalidTransition, NotFound, ValidationError
 from .escalation import MAX_AUTO_LEVEL, raise_case_level
 from .inputs import check_text, required_text
+from .permissions import CASE_RULES, CaseAction
 
 KINDS = ("visit", "callback")
 #: How far ahead a follow-up may be planned.
@@ -99,11 +100,13 @@ def due_time(value: object, field: str, *, now: datetime) -> datetime:
     return due
 
 
-def _case(session: Session, case_id: int) -> Case:
+def _case(session: Session, case_id: int, what: CaseAction = CaseAction.OWN) -> Case:
+    """The case, in a state the permission table lets `what` start from (a duplicate or an invalid appeal has
+    nothing to follow up)."""
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound("case", case_id)
-    if case.status in (CaseStatus.MERGED, CaseStatus.INVALID):
+    if case.status not in CASE_RULES[what].states:
         raise InvalidTransition("case", case.number, case.status.value, "follow it up")
     return case
 
@@ -197,9 +200,7 @@ def record_step(
     if kind not in KINDS:
         raise ValidationError("kind", f"must be one of {', '.join(KINDS)}")
     text = required_text(result, "result", max_len=2000)
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("case", case_id)
+    case = _case(session, case_id, CaseAction.FOLLOW_UP)
     step = session.scalars(
         select(FollowUpStep)
         .where(FollowUpStep.case_id == case_id, FollowUpStep.kind == kind, FollowUpStep.done_at.is_(None))
@@ -248,8 +249,8 @@ def flag_violence_risk(
     text = required_text(reason, "reason", max_len=2000)
     if not 1 <= visit_within_h <= 24 * 90:
         raise ValidationError("visit_within_h", "must be between 1 hour and 90 days")
-    case = _case(session, case_id)
-    if case.category != Category.DISPUTE:
+    case = _case(session, case_id, CaseAction.FLAG_RISK)
+    if case.category not in (CASE_RULES[CaseAction.FLAG_RISK].categories or {case.category}):
         raise ValidationError("category", "only a dispute (矛盾纠纷) can be flagged for violence risk")
     risk = session.get(ViolenceRisk, case_id)
     if risk is None:
@@ -379,6 +380,17 @@ def owned_case(session: Session, case_id: int, *, now: datetime | None = None) -
         bool(nxt and nxt.due_at < now),
         steps,
     )
+
+
+def case_follow_up(session: Session, case_id: int, *, viewer: Actor, now: datetime | None = None) -> OwnedCase | None:
+    """The case's leader, plan and violence-risk flag (None when it has neither a leader nor a flag), for the case
+    detail; a scoped viewer is refused another scope's case."""
+    scope.require_case(session, viewer, case_id)
+    if session.get(CaseOwner, case_id) is None and session.get(ViolenceRisk, case_id) is None:
+        if session.get(Case, case_id) is None:
+            raise NotFound("case", case_id)
+        return None
+    return owned_case(session, case_id, now=now)
 
 
 def _in_scope(viewer: Actor | None, case_id: Any) -> list[Any]:

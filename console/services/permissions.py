@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..enums import OPEN_CASE_STATUSES, AssignmentStatus, CaseStatus, Role, UnitStatus
+from ..enums import OPEN_CASE_STATUSES, AssignmentStatus, CaseStatus, Category, Role, UnitStatus
 from ..views import CaseView
 
 
@@ -82,6 +82,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+#: A screening campaign's visit (排查), by its result: recording that nothing was found is a note; a finding files a
+#: case at once (channel `grid_report`), which is an intake.
+CAMPAIGN_VISIT_ACTIONS: dict[str, Action] = {"nothing": Action.NOTE, "finding": Action.INTAKE}
+
+
 def role_may(role: Role, action: Action) -> bool:
     return role in PERMISSIONS[action]
 
@@ -101,12 +106,17 @@ class CaseAction(StrEnum):
     RETURN = "return"
     CALLBACK = "callback"
     NOTE = "note"
+    OWN = "own"  # mark the case as owned by a named leader (领导包案), with its follow-up plan
+    FOLLOW_UP = "follow_up"  # record a planned visit or callback as done
+    FLAG_RISK = "flag_risk"  # flag a dispute for violence risk (民转刑 风险)
 
 
 ALL_CASE_STATES = frozenset(CaseStatus)
 #: Assignment states in which an assignment is still with its handler.
 LIVE_ASSIGNMENT_STATES = frozenset({AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED})
 NO_LIVE_ASSIGNMENT: frozenset[AssignmentStatus] = frozenset()
+#: The states a case can be followed up in (a duplicate or an invalid appeal has nothing to follow up).
+FOLLOW_UP_STATES = ALL_CASE_STATES - {CaseStatus.MERGED, CaseStatus.INVALID}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,7 @@ class CaseRule:
     units: bool | None = None  # True: units must be attached; False: none may be; None: either
     # The live assignment's state it needs; NO_LIVE_ASSIGNMENT: there must be none; None: either.
     assignment: frozenset[AssignmentStatus] | None = None
+    categories: frozenset[Category] | None = None  # the case's category must be one of these; None: any
 
 
 CASE_RULES: dict[CaseAction, CaseRule] = {
@@ -133,16 +144,22 @@ CASE_RULES: dict[CaseAction, CaseRule] = {
     CaseAction.RETURN: CaseRule(Action.HANDLE_ASSIGNMENT, ALL_CASE_STATES, assignment=LIVE_ASSIGNMENT_STATES),
     CaseAction.CALLBACK: CaseRule(Action.CALLBACK, frozenset({CaseStatus.RESOLVED})),
     CaseAction.NOTE: CaseRule(Action.NOTE, ALL_CASE_STATES),
+    CaseAction.OWN: CaseRule(Action.ESCALATE, FOLLOW_UP_STATES),
+    # Whether an open visit or callback is planned is the service's to say (the table does not know the plan).
+    CaseAction.FOLLOW_UP: CaseRule(Action.NOTE, FOLLOW_UP_STATES),
+    CaseAction.FLAG_RISK: CaseRule(Action.ESCALATE, FOLLOW_UP_STATES, categories=frozenset({Category.DISPUTE})),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class CaseFacts:
-    """What the rules look at: the case's state, whether units are attached, its live assignment's state."""
+    """What the rules look at: the case's state, whether units are attached, its live assignment's state and its
+    category."""
 
     status: CaseStatus
     units_attached: bool = False
     assignment: AssignmentStatus | None = None  # the live assignment (assigned or accepted), if any
+    category: Category | None = None  # None: not known (a rule that names categories then refuses)
 
     @classmethod
     def of(cls, case: CaseView) -> CaseFacts:
@@ -150,7 +167,7 @@ class CaseFacts:
         if case.assignment_status is not None:
             status = AssignmentStatus(case.assignment_status)
             live = status if status in LIVE_ASSIGNMENT_STATES else None
-        return cls(case.status, bool(case.unit_ids), live)
+        return cls(case.status, bool(case.unit_ids), live, case.category)
 
 
 def state_allows(what: CaseAction, facts: CaseFacts) -> bool:
@@ -159,6 +176,8 @@ def state_allows(what: CaseAction, facts: CaseFacts) -> bool:
     if facts.status not in rule.states:
         return False
     if rule.units is not None and facts.units_attached != rule.units:
+        return False
+    if rule.categories is not None and facts.category not in rule.categories:
         return False
     if rule.assignment is not None:
         if not rule.assignment:

@@ -59,6 +59,15 @@ def grid_in_scope(actor: Actor, grid: Grid) -> bool:
     return True
 
 
+def grid_filter(actor: Actor) -> ColumnElement[bool]:
+    """`grid_in_scope` as a filter on `Grid` (true for the county)."""
+    if actor.level == Level.TOWNSHIP:
+        return Grid.township_id == actor.township_id if actor.township_id is not None else false()
+    if actor.level == Level.VILLAGE:
+        return Grid.id == actor.grid_id if actor.grid_id is not None else false()
+    return true()
+
+
 def unit_filter(actor: Actor) -> ColumnElement[bool]:
     """The units `actor` may see and send: a township's units (its own, or based in one of its grids), a village's
     own grid units."""

@@ -35,6 +35,7 @@ def dashboard_data(
     by: Dimension | str = Dimension.TOWNSHIP,
     now: datetime,
     actor: Actor | None = None,
+    accept_within_s: float = 600.0,
 ) -> DashboardData:
     """The dashboard's figures; a township's or village's user sees those of its scope only."""
     where = scope.figures_filter(actor) if actor is not None else None
@@ -47,7 +48,7 @@ def dashboard_data(
         period=period,
         by=dim,
         now=now,
-        report=kpis(session, start=start, end=end, now=now, by=dim, scope=where),
+        report=kpis(session, start=start, end=end, now=now, by=dim, scope=where, accept_within_s=accept_within_s),
         hourly=received_per_hour(session, now=now, scope=where),
         intervals=emergency_intervals(session, start=start, end=end, scope=where)["all"],
         series=daily_series(session, start=series_start, end=end, scope=where),

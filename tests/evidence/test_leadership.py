@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from console.db import Database, write_transaction
 from console.enums import EventKind, Role
-from console.errors import InvalidTransition, PermissionDenied, ValidationError
+from console.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from console.models import Case, Event, FollowUpStep
 from console.ops import execute
 from console.services import leadership
@@ -161,3 +161,17 @@ def test_case_own_follow_up_risk_owned_on_the_command_line(
     assert code == 0 and [c["case"] for c in board["cases"]] == [number]
     code, wall, err = run(capsys, "--db", cli_db, "case", "owned", "--risk")
     assert code == 0 and [c["case"] for c in wall["cases"]] == [number]
+
+
+def test_one_cases_follow_up_for_the_case_detail(db: Database, county: MiniCounty) -> None:
+    leader, dispatcher = county.actors[Role.SHIFT_LEADER], county.actors[Role.DISPATCHER]
+    cid = new_case(db, county)
+    assert execute(db, dispatcher, "leadership.case", case_id=cid).value is None  # neither leader nor flag
+    execute(db, leader, "leadership.flag_risk", case_id=cid, reason="扬言报复")
+    flagged = execute(db, dispatcher, "leadership.case", case_id=cid).value
+    assert flagged.leader is None and flagged.violence_risk == "扬言报复" and flagged.next_step is None
+    execute(db, leader, "leadership.own", case_id=cid, leader="李书记", plan=[{"kind": "visit", "due": day(3)}])
+    owned = execute(db, dispatcher, "leadership.case", case_id=cid).value
+    assert owned.leader == "李书记" and owned.next_step is not None and owned.next_step.kind == "visit"
+    with pytest.raises(NotFound):
+        execute(db, dispatcher, "leadership.case", case_id=cid + 999)

@@ -120,6 +120,7 @@ OPERATIONS: dict[str, Op] = {
     "leadership.plan": lambda w: ("leadership.plan", {"case_id": w.outside, "kind": "visit", "due": "2030-01-01"}),
     "leadership.record": lambda w: ("leadership.record", {"case_id": w.outside, "kind": "visit", "result": "ok"}),
     "leadership.flag_risk": lambda w: ("leadership.flag_risk", {"case_id": w.outside, "reason": "threats"}),
+    "leadership.case": lambda w: ("leadership.case", {"case_id": w.outside}),
 }
 
 #: Services with no operation of their own (the supervision board's steps on an assignment).

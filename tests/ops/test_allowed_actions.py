@@ -5,6 +5,8 @@ never by anything else."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
 from typing import Any
 
 from console.db import Database
@@ -21,6 +23,7 @@ from console.ops import (
     execute,
 )
 from console.services import queries
+from console.timeutil import utcnow
 from tests.county import MiniCounty
 
 from .conftest import SITUATIONS, Cases
@@ -30,6 +33,13 @@ def _facts(db: Database, case_id: int) -> CaseFacts:
     with db.session() as s:
         (view,) = queries.cases_by_ids(s, [case_id], actor=SYSTEM)
     return CaseFacts.of(view)
+
+
+def _plan_a_visit(db: Database, case_id: int) -> None:
+    """A visit to record, where the case can have one (a merged or invalid case cannot be followed up)."""
+    due = (utcnow() + timedelta(days=1)).isoformat()
+    with contextlib.suppress(InvalidTransition):
+        execute(db, SYSTEM, "leadership.own", case_id=case_id, leader="李书记", plan=[{"kind": "visit", "due": due}])
 
 
 def _step(action: CaseAction, cases: Cases) -> tuple[str, dict[str, Any]]:
@@ -51,6 +61,12 @@ def _step(action: CaseAction, cases: Cases) -> tuple[str, dict[str, Any]]:
             return "case.note", {"text": "已电话联系"}
         case CaseAction.CLOSE | CaseAction.ACCEPT:
             return f"case.{action.value}", {}
+        case CaseAction.OWN:
+            return "leadership.own", {"leader": "李书记"}
+        case CaseAction.FLAG_RISK:
+            return "leadership.flag_risk", {"reason": "扬言报复"}
+        case CaseAction.FOLLOW_UP:
+            return "leadership.record", {"kind": "visit", "result": "已走访"}
         case _:
             return f"case.{action.value}", {"reason": "原因"}
 
@@ -64,6 +80,8 @@ def test_every_step_the_table_allows_succeeds_and_every_other_is_refused(
             actor = county.actors[role]
             for action in CaseAction:
                 case = cases.make(situation)
+                if action == CaseAction.FOLLOW_UP:
+                    _plan_a_visit(db, case.id)
                 facts = _facts(db, case.id)
                 allowed = case_action_allowed(role, action, facts)
                 name, arguments = _step(action, cases)

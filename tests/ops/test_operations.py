@@ -22,6 +22,7 @@ from console.ops import (
     PermissionDenied,
     ValidationError,
     execute,
+    leadership,
 )
 from tests.county import MiniCounty
 
@@ -29,7 +30,7 @@ from .conftest import Cases
 
 
 def test_the_registry_names_every_step_the_console_and_the_command_line_take() -> None:
-    steps = {f"case.{a.value}" for a in CaseAction if a != CaseAction.DISPATCH}
+    steps = {leadership.STEP_OPERATIONS.get(a, f"case.{a.value}") for a in CaseAction if a != CaseAction.DISPATCH}
     assert steps <= set(REGISTRY)
     assert {"dispatch.nearest", "dispatch.unit", "unit.status", "intake.create", "supervision.sweep"} <= set(REGISTRY)
     for op in REGISTRY.values():

@@ -36,6 +36,7 @@ def test_board_and_wall_show_owned_cases_risks_and_campaigns(
         lambda: board.risks.topLevelItemCount() == 1 and board.campaigns.topLevelItemCount() == 1, timeout=10_000
     )
     assert board.owned.topLevelItem(0).text(1) == "李书记"
+    assert board.record_visit_button.isHidden()  # the wall records nothing
     assert board.campaigns.topLevelItem(0).child(0).text(0) == "西岭镇"
     board.risks.itemDoubleClicked.emit(board.risks.topLevelItem(0), 0)
     assert wall.session.selection.case_id == cid

@@ -23,6 +23,9 @@ BUTTONS = (
     CaseAction.ESCALATE,
     CaseAction.ASSIGN,
     CaseAction.NOTE,
+    CaseAction.OWN,
+    CaseAction.FOLLOW_UP,
+    CaseAction.FLAG_RISK,
 )
 COLUMNS = 4
 
@@ -36,8 +39,27 @@ def button_text(action: CaseAction) -> str:
         CaseAction.ESCALATE: QCoreApplication.translate("CaseDetailPanel", "Escalate…"),
         CaseAction.ASSIGN: QCoreApplication.translate("CaseDetailPanel", "Assign…"),
         CaseAction.NOTE: QCoreApplication.translate("CaseDetailPanel", "Note…"),
+        CaseAction.OWN: QCoreApplication.translate("CaseDetailPanel", "Leader owns…"),
+        CaseAction.FOLLOW_UP: QCoreApplication.translate("CaseDetailPanel", "Followed up…"),
+        CaseAction.FLAG_RISK: QCoreApplication.translate("CaseDetailPanel", "Violence risk…"),
     }
     return texts[action]
+
+
+def button_tip(action: CaseAction) -> str:
+    """What a button whose short text needs saying does (the follow-up steps)."""
+    tips = {
+        CaseAction.OWN: QCoreApplication.translate(
+            "CaseDetailPanel", "Mark the case as owned by a named leader (领导包案), with its visits and callbacks"
+        ),
+        CaseAction.FOLLOW_UP: QCoreApplication.translate(
+            "CaseDetailPanel", "Record a planned visit or callback as done, with what came of it"
+        ),
+        CaseAction.FLAG_RISK: QCoreApplication.translate(
+            "CaseDetailPanel", "Flag the dispute for violence risk (民转刑): a visit becomes mandatory after resolution"
+        ),
+    }
+    return tips.get(action, "")
 
 
 class CaseActionButtons(QWidget):
@@ -52,6 +74,7 @@ class CaseActionButtons(QWidget):
         placed = 0
         for action in BUTTONS:
             button = QPushButton(button_text(action))
+            button.setToolTip(button_tip(action))
             offered = actor.may(CASE_RULES[action].action)
             button.setVisible(offered)
             button.clicked.connect(lambda _checked=False, a=action: self.triggered.emit(a))

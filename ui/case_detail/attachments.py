@@ -194,7 +194,13 @@ class AttachmentStrip(QWidget):
         if not self.case_id or not files:
             return
         self.message.clear()
-        self.session.run("attachments.add", case_id=self.case_id, files=files, callback=self._after)
+        self.session.run(
+            "attachments.add",
+            case_id=self.case_id,
+            files=files,
+            settings=self.session.attachment_settings,
+            callback=self._after,
+        )
 
     def choose_files(self) -> None:
         paths, _filter = QFileDialog.getOpenFileNames(

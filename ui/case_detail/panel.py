@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.enums import UnitStatus
@@ -30,11 +30,13 @@ from console.ops import (
 from console.views import Recommendation
 
 from ..messages import describe_error
+from ..op_dialog import OpDialog
 from ..session import ConsoleSession
 from ..workers import JobResult
 from .actions import CaseActionButtons, ask_merge_target, ask_text
 from .assign import AssignDialog
 from .attachments import AttachmentStrip
+from .follow_up import FlagRiskDialog, FollowUpLine, OwnCaseDialog, RecordFollowUpDialog
 from .handoff import HandoffBox
 from .header import CaseHeader
 from .timeline import Timeline
@@ -54,6 +56,7 @@ class CaseDetailPanel(QWidget):
         self.case_id = 0
         self.detail: CaseDetail | None = None
         self.recommendations: list[Recommendation] = []
+        self.open_dialog: OpDialog | None = None  # the follow-up dialog last opened (while it is open)
         self.header = CaseHeader()
         self.recommended = RecommendationList()
         self.sent = DispatchList()
@@ -64,11 +67,21 @@ class CaseDetailPanel(QWidget):
         self.message.setProperty("role", "error")
         self.timeline = Timeline()
         self.handoff = HandoffBox()
+        self.follow_up_line = FollowUpLine()
         self.files = AttachmentStrip(session)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
-        for widget in (self.header, self.files, self.recommended, self.sent, self.steps, self.handoff, self.message):
+        for widget in (
+            self.header,
+            self.files,
+            self.recommended,
+            self.sent,
+            self.steps,
+            self.follow_up_line,
+            self.handoff,
+            self.message,
+        ):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
 
@@ -128,6 +141,7 @@ class CaseDetailPanel(QWidget):
             self.session.run(
                 "handoff.list", case_id=case_id, accept_within_s=self.session.handoff_accept_s, callback=got_receipts
             )
+            self.session.run("leadership.case", case_id=case_id, callback=got_follow_up)
             if state_allows(CaseAction.DISPATCH, CaseFacts.of(detail.case)):
                 self.session.run(
                     "dispatch.recommend", case_id=case_id, limit=RECOMMENDATIONS, callback=got_recommendations
@@ -139,6 +153,10 @@ class CaseDetailPanel(QWidget):
         def got_receipts(result: JobResult) -> None:
             if case_id == self.case_id and result.ok:
                 self.handoff.show_receipts(list(result.value))
+
+        def got_follow_up(result: JobResult) -> None:
+            if case_id == self.case_id and result.ok:
+                self.follow_up_line.show_follow_up(result.value)
 
         def got_recommendations(result: JobResult) -> None:
             if case_id != self.case_id:
@@ -158,6 +176,7 @@ class CaseDetailPanel(QWidget):
         d = self.detail
         if d is None:
             self.handoff.show_receipts([])
+            self.follow_up_line.show_follow_up(None)
             self.header.clear()
             self.sent.show_dispatches([])
             self.timeline.show_events([])
@@ -220,6 +239,9 @@ class CaseDetailPanel(QWidget):
         if action == CaseAction.ASSIGN:
             self._assign(case_id, number)
             return
+        if action in (CaseAction.OWN, CaseAction.FOLLOW_UP, CaseAction.FLAG_RISK):
+            self.follow_up(action, case_id, number)
+            return
         if action == CaseAction.MERGE:
             into = ask_merge_target(self, number)
             if into is None:
@@ -232,6 +254,27 @@ class CaseDetailPanel(QWidget):
             key = {CaseAction.RESOLVE: "resolution", CaseAction.NOTE: "text"}.get(action, "reason")
             arguments[key] = text
         self.session.run(f"case.{action.value}", case_id=case_id, callback=self._after, **arguments)
+
+    def follow_up_dialog(self, action: CaseAction, case_id: int, number: str) -> OpDialog:
+        """The dialog of a follow-up step (领导包案, its visit or callback done, 民转刑 risk) on the case."""
+        if action == CaseAction.OWN:
+            return OwnCaseDialog(self.session, case_id, number, self)
+        if action == CaseAction.FOLLOW_UP:
+            return RecordFollowUpDialog(self.session, case_id, number, self)
+        return FlagRiskDialog(self.session, case_id, number, self.session.risk_visit_h, self)
+
+    def follow_up(self, action: CaseAction, case_id: int, number: str) -> None:
+        """Open the step's dialog (window-modal, not blocking): it runs its operation and closes when it is done."""
+        dialog = self.follow_up_dialog(action, case_id, number)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.succeeded.connect(lambda _v: self._after_follow_up(case_id))
+        self.open_dialog = dialog
+        dialog.open()
+
+    def _after_follow_up(self, case_id: int) -> None:
+        self.message.clear()
+        if case_id == self.case_id:
+            self.reload()
 
     def hand_off(self, line: str, ref: str) -> None:
         """Hand the shown case to the other line (with the reference read over the phone, when given)."""

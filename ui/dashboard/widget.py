@@ -34,6 +34,7 @@ from console.timeutil import CHINA_TZ
 from ..i18n.formats import format_seconds
 from ..labels import label
 from .charts import GroupBars, SeriesBars
+from .levels import LevelFigures
 from .style import ALERT, PRIMARY, SECOND, percent
 from .tiles import TileGrid
 
@@ -107,6 +108,7 @@ class KpiDashboard(QWidget):
             },
             columns=5,
         )
+        self.levels = LevelFigures()
         self.tiles.tiles["overdue"].setToolTip(self.tr("Click to show the overdue cases"))
         self.tiles.tiles["overdue"].clicked.connect(lambda: self.filterRequested.emit({"overdue_only": True}))
 
@@ -138,6 +140,7 @@ class KpiDashboard(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.levels)  # one line, above the tiles: seen without scrolling the dock
         layout.addWidget(self.tiles)
         layout.addWidget(self._modes, 1)
 
@@ -260,6 +263,7 @@ class KpiDashboard(QWidget):
             shown,
             self.tr("%1 dispatched").replace("%1", str(data.intervals["dispatch"].count)),
         )
+        self.levels.show_data(data)
 
     def _show_groups(self, data: DashboardData) -> None:
         self._rows = data.report.groups[:MAX_GROUPS]

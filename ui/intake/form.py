@@ -353,6 +353,7 @@ class IntakeForm(QWidget):
             data=data,
             merge_into=merge_into or None,
             triage=dict(self.card.answers) or None,
+            attachment_settings=self.session.attachment_settings,
             callback=done,
             done_text=lambda o: QCoreApplication.translate("ConsoleSession", "Saved case %s") % o.case.number,
         )
