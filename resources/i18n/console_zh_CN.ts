@@ -52,6 +52,18 @@
         <translation>督办…</translation>
     </message>
     <message>
+        <source>Leader owns case (包案)…</source>
+        <translation>领导包案…</translation>
+    </message>
+    <message>
+        <source>Follow-up visit or callback done…</source>
+        <translation>走访或回访已完成…</translation>
+    </message>
+    <message>
+        <source>Flag violence risk (民转刑)…</source>
+        <translation>标记民转刑风险…</translation>
+    </message>
+    <message>
         <source>Dispatcher layout</source>
         <translation>调度员布局</translation>
     </message>
@@ -218,6 +230,57 @@
     </message>
 </context>
 <context>
+    <name>CampaignVisitDialog</name>
+    <message>
+        <source>Screening visit: %1</source>
+        <translation>排查走访：%1</translation>
+    </message>
+    <message>
+        <source>Grid:</source>
+        <translation>网格：</translation>
+    </message>
+    <message>
+        <source>Household or venue, e.g. 3组 王家 / 东街小超市</source>
+        <translation>住户或场所，例如 3组 王家 / 东街小超市</translation>
+    </message>
+    <message>
+        <source>Place visited:</source>
+        <translation>走访地点：</translation>
+    </message>
+    <message>
+        <source>Nothing found</source>
+        <translation>未发现问题</translation>
+    </message>
+    <message>
+        <source>Finding: file a case</source>
+        <translation>发现问题：立案</translation>
+    </message>
+    <message>
+        <source>Result:</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <source>What was found (becomes the case&apos;s description)</source>
+        <translation>发现的问题（作为案件描述）</translation>
+    </message>
+    <message>
+        <source>Finding:</source>
+        <translation>发现问题：</translation>
+    </message>
+    <message>
+        <source>Category:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <source>Priority:</source>
+        <translation>等级：</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailPanel</name>
     <message>
         <source>No case selected</source>
@@ -363,6 +426,30 @@
     <message>
         <source>No open case numbered %1.</source>
         <translation type="vanished">没有编号为 %1 的在办事件。</translation>
+    </message>
+    <message>
+        <source>Leader owns…</source>
+        <translation>领导包案…</translation>
+    </message>
+    <message>
+        <source>Followed up…</source>
+        <translation>已走访/回访…</translation>
+    </message>
+    <message>
+        <source>Violence risk…</source>
+        <translation>民转刑风险…</translation>
+    </message>
+    <message>
+        <source>Mark the case as owned by a named leader (领导包案), with its visits and callbacks</source>
+        <translation>由指定领导包案，并安排走访和回访</translation>
+    </message>
+    <message>
+        <source>Record a planned visit or callback as done, with what came of it</source>
+        <translation>登记已完成的计划走访或回访及其结果</translation>
+    </message>
+    <message>
+        <source>Flag the dispute for violence risk (民转刑): a visit becomes mandatory after resolution</source>
+        <translation>标记纠纷存在民转刑风险：办结后必须走访</translation>
     </message>
     <message>
         <source>Resolve</source>
@@ -667,10 +754,33 @@
     </message>
 </context>
 <context>
+    <name>FlagRiskDialog</name>
+    <message>
+        <source>Violence risk of case %1</source>
+        <translation>案件 %1 民转刑风险</translation>
+    </message>
+    <message>
+        <source>e.g. threatened revenge; knives at the quarrel; earlier fights</source>
+        <translation>例如：扬言报复；争吵时持刀；曾多次打架</translation>
+    </message>
+    <message>
+        <source>Why it could turn violent:</source>
+        <translation>可能激化的原因：</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Visit within, after resolution:</source>
+        <translation>办结后须在此时限内走访：</translation>
+    </message>
+</context>
+<context>
     <name>FollowUpBoard</name>
     <message>
         <source>Next step</source>
-        <extracomment>Events after which the lists are read again.</extracomment>
+        <extracomment>Written changes arrive by the change feed (`KINDS`); this timer is for what the clock changes with nothing written: a follow-up step or a campaign task falling due. A campaign with at most this many grids shows them without unfolding its townships. On a campaign&apos;s rows: (campaign name, the grid code on a grid&apos;s row, else None). Events after which the lists are read again.</extracomment>
         <translation>下一步</translation>
     </message>
     <message>
@@ -691,7 +801,11 @@
     </message>
     <message>
         <source>Campaign / township</source>
-        <translation>排查 / 乡镇</translation>
+        <translation type="vanished">排查 / 乡镇</translation>
+    </message>
+    <message>
+        <source>Campaign / township / grid</source>
+        <translation>排查 / 乡镇 / 网格</translation>
     </message>
     <message>
         <source>Grids visited</source>
@@ -726,6 +840,19 @@
         <translation>排查</translation>
     </message>
     <message>
+        <source>Record visit…</source>
+        <translation>登记走访…</translation>
+    </message>
+    <message>
+        <source>Record a household or venue visited for the selected campaign grid (Enter)</source>
+        <translation>为所选排查网格登记走访的住户或场所（回车）</translation>
+    </message>
+    <message>
+        <source>Finding filed as case %1</source>
+        <extracomment>Whether this role records visits at all (the core&apos;s table); shown while there is a campaign.</extracomment>
+        <translation>发现问题已立案：%1</translation>
+    </message>
+    <message>
         <source>visit</source>
         <translation>走访</translation>
     </message>
@@ -736,6 +863,33 @@
     <message>
         <source>after resolution</source>
         <translation>办结后</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>截止 %1</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpLine</name>
+    <message>
+        <source>Owned by %1</source>
+        <translation>包案领导：%1</translation>
+    </message>
+    <message>
+        <source>visit</source>
+        <translation>走访</translation>
+    </message>
+    <message>
+        <source>callback</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>next: %1 by %2</source>
+        <translation>下一步：%2 前%1</translation>
+    </message>
+    <message>
+        <source>Violence risk: %1</source>
+        <translation>民转刑风险：%1</translation>
     </message>
 </context>
 <context>
@@ -1853,7 +2007,7 @@
     <name>MapWidget</name>
     <message>
         <source>Basemap</source>
-        <extracomment>At most this many units and cases in one batch: a bigger change (the first snapshot of 10,000 open cases) goes out in several batches in the following turns of the event loop, so that none holds the interface for long. Fixes age and deadlines pass without new data: every so often the shown units and cases are looked at again.</extracomment>
+        <extracomment>Pending units and cases are turned into rows this many at a time; a batch takes slices until it has used `BATCH_CPU_MS` of the interface thread&apos;s processor time (its own work: a busy machine does not make batches smaller). What is left of a big change (the first snapshot of 10,000 open cases) goes out in the following turns of the event loop, so that no batch holds the interface for long, while a batch of moves (5,000 units: a few milliseconds) goes out whole, as one message the page draws once. Fixes age and deadlines pass without new data: every so often the shown units and cases are looked at again.</extracomment>
         <translation>底图</translation>
     </message>
     <message>
@@ -2018,6 +2172,45 @@
     <message>
         <source>Unexpected error: {error}</source>
         <translation>意外错误：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>OpDialog</name>
+    <message>
+        <source>%1: %2</source>
+        <extracomment>The operation&apos;s value, once the core accepted it (the dialog then closes). The core&apos;s field names → (the label shown, the widget to focus).</extracomment>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>OwnCaseDialog</name>
+    <message>
+        <source>Leader owns case %1</source>
+        <translation>领导包案：%1</translation>
+    </message>
+    <message>
+        <source>e.g. 李书记 (township party secretary)</source>
+        <translation>例如 李书记（乡镇党委书记）</translation>
+    </message>
+    <message>
+        <source>Leader:</source>
+        <translation>包案领导：</translation>
+    </message>
+    <message>
+        <source>Add visit or callback</source>
+        <translation>添加走访或回访</translation>
+    </message>
+    <message>
+        <source>Follow-up plan:</source>
+        <translation>跟进计划：</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <source>Step %1</source>
+        <translation>第 %1 步</translation>
     </message>
 </context>
 <context>
@@ -2195,6 +2388,22 @@
     </message>
 </context>
 <context>
+    <name>PlanStep</name>
+    <message>
+        <source>Visit</source>
+        <extracomment>How many days ahead a new plan step is due unless changed.</extracomment>
+        <translation>走访</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回访电话</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
     <name>PlaybackBar</name>
     <message>
         <source>Callsigns, separated by ;</source>
@@ -2354,6 +2563,33 @@
     <message>
         <source>Required.</source>
         <translation>必填。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordFollowUpDialog</name>
+    <message>
+        <source>Follow-up of case %1 done</source>
+        <translation>案件 %1 跟进已完成</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>走访</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回访电话</translation>
+    </message>
+    <message>
+        <source>What was done:</source>
+        <translation>完成事项：</translation>
+    </message>
+    <message>
+        <source>Who was seen or called, and what came of it</source>
+        <translation>走访或联系了谁，结果如何</translation>
+    </message>
+    <message>
+        <source>Result:</source>
+        <translation>结果：</translation>
     </message>
 </context>
 <context>
