@@ -1,5 +1,6 @@
 """The case detail dock: what the case is (`header`), who to send and who was sent (`units`), what can be done with
-it now (`actions`) and its timeline (`timeline`).
+it now (`actions`, run by `steps`), its hand-off (`handoff`), follow-up (`follow_up`), files (`attachments`) and
+its timeline (`timeline`).
 
 Everything it shows comes from read operations (`case.detail`, `dispatch.recommend`); everything it does is an
 operation run through the session. Which buttons are enabled is the core's decision (`allowed_case_actions` for
@@ -8,9 +9,7 @@ the case, `unit_status_allowed` for the selected unit), never re-derived here.
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.enums import UnitStatus
@@ -33,10 +32,10 @@ from ..messages import describe_error
 from ..op_dialog import OpDialog
 from ..session import ConsoleSession
 from ..workers import JobResult
-from .actions import CaseActionButtons, ask_merge_target, ask_text
-from .assign import AssignDialog
+from . import steps
+from .actions import CaseActionButtons
 from .attachments import AttachmentStrip
-from .follow_up import FlagRiskDialog, FollowUpLine, OwnCaseDialog, RecordFollowUpDialog
+from .follow_up import FollowUpLine
 from .handoff import HandoffBox
 from .header import CaseHeader
 from .timeline import Timeline
@@ -207,109 +206,30 @@ class CaseDetailPanel(QWidget):
     def dispatch_nearest(self, case_id: int) -> None:
         """F5 and the first button: the unit ranked first at this moment."""
         if case_id:
-            self.session.run("dispatch.nearest", case_id=case_id, callback=self._after, done_text=self._dispatched)
+            self.session.run("dispatch.nearest", case_id=case_id, callback=self.after_step, done_text=self._dispatched)
 
     def dispatch_unit(self, case_id: int, unit_id: int) -> None:
         """A chosen unit (a recommendation, or a case dropped on a unit); told who took it if it is gone."""
         if case_id and unit_id:
             self.session.run(
-                "dispatch.unit", case_id=case_id, unit_id=unit_id, callback=self._after, done_text=self._dispatched
+                "dispatch.unit", case_id=case_id, unit_id=unit_id, callback=self.after_step, done_text=self._dispatched
             )
 
     @staticmethod
     def _dispatched(state: DispatchState) -> str:
         return QCoreApplication.translate("ConsoleSession", "Dispatched %s") % state.callsign
 
-    def _after(self, result: JobResult) -> None:
+    def after_step(self, result: JobResult) -> None:
         self.message.setText("" if result.ok else describe_error(result.error))
         if self.case_id:
             self.reload()
 
     def _unit_status(self, unit_id: int, status: UnitStatus) -> None:
-        self.session.run("unit.status", unit_id=unit_id, status=status.value, callback=self._after)
+        self.session.run("unit.status", unit_id=unit_id, status=status.value, callback=self.after_step)
 
     def run_action(self, action: CaseAction | str) -> None:
-        """A step on the shown case: ask what it needs, then run its operation."""
-        d = self.detail
-        if d is None:
-            return
-        action = CaseAction(action)
-        case_id, number = d.case.id, d.case.number
-        arguments: dict[str, Any] = {}
-        if action == CaseAction.ASSIGN:
-            self._assign(case_id, number)
-            return
-        if action in (CaseAction.OWN, CaseAction.FOLLOW_UP, CaseAction.FLAG_RISK):
-            self.follow_up(action, case_id, number)
-            return
-        if action == CaseAction.MERGE:
-            into = ask_merge_target(self, number)
-            if into is None:
-                return
-            arguments["into"] = into
-        elif action != CaseAction.CLOSE:
-            text = ask_text(self, action)
-            if not text:
-                return
-            key = {CaseAction.RESOLVE: "resolution", CaseAction.NOTE: "text"}.get(action, "reason")
-            arguments[key] = text
-        self.session.run(f"case.{action.value}", case_id=case_id, callback=self._after, **arguments)
-
-    def follow_up_dialog(self, action: CaseAction, case_id: int, number: str) -> OpDialog:
-        """The dialog of a follow-up step (领导包案, its visit or callback done, 民转刑 risk) on the case."""
-        if action == CaseAction.OWN:
-            return OwnCaseDialog(self.session, case_id, number, self)
-        if action == CaseAction.FOLLOW_UP:
-            return RecordFollowUpDialog(self.session, case_id, number, self)
-        return FlagRiskDialog(self.session, case_id, number, self.session.risk_visit_h, self)
-
-    def follow_up(self, action: CaseAction, case_id: int, number: str) -> None:
-        """Open the step's dialog (window-modal, not blocking): it runs its operation and closes when it is done."""
-        dialog = self.follow_up_dialog(action, case_id, number)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.succeeded.connect(lambda _v: self._after_follow_up(case_id))
-        self.open_dialog = dialog
-        dialog.open()
-
-    def _after_follow_up(self, case_id: int) -> None:
-        self.message.clear()
-        if case_id == self.case_id:
-            self.reload()
+        """A step on the shown case (a button, a menu or its shortcut): see `steps`."""
+        steps.run_action(self, action)
 
     def hand_off(self, line: str, ref: str) -> None:
-        """Hand the shown case to the other line (with the reference read over the phone, when given)."""
-        if self.case_id:
-            self.session.run(
-                "handoff.send",
-                case_id=self.case_id,
-                to=line,
-                ref=ref or None,
-                accept_within_s=self.session.handoff_accept_s,
-                callback=self._after,
-            )
-
-    def _assign(self, case_id: int, number: str) -> None:
-        townships = sorted(self.session.township_names.items(), key=lambda kv: kv[1])
-
-        def got(result: JobResult) -> None:
-            if not result.ok:
-                self.message.setText(describe_error(result.error))
-                return
-            dialog = AssignDialog(number, [(d.id, d.name) for d in result.value], townships, self)
-            if dialog.exec():
-                kind, target, hours = dialog.choice()
-                self.session.run(
-                    "case.assign",
-                    case_id=case_id,
-                    assignee_kind=kind,
-                    assignee_id=target,
-                    hours=hours,
-                    callback=self._after,
-                    done_text=_assigned,
-                )
-
-        self.session.run("reference.departments", callback=got)
-
-
-def _assigned(_value: object) -> str:
-    return QCoreApplication.translate("ConsoleSession", "Case assigned")
+        steps.hand_off(self, line, ref)

@@ -4,8 +4,10 @@ click → location, grid and township; duplicate candidates with one-key merge; 
 Keyboard path of a typical call: F2 (form cleared, phone focused) · phone · Tab · name · Tab · description · Tab ·
 address prefix · Down · Enter (completion) · Ctrl+Enter (save and dispatch the nearest unit).
 
-The form is three parts: the fields (`fields.IntakeFields`), what it asks the core as the operator types
-(`lookups.IntakeLookups`), and this widget, which keeps the draft and saves. Validation is the core's own
+The form is in parts: the fields (`fields.IntakeFields`), what it asks the core as the operator types
+(`lookups.IntakeLookups`), what it suggests from the description (`suggest.TriageSuggestions`), the files with the
+appeal (`files.IntakeFiles`), the buttons (`buttons.IntakeButtons`), the prompt for a place before a dispatch
+(`place_prompt`), and this widget, which wires them, keeps the draft and saves. Validation is the core's own
 (`console.ops.intake.validate`, pure, run here for immediate inline messages, and again when saving); a field it
 names is outlined and its message shown under it. Saving is the `intake.create` operation; "save and dispatch" then
 runs `dispatch.nearest`, a second transaction, so an appeal is never lost because no unit was free.
@@ -16,20 +18,21 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from console.enums import Priority
 from console.ops import IntakeOutcome, PlaceName, ValidationError
-from console.ops.intake import triage, triage_card, validate
+from console.ops.intake import triage_card, validate
 
-from ..labels import label
 from ..messages import describe_error
 from ..session import ConsoleSession
 from ..workers import JobResult
+from .buttons import IntakeButtons
 from .draft import DraftStore
 from .fields import IntakeFields, restyle
 from .files import IntakeFiles
 from .lookups import IntakeLookups
+from .place_prompt import ask_for_place
+from .suggest import TriageSuggestions
 from .triage_card import TriageCard
 
 
@@ -41,9 +44,6 @@ class IntakeForm(QWidget):
         self.session = session
         self.drafts = drafts
         self.places: dict[str, PlaceName] = {}
-        self._category_chosen = False  # the operator picked a category: stop suggesting
-        self._priority_chosen = False  # the operator picked a priority: stop suggesting it
-        self._suggested_priority: Priority | None = None
         self._loading = False
         self._busy = False
         self.fields = IntakeFields()
@@ -55,30 +55,20 @@ class IntakeForm(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setProperty("role", "error")
-        self.save_button = QPushButton(self.tr("Save  (Ctrl+S)"))
-        self.save_dispatch_button = QPushButton(self.tr("Save and dispatch nearest  (Ctrl+Enter)"))
-        self.save_dispatch_button.setProperty("primary", True)
-        self.merge_button = QPushButton(self.tr("Merge  (Ctrl+M)"))
-        self.clear_button = QPushButton(self.tr("New"))
-        # Two rows, so that the form fits a narrow dock with every button whole: the main action alone on top.
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.save_dispatch_button)
-        second = QHBoxLayout()
-        second.addWidget(self.clear_button)
-        second.addStretch(1)
-        for button in (self.merge_button, self.save_button):
-            second.addWidget(button)
-        buttons.addLayout(second)
+        buttons = IntakeButtons()
+        self.save_button, self.save_dispatch_button = buttons.save, buttons.save_dispatch
+        self.merge_button, self.clear_button = buttons.merge, buttons.clear
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(f)
         self.card = TriageCard()
+        self.suggestions = TriageSuggestions(f, self.card)
         layout.addWidget(self.card)
         self.files = IntakeFiles()  # photos and evidence with the appeal (dropped, chosen or pasted)
         layout.addWidget(self.files)
         self.setAcceptDrops(True)
         layout.addWidget(self.status)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addStretch(1)
 
         f.phone.textChanged.connect(self._on_phone)
@@ -87,10 +77,10 @@ class IntakeForm(QWidget):
         f.address.textEdited.connect(self._on_address_edited)
         f.completer.activated.connect(self._on_place_chosen)
         f.channel.currentIndexChanged.connect(lambda _i: self._changed(preview=False))
-        f.category.activated.connect(self._on_category_chosen)
+        f.category.activated.connect(lambda _i: self.suggestions.category_picked())
         f.category.currentIndexChanged.connect(lambda _i: self._changed())
         f.priority.currentIndexChanged.connect(lambda _i: self._changed())
-        f.priority.activated.connect(self._on_priority_chosen)
+        f.priority.activated.connect(lambda _i: setattr(self.suggestions, "priority_chosen", True))
         f.category.currentIndexChanged.connect(lambda _i: self.card.set_card(triage_card(f.category.currentData())))
         self.card.answersChanged.connect(self._on_answers)
         self.lookups.duplicatesFound.connect(self.merge_button.setEnabled)
@@ -98,7 +88,6 @@ class IntakeForm(QWidget):
         self.save_dispatch_button.clicked.connect(lambda: self.save(dispatch=True))
         self.merge_button.clicked.connect(self.save_merged)
         self.clear_button.clicked.connect(self.new_appeal)
-        self.merge_button.setEnabled(False)
         self.restore_draft()
 
     @property
@@ -133,15 +122,7 @@ class IntakeForm(QWidget):
         self._loading = True
         try:
             self.fields.fill(draft)
-            self._category_chosen = bool(draft.get("category_chosen"))
-            self._priority_chosen = bool(draft.get("priority_chosen"))
-            self.card.set_card(triage_card(self.category.currentData()))
-            answers = draft.get("triage")
-            if isinstance(answers, dict):
-                self.card.answers = {str(k): v for k, v in answers.items() if isinstance(v, bool)}
-                self.card.blockSignals(True)
-                self.card.refresh()
-                self.card.blockSignals(False)
+            self.suggestions.restore(draft)
         finally:
             self._loading = False
         self._set_status(self.tr("Draft restored — it was kept when the console last stopped."), "muted")
@@ -156,10 +137,7 @@ class IntakeForm(QWidget):
         self._loading = True
         try:
             self.fields.clear_inputs()
-            self._category_chosen = False
-            self._priority_chosen = False
-            self._suggested_priority = None
-            self.card.clear_answers()
+            self.suggestions.reset()
         finally:
             self._loading = False
         self.drafts.clear()
@@ -181,14 +159,7 @@ class IntakeForm(QWidget):
     def _changed(self, *, preview: bool = True) -> None:
         if self._loading:
             return
-        self.drafts.save(
-            {
-                **self.data(),
-                "category_chosen": self._category_chosen,
-                "priority_chosen": self._priority_chosen,
-                "triage": dict(self.card.answers),
-            }
-        )
+        self.drafts.save({**self.data(), **self.suggestions.state()})
         if preview:
             self.lookups.preview_soon()
 
@@ -202,45 +173,14 @@ class IntakeForm(QWidget):
 
     def _on_description(self) -> None:
         self.fields.clear_error("description")
-        found = triage(self.description.toPlainText()) if not self._loading else None
-        if found is not None and not self._priority_chosen and not self.card.answers:
-            self._suggested_priority = found.priority
-            self._set_priority(found.priority)
-        if found is not None and not self._category_chosen:
-            if found.category is None:
-                self.suggestion.clear()
-            else:
-                self.category.blockSignals(True)
-                self.category.setCurrentIndex(self.category.findData(found.category))
-                self.category.blockSignals(False)
-                self.card.set_card(triage_card(found.category))
-                self.suggestion.setText(
-                    self.tr("Suggested category: %1 (%2)")
-                    .replace("%1", label(found.category))
-                    .replace("%2", ", ".join(found.words[:4]))
-                )
+        if not self._loading:
+            self.suggestions.description_changed(self.description.toPlainText())
         self._changed()
-
-    def _set_priority(self, priority: Priority) -> None:
-        self.priority.blockSignals(True)
-        self.priority.setCurrentIndex(self.priority.findData(priority))
-        self.priority.blockSignals(False)
-
-    def _on_priority_chosen(self, _index: int) -> None:
-        self._priority_chosen = True
 
     def _on_answers(self, answers: dict[str, bool]) -> None:
-        """The card's answers set the priority (an explicit act: over a suggestion and a choice alike)."""
-        card = self.card.card
-        if card is None:
-            return
-        start = self._suggested_priority or self.priority.currentData()
-        self._set_priority(card.priority(answers, start))
-        self._changed()
-
-    def _on_category_chosen(self, _index: int) -> None:
-        self._category_chosen = True
-        self.suggestion.clear()
+        if self.card.card is not None:
+            self.suggestions.answers_changed(answers)
+            self._changed()
 
     def _on_address_edited(self, _text: str) -> None:
         self.fields.clear_error("address")
@@ -282,35 +222,11 @@ class IntakeForm(QWidget):
         self.status.setText(text)
         restyle(self.status)
 
-    def need_place(self) -> None:
-        """Save-and-dispatch without a place: the call stays in the form, the line under the address says so and the
-        cursor goes to the address, with the completion list open on what is typed (Enter picks the first match; a
-        click on the map picks a point)."""
-        f = self.fields
-        f.address.setProperty("invalid", True)
-        restyle(f.address)
-        error = f.errors.get("address")
-        if error is not None:
-            error.setText(
-                self.tr(
-                    "No place yet — a unit cannot be sent. Pick a match (Enter) or the place on the map (F3), then Ctrl+Enter."
-                )
-            )
-            error.show()
-        f.address.setFocus(Qt.FocusReason.OtherFocusReason)
-        text = f.address.text().strip()
-        if text:
-            f.completer.setCompletionPrefix(text)
-            f.completer.complete()
-            popup = f.completer.popup()
-            if popup is not None and f.completer.completionCount() > 0:
-                popup.setCurrentIndex(f.completer.completionModel().index(0, 0))
-
     def save(self, *, dispatch: bool = False, merge_into: int = 0) -> None:
         if self._busy or not self.validate():
             return
         if dispatch and not merge_into and self.fields.lat is None:
-            self.need_place()
+            ask_for_place(self.fields)
             return
         self._busy = True
         self._set_status(self.tr("Saving…"), "muted")
