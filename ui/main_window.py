@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self) -> None:
         # Each step in its own turn of the event loop, so that none of them holds the interface for long.
-        QTimer.singleShot(0, self.queue.model.rebuild)
+        QTimer.singleShot(0, self.queue.model.rebuild_in_turns)
         QTimer.singleShot(0, self.units.reload)  # in a later turn of the event loop: no long pause
         QTimer.singleShot(400, self._select_most_urgent)
         QTimer.singleShot(300, getattr(self.map, "fit", lambda: None))  # the county fills the map as laid out
@@ -303,9 +303,10 @@ class MainWindow(QMainWindow):
             self.wall_band.set_cases(self.session.state.cases)
         if self.session.is_loaded:
             if len(diff.cases_inserted) + len(diff.cases_updated) > 2000:
-                # A whole snapshot after reconnecting, or a mass escalation: sorted again in the next turn of the
-                # event loop, so that the live state's update and the rebuild never hold the interface together.
-                QTimer.singleShot(0, self.queue.model.rebuild)
+                # A whole snapshot after reconnecting, or a mass escalation: sorted again in turns of the event loop,
+                # so that neither the live state's update nor the rebuild holds the interface for long.
+                changed = [*diff.cases_inserted, *diff.cases_updated, *diff.cases_removed]
+                QTimer.singleShot(0, lambda: self.queue.model.rebuild_in_turns(changed))
             else:
                 self.queue.apply_diff(diff)
         if self.session.selection.case_id in diff.cases_updated or self.session.selection.case_id in diff.cases_removed:

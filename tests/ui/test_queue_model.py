@@ -150,3 +150,24 @@ def test_sort_by_deadline_descending_and_overdue_marking() -> None:
     cases[11] = case(11)
     model.apply(LiveDiff(cases_inserted=[11]))
     assert model.case_ids()[0] == 11  # inserted at its place in descending order
+
+
+def test_rebuild_in_turns_holds_the_interface_a_chunk_at_a_time_and_misses_no_change(qtbot: Any) -> None:
+    """A snapshot or a mass escalation is sorted a chunk per turn of the event loop; a change that comes in
+    meanwhile folds into the old rows and starts the rebuild again, so the rows it installs are the live state's."""
+    cases, model = make(50)
+    model.CHUNK = 7  # eight turns for 50 cases
+    spy = Spy(model)
+    for i in range(1, 51):  # a mass escalation: every case changed at once (the priority sorts them anew)
+        cases[i] = dataclasses.replace(cases[i], priority=Priority.RED if i % 2 else Priority.BLUE)
+    model.rebuild_in_turns(range(1, 51))
+    assert spy.events == []  # nothing yet: the first chunk only
+    # A change arrives while the rebuild is under way: applied to the rows shown, and seen by the rebuild.
+    cases[51] = case(51, Priority.RED)
+    model.apply(LiveDiff(cases_inserted=[51]))
+    qtbot.waitUntil(lambda: "reset" in spy.events, timeout=5_000)
+    assert spy.events.count("reset") == 1
+    expected = QueueModel(cases, {})
+    expected.rebuild()
+    assert model.case_ids() == expected.case_ids() and len(model.case_ids()) == 51
+    assert model.case_ids()[:26] == sorted(i for i in cases if cases[i].priority == Priority.RED)

@@ -3,7 +3,9 @@
 The model keeps its own list of visible rows, filtered and sorted in Python (a proxy model is far slower at this
 size). A diff from the change feed becomes `beginInsertRows` / `dataChanged` / `beginMoveRows` /
 `beginRemoveRows` on the touched rows only (a case whose sort position changed is moved, so views keep their
-selection and scroll position); only a change of filter or sort order by the user resets the model.
+selection and scroll position); a change of filter or sort order by the user resets the model at once, a snapshot
+or a mass change (thousands of cases) in turns of the event loop (`rebuild_in_turns`), so the interface is never
+held for long.
 `data()` reads the row's plain view and never touches the database.
 """
 
@@ -13,7 +15,7 @@ import bisect
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.live import LiveDiff
@@ -49,6 +51,8 @@ class QueueModel(QAbstractTableModel):
         self._shown: dict[int, CaseView] = {}  # the version of each case as its row shows it
         self._hay: dict[int, str] = {}
         self._now = utcnow()
+        self._generation = 0  # a rebuild in turns of the event loop goes on while this stays its own
+        self._stale = False  # a diff came in while a rebuild in turns was under way
         self._bold = QFont()
         self._bold.setBold(True)
         self._headers = [
@@ -79,12 +83,48 @@ class QueueModel(QAbstractTableModel):
         return self._filter.accepts(case, self._haystack, self._now)
 
     def rebuild(self) -> None:
-        """Filter and sort every case again (a user's change of filter or sort, or a full snapshot)."""
+        """Filter and sort every case again, now (a user's change of filter or sort)."""
+        self._generation += 1  # a rebuild in turns still under way is superseded
         self._now = utcnow()
-        self.beginResetModel()
         key = sort_key(self._column, self.townships)
         flt, hay, now = self._filter, self._haystack, self._now
-        keyed = [((key(c), c.id), c) for c in self._cases.values() if flt.accepts(c, hay, now)]
+        self._install([((key(c), c.id), c) for c in self._cases.values() if flt.accepts(c, hay, now)])
+
+    def rebuild_in_turns(self, changed: Iterable[int] = (), *, attempt: int = 1) -> None:
+        """Filter and sort every case again without holding the interface (the first snapshot, a reconnect's
+        catch-up, a mass escalation by the sweep): `CHUNK` cases a turn of the event loop, then one sort and one
+        reset. The rows shown meanwhile are the old ones, and diffs still fold into them; a diff that came in during
+        the rebuild starts it again when it ends, so what it installs is never older than the live state."""
+        for case_id in changed:
+            self._hay.pop(case_id, None)
+        self._generation += 1
+        generation, self._stale = self._generation, False
+        now = utcnow()
+        key = sort_key(self._column, self.townships)
+        flt, hay, cases = self._filter, self._haystack, list(self._cases.values())
+        keyed: list[tuple[Any, CaseView]] = []
+
+        def step(start: int) -> None:
+            if generation != self._generation:
+                return  # a newer rebuild took over
+            keyed.extend(((key(c), c.id), c) for c in cases[start : start + self.CHUNK] if flt.accepts(c, hay, now))
+            if start + self.CHUNK < len(cases):
+                QTimer.singleShot(0, lambda: step(start + self.CHUNK))
+            elif self._stale and attempt < 3:
+                self.rebuild_in_turns(attempt=attempt + 1)
+            elif self._stale:
+                self.rebuild()  # changes keep coming in: once, at once, from the live state as it is
+            else:
+                self._now = now
+                self._install(keyed)
+
+        step(0)
+
+    #: Cases filtered and keyed in one turn of the event loop by `rebuild_in_turns` (~10 ms of the interface).
+    CHUNK = 2000
+
+    def _install(self, keyed: list[tuple[Any, CaseView]]) -> None:
+        self.beginResetModel()
         descending = self._order == Qt.SortOrder.DescendingOrder
         keyed.sort(key=lambda kc: kc[0], reverse=descending)
         self._rows = [c for _k, c in keyed]
@@ -174,6 +214,7 @@ class QueueModel(QAbstractTableModel):
     def apply(self, diff: LiveDiff) -> None:
         """Fold a live-state diff into the visible rows with the smallest model signals."""
         self._now = utcnow()
+        self._stale = True  # seen by a rebuild in turns under way: it starts again when it ends
         for case_id in diff.cases_removed:
             self._hay.pop(case_id, None)
             row = self.row_of(case_id)
