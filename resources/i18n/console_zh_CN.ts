@@ -1853,6 +1853,42 @@
     </message>
 </context>
 <context>
+    <name>LevelFigures</name>
+    <message>
+        <source>Resolved locally: resolved at a village or township without being sent up (就地化解), of all resolved</source>
+        <translation>就地化解率：在村或乡镇办结且未上交（就地化解）的案件占全部办结案件的比例</translation>
+    </message>
+    <message>
+        <source>village %1 · township %2 · county %3</source>
+        <extracomment>What is shown, by figure (`levels`, `local`, `handoffs`, `in_time`, `returned`), as plain text.</extracomment>
+        <translation>村 %1 · 乡镇 %2 · 县 %3</translation>
+    </message>
+    <message>
+        <source>to 110: %1 · to 12345: %2 · waiting %3</source>
+        <translation>移交110：%1 · 移交12345：%2 · 待受理 %3</translation>
+    </message>
+    <message>
+        <source>Resolved at</source>
+        <translation>办结层级</translation>
+    </message>
+    <message>
+        <source>Resolved locally</source>
+        <translation>就地化解</translation>
+    </message>
+    <message>
+        <source>Hand-offs</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <source>accepted in time</source>
+        <translation>按时受理</translation>
+    </message>
+    <message>
+        <source>returned</source>
+        <translation>退回</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Log in — county dispatch console</source>

@@ -16,12 +16,6 @@ from console.stats.kpi import LEVEL_COUNTS
 
 from .style import TILE_LABEL_PT, font, percent
 
-CONTEXT = "LevelFigures"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
 
 class LevelFigures(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -30,7 +24,10 @@ class LevelFigures(QLabel):
         self.setWordWrap(False)
         self.setTextFormat(self.textFormat().RichText)
         self.setToolTip(
-            _tr("Resolved locally: resolved at a village or township without being sent up (就地化解), of all resolved")
+            QCoreApplication.translate(
+                "LevelFigures",
+                "Resolved locally: resolved at a village or township without being sent up (就地化解), of all resolved",
+            )
         )
         #: What is shown, by figure (`levels`, `local`, `handoffs`, `in_time`, `returned`), as plain text.
         self.values: dict[str, str] = {}
@@ -47,12 +44,12 @@ class LevelFigures(QLabel):
         sent = police + hotline
         in_time = h.get("accepted_in_time", 0)
         self.values = {
-            "levels": _tr("village %1 · township %2 · county %3")
+            "levels": QCoreApplication.translate("LevelFigures", "village %1 · township %2 · county %3")
             .replace("%1", str(levels["village"]))
             .replace("%2", str(levels["township"]))
             .replace("%3", str(levels["county"])),
             "local": f"{percent(local.value)} ({local.numerator}/{local.denominator})",
-            "handoffs": _tr("to 110: %1 · to 12345: %2 · waiting %3")
+            "handoffs": QCoreApplication.translate("LevelFigures", "to 110: %1 · to 12345: %2 · waiting %3")
             .replace("%1", str(police))
             .replace("%2", str(hotline))
             .replace("%3", str(h.get("waiting", 0))),
@@ -63,11 +60,11 @@ class LevelFigures(QLabel):
 
     def _draw(self, values: dict[str, str]) -> None:
         titles = {
-            "levels": _tr("Resolved at"),
-            "local": _tr("Resolved locally"),
-            "handoffs": _tr("Hand-offs"),
-            "in_time": _tr("accepted in time"),
-            "returned": _tr("returned"),
+            "levels": QCoreApplication.translate("LevelFigures", "Resolved at"),
+            "local": QCoreApplication.translate("LevelFigures", "Resolved locally"),
+            "handoffs": QCoreApplication.translate("LevelFigures", "Hand-offs"),
+            "in_time": QCoreApplication.translate("LevelFigures", "accepted in time"),
+            "returned": QCoreApplication.translate("LevelFigures", "returned"),
         }
 
         def line(keys: tuple[str, ...]) -> str:
