@@ -21,15 +21,13 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import emit, progress, summary_ms, timer
+from bench.common import emit, pg_database, progress, summary_ms, timer
 from console.attachments import AttachmentSettings, prepare_bytes
 from console.db import Database, upgrade_to_head
-from console.db.engine import normalise_url
 from console.ops import SYSTEM, execute
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -140,17 +138,6 @@ def bench_thumbnails(photo: bytes, rounds: int) -> dict[str, Any]:
     }
 
 
-def open_pg(url: str) -> Database:
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:  # a fresh database each run: a kept one may hold another revision's schema
-        c.execute(text('DROP DATABASE IF EXISTS "console_bench_files" WITH (FORCE)'))
-        c.execute(text('CREATE DATABASE "console_bench_files"'))
-    admin.dispose()
-    return Database(
-        make_url(normalise_url(url)).set(database="console_bench_files").render_as_string(hide_password=False)
-    )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=15)
@@ -169,7 +156,7 @@ def main() -> None:
     report["sqlite"] = bench_backend(db, photo, args.rounds)
     db.dispose()
     if args.pg:
-        pg = open_pg(args.pg)
+        pg = pg_database(args.pg, "console_bench_files", fresh=True)
         progress("[postgresql] store and show ...")
         report["postgresql"] = bench_backend(pg, photo, args.rounds)
         pg.dispose()

@@ -30,15 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from shapely.geometry import Point, shape
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BOX, emit, progress, seed_cases, seed_events, stored_cases, summary_ms
+from bench.common import BOX, emit, pg_database, progress, seed_cases, seed_events, stored_cases, summary_ms
 from bench.naive_core import Naive, NaivePostgres, NaiveSqlite
 from console.db import Database, upgrade_to_head, write_transaction
-from console.db.engine import normalise_url
 from console.db.statements import count_statements
 from console.enums import Category, EventKind, Role, UnitKind, UnitStatus
 from console.events import ChangeFeed, record_event
@@ -421,15 +419,6 @@ def bench_feed(db: Database, n: int = 100, poll_interval: float = 0.05) -> dict[
     return out
 
 
-def open_pg(url: str, name: str = "console_bench") -> Database:
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return Database(make_url(normalise_url(url)).set(database=name).render_as_string(hide_password=False))
-
-
 def load_average() -> list[float] | None:
     try:
         return [round(x, 2) for x in os.getloadavg()]
@@ -516,7 +505,7 @@ def main() -> None:
         report["sqlite"] = run_backend(sqlite_db, cases, quick=args.quick)
         sqlite_db.dispose()
     if args.pg and not args.sqlite_only:
-        pg = open_pg(args.pg, args.pg_db if cases >= 1_000_000 else f"{args.pg_db}_{cases}")
+        pg = pg_database(args.pg, args.pg_db if cases >= 1_000_000 else f"{args.pg_db}_{cases}")
         report["postgresql"] = run_backend(pg, cases, quick=args.quick)
         pg.dispose()
     report["load_average_end"] = load_average()

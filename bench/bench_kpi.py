@@ -22,14 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import emit, progress, timed
+from bench.common import emit, pg_database, progress, timed
 from console.db import Database, upgrade_to_head
-from console.db.engine import normalise_url
 from console.enums import (
     OPEN_CASE_STATUSES,
     AssigneeKind,
@@ -305,17 +303,6 @@ def bench_backend(db: Database, cases: int, rounds: int, naive_rounds: int) -> d
     return out
 
 
-def pg_database(url: str) -> Database:
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname='console_bench_kpi'")).first():
-            c.execute(text('CREATE DATABASE "console_bench_kpi"'))
-    admin.dispose()
-    return Database(
-        make_url(normalise_url(url)).set(database="console_bench_kpi").render_as_string(hide_password=False)
-    )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
@@ -332,7 +319,7 @@ def main() -> None:
     report["sqlite"] = bench_backend(sqlite_db, args.cases, args.rounds, args.naive_rounds)
     sqlite_db.dispose()
     if args.pg and not args.sqlite_only:
-        pg = pg_database(args.pg)
+        pg = pg_database(args.pg, "console_bench_kpi")
         progress("[postgresql] ...")
         report["postgresql"] = bench_backend(pg, args.cases, args.rounds, args.naive_rounds)
         pg.dispose()

@@ -27,15 +27,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_kpi import NOW, seed
-from bench.common import emit, load_average, progress, timed
+from bench.common import emit, load_average, pg_database, progress, timed
 from console.db import Database, upgrade_to_head
-from console.db.engine import normalise_url
 from console.enums import (
     OPEN_CASE_STATUSES,
     AssigneeKind,
@@ -195,18 +193,6 @@ def bench_backend(db: Database, cases: int, open_cases: int, rounds: int) -> dic
     return out
 
 
-def pg_database(url: str) -> Database:
-    """A database of its own (`console_bench_scope`): the open cases added here stay out of `bench_kpi`'s."""
-    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname='console_bench_scope'")).first():
-            c.execute(text('CREATE DATABASE "console_bench_scope"'))
-    admin.dispose()
-    return Database(
-        make_url(normalise_url(url)).set(database="console_bench_scope").render_as_string(hide_password=False)
-    )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
@@ -230,7 +216,7 @@ def main() -> None:
     report["sqlite"] = bench_backend(sqlite_db, args.cases, args.open, args.rounds)
     sqlite_db.dispose()
     if args.pg and not args.sqlite_only:
-        pg = pg_database(args.pg)
+        pg = pg_database(args.pg, "console_bench_scope")
         progress("[postgresql] ...")
         report["postgresql"] = bench_backend(pg, args.cases, args.open, args.rounds)
         pg.dispose()
