@@ -71,17 +71,19 @@ class CaseActionButtons(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        placed = 0
+        offered = [action for action in BUTTONS if actor.may(CASE_RULES[action].action)]
+        # A shift leader is offered the most steps: in three columns, so the case dock stays narrow enough for the
+        # dispatcher's layout at 1280 pixels.
+        columns = COLUMNS if len(offered) <= 2 * COLUMNS else COLUMNS - 1
         for action in BUTTONS:
             button = QPushButton(button_text(action))
             button.setToolTip(button_tip(action))
-            offered = actor.may(CASE_RULES[action].action)
-            button.setVisible(offered)
+            button.setVisible(action in offered)
             button.clicked.connect(lambda _checked=False, a=action: self.triggered.emit(a))
             self.buttons[action.value] = button
-            if offered:
-                grid.addWidget(button, placed // COLUMNS, placed % COLUMNS)
-                placed += 1
+            if action in offered:
+                placed = offered.index(action)
+                grid.addWidget(button, placed // columns, placed % columns)
 
     def set_allowed(self, allowed: frozenset[CaseAction]) -> None:
         for code, button in self.buttons.items():

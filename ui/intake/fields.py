@@ -130,6 +130,7 @@ class IntakeFields(QWidget):
         def row(text: str, widget: QWidget, field: str, extra: QWidget | None = None) -> None:
             error = QLabel()
             error.setProperty("role", "error")
+            error.setWordWrap(True)  # a long message (no place yet: how to pick one) wraps in a narrow dock
             error.hide()
             self.errors[field] = error
             box = QVBoxLayout()
