@@ -24,6 +24,7 @@ class CaseHeader(QWidget):
         super().__init__(parent)
         self.title = QLabel(QCoreApplication.translate("CaseDetailPanel", "No case selected"))
         self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)  # number · category · status: on two lines in a narrow case dock, never cut
         self.badge = QLabel()
         self.badge.setFixedWidth(64)
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
