@@ -27,18 +27,20 @@ class VerticalScroll(QScrollArea):
         return QSize(need + bar + margins.left() + margins.right(), super().minimumSizeHint().height())
 
 
-def no_sideways(view: QTreeView, *, wrap: bool = False) -> None:
+def no_sideways(view: QTreeView, *, wrap: bool = False) -> _ColumnFitter:
     """A list in a dock never scrolls sideways: its last column takes the room left and elides (the full text is in
-    the item's tooltip where it matters), or with `wrap` its rows grow to show long text on several lines."""
+    the item's tooltip where it matters), or with `wrap` its rows grow to show long text on several lines. Returns
+    the fitter, for a list that hides columns of its own when narrow (it fits again after hiding them)."""
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     header = view.header()
     header.setStretchLastSection(True)
     header.setMinimumSectionSize(24)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    _ColumnFitter(view)
+    fitter = _ColumnFitter(view)
     if wrap:
         view.setWordWrap(True)
         view.setUniformRowHeights(False)
+    return fitter
 
 
 class _ColumnFitter(QObject):
@@ -53,6 +55,11 @@ class _ColumnFitter(QObject):
         self.view = view
         self.preferred: list[int] = []
         view.viewport().installEventFilter(self)
+
+    def prefer(self, widths: list[int]) -> None:
+        """The columns' own widths, set by a list that sizes them itself (taken before the last one is stretched)."""
+        self.preferred = list(widths)
+        self.fit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:

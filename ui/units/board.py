@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -141,25 +141,9 @@ class UnitBoard(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setItemDelegateForColumn(COL_TIME, _SinceDelegate(self.tree))
-        no_sideways(self.tree)
-        fm = self.tree.fontMetrics()
-        for col, sample in (
-            (COL_UNIT, "GW-G0000-00"),
-            (COL_KIND, "Volunteer team"),
-            (COL_TIME, "30天00小时"),
-            (COL_CASE, "2026-000000"),
-        ):
-            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 16)
-        # The unit column is indented by the group level: it gets the indentation on top of its text.
-        self.tree.setColumnWidth(COL_UNIT, self.tree.columnWidth(COL_UNIT) + self.tree.indentation())
-        self.tree.setColumnWidth(COL_TOWN, fm.horizontalAdvance("某某镇街道") + 24)
-        self._column_widths = {c: self.tree.columnWidth(c) for c in range(5)}
-        # Unit, time in status and case always whole: the board is never narrower than those three columns.
-        self.tree.setMinimumWidth(
-            sum(self._column_widths[c] for c in (COL_UNIT, COL_TIME, COL_CASE))
-            + self.tree.verticalScrollBar().sizeHint().width()
-            + 2 * self.tree.frameWidth()
-        )
+        self._fitter = no_sideways(self.tree)
+        self._column_widths: dict[int, int] = {}
+        self._size_columns()
         self._groups: dict[UnitStatus, QTreeWidgetItem] = {}
         bold = QFont()
         bold.setBold(True)
@@ -192,6 +176,35 @@ class UnitBoard(QWidget):
 
     # -- width ------------------------------------------------------------------------------------------------------
 
+    def _size_columns(self) -> None:
+        """Each column as wide as its longest usual text in the list's font (again when the font changes: the wall's
+        larger type needs wider columns)."""
+        fm = self.tree.fontMetrics()
+        for col, sample in (
+            (COL_UNIT, "GW-G0000-00"),
+            (COL_KIND, "Volunteer team"),
+            (COL_TIME, "30天00小时"),
+            (COL_CASE, "2026-000000"),
+        ):
+            self.tree.setColumnWidth(col, fm.horizontalAdvance(sample) + 16)
+        # The unit column is indented by the group level: it gets the indentation on top of its text.
+        self.tree.setColumnWidth(COL_UNIT, self.tree.columnWidth(COL_UNIT) + self.tree.indentation())
+        self.tree.setColumnWidth(COL_TOWN, fm.horizontalAdvance("某某镇街道") + 24)
+        self._column_widths = {c: self.tree.columnWidth(c) for c in range(5)}
+        # Unit, time in status and case always whole: the board is never narrower than those three columns.
+        self.tree.setMinimumWidth(
+            sum(self._column_widths[c] for c in (COL_UNIT, COL_TIME, COL_CASE))
+            + self.tree.verticalScrollBar().sizeHint().width()
+            + 2 * self.tree.frameWidth()
+        )
+        self._fitter.prefer([self._column_widths[c] for c in range(5)])
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._column_widths:
+            self._size_columns()
+            self._fit_columns()
+
     #: Columns given up, in this order, when the board is too narrow to show every column whole.
     OPTIONAL_COLUMNS = (COL_TOWN, COL_KIND)
 
@@ -205,13 +218,16 @@ class UnitBoard(QWidget):
         room = self.tree.viewport().width() - (
             0 if self.tree.verticalScrollBar().isVisible() else self.tree.verticalScrollBar().sizeHint().width()
         )
-        needed = sum(self.tree.columnWidth(c) for c in (COL_UNIT, COL_TIME, COL_CASE))
+        # Judged by the columns' own widths: the list's fitter may have narrowed them all already, before the
+        # optional ones were hidden.
+        needed = sum(self._column_widths[c] for c in (COL_UNIT, COL_TIME, COL_CASE))
         for col in reversed(self.OPTIONAL_COLUMNS):  # kind first, then township, while they fit
             width = self._column_widths.get(col, 0)
             show = needed + width <= room
             self.tree.setColumnHidden(col, not show)
             if show:
                 needed += width
+        self._fitter.fit()  # the columns left shown at their own widths again, when they fit
 
     # -- content --------------------------------------------------------------------------------------------------
 
