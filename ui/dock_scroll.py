@@ -44,11 +44,13 @@ def no_sideways(view: QTreeView, *, wrap: bool = False) -> _ColumnFitter:
 
 
 class _ColumnFitter(QObject):
-    """Keeps a list's columns inside its width: when the columns as laid out (their widths when the list was first
-    shown, or as the user set them) are wider than the list, each is narrowed in proportion (never below a minimum)
-    so that every column stays in view, elided rather than cut off at the edge."""
+    """Keeps a list's columns inside its width: the last column takes the room the others leave; when the others (at
+    their widths when the list was first shown, or as the list set them) leave it less than a minimum, each of them
+    is narrowed in proportion (never below a minimum) so that every column stays in view, elided rather than cut off
+    at the edge."""
 
     MIN_PX = 36
+    LAST_MIN_PX = 60
 
     def __init__(self, view: QTreeView) -> None:
         super().__init__(view)
@@ -75,9 +77,11 @@ class _ColumnFitter(QObject):
         if not shown:
             return
         room = self.view.viewport().width()
-        want = sum(self.preferred[i] for i in shown)
         last = shown[-1]
-        scale = min(1.0, room / want) if want else 1.0
+        # The last column takes what is left and elides (its preferred width is often just its stretched one): the
+        # others keep their own widths while the last keeps at least a minimum, and give way in proportion after.
+        want = sum(self.preferred[i] for i in shown[:-1])
+        scale = min(1.0, max(0, room - self.LAST_MIN_PX) / want) if want else 1.0
         used = 0
         for i in shown[:-1]:
             width = max(self.MIN_PX, int(self.preferred[i] * scale))

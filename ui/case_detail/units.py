@@ -59,13 +59,15 @@ class RecommendationList(QWidget):
             ]
         )
         self.tree.setRootIsDecorated(False)
-        no_sideways(self.tree)
+        self._fitter = no_sideways(self.tree)
         self.tree.setFixedHeight(self.fontMetrics().height() * 4 + 22)
         self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.tree.setColumnWidth(0, 130)
-        fm = self.tree.fontMetrics()  # ETA and distance as wide as their longest text; the reasons take the rest
-        self.tree.setColumnWidth(1, fm.horizontalAdvance("1小时05分钟") + 16)
-        self.tree.setColumnWidth(2, fm.horizontalAdvance("12.5 km") + 16)
+        # The unit, its arrival and distance as wide as their longest text (or their heading); the reasons take the
+        # rest and elide (whole in their tooltip).
+        fm, header = self.tree.fontMetrics(), self.tree.headerItem()
+        for col, sample in ((0, "GW-G0000-00  网格员"), (1, "1小时05分钟"), (2, "12.5 km")):
+            heading = self.tree.header().fontMetrics().horizontalAdvance(header.text(col))
+            self.tree.setColumnWidth(col, max(fm.horizontalAdvance(sample), heading) + 16)
         self.tree.itemActivated.connect(self._activated)
         self.nearest_button = QPushButton(QCoreApplication.translate("Actions", "Dispatch nearest unit") + "  (F5)")
         self.nearest_button.setProperty("primary", True)
@@ -86,10 +88,22 @@ class RecommendationList(QWidget):
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, r.unit_id)
+            item.setToolTip(3, item.text(3))
             self.tree.addTopLevelItem(item)
+        self._size_columns()
         first = self.tree.topLevelItem(0)
         if first is not None:
             self.tree.setCurrentItem(first)
+
+    def _size_columns(self) -> None:
+        """The unit, arrival and distance columns as wide as what they show now (in the interface's language), with some
+        air before the next column."""
+        header = self.tree.header()
+        widths = [
+            max(self.tree.sizeHintForColumn(col) + 8, header.sectionSizeHint(col), self.tree.columnWidth(col))
+            for col in (0, 1, 2)
+        ]
+        self._fitter.prefer([*widths, 0])
 
     def show_buttons(self, shown: bool) -> None:
         self.nearest_button.setVisible(shown)
@@ -128,7 +142,7 @@ class DispatchList(QWidget):
             ]
         )
         self.tree.setRootIsDecorated(False)
-        no_sideways(self.tree)
+        self._fitter = no_sideways(self.tree)
         self.tree.setFixedHeight(self.fontMetrics().height() * 3 + 16)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.en_route = QPushButton(QCoreApplication.translate("CaseDetailPanel", "En route"))

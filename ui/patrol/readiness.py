@@ -25,7 +25,6 @@ class ReadinessFigure(QWidget):
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         self.uncovered = QListWidget()
-        self.uncovered.setMaximumHeight(96)
         self.uncovered.setWordWrap(True)  # a narrow wall dock wraps a long site name instead of cutting it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
@@ -43,7 +42,9 @@ class ReadinessFigure(QWidget):
             layout.addWidget(self.title)
             layout.addWidget(self.value)
             layout.addWidget(self.detail)
-        layout.addWidget(self.uncovered)
+        # The sites not covered take the room the dock has (on the wall, its whole height below the figure): the
+        # figure and its detail stay at the top instead of being spread down the dock.
+        layout.addWidget(self.uncovered, 1)
         self.uncovered.setVisible(not compact)
         self._style(None)
 
