@@ -2910,6 +2910,65 @@
     </message>
 </context>
 <context>
+    <name>ValidationReasons</name>
+    <message>
+        <source>is required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>must not be empty</source>
+        <translation>不能为空</translation>
+    </message>
+    <message>
+        <source>must be text</source>
+        <translation>必须是文字</translation>
+    </message>
+    <message>
+        <source>must be a number</source>
+        <translation>必须是数字</translation>
+    </message>
+    <message>
+        <source>must be greater than 0</source>
+        <translation>必须大于 0</translation>
+    </message>
+    <message>
+        <source>contains control characters</source>
+        <translation>含有控制字符</translation>
+    </message>
+    <message>
+        <source>is in the future</source>
+        <translation>不能晚于当前时间</translation>
+    </message>
+    <message>
+        <source>must be yes or no</source>
+        <translation>只能是“是”或“否”</translation>
+    </message>
+    <message>
+        <source>must be between {low} and {high}</source>
+        <translation>必须在 {low} 到 {high} 之间</translation>
+    </message>
+    <message>
+        <source>is too long ({count} characters; at most {limit})</source>
+        <translation>过长（{count} 字，最多 {limit} 字）</translation>
+    </message>
+    <message>
+        <source>the image is too large ({width}×{height} pixels)</source>
+        <translation>图片过大（{width}×{height} 像素）</translation>
+    </message>
+    <message>
+        <source>the image is damaged or truncated</source>
+        <translation>图片已损坏或不完整</translation>
+    </message>
+    <message>
+        <source>the content is not a valid {kind} image</source>
+        <translation>文件内容不是有效的 {kind} 图片</translation>
+    </message>
+    <message>
+        <source>reference {ref} is already recorded</source>
+        <translation>编号 {ref} 已登记过</translation>
+    </message>
+</context>
+<context>
     <name>WallBand</name>
     <message>
         <source>Received today</source>

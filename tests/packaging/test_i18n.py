@@ -152,3 +152,45 @@ def test_interface_font_is_chinese_first(qapp) -> None:
         assert qapp.font().families()[0] == families[0]
     finally:
         qapp.setFont(before)
+
+
+@pytest.mark.ui
+def test_validation_reasons_reach_the_dispatcher_in_chinese(qapp) -> None:
+    """The core's reasons are English (the command line's); the console shows the common ones in Chinese. Each case
+    here is the core's own error, so a reworded core message shows up as English again and fails this test."""
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtCore import QLocale
+
+    from console.errors import ValidationError
+    from console.services import inputs
+    from ui.i18n import install_translators
+    from ui.messages import describe_error
+
+    def error_of(call) -> ValidationError:
+        with pytest.raises(ValidationError) as info:
+            call()
+        return info.value
+
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    errors = {
+        "诉求内容：不能为空": error_of(lambda: inputs.check_text("  ", "description", max_len=10, required=True)),
+        "诉求内容：必填": error_of(lambda: inputs.check_text(None, "description", max_len=10, required=True)),
+        "诉求内容：过长（12 字，最多 10 字）": error_of(lambda: inputs.check_text("x" * 12, "description", max_len=10)),
+        "纬度：必须在 -90 到 90 之间": error_of(lambda: inputs.check_number(91, "lat", low=-90, high=90)),
+        "纬度：必须是数字": error_of(lambda: inputs.check_number("north", "lat", low=-90, high=90)),
+        "电话：含有控制字符": error_of(lambda: inputs.check_text("138\x07", "caller_phone", max_len=20)),
+        "受理时间：不能晚于当前时间": error_of(
+            lambda: inputs.check_time((now + timedelta(days=2)).isoformat(), "received_at", now=now)
+        ),
+    }
+    before = QLocale()
+    try:
+        assert install_translators(qapp, "zh_CN") == "zh_CN"
+        shown = {expected: describe_error(exc) for expected, exc in errors.items()}
+        assert shown == {expected: expected for expected in errors}
+    finally:
+        install_translators(qapp, "en")
+        QLocale.setDefault(before)
+    # In English the core's own words stay.
+    assert describe_error(errors["诉求内容：不能为空"]).endswith("must not be empty")
