@@ -44,3 +44,34 @@ def test_recommended_units_keep_callsign_arrival_and_distance_whole(qtbot: Any, 
     # Everything stays in the list's width: the reasons give way, never the columns before them.
     assert tree.header().length() <= tree.viewport().width() + 1
     assert tree.columnWidth(3) >= 36
+
+
+def test_dispatch_times_are_whole_and_short_for_today(qtbot: Any) -> None:
+    from datetime import timedelta
+
+    from console.ops import DispatchView
+    from console.timeutil import utcnow
+    from ui.case_detail.header import local_time
+    from ui.case_detail.units import DispatchList
+
+    panel = DispatchList()
+    qtbot.addWidget(panel)
+    panel.resize(480, 160)  # the English headings are wider than the Chinese
+    panel.show()
+    qtbot.waitExposed(panel)
+    now = utcnow()
+    yesterday = now - timedelta(days=1, minutes=5)
+    panel.show_dispatches(
+        [
+            DispatchView(1, 7, "GW-G0105-02", "dispatcher1", yesterday, 600.0, yesterday, None, None, now),
+            DispatchView(2, 8, "PC-22", "demo", now, 300.0, now, now, None, None),
+        ]
+    )
+    tree = panel.tree
+    old, today = tree.topLevelItem(0), tree.topLevelItem(1)
+    assert today.text(1) == local_time(now)[6:11]  # 17:31: today's time of day
+    assert old.text(1) == local_time(yesterday)[:11]  # 11-29 17:26: another day's with its date
+    assert old.toolTip(1) == local_time(yesterday)  # the seconds in the tooltip
+    for item in (old, today):
+        for col in range(5):
+            assert tree.columnWidth(col) >= needs(tree, item, col), (col, item.text(col), tree.columnWidth(col))

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console.ops import CaseDetail
-from console.timeutil import CHINA_TZ
+from console.timeutil import CHINA_TZ, utcnow
 
 from ..labels import assignment_status_label, label
 from ..theme import PRIORITY_COLOURS
@@ -17,6 +17,16 @@ from ..theme import PRIORITY_COLOURS
 
 def local_time(ts: datetime | None) -> str:
     return ts.astimezone(CHINA_TZ).strftime("%m-%d %H:%M:%S") if ts else ""
+
+
+def short_time(ts: datetime | None, *, now: datetime | None = None) -> str:
+    """A moment of today as its time of day (17:31), of another day with its date (11-29 17:31): what fits a
+    narrow column; the seconds are in `local_time`, for the tooltip."""
+    if ts is None:
+        return ""
+    local = ts.astimezone(CHINA_TZ)
+    today = (now or utcnow()).astimezone(CHINA_TZ).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
 
 
 class CaseHeader(QWidget):

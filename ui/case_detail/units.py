@@ -25,7 +25,7 @@ from console.views import Recommendation
 from ..dock_scroll import no_sideways
 from ..i18n.formats import format_distance, format_eta
 from ..labels import label, reason_label
-from .header import local_time
+from .header import local_time, short_time
 
 
 def _row(widget: QWidget, buttons: list[QPushButton]) -> QVBoxLayout:
@@ -162,22 +162,20 @@ class DispatchList(QWidget):
         active: QTreeWidgetItem | None = None
         for d in dispatches:
             ended = d.cleared_at or d.cancelled_at
-            item = QTreeWidgetItem(
-                [
-                    d.callsign,
-                    local_time(d.dispatched_at),
-                    local_time(d.en_route_at),
-                    local_time(d.on_scene_at),
-                    local_time(ended),
-                    d.dispatched_by,
-                ]
-            )
+            moments = (d.dispatched_at, d.en_route_at, d.on_scene_at, ended)
+            item = QTreeWidgetItem([d.callsign, *(short_time(t) for t in moments), d.dispatched_by])
+            for col, moment in enumerate(moments, start=1):
+                item.setToolTip(col, local_time(moment))
             item.setData(0, Qt.ItemDataRole.UserRole, d.unit_id)
             self.tree.addTopLevelItem(item)
             if not ended:
                 active = item
         if active is not None:
             self.tree.setCurrentItem(active)
+        header = self.tree.header()  # every column as wide as what it shows; the last (who) takes the rest
+        self._fitter.prefer(
+            [max(self.tree.sizeHintForColumn(c) + 8, header.sectionSizeHint(c)) for c in range(self.tree.columnCount())]
+        )
 
     def current_unit(self) -> int:
         item = self.tree.currentItem()
