@@ -168,18 +168,22 @@ def _dispatcher(window: QMainWindow, add: Add) -> None:
         window.splitDockWidget(intake, case, Qt.Orientation.Vertical)
 
 
+#: A shift leader's window at least this wide has the board column left of the map; a narrower one keeps the board,
+#: the day's patrol and the follow-ups in tabs beside the case on the right, so the map keeps a usable width.
+LEADER_BOARD_COLUMN_MIN_WIDTH = 1600
+
+
 def _shift_leader(window: QMainWindow, add: Add) -> None:
     # Left the leader's board (the day's patrol below it), right the case, the map between; across the whole bottom
-    # the queue with the figures in a tab beside it.
+    # the queue with the figures in a tab beside it. On a narrow window the board's column joins the case's.
     window.setCorner(Qt.Corner.BottomLeftCorner, B)
     window.setCorner(Qt.Corner.BottomRightCorner, B)
-    sup = add(L, Dock.SUPERVISION)
-    patrol, follow = add(L, Dock.PATROL), add(L, Dock.FOLLOW_UP)
-    if sup and patrol:  # the leader's board above, the day's patrol (with the readiness figure, scrolling) below
+    wide = (window.width() or 1920) >= LEADER_BOARD_COLUMN_MIN_WIDTH
+    board_side = L if wide else R
+    sup = add(board_side, Dock.SUPERVISION)
+    patrol, follow = add(board_side, Dock.PATROL), add(board_side, Dock.FOLLOW_UP)
+    if wide and sup and patrol:  # the leader's board above, the day's patrol (with readiness, scrolling) below
         window.splitDockWidget(sup, patrol, Qt.Orientation.Vertical)
-    if sup and follow:  # owned cases, risk visits and campaigns in a tab beside the board
-        window.tabifyDockWidget(sup, follow)
-        sup.raise_()
     add(B, Dock.PLAYBACK)
     for extra in (Dock.READINESS, Dock.PHOTO):
         add(R, extra)
@@ -191,6 +195,13 @@ def _shift_leader(window: QMainWindow, add: Add) -> None:
         queue.raise_()
     if case and units:
         window.tabifyDockWidget(units, case)
+    tabs_with = sup if wide else case  # owned cases, risk visits and campaigns: in a tab beside the board
+    for beside in [follow] if wide else [sup, patrol, follow]:
+        if tabs_with and beside:
+            window.tabifyDockWidget(tabs_with, beside)
+    if sup:
+        sup.raise_()
+    if case:
         case.raise_()
 
 
