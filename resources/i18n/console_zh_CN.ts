@@ -1103,6 +1103,10 @@
         <translation>时限 %1（%2）</translation>
     </message>
     <message>
+        <source>near %1</source>
+        <translation>%1附近</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>

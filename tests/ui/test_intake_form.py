@@ -98,3 +98,27 @@ def test_duplicate_candidate_merged_with_one_key(sqlite_db: Database, make_conso
     assert stored_cases(sqlite_db) == 2
     assert list(session.state.cases) == [first]  # the new appeal went into the first case, not the queue
     assert session.selection.case_id == first
+
+
+def test_a_point_clicked_on_the_map_is_named_after_the_nearest_village(sqlite_db: Database, make_console: Any) -> None:
+    from console.ops import PlaceName
+
+    county = build_mini_county(sqlite_db)
+    form = make_console(sqlite_db, county.actors[Role.DISPATCHER]).window.intake
+    form.set_places(
+        [
+            PlaceName("东坑村", "village", LAT + 0.004, LON),  # about 450 m north
+            PlaceName("西坑村", "village", LAT + 0.009, LON),  # about 1 km north
+            PlaceName("G100", "grid", LAT, LON),  # a grid's centre names no address
+        ]
+    )
+    form.set_location(LAT, LON)
+    assert form.address.text() == f"near 东坑村 ({LAT:.5f}, {LON:.5f})"
+    # Nothing named within 1.5 km: the coordinates alone.
+    form.address.clear()
+    form.set_location(LAT - 0.05, LON)
+    assert form.address.text() == f"{LAT - 0.05:.5f}, {LON:.5f}"
+    # A typed address is kept.
+    form.address.setText("村口大榕树下")
+    form.set_location(LAT, LON)
+    assert form.address.text() == "村口大榕树下"

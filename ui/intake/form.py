@@ -31,7 +31,7 @@ from .draft import DraftStore
 from .fields import IntakeFields, restyle
 from .files import IntakeFiles
 from .lookups import IntakeLookups
-from .place_prompt import ask_for_place
+from .place_prompt import ask_for_place, nearest_place
 from .suggest import TriageSuggestions
 from .triage_card import TriageCard
 
@@ -202,7 +202,12 @@ class IntakeForm(QWidget):
         f = self.fields
         f.lat, f.lon = round(lat, 6), round(lon, 6)
         if not keep_address and not self.address.text().strip():
-            self.address.setText(f"{f.lat:.5f}, {f.lon:.5f}")
+            near = nearest_place(self.places.values(), f.lat, f.lon)
+            self.address.setText(
+                self.tr("near %1").replace("%1", near) + f" ({f.lat:.5f}, {f.lon:.5f})"
+                if near
+                else f"{f.lat:.5f}, {f.lon:.5f}"
+            )
         f.location.setText(self.tr("Locating…"))
         self._changed()
 
