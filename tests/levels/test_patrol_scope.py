@@ -284,3 +284,34 @@ def test_command_line_refuses_another_townships_plan(
     assert code == 0 and {p["name"] for p in out["plans"]} == {"东河 G100", "东河 G101"}
     code, out, _ = run_cli(capsys, monkeypatch, "--db", sqlite_db.url, "patrol", "list")  # the county sees all
     assert code == 0 and {p["name"] for p in out["plans"]} == set(PLANS)
+
+
+def test_a_township_administrator_imports_only_its_own_units_tracks(db: Database, levels_county: LevelsCounty) -> None:
+    from console.enums import Level, Role
+    from console.services.actor import SYSTEM
+    from console.services.users import actor_of, add_user
+
+    from .conftest import _HASH
+
+    admin = write_transaction(
+        db.sessions,
+        lambda s: actor_of(
+            add_user(
+                s,
+                name="dh-adm",
+                role=Role.ADMIN,
+                password_hash=_HASH,
+                actor=SYSTEM,
+                level=Level.TOWNSHIP,
+                township_id=levels_county.base.township_ids["东河镇"],
+            )
+        ),
+    )
+    at = (utcnow() - timedelta(minutes=5)).isoformat()
+    theirs = f"callsign,fix_at,lat,lon\nPC-01,{at},24.805,113.605\nPC-02,{at},24.805,113.625\n"
+    before = _events(db)
+    with pytest.raises(OutOfScope) as refused:
+        execute(db, admin, "positions.import", text=theirs)
+    assert refused.value.details["key"] == "PC-02" and _events(db) == before
+    mine = f"callsign,fix_at,lat,lon\nPC-01,{at},24.805,113.605\n"
+    assert execute(db, admin, "positions.import", text=mine).value["positions"]["rows"] == 1
