@@ -329,8 +329,9 @@ def track(
             view = shift_view(s, int(shift_id), now=utcnow())
             first = first or view.starts_at
             last = last or view.ends_at + timedelta(seconds=patrol_settings().late_grace_s)
-            if not ids:
-                ids = [refs.unit_id(s, None, c) for c in view.team]
+            if not ids:  # the shift's team: of a scoped user's plan, the members it may see
+                team = [refs.unit_id(s, None, c) for c in view.team]
+                ids = list(s.scalars(select(Unit.id).where(Unit.id.in_(team), scope.unit_filter(ctx.actor))))
         last = last or utcnow()
         first = first or last - timedelta(hours=24)
         if not ids:

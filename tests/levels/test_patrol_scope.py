@@ -315,3 +315,19 @@ def test_a_township_administrator_imports_only_its_own_units_tracks(db: Database
     assert refused.value.details["key"] == "PC-02" and _events(db) == before
     mine = f"callsign,fix_at,lat,lon\nPC-01,{at},24.805,113.605\n"
     assert execute(db, admin, "positions.import", text=mine).value["positions"]["rows"] == 1
+
+
+def test_a_shifts_playback_shows_the_team_members_of_the_scope(db: Database, levels_county: LevelsCounty) -> None:
+    """A plan of the township whose team also has another township's unit: its shift plays back the township's own
+    unit only (naming the other unit is refused, as every test above shows)."""
+    county, now = levels_county.county, utcnow()
+    plan = write_transaction(
+        db.sessions,
+        lambda s: create_plan(s, plan_draft("东河 混编", G100, ("PC-01", "PC-02")), actor=county, now=now).id,
+    )
+    write_transaction(db.sessions, lambda s: ensure_days(s, [local_day(now)], now=now))
+    with db.session() as s:
+        shift = s.scalars(select(PatrolShift.id).where(PatrolShift.plan_id == plan)).first()
+    data = execute(db, levels_county.town_lead, "patrol.track", shift_id=shift).value
+    assert set(data.callsigns.values()) == {"PC-01"}
+    assert set(execute(db, county, "patrol.track", shift_id=shift).value.callsigns.values()) == {"PC-01", "PC-02"}
