@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -86,16 +86,14 @@ PLANS = {"东河 G100": (G100, ("PC-01",)), "东河 G101": (G101, ("PC-01",)), "
 SITES = {"S100": G100, "S101": G101, "S200": WEST}
 
 
+def make_plan(db: Database, actor: Actor, draft: PlanDraft, now: datetime) -> int:
+    return write_transaction(db.sessions, lambda s: create_plan(s, draft, actor=actor, now=now).id)
+
+
 def patrol_world(db: Database, lc: LevelsCounty, who: str) -> PatrolWorld:
     county = lc.county
     now = utcnow()
-    plans = {
-        name: write_transaction(
-            db.sessions,
-            lambda s, n=name, w=where, t=team: create_plan(s, plan_draft(n, w, t), actor=county, now=now).id,
-        )  # type: ignore[misc]
-        for name, (where, team) in PLANS.items()
-    }
+    plans = {name: make_plan(db, county, plan_draft(name, where, team), now) for name, (where, team) in PLANS.items()}
     write_transaction(
         db.sessions, lambda s: ensure_days(s, [local_day(now) - timedelta(days=1), local_day(now)], now=now)
     )
@@ -269,10 +267,7 @@ def test_command_line_refuses_another_townships_plan(
     leader = base.actors[Role.SHIFT_LEADER]
     now = utcnow()
     for name, (where, team) in PLANS.items():
-        write_transaction(
-            sqlite_db.sessions,
-            lambda s, n=name, w=where, t=team: create_plan(s, plan_draft(n, w, t), actor=leader, now=now),  # type: ignore[misc]
-        )
+        make_plan(sqlite_db, leader, plan_draft(name, where, team), now)
     monkeypatch.setenv("CONSOLE_PASSWORD", "long-enough-1")
     as_dh = ["--db", sqlite_db.url, "--user", "dh"]
     code, _, err = run_cli(capsys, monkeypatch, *as_dh, "patrol", "show", "西岭 G200")
@@ -321,10 +316,7 @@ def test_a_shifts_playback_shows_the_team_members_of_the_scope(db: Database, lev
     """A plan of the township whose team also has another township's unit: its shift plays back the township's own
     unit only (naming the other unit is refused, as every test above shows)."""
     county, now = levels_county.county, utcnow()
-    plan = write_transaction(
-        db.sessions,
-        lambda s: create_plan(s, plan_draft("东河 混编", G100, ("PC-01", "PC-02")), actor=county, now=now).id,
-    )
+    plan = make_plan(db, county, plan_draft("东河 混编", G100, ("PC-01", "PC-02")), now)
     write_transaction(db.sessions, lambda s: ensure_days(s, [local_day(now)], now=now))
     with db.session() as s:
         shift = s.scalars(select(PatrolShift.id).where(PatrolShift.plan_id == plan)).first()
