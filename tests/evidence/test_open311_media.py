@@ -62,13 +62,13 @@ def test_media_url_takes_the_attachments_limits(db: Database, open311: tuple[Fak
     """Without its own `media_max_bytes` the source takes the `[attachments]` limits (size and pixels) every other
     file of a case is taken in with; its own limit only narrows them."""
     app, server = open311
-    app.media.update({"big.jpg": jpeg(seed=12) + b"\x00" * (300 * 1024), "wide.jpg": jpeg(1200, 900, seed=13)})
+    app.media.update({"big.jpg": jpeg(seed=12) + b"\x00" * (900 * 1024), "wide.jpg": jpeg(1200, 900, seed=13)})
     now = datetime.now(UTC)
     app.add_request(now - timedelta(hours=2), media_url=server.url + "/media/big.jpg")
     app.add_request(now - timedelta(hours=1), media_url=server.url + "/media/wide.jpg")
     config = source(server).config
     assert config.media_max_bytes is None
-    limits = AttachmentSettings(max_bytes=256 * 1024, max_pixels=1_000_000)
+    limits = AttachmentSettings(max_bytes=800 * 1024, max_pixels=1_000_000)
     feed = Open311Feed(config, attachments=limits, sleep=lambda s: None)
     result = feed.poll(db)
     assert result.created == 2 and result.media == 0
