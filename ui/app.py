@@ -283,7 +283,8 @@ def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWo
     try:
         from console.config import load_config
 
-        feeds = load_config(config).feeds
+        loaded = load_config(config)
+        feeds = loaded.feeds
     except Exception as exc:  # a bad feeds table must not stop the console
         window.statusBar().showMessage(
             QCoreApplication.translate("App", "Feeds not started: %1").replace("%1", str(exc)), 15000
@@ -291,7 +292,7 @@ def _start_feeds(db: Database, config: str | None, window: MainWindow) -> FeedWo
         return None
     if feeds.empty:
         return None
-    worker = FeedWorker(db, feeds, window)
+    worker = FeedWorker(db, feeds, window, attachments=loaded.attachments)
     worker.polled.connect(window.show_feed_health)
     worker.start()
     return worker

@@ -377,11 +377,12 @@ class FeedWorker(QObject):
 
     polled = Signal(object)  # console.feeds.runner.PollOutcome
 
-    def __init__(self, db: Database, feeds: Any, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, feeds: Any, parent: QObject | None = None, *, attachments: Any = None) -> None:
         super().__init__(parent)
         from console.feeds.runner import FeedRunner
 
-        self.runner = FeedRunner(db, feeds, on_poll=self.polled.emit)
+        # `attachments`: the `[attachments]` limits the appeal platforms' photos are taken in with.
+        self.runner = FeedRunner(db, feeds, on_poll=self.polled.emit, attachments=attachments)
 
     def start(self) -> None:
         self.runner.start()

@@ -33,6 +33,7 @@ def register(sub: Any) -> None:
 
 
 def load(ctx: CliContext) -> tuple[Path, FeedsConfig]:
+    """The configuration's feeds (and, on `ctx.args.attachments`, its `[attachments]` limits)."""
     path = config_file(getattr(ctx.args, "config", None))
     if path is None:
         raise CliError(
@@ -51,6 +52,7 @@ def load(ctx: CliContext) -> tuple[Path, FeedsConfig]:
     if not getattr(ctx.args, "db", None) and config.database_url:
         ctx.args.db = config.database_url
     ctx.args.handoff_peers = config.settings.handoff.peers()  # the 110 ↔ 12345 adapters run beside the feeds
+    ctx.args.attachments = config.attachments  # Open311 photos are taken in with the limits of every attachment
     return path, config.feeds
 
 
@@ -63,7 +65,10 @@ def _line(outcome: PollOutcome) -> str:
 def run(ctx: CliContext) -> int:
     _, config = load(ctx)
     actor = cli_actor(ctx)
-    sources = [*build_sources(config, actor=actor), *handoff_sources(ctx.args.handoff_peers, actor=actor)]
+    sources = [
+        *build_sources(config, actor=actor, attachments=ctx.args.attachments),
+        *handoff_sources(ctx.args.handoff_peers, actor=actor),
+    ]
     runner = FeedRunner(ctx.db, config, sources=sources, actor=actor)
     if ctx.args.once:
         try:

@@ -126,11 +126,12 @@ class Open311Config(_Source):
     categories: dict[str, Category] = Field(
         default_factory=dict, description="service code = category; unmapped codes become `other`"
     )
-    media_max_bytes: Int = Field(
-        10 * 1024 * 1024,
+    media_max_bytes: Int | None = Field(
+        None,
         ge=1024,
         le=200 * 1024 * 1024,
-        description="a request's photo (`media_url`) is fetched up to this size; a larger one is left out",
+        description="a tighter limit for this source's photos (`media_url`) than `[attachments] max_bytes`, which "
+        "applies without it (and caps it)",
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from ..attachments import AttachmentSettings
 from ..db import Database
 from ..enums import Category
 from ..services.actor import SYSTEM, Actor
@@ -176,8 +177,17 @@ class Open311Client(HttpSource):
 class Open311Feed:
     """One Open311 platform as a feed source."""
 
-    def __init__(self, config: Open311Config, *, actor: Actor = SYSTEM, **client_kwargs: Any) -> None:
+    def __init__(
+        self,
+        config: Open311Config,
+        *,
+        actor: Actor = SYSTEM,
+        attachments: AttachmentSettings | None = None,
+        **client_kwargs: Any,
+    ) -> None:
         self.config = config
+        #: The `[attachments]` limits a request's photo is taken in with (None: the defaults).
+        self.attachments = attachments
         self.name = config.name
         self.interval_s = config.interval_s
         self.actor = actor

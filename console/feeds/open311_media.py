@@ -1,11 +1,14 @@
-"""A request's photo (Open311 `media_url`): fetched once, when the request first becomes a case, within
-`media_max_bytes` — refused from its `Content-Length` before a byte of it is read, and a body without one is read in
-blocks only up to the limit — checked by content like any attachment and kept with the case (source `open311`).
+"""A request's photo (Open311 `media_url`): fetched once, when the request first becomes a case, within the
+`[attachments]` limits every other file of a case is taken in with (`max_bytes`, the types checked by content,
+`max_pixels`; the source's `media_max_bytes`, when set, only tightens the size) — refused from its `Content-Length`
+before a byte of it is read, and a body without one is read in blocks only up to the limit — checked by content like
+any attachment and kept with the case (source `open311`).
 A photo that cannot be fetched or is refused never holds the appeal back: the case stays, the refusal is reported
 in the poll's `media_refused` and logged."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,10 +45,18 @@ def fetch_media(session: requests.Session, url: str, limit: int, timeout: tuple[
         raise ValidationError("media_url", f"cannot fetch the photo: {type(exc).__name__}") from None
 
 
+def media_settings(attachments: AttachmentSettings | None, media_max_bytes: int | None) -> AttachmentSettings:
+    """The `[attachments]` limits (the defaults without them), the size narrowed to `media_max_bytes` when set."""
+    settings = attachments or AttachmentSettings()
+    if media_max_bytes is not None and media_max_bytes < settings.max_bytes:
+        settings = dataclasses.replace(settings, max_bytes=media_max_bytes)
+    return settings
+
+
 def keep_media(feed: Open311Feed, db: Database, appeal: ExternalAppeal, case_id: int, result: Open311Poll) -> None:
     assert appeal.media_url is not None
     config = feed.config
-    settings = AttachmentSettings(max_bytes=config.media_max_bytes)
+    settings = media_settings(feed.attachments, config.media_max_bytes)
     http: Any = config.http
     try:
         data = fetch_media(

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import OperationalError
 
+from ..attachments import AttachmentSettings
 from ..db import Database
 from ..services.actor import SYSTEM, Actor
 from .config import FeedsConfig, HttpSettings
@@ -60,12 +61,19 @@ class PollOutcome:
         }
 
 
-def build_sources(config: FeedsConfig, *, actor: Actor = SYSTEM, **client_kwargs: Any) -> list[Source]:
+def build_sources(
+    config: FeedsConfig,
+    *,
+    actor: Actor = SYSTEM,
+    attachments: AttachmentSettings | None = None,
+    **client_kwargs: Any,
+) -> list[Source]:
+    """The configured sources; `attachments`: the `[attachments]` limits the Open311 photos are taken in with."""
     sources: list[Source] = []
     if config.traccar is not None:
         sources.append(TraccarFeed(config.traccar, actor=actor, **client_kwargs))
     for o in config.open311:
-        sources.append(Open311Feed(o, actor=actor, **client_kwargs))
+        sources.append(Open311Feed(o, actor=actor, attachments=attachments, **client_kwargs))
     return sources
 
 
@@ -79,11 +87,16 @@ class FeedRunner:
         actor: Actor = SYSTEM,
         on_poll: Callable[[PollOutcome], None] | None = None,
         rng: random.Random | None = None,
+        attachments: AttachmentSettings | None = None,
     ) -> None:
         install_log_filter()
         self.db = db
         self.actor = actor
-        self.sources = sources if sources is not None else build_sources(config or FeedsConfig(), actor=actor)
+        self.sources = (
+            sources
+            if sources is not None
+            else build_sources(config or FeedsConfig(), actor=actor, attachments=attachments)
+        )
         self.on_poll = on_poll
         self.rng = rng or random.Random()
         self._lock = threading.Lock()

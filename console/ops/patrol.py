@@ -6,6 +6,9 @@ The board, the map layer and the report first make the shifts of the days they s
 no event) in a short write of their own, then read; the rest is one transaction each, like every operation.
 Values are plain dicts (what the command line prints) except `patrol.track`, whose `PlaybackData` also carries the
 frames the map's playback draws.
+
+Every operation works within the acting user's scope (`services.scope`): a township's or village's user reads and
+changes only the plans, shifts, units and key sites of its scope; naming another one is refused (`OutOfScope`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..models import PatrolPlan, PatrolPlanUnit, PatrolTarget, Unit
 from ..patrol.config import patrol_settings
 from ..patrol.plan_geojson import parse_plans_geojson, plans_geojson
@@ -28,7 +31,7 @@ from ..patrol.report import patrol_report
 from ..patrol.schedule import local_day
 from ..patrol.shifts import patrol_board, plans_layer, shift_detail, shift_view
 from ..patrol.suggest import suggest_plans
-from ..services import key_sites, patrol_filing, patrol_plans, patrol_review, relocation
+from ..services import key_sites, patrol_filing, patrol_plans, patrol_review, relocation, scope
 from ..services.actor import Action
 from ..services.patrol_shifts import days_between, ensure_days
 from ..services.positions_import import import_positions, parse_positions_csv
@@ -42,11 +45,9 @@ MAX_REPORT_DAYS = 367
 MAX_TRACK = timedelta(days=7)
 
 
-def _plan_id(session: Session, name: str) -> int:
-    plan_id = session.scalars(select(PatrolPlan.id).where(PatrolPlan.name == name)).first()
-    if plan_id is None:
-        raise NotFound("patrol plan", name)
-    return int(plan_id)
+def _plan_id(session: Session, name: str, ctx: OpContext) -> int:
+    """The plan named `name`, if the acting user's scope holds it."""
+    return scope.check_plan_named(session, ctx.actor, name).id
 
 
 def _moment(value: str | datetime | None, field: str) -> datetime | None:
@@ -149,7 +150,7 @@ def list_plans(ctx: OpContext) -> OpResult[dict[str, Any]]:
     """The plans: team, schedule, status, number of targets."""
 
     def read(s: Session) -> dict[str, Any]:
-        plans = s.scalars(select(PatrolPlan).order_by(PatrolPlan.name)).all()
+        plans = s.scalars(select(PatrolPlan).where(scope.plan_filter(ctx.actor)).order_by(PatrolPlan.name)).all()
         return {"plans": [plan_dict(s, p, targets=False) for p in plans]}
 
     return ctx.read(read)
@@ -160,7 +161,7 @@ def show_plan(ctx: OpContext, *, plan: str) -> OpResult[dict[str, Any]]:
     """One plan by name with its targets (GeoJSON geometry)."""
 
     def read(s: Session) -> dict[str, Any]:
-        row = s.get(PatrolPlan, _plan_id(s, plan))
+        row = s.get(PatrolPlan, _plan_id(s, plan, ctx))
         assert row is not None
         return plan_dict(s, row, targets=True)
 
@@ -171,7 +172,7 @@ def _set_status(ctx: OpContext, plan: str, version: int | None, *, suspend: bool
     change = patrol_plans.suspend_plan if suspend else patrol_plans.resume_plan
 
     def work(s: Session) -> dict[str, Any]:
-        row = change(s, _plan_id(s, plan), actor=ctx.actor, expected_version=version)
+        row = change(s, _plan_id(s, plan, ctx), actor=ctx.actor, expected_version=version)
         return {"plan": row.name, "status": row.status.value, "version": row.version}
 
     return ctx.write(work)
@@ -197,7 +198,7 @@ def suggest(ctx: OpContext, *, days: int | None = None) -> OpResult[dict[str, An
         raise ValidationError("days", "must be between 1 and 365")
 
     def read(s: Session) -> dict[str, Any]:
-        found = suggest_plans(s, now=utcnow(), days=days)
+        found = suggest_plans(s, now=utcnow(), days=days, actor=ctx.actor)
         extra = {sg.draft.name: {"cases": list(sg.cases), "note": f"{len(sg.cases)} cases"} for sg in found}
         return {
             "suggestions": [sg.as_dict() for sg in found],
@@ -216,13 +217,13 @@ def board(ctx: OpContext, *, at: str | datetime | None = None) -> OpResult[dict[
     now = _moment(at, "at") or utcnow()
     today = local_day(now)
     _ensure(ctx, [today - timedelta(days=1), today], now)
-    return ctx.read(lambda s: patrol_board(s, now=now).as_dict())
+    return ctx.read(lambda s: patrol_board(s, now=now, actor=ctx.actor).as_dict())
 
 
 @operation("patrol.shift", action=None, kind=Kind.READ)
 def shift(ctx: OpContext, *, shift_id: int) -> OpResult[dict[str, Any]]:
     """One shift: its targets and how far each got, check-ins, units, reports filed from it."""
-    return ctx.read(lambda s: shift_detail(s, int(shift_id), now=utcnow()).as_dict())
+    return ctx.read(lambda s: shift_detail(s, int(shift_id), now=utcnow(), actor=ctx.actor).as_dict())
 
 
 def _review(
@@ -302,7 +303,7 @@ def layer(ctx: OpContext) -> OpResult[list[dict[str, Any]]]:
     none_today — the map's plans layer."""
     now = utcnow()
     _ensure(ctx, [local_day(now)], now)
-    return ctx.read(lambda s: [t.as_dict() for t in plans_layer(s, now=now)])
+    return ctx.read(lambda s: [t.as_dict() for t in plans_layer(s, now=now, actor=ctx.actor)])
 
 
 @operation("patrol.track", action=None, kind=Kind.READ)
@@ -324,11 +325,13 @@ def track(
         ids = [refs.unit_id(s, None, c) for c in callsigns] + [int(u) for u in unit_ids]
         first, last = since, until
         if shift_id is not None:
+            scope.check_shift(s, ctx.actor, int(shift_id))
             view = shift_view(s, int(shift_id), now=utcnow())
             first = first or view.starts_at
             last = last or view.ends_at + timedelta(seconds=patrol_settings().late_grace_s)
-            if not ids:
-                ids = [refs.unit_id(s, None, c) for c in view.team]
+            if not ids:  # the shift's team: of a scoped user's plan, the members it may see
+                team = [refs.unit_id(s, None, c) for c in view.team]
+                ids = list(s.scalars(select(Unit.id).where(Unit.id.in_(team), scope.unit_filter(ctx.actor))))
         last = last or utcnow()
         first = first or last - timedelta(hours=24)
         if not ids:
@@ -337,7 +340,7 @@ def track(
             raise ValidationError("to", "is not after --from")
         if last - first > MAX_TRACK:
             raise ValidationError("to", "a track covers at most 7 days")
-        return playback(s, sorted(set(ids)), first, last)
+        return playback(s, sorted(set(ids)), first, last, actor=ctx.actor)
 
     return ctx.read(read)
 
@@ -368,7 +371,7 @@ def report(
     _ensure(ctx, list(days_between(day0, day1)), now)
     return ctx.read(
         lambda s: patrol_report(
-            s, first=day0, last=day1, now=now, by=by, with_shifts=shifts, stale_days=stale_days
+            s, first=day0, last=day1, now=now, by=by, with_shifts=shifts, stale_days=stale_days, actor=ctx.actor
         ).as_dict()
     )
 
@@ -392,7 +395,7 @@ def site_readiness(ctx: OpContext, *, moves: int | None = None) -> OpResult[dict
         raise ValidationError("moves", "must be between 0 and 50")
 
     def read(s: Session) -> dict[str, Any]:
-        result = readiness(s, now=utcnow(), max_moves=moves)
+        result = readiness(s, now=utcnow(), max_moves=moves, actor=ctx.actor)
         return {**result.as_dict(), "all_sites": [site.as_dict() for site in result.sites]}
 
     return ctx.read(read)

@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from ..db.sqlfn import epoch
 from ..geo.distance import EARTH_RADIUS_M
 from ..models import Case, PatrolCheckin, PatrolShift, PatrolTarget, Position, Unit
+from ..services import scope
+from ..services.actor import Actor
 from ..services.errors import NotFound
 from .config import patrol_settings
 from .matching import GAP_S
@@ -224,8 +226,14 @@ class PlaybackData:
         }
 
 
-def playback(session: Session, unit_ids: Sequence[int], start: datetime, end: datetime) -> PlaybackData:
-    """Everything the playback of these units over [start, end] shows."""
+def playback(
+    session: Session, unit_ids: Sequence[int], start: datetime, end: datetime, *, actor: Actor | None = None
+) -> PlaybackData:
+    """Everything the playback of these units over [start, end] shows. A scoped `actor`: only its own units (a unit
+    outside is refused with `OutOfScope`), and only its scope's cases received meanwhile."""
+    if actor is not None and actor.scoped:
+        for unit_id in sorted(set(unit_ids)):
+            scope.check_unit(session, actor, unit_id)
     tracks = load_tracks(session, unit_ids, start, end)
     callsigns = dict(session.execute(select(Unit.id, Unit.callsign).where(Unit.id.in_(list(unit_ids)))).tuples().all())
     all_stops = [s for t in tracks.values() for s in stops(t)]
@@ -263,7 +271,12 @@ def playback(session: Session, unit_ids: Sequence[int], start: datetime, end: da
         }
         for number, received, lat, lon, category, priority in session.execute(
             select(Case.number, Case.received_at, Case.lat, Case.lon, Case.category, Case.priority)
-            .where(Case.received_at >= start, Case.received_at <= end, Case.lat.is_not(None))
+            .where(
+                Case.received_at >= start,
+                Case.received_at <= end,
+                Case.lat.is_not(None),
+                scope.case_filter(actor) if actor is not None else true(),
+            )
             .order_by(Case.received_at)
         ).tuples()
     ]

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from ..geo.distance import haversine_matrix_m
@@ -29,6 +29,8 @@ from ..geo.ranking import UnitArrays, arrival_matrix, unit_speeds_ms
 from ..geo.travel import TravelModel, travel_model
 from ..models import KeySite
 from ..rules import Rules, default_rules
+from ..services import scope
+from ..services.actor import Actor
 from ..services.dispatch import available_units
 from ..stats.kpi import Ratio
 from .config import patrol_settings
@@ -63,11 +65,12 @@ class Sites:
         return len(self.ids)
 
 
-def load_sites(session: Session) -> Sites:
+def load_sites(session: Session, actor: Actor | None = None) -> Sites:
+    """Every key site (those in `actor`'s scope when given)."""
     rows = session.execute(
-        select(
-            KeySite.id, KeySite.code, KeySite.name, KeySite.kind, KeySite.lat, KeySite.lon, KeySite.target_min
-        ).order_by(KeySite.code)
+        select(KeySite.id, KeySite.code, KeySite.name, KeySite.kind, KeySite.lat, KeySite.lon, KeySite.target_min)
+        .where(scope.site_filter(actor) if actor is not None else true())
+        .order_by(KeySite.code)
     ).all()
     return Sites(
         np.array([r[0] for r in rows], dtype=np.int64),
@@ -325,12 +328,15 @@ def readiness(
     rules: Rules | None = None,
     max_moves: int | None = None,
     min_gain: int | None = None,
+    actor: Actor | None = None,
 ) -> Readiness:
-    """The live figure: available units now, every key site, by the estimate dispatch uses (roads when stored)."""
+    """The live figure: available units now, every key site, by the estimate dispatch uses (roads when stored).
+    A scoped `actor`: its scope's key sites and the available units it may send (`scope.unit_filter`, as dispatch
+    recommends), so the figure and the suggested moves are what its own units can do."""
     rules = rules or default_rules()
     return assess(
-        available_units(session),
-        load_sites(session),
+        available_units(session, actor),
+        load_sites(session, actor),
         now=now,
         rules=rules,
         max_moves=max_moves,

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..enums import CaseStatus, PlanStatus, ShiftState, UnitKind
@@ -43,6 +43,8 @@ from ..models import (
     Unit,
 )
 from ..periods import day_bounds
+from ..services import scope
+from ..services.actor import Actor
 from ..stats.kpi import NONE_KEY, Ratio
 from .config import patrol_settings
 from .schedule import local_day
@@ -170,13 +172,18 @@ def _sum(cond: Any) -> Any:
 class _Collect:
     """The period's figures per plan (and per plan and unit), one grouped statement each."""
 
-    def __init__(self, session: Session, first: date, last: date, now: datetime) -> None:
+    def __init__(self, session: Session, first: date, last: date, now: datetime, actor: Actor | None = None) -> None:
         self.session = session
         self.now = now
         settings = patrol_settings()
         self.grace = settings.late_grace_s
         self.rates = settings.points
-        self.in_period = and_(PatrolShift.day >= first, PatrolShift.day <= last)
+        # A scoped actor's figures count the shifts and targets of its scope's plans only.
+        self.grid_scope = scope.grid_filter(actor) if actor is not None else true()
+        self.plan_scope = scope.plan_filter(actor) if actor is not None else true()
+        self.target_scope = scope.plan_id_filter(actor, PatrolTarget.plan_id) if actor is not None else true()
+        mine = scope.plan_id_filter(actor, PatrolShift.plan_id) if actor is not None else true()
+        self.in_period = and_(PatrolShift.day >= first, PatrolShift.day <= last, mine)
         self.period_start, self.period_end = day_bounds(first, last)
         self.due = and_(self.in_period, _due(now, self.grace))
         self.plans = self._plans()
@@ -191,13 +198,15 @@ class _Collect:
         plans = {
             pid: _PlanInfo(pid, name, status, town, grid)
             for pid, name, status, town, grid in self.session.execute(
-                select(PatrolPlan.id, PatrolPlan.name, PatrolPlan.status, PatrolPlan.township_id, PatrolPlan.grid_id)
+                select(
+                    PatrolPlan.id, PatrolPlan.name, PatrolPlan.status, PatrolPlan.township_id, PatrolPlan.grid_id
+                ).where(self.plan_scope)
             ).tuples()
         }
         for plan_id, unit_id, callsign, kind in self.session.execute(
-            select(PatrolPlanUnit.plan_id, Unit.id, Unit.callsign, Unit.kind).join(
-                Unit, Unit.id == PatrolPlanUnit.unit_id
-            )
+            select(PatrolPlanUnit.plan_id, Unit.id, Unit.callsign, Unit.kind)
+            .join(Unit, Unit.id == PatrolPlanUnit.unit_id)
+            .where(PatrolPlanUnit.plan_id.in_(list(plans)))
         ).tuples():
             plans[plan_id].team.append((unit_id, callsign, kind))
         return plans
@@ -296,6 +305,7 @@ class _Collect:
         units visited during their shifts."""
         for plan_id, grids in self.session.execute(
             select(PatrolTarget.plan_id, PatrolTarget.grid_ids).where(
+                self.target_scope,
                 PatrolTarget.created_at < self.period_end,
                 or_(PatrolTarget.retired_at.is_(None), PatrolTarget.retired_at >= self.period_start),
             )
@@ -325,6 +335,8 @@ class _Groups:
         self.c = c
         self.rows: dict[str, Figures] = {}
         self.grid_town = dict(c.session.execute(select(Grid.id, Grid.township_id)).tuples().all())
+        # The coverage total's denominator: every grid of the scope (the county's, a township's, a village's own).
+        self.grids_in_scope = set(c.session.scalars(select(Grid.id).where(c.grid_scope)))
         self.grid_code = dict(c.session.execute(select(Grid.id, Grid.code)).tuples().all())
         self.town_name = dict(c.session.execute(select(Township.id, Township.name)).tuples().all())
         self.plans = [p for p in c.plans.values() if p.id in c.per_plan or p.id in c.scope]
@@ -339,7 +351,7 @@ class _Groups:
         total = Figures("all", "all")
         for row in self.c.per_plan.values():
             total.add(row)
-        total.scope = set(self.grid_town)
+        total.scope = set(self.grids_in_scope)
         total.covered = set(self.c.visited)
         return total
 
@@ -396,11 +408,12 @@ def patrol_report(
     by: ReportBy | str | None = None,
     with_shifts: bool = False,
     stale_days: int | None = None,
+    actor: Actor | None = None,
 ) -> PatrolReport:
     """The figures of the local days `first` … `last` (both included) as of `now`. Reads only: the caller makes
     the period's shifts first (`patrol_shifts.ensure_days`)."""
     by = ReportBy(by) if by else None
-    collect = _Collect(session, first, last, now)
+    collect = _Collect(session, first, last, now, actor)
     collect.shifts()
     collect.units_and_reports()
     collect.volunteer_points()
@@ -408,8 +421,10 @@ def patrol_report(
     groups = _Groups(collect)
     total = groups.total()
     rows = groups.build(by)
-    stale = stale_targets(session, reference=min(last, local_day(now)), days=stale_days or patrol_settings().stale_days)
-    shifts = _shift_list(session, first, last, now, collect.plans) if with_shifts else None
+    stale = stale_targets(
+        session, reference=min(last, local_day(now)), days=stale_days or patrol_settings().stale_days, actor=actor
+    )
+    shifts = _shift_list(session, first, last, now, collect.plans, collect.in_period) if with_shifts else None
     return PatrolReport(first, last, now, by, total, rows, collect.ranked(), stale, shifts)
 
 
@@ -417,7 +432,7 @@ def patrol_report(
 STALE_LOOKBACK_DAYS = 90
 
 
-def stale_targets(session: Session, *, reference: date, days: int) -> list[dict[str, Any]]:
+def stale_targets(session: Session, *, reference: date, days: int, actor: Actor | None = None) -> list[dict[str, Any]]:
     """Targets of active plans not met for `days` days or more (the guard-tour "days without a visit"): by plan and
     target name, so a target kept through an edit of its plan keeps its history; visits are looked for in the last
     `STALE_LOOKBACK_DAYS` days (a target without one counts its days from its plan's start or the lookback)."""
@@ -444,7 +459,11 @@ def stale_targets(session: Session, *, reference: date, days: int) -> list[dict[
             PatrolPlan.valid_from,
         )
         .join(PatrolPlan, PatrolPlan.id == PatrolTarget.plan_id)
-        .where(PatrolPlan.status == PlanStatus.ACTIVE, PatrolTarget.retired_at.is_(None))
+        .where(
+            PatrolPlan.status == PlanStatus.ACTIVE,
+            PatrolTarget.retired_at.is_(None),
+            scope.plan_filter(actor) if actor is not None else true(),
+        )
         .order_by(PatrolPlan.name, PatrolTarget.seq)
     ).tuples():
         seen = last_met.get((plan_id, name))
@@ -466,12 +485,12 @@ def stale_targets(session: Session, *, reference: date, days: int) -> list[dict[
 
 
 def _shift_list(
-    session: Session, first: date, last: date, now: datetime, plans: dict[int, _PlanInfo]
+    session: Session, first: date, last: date, now: datetime, plans: dict[int, _PlanInfo], in_period: Any
 ) -> list[dict[str, Any]]:
     grace = patrol_settings().late_grace_s
     rows = session.scalars(
         select(PatrolShift)
-        .where(PatrolShift.day >= first, PatrolShift.day <= last, PatrolShift.starts_at <= now)
+        .where(in_period, PatrolShift.starts_at <= now)
         .order_by(PatrolShift.starts_at, PatrolShift.plan_id)
     ).all()
     open_targets: dict[int, list[tuple[str, bool]]] = defaultdict(list)

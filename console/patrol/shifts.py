@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from ..enums import PlanStatus, ReviewStatus, ShiftState, TargetKind
@@ -22,6 +22,8 @@ from ..models import (
     PatrolTarget,
     Unit,
 )
+from ..services import scope
+from ..services.actor import Actor
 from ..services.errors import NotFound
 from .config import patrol_settings
 from .schedule import local_day
@@ -143,12 +145,14 @@ def _views(session: Session, rows: list[Any], now: datetime) -> list[ShiftView]:
     ]
 
 
-def shifts_between(session: Session, first: date, last: date, *, now: datetime) -> list[ShiftView]:
-    rows = session.scalars(
-        select(PatrolShift)
-        .where(PatrolShift.day >= first, PatrolShift.day <= last)
-        .order_by(PatrolShift.starts_at, PatrolShift.plan_id)
-    ).all()
+def shifts_between(
+    session: Session, first: date, last: date, *, now: datetime, actor: Actor | None = None
+) -> list[ShiftView]:
+    """The shifts of these days (of the plans in `actor`'s scope when given)."""
+    where = [PatrolShift.day >= first, PatrolShift.day <= last]
+    if actor is not None:
+        where.append(scope.plan_id_filter(actor, PatrolShift.plan_id))
+    rows = session.scalars(select(PatrolShift).where(*where).order_by(PatrolShift.starts_at, PatrolShift.plan_id)).all()
     return _views(session, list(rows), now)
 
 
@@ -175,14 +179,15 @@ class PatrolBoard:
         }
 
 
-def patrol_board(session: Session, *, now: datetime) -> PatrolBoard:
-    """Reads only: the caller makes today's shifts first (`ensure_days`) where it may write."""
+def patrol_board(session: Session, *, now: datetime, actor: Actor | None = None) -> PatrolBoard:
+    """Reads only: the caller makes today's shifts first (`ensure_days`) where it may write. A scoped `actor`: the
+    shifts of its scope's plans only."""
     today = local_day(now)
     grace = timedelta(seconds=patrol_settings().late_grace_s)
-    yesterday = shifts_between(session, today - timedelta(days=1), today - timedelta(days=1), now=now)
+    yesterday = shifts_between(session, today - timedelta(days=1), today - timedelta(days=1), now=now, actor=actor)
     return PatrolBoard(
         today,
-        shifts_between(session, today, today, now=now),
+        shifts_between(session, today, today, now=now, actor=actor),
         [s for s in yesterday if s.review_status != ReviewStatus.APPROVED and s.ends_at + grace <= now],
     )
 
@@ -258,7 +263,10 @@ class ShiftDetail:
         }
 
 
-def shift_detail(session: Session, shift_id: int, *, now: datetime) -> ShiftDetail:
+def shift_detail(session: Session, shift_id: int, *, now: datetime, actor: Actor | None = None) -> ShiftDetail:
+    """One shift (refused with `OutOfScope` when its plan lies outside a scoped `actor`'s scope)."""
+    if actor is not None:
+        scope.check_shift(session, actor, shift_id)
     view = shift_view(session, shift_id, now=now)
     targets = [
         TargetOutcome(
@@ -332,8 +340,11 @@ class TargetOnMap:
         }
 
 
-def plans_layer(session: Session, *, now: datetime) -> list[TargetOnMap]:
-    """Every target of the active plans with its state today (the caller makes today's shifts first)."""
+def plans_layer(session: Session, *, now: datetime, actor: Actor | None = None) -> list[TargetOnMap]:
+    """Every target of the active plans (in `actor`'s scope when given) with its state today (the caller makes
+    today's shifts first)."""
+    mine = scope.plan_id_filter(actor, PatrolShift.plan_id) if actor is not None else true()
+    plans = scope.plan_filter(actor) if actor is not None else true()
     today = local_day(now)
     grace = patrol_settings().late_grace_s
     states: dict[int, str] = {}
@@ -341,7 +352,7 @@ def plans_layer(session: Session, *, now: datetime) -> list[TargetOnMap]:
     for shift, target_id, met in session.execute(
         select(PatrolShift, PatrolShiftTarget.target_id, PatrolShiftTarget.met)
         .join(PatrolShiftTarget, PatrolShiftTarget.shift_id == PatrolShift.id)
-        .where(PatrolShift.day == today)
+        .where(PatrolShift.day == today, mine)
     ).tuples():
         state = shift_state(shift, now=now, grace_s=grace)
         if met:
@@ -359,7 +370,7 @@ def plans_layer(session: Session, *, now: datetime) -> list[TargetOnMap]:
         for t, plan in session.execute(
             select(PatrolTarget, PatrolPlan.name)
             .join(PatrolPlan, PatrolPlan.id == PatrolTarget.plan_id)
-            .where(PatrolPlan.status == PlanStatus.ACTIVE, PatrolTarget.retired_at.is_(None))
+            .where(PatrolPlan.status == PlanStatus.ACTIVE, PatrolTarget.retired_at.is_(None), plans)
             .order_by(PatrolPlan.name, PatrolTarget.seq)
         ).tuples()
     ]

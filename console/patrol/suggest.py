@@ -20,12 +20,14 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, mapping
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from ..enums import CaseStatus, Category, TargetKind, UnitKind
 from ..geo.gridindex import grid_index
 from ..models import Case, PatrolPlan, Unit
+from ..services import scope
+from ..services.actor import Actor
 from ..timeutil import CHINA_TZ
 from .config import SuggestSettings, patrol_settings
 from .drafts import PlanDraft, TargetDraft
@@ -105,20 +107,20 @@ def _window(members: list[_Case], hours_long: int) -> tuple[int, list[str], dict
     return best, days, dict(hours)
 
 
-def _team(session: Session, lat: float, lon: float) -> tuple[str, ...]:
+def _team(session: Session, lat: float, lon: float, units: ColumnElement[bool]) -> tuple[str, ...]:
     hit = grid_index(session).locate(lat, lon)
     team: list[str] = []
     if hit is not None:
         worker = session.scalars(
             select(Unit.callsign)
-            .where(Unit.home_grid_id == hit.grid_id, Unit.kind == UnitKind.GRID_WORKER)
+            .where(Unit.home_grid_id == hit.grid_id, Unit.kind == UnitKind.GRID_WORKER, units)
             .order_by(Unit.callsign)
             .limit(1)
         ).first()
         if worker:
             team.append(worker)
     rows = session.execute(
-        select(Unit.callsign, Unit.lat, Unit.lon).where(Unit.kind.in_(list(PATROL_KINDS)), Unit.lat.is_not(None))
+        select(Unit.callsign, Unit.lat, Unit.lon).where(Unit.kind.in_(list(PATROL_KINDS)), Unit.lat.is_not(None), units)
     ).all()
     if rows:
         lats = np.array([r[1] for r in rows])
@@ -129,9 +131,16 @@ def _team(session: Session, lat: float, lon: float) -> tuple[str, ...]:
 
 
 def suggest_plans(
-    session: Session, *, now: datetime, days: int | None = None, settings: SuggestSettings | None = None
+    session: Session,
+    *,
+    now: datetime,
+    days: int | None = None,
+    settings: SuggestSettings | None = None,
+    actor: Actor | None = None,
 ) -> list[Suggestion]:
+    """A scoped `actor`: drafts from its scope's cases, with teams of its own units."""
     settings = settings or patrol_settings().suggest
+    units = scope.unit_filter(actor) if actor is not None else true()
     days = days or settings.days
     rows = session.execute(
         select(Case.number, Case.lat, Case.lon, Case.category, Case.received_at).where(
@@ -141,6 +150,7 @@ def suggest_plans(
             Case.status.not_in([CaseStatus.MERGED.value, CaseStatus.INVALID.value]),
             Case.lat.is_not(None),
             Case.lon.is_not(None),
+            scope.case_filter(actor) if actor is not None else true(),
         )
     ).all()
     cases = [_Case(n, float(la), float(lo), cat, at.astimezone(CHINA_TZ)) for n, la, lo, cat, at in rows]
@@ -180,7 +190,7 @@ def suggest_plans(
         while name in taken:
             name, n = f"{base} ({n})", n + 1
         taken.add(name)
-        team = _team(session, lat, lon)
+        team = _team(session, lat, lon, units)
         draft = PlanDraft(
             name=name,
             team=team,

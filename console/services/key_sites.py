@@ -20,13 +20,22 @@ from ..events import record_event
 from ..geo.gridindex import grid_index
 from ..models import KeySite
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
-from .errors import ValidationError
+from .errors import OutOfScope, ValidationError
 from .geojson_input import feature_list
 
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 #: The kinds the console knows by name (others are accepted as lower-case codes).
 KINDS = ("school", "hospital", "bank", "market", "station", "government", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where the grid index puts a site being imported (what `scope.case_in_scope` asks)."""
+
+    township_id: int | None
+    grid_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,8 @@ def parse_sites_geojson(text: str) -> list[SiteRecord]:
 def import_sites(
     session: Session, records: Sequence[SiteRecord], *, actor: Actor, now: datetime | None = None
 ) -> SitesImport:
+    """All or nothing. A scoped `actor` imports sites of its own scope only: a site located outside it, or a code
+    naming another scope's site, refuses the whole import (`OutOfScope`)."""
     actor.require(Action.MANAGE_SITES)
     now = now or utcnow()
     index = grid_index(session)
@@ -127,6 +138,12 @@ def import_sites(
     created = updated = 0
     for r in records:
         hit = index.locate(r.lat, r.lon)
+        if actor.scoped:
+            known = existing.get(r.code)
+            if known is not None and not scope.case_in_scope(actor, known):
+                raise OutOfScope("key site", r.code, scope.scope_name(actor))
+            if not scope.case_in_scope(actor, _Placed(hit.township_id if hit else None, hit.grid_id if hit else None)):
+                raise OutOfScope("key site", r.code, scope.scope_name(actor))
         values: dict[str, Any] = {
             "name": r.name,
             "kind": r.kind,

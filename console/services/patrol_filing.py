@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from ..enums import Category, Channel, EventKind, Priority
 from ..events import record_event
-from ..models import PatrolPlan, PatrolPlanUnit, PatrolShift, Unit
+from ..models import PatrolPlan, PatrolPlanUnit, PatrolShift
 from ..patrol.config import patrol_settings
 from ..patrol.schedule import local_day
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
-from .errors import NotFound, ValidationError
+from .errors import ValidationError
 from .intake import IntakeResult, create_case, parse_intake
 from .patrol_shifts import ensure_days
 
@@ -61,9 +62,7 @@ def file_patrol_report(
 ) -> PatrolReport:
     actor.require(Action.INTAKE)
     now = now or utcnow()
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("unit", unit_id)
+    unit = scope.check_unit(session, actor, unit_id)  # a scoped user files from its own units only
     if unit.lat is None or unit.lon is None:
         raise ValidationError("unit", f"unit {unit.callsign} has no position to file from")
     data: dict[str, Any] = {

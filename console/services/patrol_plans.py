@@ -28,8 +28,9 @@ from ..patrol.geometry import polyline_length_m
 from ..patrol.schedule import local_day
 from ..periods import local_midnight
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
-from .errors import Conflict, InvalidTransition, NotFound, ValidationError
+from .errors import Conflict, InvalidTransition, NotFound, OutOfScope, ValidationError
 from .patrol_matching import forget_patrol_index
 from .patrol_shifts import drop_unstarted, materialize_plan
 
@@ -41,14 +42,24 @@ def _plan(session: Session, plan_id: int) -> PatrolPlan:
     return plan
 
 
-def _team(session: Session, callsigns: Sequence[str], field: str) -> list[int]:
+def _team(session: Session, callsigns: Sequence[str], field: str, actor: Actor) -> list[int]:
+    """The team's unit ids; a scoped `actor` names only units it may send (`scope.unit_filter`)."""
     found = dict(
         session.execute(select(Unit.callsign, Unit.id).where(Unit.callsign.in_(list(callsigns)))).tuples().all()
     )
     for callsign in callsigns:
         if callsign not in found:
             raise ValidationError(field, f"no unit with callsign {callsign!r}")
+    if actor.scoped:
+        for callsign in callsigns:
+            scope.check_unit(session, actor, found[callsign])
     return [found[c] for c in callsigns]
+
+
+def _placed_in_scope(plan: PatrolPlan, actor: Actor) -> None:
+    """A scoped user's plan must lie in its scope where its targets put it (refused before any shift is made)."""
+    if not scope.case_in_scope(actor, plan):
+        raise OutOfScope("patrol plan", plan.name, scope.scope_name(actor))
 
 
 def _add_targets(session: Session, plan: PatrolPlan, draft: PlanDraft, now: datetime) -> None:
@@ -107,7 +118,7 @@ def create_plan(
     actor.require(Action.MANAGE_PATROL)
     now = now or utcnow()
     draft = check_plan(draft)
-    team = _team(session, draft.team, "team")
+    team = _team(session, draft.team, "team", actor)
     if session.scalars(select(PatrolPlan.id).where(PatrolPlan.name == draft.name)).first() is not None:
         raise ValidationError("name", f"a plan named {draft.name!r} exists; edit it instead")
     plan = PatrolPlan(
@@ -129,6 +140,7 @@ def create_plan(
     session.add_all(PatrolPlanUnit(plan_id=plan.id, unit_id=u) for u in team)
     _add_targets(session, plan, draft, now)
     session.flush()
+    _placed_in_scope(plan, actor)
     forget_patrol_index(session)
     materialize_plan(session, plan.id, not_before=plan.active_since, now=now)
     record_event(
@@ -150,11 +162,14 @@ def update_plan(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> PatrolPlan:
-    """Replace the plan's definition (name, team, schedule, targets) from now on."""
+    """Replace the plan's definition (name, team, schedule, targets) from now on (a scoped `actor`: a plan of its
+    scope, which stays in its scope)."""
     actor.require(Action.MANAGE_PATROL)
+    if actor.scoped:
+        scope.check_plan(session, actor, plan_id)
     now = now or utcnow()
     draft = check_plan(draft)
-    team = _team(session, draft.team, "team")
+    team = _team(session, draft.team, "team", actor)
     clash = session.scalars(
         select(PatrolPlan.id).where(PatrolPlan.name == draft.name, PatrolPlan.id != plan_id)
     ).first()
@@ -196,6 +211,7 @@ def update_plan(
     session.add_all(PatrolPlanUnit(plan_id=plan_id, unit_id=u) for u in team)
     _add_targets(session, plan, draft, now)
     session.flush()
+    _placed_in_scope(plan, actor)
     forget_patrol_index(session)
     dropped = drop_unstarted(session, plan_id, now=now)
     if plan.status == PlanStatus.ACTIVE:
@@ -227,6 +243,8 @@ def _set_status(
     now: datetime | None,
 ) -> PatrolPlan:
     actor.require(Action.MANAGE_PATROL)
+    if actor.scoped:
+        scope.check_plan(session, actor, plan_id)
     now = now or utcnow()
     source = PlanStatus.SUSPENDED if to == PlanStatus.ACTIVE else PlanStatus.ACTIVE
     guard = [PatrolPlan.id == plan_id, PatrolPlan.status == source]

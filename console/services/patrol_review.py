@@ -21,6 +21,7 @@ from ..models import PatrolPlan, PatrolShift
 from ..patrol.config import patrol_settings
 from ..patrol.shifts import shift_state
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
 from .errors import Conflict, InvalidTransition, NotFound, ValidationError
 
@@ -51,6 +52,7 @@ def _review(
     now: datetime | None,
 ) -> PatrolShift:
     actor.require(Action.REVIEW_PATROL)
+    scope.check_shift(session, actor, shift_id)
     now = now or utcnow()
     remark = _remark(remark, required=to == ReviewStatus.RETURNED)
     allowed = [ReviewStatus.PENDING] if to == ReviewStatus.RETURNED else [ReviewStatus.PENDING, ReviewStatus.RETURNED]
@@ -174,6 +176,7 @@ def approve_shifts(
             update(PatrolShift)
             .where(
                 PatrolShift.id.in_(sorted(set(shift_ids))),
+                scope.plan_id_filter(actor, PatrolShift.plan_id),
                 PatrolShift.review_status.in_([ReviewStatus.PENDING, ReviewStatus.RETURNED]),
                 PatrolShift.ends_at <= now - timedelta(seconds=grace),
             )

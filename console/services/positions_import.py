@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Unit
 from ..timeutil import parse_iso8601, utcnow
+from . import scope
 from .actor import Action, Actor
 from .errors import ValidationError
 from .positions import MAX_FUTURE, Fix, ingest_in_transaction
@@ -169,6 +170,9 @@ def import_positions(
     for r in rows:
         if r.key not in units:
             raise ValidationError(f"line {r.line}: {key}", f"no unit has {key} {r.key!r}")
+    if actor.scoped:  # a township's or village's administrator brings in the tracks of its own units only
+        for unit_id in sorted(set(units.values())):
+            scope.check_unit(session, actor, unit_id)
     ordered = sorted(rows, key=lambda r: (units[r.key], r.fix_at))
     result = PositionsImport(rows=len(rows), units=len({units[r.key] for r in rows}))
     result.first = min(r.fix_at for r in rows)

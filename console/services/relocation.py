@@ -16,8 +16,9 @@ from ..enums import EventKind, UnitStatus
 from ..events import record_event
 from ..models import Dispatch, KeySite, Relocation, Unit
 from ..timeutil import utcnow
+from . import scope
 from .actor import Action, Actor
-from .errors import NotFound, UnitUnavailable, ValidationError
+from .errors import NotFound, OutOfScope, UnitUnavailable, ValidationError
 
 
 def order_relocation(
@@ -31,12 +32,16 @@ def order_relocation(
 ) -> Relocation:
     actor.require(Action.RELOCATE)
     now = now or utcnow()
-    site = session.scalars(select(KeySite).where(KeySite.code == site_code)).first()
-    if site is None:
-        raise NotFound("key site", site_code)
-    unknown = set(covers) - set(session.scalars(select(KeySite.code).where(KeySite.code.in_(list(covers)))))
+    # A scoped user moves its own units to its own sites (`scope.check_site` / `check_unit` refuse the rest).
+    site = scope.check_site(session, actor, site_code)
+    scope.require_unit(session, actor, unit_id)
+    known = {c.code: c for c in session.scalars(select(KeySite).where(KeySite.code.in_(list(covers))))}
+    unknown = set(covers) - set(known)
     if unknown:
         raise ValidationError("covers", f"unknown key sites: {', '.join(sorted(unknown))}")
+    for code in sorted(known):
+        if not scope.case_in_scope(actor, known[code]):
+            raise OutOfScope("key site", code, scope.scope_name(actor))
     claimed = affected(
         session.execute(
             update(Unit)

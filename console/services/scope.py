@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..enums import Level
-from ..models import Assignment, Case, Grid, Handoff, Township, Unit
+from ..models import Assignment, Case, Grid, Handoff, KeySite, PatrolPlan, PatrolShift, Township, Unit
 from .actor import Actor
 from .errors import NotFound, OutOfScope
 
@@ -194,6 +194,13 @@ __all__ = [
     "grid_of",
     "intake_level",
     "handoff_filter",
+    "check_plan",
+    "check_plan_named",
+    "check_shift",
+    "check_site",
+    "plan_filter",
+    "plan_id_filter",
+    "site_filter",
     "scope_name",
     "scope_township_id",
     "township_named",
@@ -230,3 +237,76 @@ def intake_level(actor: Actor, township_id: int | None, grid_id: int | None) -> 
     if not inside:
         raise OutOfScope("location", f"grid {grid_id}" if grid_id else "unlocated", scope_name(actor))
     return actor.level
+
+
+# -- patrol plans, their shifts, key sites ---------------------------------------------------------------------------
+#
+# A plan and a key site lie where the grid index put them (`township_id`, `grid_id`: a plan where most of its targets
+# lie). They are scoped like units: the county sees all; a township user its township's plans, shifts and sites; a
+# village user those of its own grid (a unit of a village is one of its grid, so a village's patrol plans and key
+# sites are its grid's too). A plan or site the index placed nowhere belongs to the county only.
+
+
+def plan_filter(actor: Actor) -> ColumnElement[bool]:
+    """The patrol plans `actor` may see (true for the county)."""
+    if actor.level == Level.TOWNSHIP:
+        return PatrolPlan.township_id == actor.township_id if actor.township_id is not None else false()
+    if actor.level == Level.VILLAGE:
+        return PatrolPlan.grid_id == actor.grid_id if actor.grid_id is not None else false()
+    return true()
+
+
+def plan_id_filter(actor: Actor, column: Any) -> ColumnElement[bool]:
+    """`column` (a plan id: a shift's, a target's, a team row's) names a plan `actor` may see (true for the county)."""
+    if not actor.scoped:
+        return true()
+    return column.in_(select(PatrolPlan.id).where(plan_filter(actor)))  # type: ignore[no-any-return]
+
+
+def site_filter(actor: Actor) -> ColumnElement[bool]:
+    """The key sites `actor` may see (true for the county)."""
+    if actor.level == Level.TOWNSHIP:
+        return KeySite.township_id == actor.township_id if actor.township_id is not None else false()
+    if actor.level == Level.VILLAGE:
+        return KeySite.grid_id == actor.grid_id if actor.grid_id is not None else false()
+    return true()
+
+
+def check_plan(session: Session, actor: Actor, plan_id: int) -> PatrolPlan:
+    """The plan, if `actor` may see it; `OutOfScope` if it lies outside; `NotFound` if there is none."""
+    plan = session.get(PatrolPlan, plan_id)
+    if plan is None:
+        raise NotFound("patrol plan", plan_id)
+    if not case_in_scope(actor, plan):
+        raise OutOfScope("patrol plan", plan.name, scope_name(actor))
+    return plan
+
+
+def check_plan_named(session: Session, actor: Actor, name: str) -> PatrolPlan:
+    plan = session.scalars(select(PatrolPlan).where(PatrolPlan.name == name)).first()
+    if plan is None:
+        raise NotFound("patrol plan", name)
+    if not case_in_scope(actor, plan):
+        raise OutOfScope("patrol plan", plan.name, scope_name(actor))
+    return plan
+
+
+def check_shift(session: Session, actor: Actor, shift_id: int) -> None:
+    """A shift is in scope when its plan is."""
+    if not actor.scoped:
+        return
+    plan_id = session.scalar(select(PatrolShift.plan_id).where(PatrolShift.id == shift_id))
+    if plan_id is None:
+        raise NotFound("patrol shift", shift_id)
+    plan = session.get(PatrolPlan, plan_id)
+    if plan is None or not case_in_scope(actor, plan):
+        raise OutOfScope("patrol shift", shift_id, scope_name(actor))
+
+
+def check_site(session: Session, actor: Actor, code: str) -> KeySite:
+    site = session.scalars(select(KeySite).where(KeySite.code == code)).first()
+    if site is None:
+        raise NotFound("key site", code)
+    if not case_in_scope(actor, site):
+        raise OutOfScope("key site", site.code, scope_name(actor))
+    return site

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from console.attachments import AttachmentSettings
+from console.config import load_config
 from console.db import Database
+from console.feeds.open311 import Open311Feed
+from console.feeds.open311_media import media_settings
+from console.feeds.runner import build_sources
 from console.models import Case, CaseAttachment
 
 from ..feeds.fake_open311 import FakeOpen311
@@ -50,3 +56,42 @@ def test_media_url_is_fetched_and_kept_within_the_limit(db: Database, open311: t
     assert ok == "000001"
     again = feed.poll(db)  # idempotent: the request is known, its photo is not fetched again
     assert again.media == 0 and len([r for r in server.log if r.path == "/media/ok.jpg"]) == 1
+
+
+def test_media_url_takes_the_attachments_limits(db: Database, open311: tuple[FakeOpen311, FakeServer]) -> None:
+    """Without its own `media_max_bytes` the source takes the `[attachments]` limits (size and pixels) every other
+    file of a case is taken in with; its own limit only narrows them."""
+    app, server = open311
+    app.media.update({"big.jpg": jpeg(seed=12) + b"\x00" * (900 * 1024), "wide.jpg": jpeg(1200, 900, seed=13)})
+    now = datetime.now(UTC)
+    app.add_request(now - timedelta(hours=2), media_url=server.url + "/media/big.jpg")
+    app.add_request(now - timedelta(hours=1), media_url=server.url + "/media/wide.jpg")
+    config = source(server).config
+    assert config.media_max_bytes is None
+    limits = AttachmentSettings(max_bytes=800 * 1024, max_pixels=1_000_000)
+    feed = Open311Feed(config, attachments=limits, sleep=lambda s: None)
+    result = feed.poll(db)
+    assert result.created == 2 and result.media == 0
+    refused = {r["id"]: r["message"] for r in result.media_refused}
+    assert "too large" in refused["000001"]  # [attachments] max_bytes
+    assert "1200×900 pixels" in refused["000002"]  # [attachments] max_pixels
+
+
+def test_media_settings_narrow_but_never_widen_the_attachments_limits() -> None:
+    limits = AttachmentSettings(max_bytes=1_000_000, max_pixels=5_000_000)
+    assert media_settings(limits, None) == limits
+    assert media_settings(limits, 2048) == AttachmentSettings(max_bytes=2048, max_pixels=5_000_000)
+    assert media_settings(limits, 5_000_000).max_bytes == 1_000_000  # the [attachments] limit caps it
+    assert media_settings(None, None) == AttachmentSettings()
+
+
+def test_the_feeds_take_the_configuration_files_attachments_limits(tmp_path: Path) -> None:
+    path = tmp_path / "console.toml"
+    path.write_text(
+        '[attachments]\nmax_bytes = 300000\n\n[[feeds.open311]]\nname = "city311"\nurl = "http://127.0.0.1:9/v2"\n',
+        encoding="utf-8",
+    )
+    loaded = load_config(str(path))
+    (feed,) = build_sources(loaded.feeds, attachments=loaded.attachments)
+    assert isinstance(feed, Open311Feed) and feed.attachments is not None
+    assert media_settings(feed.attachments, feed.config.media_max_bytes).max_bytes == 300000

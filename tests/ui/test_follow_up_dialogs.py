@@ -202,3 +202,40 @@ def test_files_added_in_the_console_use_the_configured_limits(
     qtbot.waitUntil(lambda: "too large" in form.status.text(), timeout=10_000)
     assert "2,048" in form.status.text()
     assert stored_cases(sqlite_db) == before
+
+
+def test_owning_an_owned_case_starts_from_its_leader_and_plan(
+    sqlite_db: Database, make_console: Any, qtbot: Any
+) -> None:
+    county = build_mini_county(sqlite_db)
+    leader = county.actors[Role.SHIFT_LEADER]
+    owned = execute(sqlite_db, leader, "intake.create", data=DISPUTE).value.case.id
+    fresh = execute(sqlite_db, leader, "intake.create", data=HAZARD).value.case.id
+    due = (utcnow() + timedelta(days=2)).isoformat()
+    execute(sqlite_db, leader, "leadership.own", case_id=owned, leader="王镇长", plan=[{"kind": "visit", "due": due}])
+    console = make_console(sqlite_db, leader)
+    panel = console.window.case
+
+    console.session.selection.select_case(fresh)  # no leader yet: an empty leader and one new step offered
+    qtbot.waitUntil(panel.buttons["own"].isEnabled, timeout=10_000)
+    panel.run_action("own")
+    first = panel.open_dialog
+    assert isinstance(first, OwnCaseDialog)
+    qtbot.waitUntil(lambda: first.owner_read, timeout=10_000)  # its `leadership.case` answer: None
+    assert first.leader.text() == "" and len(first.steps) == 1 and first.planned.isHidden()
+    first.reject()
+
+    console.session.selection.select_case(owned)
+    qtbot.waitUntil(lambda: panel.detail is not None and panel.detail.case.id == owned, timeout=10_000)
+    qtbot.waitUntil(panel.buttons["own"].isEnabled, timeout=10_000)
+    panel.run_action("own")
+    dialog = panel.open_dialog
+    assert isinstance(dialog, OwnCaseDialog)
+    qtbot.waitUntil(lambda: dialog.leader.text() == "王镇长", timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.planned.isHidden(), timeout=10_000)
+    assert "Visit by" in dialog.planned.text() and dialog.steps == []  # listed, not offered again
+    dialog.leader.setText("李书记")
+    with qtbot.waitSignal(dialog.succeeded, timeout=10_000):
+        dialog.ok_button.click()
+    (row,) = execute(sqlite_db, leader, "leadership.board").value
+    assert row.leader == "李书记" and [s.kind for s in row.steps] == ["visit"]  # the plan kept, not doubled

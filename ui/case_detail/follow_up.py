@@ -57,7 +57,9 @@ class PlanStep(QWidget):
 
 
 class OwnCaseDialog(OpDialog):
-    """Mark the case as owned by a named leader, with visits and callbacks each due by a date."""
+    """Mark the case as owned by a named leader, with visits and callbacks each due by a date. A case that has a
+    leader already opens with that leader filled in and its open steps listed (from `leadership.case`); the steps
+    added here join them (the operation adds steps, it never replaces them), so none is offered twice."""
 
     def __init__(self, session: ConsoleSession, case_id: int, number: str, parent: QWidget | None = None) -> None:
         super().__init__(session, "leadership.own", self.tr("Leader owns case %1").replace("%1", number), parent)
@@ -69,6 +71,11 @@ class OwnCaseDialog(OpDialog):
         self.plan_box = QWidget()
         self.plan_rows = QVBoxLayout(self.plan_box)
         self.plan_rows.setContentsMargins(0, 0, 0, 0)
+        #: The open steps of the plan the case has already (hidden without).
+        self.planned = QLabel()
+        self.planned.setWordWrap(True)
+        self.planned.setVisible(False)
+        self.plan_rows.addWidget(self.planned)
         self.add_step_button = QPushButton(self.tr("Add visit or callback"))
         self.add_step_button.clicked.connect(lambda _checked=False: self.add_step())
         self.plan_rows.addWidget(self.add_step_button)
@@ -76,7 +83,38 @@ class OwnCaseDialog(OpDialog):
         self.note = text_box()
         self.add_field("note", self.tr("Note:"), self.note)
         self.add_step()
+        self._default_step: PlanStep | None = self.steps[0]
+        self._default_value = self._default_step.value()
         self.resize(520, self.sizeHint().height())
+        self.owner_read = False  # the case's current leader and plan have been asked for and answered
+        session.run("leadership.case", case_id=case_id, callback=self._got_owner, report_errors=False)
+
+    def _got_owner(self, result: Any) -> None:
+        self.owner_read = True
+        if result.ok and result.value is not None:
+            self.prefill(result.value)
+
+    def prefill(self, owned: Any) -> None:
+        """The current leader (unless one was typed meanwhile) and the open steps of the current plan."""
+        if owned.leader and not self.leader.text().strip():
+            self.leader.setText(owned.leader)
+        open_steps = [s for s in owned.steps if s.done_at is None]
+        if not open_steps:
+            return
+        lines = [
+            self.tr("%1 by %2")
+            .replace("%1", self.tr("Visit") if s.kind == "visit" else self.tr("Callback"))
+            .replace("%2", due_text(s.due_at))
+            for s in sorted(open_steps, key=lambda s: s.due_at)
+        ]
+        self.planned.setText(
+            self.tr("Planned already: %1. Steps added below join them.").replace("%1", "; ".join(lines))
+        )
+        self.planned.setVisible(True)
+        step = self._default_step
+        if step is not None and step in self.steps and step.value() == self._default_value:
+            self.remove_step(step)  # the plan has its steps: no new one unless asked for
+        self._default_step = None
 
     def add_step(self, kind: str = "visit", days: int = DEFAULT_DAYS) -> PlanStep | None:
         if len(self.steps) >= MAX_STEPS:
@@ -84,12 +122,14 @@ class OwnCaseDialog(OpDialog):
         step = PlanStep(QDate.currentDate().addDays(days + 7 * len(self.steps)))
         step.kind.setCurrentIndex(max(0, step.kind.findData(kind)))
         step.remove.clicked.connect(lambda: self.remove_step(step))
-        self.plan_rows.insertWidget(len(self.steps), step)
+        self.plan_rows.insertWidget(len(self.steps) + 1, step)  # after the planned steps' line
         self.steps.append(step)
         self.add_step_button.setEnabled(len(self.steps) < MAX_STEPS)
         return step
 
     def remove_step(self, step: PlanStep) -> None:
+        if step is self._default_step:
+            self._default_step = None
         self.steps.remove(step)
         step.setParent(None)
         step.deleteLater()
