@@ -2238,6 +2238,7 @@
     </message>
     <message>
         <source>Add visit or callback</source>
+        <extracomment>The open steps of the plan the case has already (hidden without).</extracomment>
         <translation>添加走访或回访</translation>
     </message>
     <message>
@@ -2247,6 +2248,22 @@
     <message>
         <source>Note:</source>
         <translation>备注：</translation>
+    </message>
+    <message>
+        <source>%1 by %2</source>
+        <translation>%1（%2 前）</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>走访</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回访电话</translation>
+    </message>
+    <message>
+        <source>Planned already: %1. Steps added below join them.</source>
+        <translation>已有计划：%1。下方新增的步骤将一并加入。</translation>
     </message>
     <message>
         <source>Step %1</source>
