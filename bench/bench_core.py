@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import BOX, emit, pg_database, progress, seed_cases, seed_events, stored_cases, summary_ms
 from bench.naive_core import Naive, NaivePostgres, NaiveSqlite
-from console.db import Database, upgrade_to_head, write_transaction
+from console.db import Database, upgrade_to_head, write_transaction, write_tx
 from console.db.statements import count_statements
 from console.enums import Category, EventKind, Role, UnitKind, UnitStatus
 from console.events import ChangeFeed, record_event
@@ -153,7 +153,8 @@ def _ratio(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, float]
 
 
 def _intake_once(db: Database, req: intake.IntakeRequest) -> int:
-    return write_transaction(db.sessions, lambda s: intake.create_case(s, req, actor=ACTOR)).case.id
+    """One intake as the intake operation (`intake.create`) runs it: on a Core connection's transaction (`Tx`)."""
+    return write_tx(db.engine, lambda tx: intake.create_case(tx, req, actor=ACTOR)).case.id
 
 
 def warm_up(db: Database, naive: Naive, rounds: int) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.geometry import Point, shape
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Grid, Township
@@ -88,7 +88,7 @@ class GridIndex:
         self._sx, self._sy = CELLS / (x1 - x0), CELLS / (y1 - y0)
 
     @classmethod
-    def from_session(cls, session: Session) -> GridIndex:
+    def from_session(cls, session: Session | Connection) -> GridIndex:
         rows = session.execute(
             select(Grid.id, Grid.code, Grid.name, Grid.township_id, Township.name, Grid.geometry)
             .join(Township, Township.id == Grid.township_id)
@@ -143,10 +143,10 @@ _cache: dict[str, tuple[tuple[int, int, float], GridIndex, float]] = {}
 RECHECK_S = 5.0
 
 
-def grid_index(session: Session) -> GridIndex:
-    """The grid index of the session's database, rebuilt only when the grids changed."""
-    bind = session.get_bind()
-    key = bind.engine.url.render_as_string(hide_password=True)
+def grid_index(session: Session | Connection) -> GridIndex:
+    """The grid index of the session's (or connection's) database, rebuilt only when the grids changed."""
+    engine = session.engine if isinstance(session, Connection) else session.get_bind().engine
+    key = engine.url.render_as_string(hide_password=True)
     with _lock:
         cached = _cache.get(key)
         if cached is not None and time.monotonic() - cached[2] < RECHECK_S:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, String, Table, bindparam, func, insert, liter
 from sqlalchemy.orm import Session
 
 from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
+from ..db.tx import Tx
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
@@ -161,7 +162,7 @@ def _geocoded(session: Session, req: IntakeRequest) -> IntakeRequest:
     return req if found is None else replace(req, lat=round(found.lat, 6), lon=round(found.lon, 6))
 
 
-def _locate(session: Session, req: IntakeRequest) -> GridHit | None:
+def _locate(session: Session | Connection, req: IntakeRequest) -> GridHit | None:
     if req.lat is None or req.lon is None:
         return None
     return grid_index(session).locate(req.lat, req.lon)
@@ -218,7 +219,7 @@ _CITIZEN_UPSERT = HotStatement(
 )
 
 
-def next_case_number(session: Session, received: datetime) -> str:
+def next_case_number(session: Session | Connection, received: datetime) -> str:
     """Increment the year's counter with one upsert (the transaction's first write) and format `2026-000123`."""
     year = received.astimezone(CHINA_TZ).year
     value = int(_COUNTER_UPSERT.scalar(session, {"name": f"case-{year}"}))
@@ -310,7 +311,7 @@ def _nearby(
     return numbers, repeats.candidates_from_rows(appeal, repeat_rules, repeat_rows)
 
 
-def _numbers_in_scope(session: Session, actor: Actor, numbers: list[str]) -> list[str]:
+def _numbers_in_scope(session: Session | Connection, actor: Actor, numbers: list[str]) -> list[str]:
     """The duplicate candidates a scoped user may see (one more read, for township and village users only: the
     county's intake, the hot path, keeps its single read)."""
     if not actor.scoped or not numbers:
@@ -367,16 +368,17 @@ def _unwritten() -> dict[str, Any]:
 _CASE_UNWRITTEN = _unwritten()
 
 
-def _insert_case(session: Session, conn: Connection, values: dict[str, Any]) -> Case:
-    """The case row by one hot INSERT (no unit-of-work flush), then the same row as a persistent object
-    of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
-    read it and may change it (a later flush updates it) as if it had been added."""
+def _insert_case(session: Session | None, conn: Connection, values: dict[str, Any]) -> Case:
+    """The case row by one hot INSERT (no unit-of-work flush), then the same row as an object without reading it
+    back: every column is known (given, its scalar default, or NULL). With the caller's session it is a persistent
+    object of that session (callers read it and may change it: a later flush updates it, as if it had been added);
+    on a bare `Tx` a plain object carrying the row's values (an ORM step later loads the case by id)."""
     case_id = _CASE_INSERT.insert(conn, values)
     return loaded(session, Case, {**_CASE_UNWRITTEN, **values, "id": case_id})
 
 
 def create_case(
-    session: Session,
+    session: Session | Tx,
     req: IntakeRequest,
     *,
     actor: Actor,
@@ -386,18 +388,23 @@ def create_case(
     """Save an appeal as a new case, in the caller's transaction: the case number (the first write, one upsert),
     the duplicate and repeat candidates (one read), the citizen (one upsert), the case (already linked to the master
     it repeats), its event; then the master's repeat count, its event and any escalation the repeat rules call for.
+
+    In a session's transaction the case is an object of that session; on a `Tx` (the intake operation's way: no
+    ORM session unless a step needs one) a plain object carrying the row's values.
     """
     actor.require(Action.INTAKE)
     rules = rules or default_rules()
     now = now or utcnow()
     received = req.received_at or now
-    number = next_case_number(session, received)  # first statement: takes the write lock
-    conn = session.connection()  # the hot statements' (asked for once)
-    req = _geocoded(session, req)
-    hit = _locate(session, req)
+    tx = Tx.of(session)
+    conn = tx.connection  # the hot statements'
+    number = next_case_number(conn, received)  # first statement: takes the write lock
+    if req.lat is None and req.address:
+        req = _geocoded(tx.session, req)
+    hit = _locate(conn, req)
     appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
     dup_numbers, candidates = _nearby(conn, req, received, rules, appeal, now)
-    dup_numbers = _numbers_in_scope(session, actor, dup_numbers)
+    dup_numbers = _numbers_in_scope(conn, actor, dup_numbers)
     match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
     citizen_id = _citizen_id(conn, req.caller_phone, req.caller_name, now) if req.caller_phone else None
@@ -427,9 +434,9 @@ def create_case(
         "level": level,
         "updated_at": now,
     }
-    case = _insert_case(session, conn, values)
+    case = _insert_case(session if isinstance(session, Session) else None, conn, values)
     record_event(
-        session,
+        tx,
         EventKind.CASE_RECEIVED,
         actor=actor.name,
         case_id=case.id,
@@ -444,7 +451,7 @@ def create_case(
         },
     )
     if match is not None:
-        repeats.link(session, case, match, actor=actor, now=now)
+        repeats.link(tx, case, match, actor=actor, now=now)
     return IntakeResult(case, dup_numbers, hit.grid_code if hit else None, hit.township_name if hit else None)
 
 
