@@ -117,6 +117,9 @@ COLUMNS = (
 )
 
 
+#: How many earlier cases each way reads (the newest): by phone, by place.
+PHONE_LIMIT, PLACE_LIMIT = 30, 60
+
 #: The states in which a case is no case of its own any more: never a repeat's master nor a duplicate.
 DEAD = (CaseStatus.MERGED, CaseStatus.INVALID)
 
@@ -138,7 +141,7 @@ def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[An
                 select(*COLUMNS)
                 .where(Case.caller_phone == bindparam("phone"), Case.received_at >= bindparam("rp_phone_since"), *live)
                 .order_by(Case.received_at.desc())
-                .limit(30),
+                .limit(PHONE_LIMIT),
             )
         )
     if place:
@@ -155,7 +158,7 @@ def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[An
                     *live,
                 )
                 .order_by(Case.received_at.desc())
-                .limit(60),
+                .limit(PLACE_LIMIT),
             )
         )
     return out
