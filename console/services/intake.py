@@ -343,7 +343,10 @@ def _folds(
     least as many of its newest rows, every duplicate candidate is among the repeat read's rows, newest first
     (the duplicates are its newest rows), and the two branches are one index range scan instead of two. The repeat
     read's closed-case window (`rp_closed_since`) must start no later than the duplicate window: a case received
-    in the duplicate window was closed in it or later. An appeal received long ago (entered late) keeps both reads."""
+    in the duplicate window was closed in it or later. An appeal received long ago (entered late) keeps both reads.
+    By phone the result is exactly the duplicate read's (its newest 20). By place it is too unless more than
+    `repeats.PLACE_LIMIT` cases lie in the repeat radius and window (a crowd calling about one incident): then the
+    duplicates are those among the repeat read's newest rows, where the read of their own took 50 in no order."""
     closed_since = params["rp_closed_since"]
     phone = (
         repeats.PHONE_LIMIT >= _DUP_PHONE_LIMIT
