@@ -1,7 +1,7 @@
 """Writing events: always inside the service's transaction, with a PostgreSQL NOTIFY in the same transaction.
 
-The session remembers the events written through it (`written_events`), so that an operation can say what its
-transaction changed from the events themselves, without reading anything again."""
+The session (or the `Tx`) remembers the events written through it (`written_events`), so that an operation can say
+what its transaction changed from the events themselves, without reading anything again."""
 
 from __future__ import annotations
 
@@ -13,17 +13,18 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from ..db.hot import HotInsert, HotStatement, bound, loaded
+from ..db.tx import Tx
 from ..enums import EventKind
 from ..models import Event, utcnow
 from .origin import with_origin
 
 NOTIFY_CHANNEL = "console_events"
-#: Key of `Session.info` under which the events written in the session's transaction are kept.
+#: Key of `Session.info` (`Tx.info`) under which the events written in the session's transaction are kept.
 _WRITTEN = "console.events.written"
 
 
 def record_event(
-    session: Session,
+    session: Session | Tx,
     kind: EventKind,
     *,
     actor: str,
@@ -44,12 +45,13 @@ def record_event(
         "payload": with_origin(payload or {}),
     }
     # Changes the service made through the session go first, as the flush of an added event used to send them.
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    orm = session.session if isinstance(session, Tx) and session.has_session else session
+    if isinstance(orm, Session) and (orm.new or orm.dirty or orm.deleted):
+        orm.flush()
     # One hot INSERT (`console.db.hot`) instead of the unit of work's flush: the event is a hot write of
     # every state change. On PostgreSQL the NOTIFY goes in the same statement (one round trip, not two). The
     # returned object is not in the session; it carries its row's values and id.
-    conn = session.connection()
+    conn = session.connection if isinstance(session, Tx) else session.connection()
     if notify and conn.dialect.name == "postgresql":
         event_id = int(_INSERT_NOTIFY.scalar(conn, {**values, "channel": NOTIFY_CHANNEL}))
     else:
@@ -70,6 +72,6 @@ _INSERT_NOTIFY = HotStatement(
 )
 
 
-def written_events(session: Session) -> list[Event]:
+def written_events(session: Session | Tx) -> list[Event]:
     """The events `record_event` wrote in this session, in order."""
     return list(session.info.get(_WRITTEN, ()))

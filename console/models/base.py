@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +53,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one step from an aware time to the stored text (the text SQLAlchemy's SQLite `DATETIME` writes,
+        `2026-11-30 09:15:02.123456`, which is the naive UTC time's ISO form with a space): every hot statement
+        binds several timestamps, and the two-step way (this type's `process_bind_param`, then the dialect's
+        formatting by a dict of fields) cost about 10 µs each. Elsewhere SQLAlchemy's own chain."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, datetime):
+                raise TypeError("SQLite DateTime type only accepts Python datetime objects as input.")
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            if value.tzinfo is not UTC:
+                value = value.astimezone(UTC)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
 
 class StrEnumType(TypeDecorator[Any]):

@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from ..attachments import AttachmentSettings, Prepared
+from ..db import Tx
 from ..errors import ValidationError
 from ..records import case_dict
 from ..services import cases, intake
@@ -76,7 +75,7 @@ def triage_card(category: Any) -> Card | None:
 
 
 def _create(
-    session: Session,
+    tx: Tx,
     ctx: OpContext,
     request: IntakeRequest,
     merge_into: int | None,
@@ -85,20 +84,21 @@ def _create(
     files: Sequence[Prepared] = (),
     per_case: int = 20,
 ) -> IntakeOutcome:
-    result = intake.create_case(session, request, actor=ctx.actor)
+    result = intake.create_case(tx, request, actor=ctx.actor)
     case = result.case
-    _triage.record_answers(
-        session,
-        case_id=case.id,
-        category=request.category,
-        priority=request.priority,
-        answers=answers or {},
-        suggested=list(suggested),
-        actor=ctx.actor.name,
-    )
+    if answers or suggested:  # (the triage event; an ORM session only when there is one to write)
+        _triage.record_answers(
+            tx.session,
+            case_id=case.id,
+            category=request.category,
+            priority=request.priority,
+            answers=answers or {},
+            suggested=list(suggested),
+            actor=ctx.actor.name,
+        )
     for f in files:
         add_attachment(
-            session,
+            tx.session,
             case_id=case.id,
             prepared=f,
             source="intake",
@@ -108,7 +108,7 @@ def _create(
         )
     record = case_dict(case, viewer=ctx.actor, grid=result.grid_code, township=result.township_name)
     if merge_into:
-        case = cases.merge_case(session, case_id=case.id, into_case_id=merge_into, actor=ctx.actor)
+        case = cases.merge_case(tx.session, case_id=case.id, into_case_id=merge_into, actor=ctx.actor)
     return IntakeOutcome(CaseState.of(case), list(result.duplicates), record, merge_into, tuple(suggested))
 
 
@@ -142,8 +142,8 @@ def create(
     request, files = _with_files(data, request, attachment_settings, base_dir)
     answers = _answers(request.category, triage)
     per_case = (attachment_settings or AttachmentSettings()).per_case
-    return ctx.write(
-        lambda s: _create(s, ctx, request, merge_into, suggested, answers, files, per_case),
+    return ctx.write_tx(
+        lambda tx: _create(tx, ctx, request, merge_into, suggested, answers, files, per_case),
         changes=lambda o: _changes([o]),
     )
 
@@ -169,8 +169,8 @@ def batch(
         request, files = _with_files(item, request, attachment_settings, base_dir, f"[{i}].")
         prepared.append((request, suggested, files))
     per_case = (attachment_settings or AttachmentSettings()).per_case
-    return ctx.write(
-        lambda s: [_create(s, ctx, r, None, suggested, None, f, per_case) for r, suggested, f in prepared],
+    return ctx.write_tx(
+        lambda tx: [_create(tx, ctx, r, None, suggested, None, f, per_case) for r, suggested, f in prepared],
         changes=_changes,
     )
 

@@ -4,7 +4,8 @@ line alike.
 
 An operation is a function `fn(ctx, **arguments) -> OpResult`: plain arguments in (ids, numbers, codes, texts,
 dicts), never a session; a write runs exactly one write transaction (`OpContext.write`, which retries on lock and
-serialisation errors), a read one read session (`OpContext.read`).
+serialisation errors; `OpContext.write_tx` the same on a Core connection, for a hot path), a read one read session
+(`OpContext.read`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..db import Database, write_transaction
+from ..db import Database, Tx, write_transaction, write_tx
 from ..errors import ValidationError
 from ..events import written_events
 from ..services.actor import Action, Actor
@@ -60,6 +61,17 @@ class OpContext:
             return value, OpChanges.from_events(written_events(session))
 
         value, recorded = write_transaction(self.database.sessions, transaction)
+        return OpResult(value, recorded | changes(value) if changes is not None else recorded)
+
+    def write_tx(self, work: Callable[[Tx], T], *, changes: Callable[[T], OpChanges] | None = None) -> OpResult[T]:
+        """`write` on a Core connection (`console.db.Tx`), for a hot operation whose steps need no ORM session
+        unless they ask for one (an intake): the same one transaction, retries and changes."""
+
+        def transaction(tx: Tx) -> tuple[T, OpChanges]:
+            value = work(tx)
+            return value, OpChanges.from_events(written_events(tx))
+
+        value, recorded = write_tx(self.database.engine, transaction)
         return OpResult(value, recorded | changes(value) if changes is not None else recorded)
 
     def read(self, work: Callable[[Session], T]) -> OpResult[T]:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, String, Table, bindparam, func, insert, liter
 from sqlalchemy.orm import Session
 
 from ..db.hot import HotInsert, HotStatement, bound, literal_states, loaded
+from ..db.tx import Tx
 from ..enums import CaseStatus, Category, Channel, EventKind, Priority
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
@@ -26,7 +27,7 @@ from ..models.base import UTCDateTime
 from ..rules import Rules, default_rules
 from ..timeutil import CHINA_TZ, utcnow
 from ..views import CaseView
-from ..worktime import default_calendar
+from ..worktime import RepeatRules, default_calendar
 from . import repeats, scope
 from .actor import Action, Actor
 from .errors import ValidationError
@@ -161,7 +162,7 @@ def _geocoded(session: Session, req: IntakeRequest) -> IntakeRequest:
     return req if found is None else replace(req, lat=round(found.lat, 6), lon=round(found.lon, 6))
 
 
-def _locate(session: Session, req: IntakeRequest) -> GridHit | None:
+def _locate(session: Session | Connection, req: IntakeRequest) -> GridHit | None:
     if req.lat is None or req.lon is None:
         return None
     return grid_index(session).locate(req.lat, req.lon)
@@ -218,7 +219,7 @@ _CITIZEN_UPSERT = HotStatement(
 )
 
 
-def next_case_number(session: Session, received: datetime) -> str:
+def next_case_number(session: Session | Connection, received: datetime) -> str:
     """Increment the year's counter with one upsert (the transaction's first write) and format `2026-000123`."""
     year = received.astimezone(CHINA_TZ).year
     value = int(_COUNTER_UPSERT.scalar(session, {"name": f"case-{year}"}))
@@ -233,19 +234,22 @@ def _citizen_id(conn: Connection, phone: str, name: str | None, now: datetime) -
 # -- service functions --------------------------------------------------------------------------------------------
 
 
-_READS: dict[tuple[bool, bool], HotStatement] = {}
+_READS: dict[tuple[bool, bool, bool, bool], HotStatement] = {}
+#: How many duplicate candidates each way keeps (by phone the newest; by place the first the index gives).
+_DUP_PHONE_LIMIT, _DUP_PLACE_LIMIT = 20, 50
 
 
-def _reads(phone: bool, place: bool) -> HotStatement:
-    """The one read statement of an intake for its shape (phone given? place given?), a hot statement built once
-    per process with bind parameters: each read is a bounded, indexed branch (its own window, order and limit) of a
-    UNION ALL, tagged with what it is for."""
-    key = (phone, place)
+def _reads(phone: bool, place: bool, phone_folded: bool = False, place_folded: bool = False) -> HotStatement:
+    """The one read statement of an intake for its shape (phone given? place given? a duplicate read folded into
+    its repeat read?), a hot statement built once per process with bind parameters: each read is a bounded, indexed
+    branch (its own window, order and limit) of a UNION ALL, tagged with what it is for. A folded duplicate read has
+    no branch of its own: its rows are among the repeat read's of the same way (`_folds`)."""
+    key = (phone, place, phone_folded, place_folded)
     if key not in _READS:
         live = Case.status.not_in(literal_states(repeats.DEAD))
         received = Case.received_at <= bindparam("received")
         branches: list[tuple[str, Any]] = []
-        if phone:
+        if phone and not phone_folded:
             branches.append(
                 (
                     "dup_phone",
@@ -253,10 +257,10 @@ def _reads(phone: bool, place: bool) -> HotStatement:
                     .where(Case.caller_phone == bindparam("phone"), Case.received_at >= bindparam("dup_phone_since"))
                     .where(received, live)
                     .order_by(Case.received_at.desc())
-                    .limit(20),
+                    .limit(_DUP_PHONE_LIMIT),
                 )
             )
-        if place:
+        if place and not place_folded:
             branches.append(
                 (
                     "dup_place",
@@ -265,7 +269,7 @@ def _reads(phone: bool, place: bool) -> HotStatement:
                     .where(received, live)
                     .where(Case.lat.between(bindparam("dup_min_lat"), bindparam("dup_max_lat")))
                     .where(Case.lon.between(bindparam("dup_min_lon"), bindparam("dup_max_lon")))
-                    .limit(50),
+                    .limit(_DUP_PLACE_LIMIT),
                 )
             )
         branches += repeats.candidate_branches(phone=phone, place=place)
@@ -287,30 +291,80 @@ def _nearby(
         return [], []
     repeat_rules = default_calendar().repeats
     params: dict[str, Any] = {"received": received, **repeats.candidate_params(appeal, repeat_rules, now)}
-    if phone:
-        params["dup_phone_since"] = received - timedelta(hours=rules.same_phone_hours)
-    if place:
+    phone_since = received - timedelta(hours=rules.same_phone_hours)
+    place_since = received - timedelta(hours=rules.same_category_hours)
+    phone_folded, place_folded = _folds(params, phone_since, place_since, rules, repeat_rules)
+    phone_folded, place_folded = phone and phone_folded, place and place_folded
+    if phone and not phone_folded:
+        params["dup_phone_since"] = phone_since
+    if place and not place_folded:
         assert req.lat is not None and req.lon is not None
-        params["dup_place_since"] = received - timedelta(hours=rules.same_category_hours)
+        params["dup_place_since"] = place_since
         box = bbox_around(req.lat, req.lon, rules.same_category_radius_m)
         params.update(zip(("dup_min_lat", "dup_min_lon", "dup_max_lat", "dup_max_lon"), box, strict=True))
     dups: dict[int, tuple[datetime, str]] = {}
+    folded: dict[str, list[tuple[datetime, int, str]]] = {"phone": [], "place": []}  # duplicates in a repeat read
     repeat_rows: list[Any] = []
-    for by, *values in _reads(phone, place).rows(conn, params):
-        if by in ("phone", "place"):
+    for by, *values in _reads(phone, place, phone_folded, place_folded).rows(conn, params):
+        case_id, received_at, lat, lon, number = values[0], values[5], values[6], values[7], values[8]
+        if by == "phone":
+            repeat_rows.append((by, *values))
+            if phone_folded and received_at >= phone_since:
+                folded[by].append((received_at, case_id, number))
+            continue
+        if by == "dup_place" or (by == "place" and place_folded and received_at >= place_since):
+            assert req.lat is not None and req.lon is not None and lat is not None and lon is not None
+            if haversine_m(req.lat, req.lon, lat, lon) <= rules.same_category_radius_m:
+                if by == "place":
+                    folded[by].append((received_at, case_id, number))
+                else:
+                    dups[case_id] = (received_at, number)
+        if by == "place":
             repeat_rows.append((by, *values))
             continue
-        case_id, received_at, lat, lon, number = values[0], values[5], values[6], values[7], values[8]
-        if by == "dup_place":
-            assert req.lat is not None and req.lon is not None and lat is not None and lon is not None
-            if haversine_m(req.lat, req.lon, lat, lon) > rules.same_category_radius_m:
-                continue
-        dups[case_id] = (received_at, number)
+        if by == "dup_phone":
+            dups[case_id] = (received_at, number)
+    for way, limit in (("phone", _DUP_PHONE_LIMIT), ("place", _DUP_PLACE_LIMIT)):
+        for received_at, case_id, number in sorted(folded[way], key=lambda r: r[0], reverse=True)[:limit]:
+            dups[case_id] = (received_at, number)
     numbers = [number for _t, number in sorted(dups.values(), key=lambda v: v[0], reverse=True)]
     return numbers, repeats.candidates_from_rows(appeal, repeat_rules, repeat_rows)
 
 
-def _numbers_in_scope(session: Session, actor: Actor, numbers: list[str]) -> list[str]:
+def _folds(
+    params: Mapping[str, Any],
+    phone_since: datetime,
+    place_since: datetime,
+    rules: Rules,
+    repeat_rules: RepeatRules,
+) -> tuple[bool, bool]:
+    """Whether each duplicate read (by phone, by place) can be left to the repeat read of the same way: when the
+    repeat read's window holds the duplicate read's (from earlier, over a radius at least as wide) and keeps at
+    least as many of its newest rows, every duplicate candidate is among the repeat read's rows, newest first
+    (the duplicates are its newest rows), and the two branches are one index range scan instead of two. The repeat
+    read's closed-case window (`rp_closed_since`) must start no later than the duplicate window: a case received
+    in the duplicate window was closed in it or later. An appeal received long ago (entered late) keeps both reads.
+    By phone the result is exactly the duplicate read's (its newest 20). By place it is too unless more than
+    `repeats.PLACE_LIMIT` cases lie in the repeat radius and window (a crowd calling about one incident): then the
+    duplicates are those among the repeat read's newest rows, where the read of their own took 50 in no order."""
+    closed_since = params["rp_closed_since"]
+    phone = (
+        repeats.PHONE_LIMIT >= _DUP_PHONE_LIMIT
+        and params.get("rp_phone_since") is not None
+        and params["rp_phone_since"] <= phone_since
+        and closed_since <= phone_since
+    )
+    place = (
+        repeats.PLACE_LIMIT >= _DUP_PLACE_LIMIT
+        and params.get("rp_place_since") is not None
+        and params["rp_place_since"] <= place_since
+        and closed_since <= place_since
+        and repeat_rules.radius_m >= rules.same_category_radius_m
+    )
+    return phone, place
+
+
+def _numbers_in_scope(session: Session | Connection, actor: Actor, numbers: list[str]) -> list[str]:
     """The duplicate candidates a scoped user may see (one more read, for township and village users only: the
     county's intake, the hot path, keeps its single read)."""
     if not actor.scoped or not numbers:
@@ -367,16 +421,17 @@ def _unwritten() -> dict[str, Any]:
 _CASE_UNWRITTEN = _unwritten()
 
 
-def _insert_case(session: Session, conn: Connection, values: dict[str, Any]) -> Case:
-    """The case row by one hot INSERT (no unit-of-work flush), then the same row as a persistent object
-    of the session without reading it back: every column is known (given, its scalar default, or NULL), so callers
-    read it and may change it (a later flush updates it) as if it had been added."""
+def _insert_case(session: Session | None, conn: Connection, values: dict[str, Any]) -> Case:
+    """The case row by one hot INSERT (no unit-of-work flush), then the same row as an object without reading it
+    back: every column is known (given, its scalar default, or NULL). With the caller's session it is a persistent
+    object of that session (callers read it and may change it: a later flush updates it, as if it had been added);
+    on a bare `Tx` a plain object carrying the row's values (an ORM step later loads the case by id)."""
     case_id = _CASE_INSERT.insert(conn, values)
     return loaded(session, Case, {**_CASE_UNWRITTEN, **values, "id": case_id})
 
 
 def create_case(
-    session: Session,
+    session: Session | Tx,
     req: IntakeRequest,
     *,
     actor: Actor,
@@ -386,18 +441,23 @@ def create_case(
     """Save an appeal as a new case, in the caller's transaction: the case number (the first write, one upsert),
     the duplicate and repeat candidates (one read), the citizen (one upsert), the case (already linked to the master
     it repeats), its event; then the master's repeat count, its event and any escalation the repeat rules call for.
+
+    In a session's transaction the case is an object of that session; on a `Tx` (the intake operation's way: no
+    ORM session unless a step needs one) a plain object carrying the row's values.
     """
     actor.require(Action.INTAKE)
     rules = rules or default_rules()
     now = now or utcnow()
     received = req.received_at or now
-    number = next_case_number(session, received)  # first statement: takes the write lock
-    conn = session.connection()  # the hot statements' (asked for once)
-    req = _geocoded(session, req)
-    hit = _locate(session, req)
+    tx = Tx.of(session)
+    conn = tx.connection  # the hot statements'
+    number = next_case_number(conn, received)  # first statement: takes the write lock
+    if req.lat is None and req.address:
+        req = _geocoded(tx.session, req)
+    hit = _locate(conn, req)
     appeal = repeats.Appeal(req.description, req.category, req.caller_phone, req.lat, req.lon, received)
     dup_numbers, candidates = _nearby(conn, req, received, rules, appeal, now)
-    dup_numbers = _numbers_in_scope(session, actor, dup_numbers)
+    dup_numbers = _numbers_in_scope(conn, actor, dup_numbers)
     match = repeats.best_match(appeal, candidates, default_calendar().repeats)
     level = scope.intake_level(actor, hit.township_id if hit else None, hit.grid_id if hit else None)
     citizen_id = _citizen_id(conn, req.caller_phone, req.caller_name, now) if req.caller_phone else None
@@ -427,9 +487,9 @@ def create_case(
         "level": level,
         "updated_at": now,
     }
-    case = _insert_case(session, conn, values)
+    case = _insert_case(session if isinstance(session, Session) else None, conn, values)
     record_event(
-        session,
+        tx,
         EventKind.CASE_RECEIVED,
         actor=actor.name,
         case_id=case.id,
@@ -444,7 +504,7 @@ def create_case(
         },
     )
     if match is not None:
-        repeats.link(session, case, match, actor=actor, now=now)
+        repeats.link(tx, case, match, actor=actor, now=now)
     return IntakeResult(case, dup_numbers, hit.grid_code if hit else None, hit.township_name if hit else None)
 
 

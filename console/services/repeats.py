@@ -29,6 +29,7 @@ from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db.hot import HotStatement, literal_states
+from ..db.tx import Tx
 from ..enums import CaseStatus, Category, EventKind
 from ..events import record_event
 from ..geo.distance import bbox_around, haversine_m
@@ -116,6 +117,9 @@ COLUMNS = (
 )
 
 
+#: How many earlier cases each way reads (the newest): by phone, by place.
+PHONE_LIMIT, PLACE_LIMIT = 30, 60
+
 #: The states in which a case is no case of its own any more: never a repeat's master nor a duplicate.
 DEAD = (CaseStatus.MERGED, CaseStatus.INVALID)
 
@@ -137,7 +141,7 @@ def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[An
                 select(*COLUMNS)
                 .where(Case.caller_phone == bindparam("phone"), Case.received_at >= bindparam("rp_phone_since"), *live)
                 .order_by(Case.received_at.desc())
-                .limit(30),
+                .limit(PHONE_LIMIT),
             )
         )
     if place:
@@ -154,7 +158,7 @@ def candidate_branches(*, phone: bool, place: bool) -> list[tuple[str, Select[An
                     *live,
                 )
                 .order_by(Case.received_at.desc())
-                .limit(60),
+                .limit(PLACE_LIMIT),
             )
         )
     return out
@@ -225,23 +229,23 @@ _COUNT_REPEAT = HotStatement(
 )
 
 
-def link(session: Session, case: Case, match: RepeatMatch, *, actor: Actor, now: datetime) -> None:
+def link(on: Session | Tx, case: Case, match: RepeatMatch, *, actor: Actor, now: datetime) -> None:
     """Called by intake inside its transaction once the new case exists (written already pointing to the master):
-    count the repeat on the master (one guarded UPDATE … RETURNING), record it, escalate when the rules say so."""
+    count the repeat on the master (one guarded UPDATE … RETURNING), record it, escalate when the rules say so.
+    On a `Tx` the escalation (rare) takes the transaction's ORM session; the rest goes to the connection."""
     rules = default_calendar().repeats
-    row = _COUNT_REPEAT.first(session, {"master": match.master_id, "now": now})
+    tx = Tx.of(on)
+    row = _COUNT_REPEAT.first(tx.connection, {"master": match.master_id, "now": now})
     if row is None:  # the master was merged or invalidated meanwhile: the appeal stands alone
-        session.execute(
-            update(Case)
-            .where(Case.id == case.id)
-            .values(repeat_of_id=None)
-            .execution_options(synchronize_session=False)
-        )
-        case.repeat_of_id = None
+        tx.connection.execute(update(Case).where(Case.id == case.id).values(repeat_of_id=None))
+        if isinstance(on, Session):
+            case.repeat_of_id = None
+        else:  # a plain object: it carries the row's values
+            case.__dict__["repeat_of_id"] = None
         return
     master_number, master_status, master_escalation, count = row
     record_event(
-        session,
+        tx,
         EventKind.CASE_UPDATED,
         actor=actor.name,
         case_id=match.master_id,
@@ -260,6 +264,7 @@ def link(session: Session, case: Case, match: RepeatMatch, *, actor: Actor, now:
     if after_closure or threshold:
         reason = "repeat_after_closure" if after_closure else "repeat_appeals"
         level = master_escalation + 1
+        session = tx.session
         raise_case_level(
             session,
             case_id=match.master_id,
@@ -280,7 +285,12 @@ def link(session: Session, case: Case, match: RepeatMatch, *, actor: Actor, now:
                 now=now,
                 extra={"master": master_number},
             )
-            session.refresh(case)
+            if isinstance(on, Session):
+                session.refresh(case)
+            else:  # the plain object of a `Tx` intake takes the row's values as raised
+                fresh = session.get(Case, case.id, populate_existing=True)
+                assert fresh is not None
+                case.__dict__.update({c.key: getattr(fresh, c.key) for c in Case.__table__.columns})
 
 
 def find_repeat(session: Session, appeal: Appeal, *, rules: RepeatRules, now: datetime) -> RepeatMatch | None:

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from console.db import write_tx
 from console.enums import CaseStatus, EventKind, FeedbackResult
 from console.models import Case, Event
 from console.services.callbacks import record_callback
 from console.services.cases import resolve_case
+from console.services.intake import create_case, parse_intake
 from console.services.repeats import grams, similarity
 from console.worktime import default_calendar
 
@@ -144,3 +146,23 @@ def test_outside_the_windows_is_a_new_matter(world: World) -> None:
     assert _case(world, late).repeat_of_id is None
     assert _case(world, later_place).repeat_of_id is None
     assert _case(world, first).repeat_count == 0
+
+
+def test_after_closure_on_a_tx_the_case_handed_out_is_the_row_as_raised(world: World) -> None:
+    """The intake operation's way (`Tx`, no ORM session): the escalation takes the transaction's session, and the
+    plain case object handed out carries the row as it stands after it (level raised), every column."""
+    first = world.intake(MONDAY_9, "东河镇中学门口路灯不亮", caller_phone="13700000040")
+    world.tx(
+        lambda s: resolve_case(
+            s, case_id=first, resolution="已修复", actor=world.dispatcher, now=MONDAY_9 + timedelta(hours=5)
+        )
+    )
+    when = MONDAY_9 + timedelta(days=1)
+    data = {"channel": "hotline_12345", "category": "livelihood", "priority": "yellow"}
+    req = parse_intake({**data, "description": "东河镇中学门口路灯还是不亮", "caller_phone": "13700000040"}, now=when)
+    made = write_tx(world.db.engine, lambda tx: create_case(tx, req, actor=world.dispatcher, now=when)).case
+    assert made.repeat_of_id == first and made.escalation == 1
+    stored = _case(world, made.id)
+    for column in Case.__table__.columns:
+        assert getattr(made, column.key) == getattr(stored, column.key), column.key
+    assert _case(world, first).escalation == 1
