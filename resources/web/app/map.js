@@ -205,6 +205,7 @@
       L.Canvas.prototype.initialize.call(this, options);
       this._dirty = [];          // [minX, minY, maxX, maxY, ...] in layer pixels, whole numbers
       this._fullRedraw = false;  // the next redraw draws everything
+      this._drawnCount = 0;      // markers on the canvas at the last redraw (what a full one would draw)
     },
 
     // Leaflet grows one rectangle around every change: two units moving at opposite corners would redraw it all.
@@ -254,14 +255,16 @@
     _drawAll: function () {
       var all = [];
       for (var order = this._drawFirst; order; order = order.next) all.push(order.layer);
+      this._drawnCount = all.length;
       this._drawing = true;
       this._drawLayers(all);
       this._drawing = false;
     },
 
     // Which markers touch which rectangle: each rectangle goes into the grid cells it covers; each marker, in draw
-    // order, looks only in the cells it covers. Returns false, drawing nothing, when the rectangles would ask for
-    // more draws than a full redraw (units packed so densely that every rectangle touches many neighbours).
+    // order, looks only in the cells it covers. Returns false, drawing nothing, as soon as the rectangles ask for
+    // more than PARTIAL_MAX_SHARE of a full redraw's draws (units packed so densely that every rectangle touches
+    // many neighbours: 10 % of 5,000 units moving on one screen).
     _drawDirty: function () {
       var d = this._dirty, nRects = d.length / 4, ox = this._bounds.min.x, oy = this._bounds.min.y;
       var cols = Math.ceil((this._bounds.max.x - ox) / DIRTY_CELL_PX) + 1;
@@ -278,7 +281,7 @@
           (cells[k] || (cells[k] = [])).push(i);
         }
       }
-      var stamp = 0, draws = 0, count = 0;
+      var stamp = 0, draws = 0, count = 0, most = this._drawnCount * PARTIAL_MAX_SHARE;
       for (var order = this._drawFirst; order; order = order.next) {
         var layer = order.layer, b = layer._pxBounds;
         count++;
@@ -299,9 +302,10 @@
             }
           }
         }
+        if (draws > most) return false;
       }
       timing.redrawDraws = draws;
-      if (draws > count * PARTIAL_MAX_SHARE) return false;
+      this._drawnCount = count;
       var ctx = this._ctx;
       this._drawing = true;
       for (i = 0; i < nRects; i++) {
