@@ -326,7 +326,8 @@
     // selection, recommendation lines) as Leaflet draws it, above the units. Both redraws go through here, so a
     // partial one draws exactly what a full one would.
     _drawLayers: function (layers) {
-      var ctx = this._ctx, labelled = [], others = [], showLabels = labelsOn(), i, layer;
+      var ctx = this._ctx, labelled = [], others = [], showLabels = labelsOn(), i, layer, b;
+      var min = this._bounds.min, max = this._bounds.max;
       ctx.save();
       ctx.lineJoin = 'round';
       ctx.setLineDash([]);
@@ -334,8 +335,10 @@
       for (i = 0; i < layers.length; i++) {
         layer = layers[i];
         if (!(layer instanceof UnitMarker)) { others.push(layer); continue; }
-        if (layer._empty()) continue;
-        var p = layer._point, s = sprite(layer.options, layer._radius);
+        b = layer._pxBounds;  // off the canvas: nothing to draw (Leaflet's _empty(), without its temporaries)
+        if (!b || b.max.x < min.x || b.min.x > max.x || b.max.y < min.y || b.min.y > max.y) continue;
+        // The marker keeps its sprite until its style changes (upsertUnit drops it).
+        var p = layer._point, s = layer._sprite || (layer._sprite = sprite(layer.options, layer._radius));
         ctx.drawImage(s.canvas, p.x - s.half, p.y - s.half, s.size, s.size);
         if (showLabels) labelled.push(layer);
       }
@@ -425,6 +428,7 @@
       var st = unitStyle(kind, status, stale);
       o.shape = st.shape;
       o.styleKey = st.styleKey;
+      m._sprite = null;
       m.setStyle(st);  // redraws
     }
     m.setLatLng(ll);
