@@ -206,6 +206,10 @@
       this._dirty = [];          // [minX, minY, maxX, maxY, ...] in layer pixels, whole numbers
       this._fullRedraw = false;  // the next redraw draws everything
       this._drawnCount = 0;      // markers on the canvas at the last redraw (what a full one would draw)
+      this._batchMoves = 0;      // units moved by the batch this redraw draws (moveUnits)
+      // The fewest moves whose partial redraw gave up since the last zoom: batches that big go straight to a full
+      // redraw (the units are as dense as before: finding the rectangles' markers again would be wasted).
+      this._movesGivenUp = Infinity;
     },
 
     // Leaflet grows one rectangle around every change: two units moving at opposite corners would redraw it all.
@@ -239,7 +243,11 @@
       var drawStart = performance.now();
       this._redrawRequest = null;
       // Leaflet's own full redraw (pan, zoom, resize) comes with no bounds.
-      var partial = !this._fullRedraw && this._redrawBounds && this._drawDirty();
+      var tried = !this._fullRedraw && !!this._redrawBounds, partial = tried && this._drawDirty();
+      if (tried && !partial && this._batchMoves) {
+        this._movesGivenUp = Math.min(this._movesGivenUp, this._batchMoves);
+      }
+      this._batchMoves = 0;
       timing.redrawRects = partial ? this._dirty.length / 4 : 0;
       if (!partial) {
         this._redrawBounds = null;
@@ -281,7 +289,7 @@
           (cells[k] || (cells[k] = [])).push(i);
         }
       }
-      var stamp = 0, draws = 0, count = 0, most = this._drawnCount * PARTIAL_MAX_SHARE;
+      var stamp = 0, draws = 0, count = 0, most = this._drawnCount ? this._drawnCount * PARTIAL_MAX_SHARE : Infinity;
       for (var order = this._drawFirst; order; order = order.next) {
         var layer = order.layer, b = layer._pxBounds;
         count++;
@@ -446,7 +454,8 @@
   function moveUnits(flat) {
     // flat: id, lat, lon, id, lat, lon, ... (positions in millionths of a degree)
     // What setLatLng does, without an event per marker.
-    var full = flat.length / 3 > LIVE_FULL_REDRAW_MOVES, i, m;
+    var n = flat.length / 3, full = n > LIVE_FULL_REDRAW_MOVES || n >= renderer._movesGivenUp, i, m;
+    if (!full) renderer._batchMoves += n;
     for (i = 0; i < flat.length; i += 3) {
       m = units[flat[i]];
       if (!m) continue;
@@ -1126,6 +1135,7 @@
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
     map.on('zoomend', updateLabels);
+    map.on('zoomend', function () { renderer._movesGivenUp = Infinity; });  // another density on the screen
     map.on('zoomend moveend', function () { if (recState) redrawRecommendations(); });
 
     recLayer = L.featureGroup().addTo(map);
