@@ -31,6 +31,12 @@ from .workers import Callback, DatabaseOffline, DbWorker, JobResult, OpCall
 
 #: How often every working console sweeps for overdue cases and assignments (督办).
 SWEEP_INTERVAL_MS = 60_000
+#: At most this many escalations in one sweep's transaction; a sweep that made that many is followed by the next
+#: after SWEEP_BATCH_GAP_MS. When thousands became overdue at once (the first sweep after a night, a backlog imported)
+#: one transaction would hold the write lock for seconds and build tens of thousands of objects that the collector
+#: then walks while the interface waits for the interpreter's lock (`bench/bench_gui_block.py`).
+SWEEP_BATCH = 250
+SWEEP_BATCH_GAP_MS = 100
 
 
 class ConsoleSession(QObject):
@@ -134,7 +140,13 @@ class ConsoleSession(QObject):
     def sweep_overdue(self) -> None:
         """Escalate what became overdue (a system action: its events name `system` as the actor)."""
         if self._online:
-            self.run("supervision.sweep", accept_within_s=self.handoff_accept_s)
+            self.run(
+                "supervision.sweep", accept_within_s=self.handoff_accept_s, limit=SWEEP_BATCH, callback=self._swept
+            )
+
+    def _swept(self, result: JobResult) -> None:
+        if result.ok and len(result.value) >= SWEEP_BATCH:  # more may be overdue: the next batch soon
+            QTimer.singleShot(SWEEP_BATCH_GAP_MS, self.sweep_overdue)
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         diff = self.state.reset(snapshot)

@@ -15,15 +15,18 @@ from .registry import Kind, OpContext, operation
 
 
 @operation("supervision.sweep", action=None)
-def sweep(ctx: OpContext, *, accept_within_s: float = 600.0) -> OpResult[list[escalation.Escalated]]:
+def sweep(
+    ctx: OpContext, *, accept_within_s: float = 600.0, limit: int | None = None
+) -> OpResult[list[escalation.Escalated]]:
     """Escalate what became overdue, warn of hand-offs the other line has not accepted within `accept_within_s`
     (`[handoff] accept_within_minutes`), and escalate missed follow-ups of leader-owned cases. A system action whoever
     triggers it: its events name `system`, and the sweep's guarded updates raise each level (and each warning) once,
-    whichever console gets there first."""
+    whichever console gets there first. With `limit`, at most that many escalations in this transaction (a result
+    of `limit` rises means more may be waiting: sweep again)."""
 
     def work(s: Session) -> list[escalation.Escalated]:
         now = utcnow()
-        escalated = escalation.escalate_overdue(s, now=now, actor=SYSTEM)
+        escalated = escalation.escalate_overdue(s, now=now, actor=SYSTEM, limit=limit)
         handoffs.warn_overdue(s, now=now, accept_within_s=accept_within_s, actor=SYSTEM)
         leadership.sweep(s, now=now)  # missed follow-ups of owned cases; visits flagged disputes now need
         return escalated

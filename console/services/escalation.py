@@ -25,6 +25,8 @@ from .guard import guarded_update
 
 #: Escalation levels stop here (the case service allows up to 9 by hand).
 MAX_AUTO_LEVEL = 3
+#: Overdue open cases are read this many at a time.
+CASE_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +80,19 @@ def raise_case_level(
 
 
 def escalate_overdue(
-    session: Session, *, now: datetime, actor: Actor = SYSTEM, calendar: WorkCalendar | None = None
+    session: Session,
+    *,
+    now: datetime,
+    actor: Actor = SYSTEM,
+    calendar: WorkCalendar | None = None,
+    limit: int | None = None,
 ) -> list[Escalated]:
-    """One sweep: raise the level of every overdue case and live assignment that is not yet at its level."""
+    """One sweep: raise the level of every overdue case and live assignment that is not yet at its level — or of
+    the first `limit` of them (assignments first, then cases, each by id), so that one transaction stays short
+    when thousands became overdue at once; the caller sweeps again while a sweep returns `limit` rises."""
     actor.require(Action.ESCALATE)
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit: must be at least 1, got {limit}")
     now = ensure_utc(now)
     calendar = calendar or default_calendar()
     done: list[Escalated] = []
@@ -96,6 +107,8 @@ def escalate_overdue(
         session.scalars(select(Assignment.case_id).where(Assignment.status.in_(list(LIVE_STATES)))).all()
     )
     for a_id, case_id, due_at, current, paused_at in rows:
+        if limit is not None and len(done) >= limit:
+            return done
         if paused_at is not None:
             continue
         overdue = calendar.working_seconds(due_at, now)
@@ -114,25 +127,40 @@ def escalate_overdue(
         ):
             number = session.scalar(select(Case.number).where(Case.id == case_id)) or ""
             done.append(Escalated(case_id, number, level, a_id, overdue))
-    for case_id, number, due_at, current in session.execute(
-        select(Case.id, Case.number, Case.due_at, Case.escalation)
-        .where(Case.status.in_(list(OPEN_CASE_STATUSES)), Case.due_at < now, Case.escalation < MAX_AUTO_LEVEL)
-        .order_by(Case.id)
-    ).all():
-        if case_id in assigned_cases:
-            continue
-        overdue = (now - due_at).total_seconds()
-        level = min(calendar.level_for(overdue), MAX_AUTO_LEVEL)
-        if level > current and raise_case_level(
-            session,
-            case_id=case_id,
-            level=level,
-            reason="overdue",
-            actor=actor,
-            now=now,
-            extra={"overdue_s": overdue},
-        ):
-            done.append(Escalated(case_id, number, level, None, overdue))
+    # Read in pages by id: with thousands overdue, a limited sweep reads what it gets through, not every row.
+    after = 0
+    while limit is None or len(done) < limit:
+        page = session.execute(
+            select(Case.id, Case.number, Case.due_at, Case.escalation)
+            .where(
+                Case.id > after,
+                Case.status.in_(list(OPEN_CASE_STATUSES)),
+                Case.due_at < now,
+                Case.escalation < MAX_AUTO_LEVEL,
+            )
+            .order_by(Case.id)
+            .limit(CASE_PAGE)
+        ).all()
+        for case_id, number, due_at, current in page:
+            after = case_id
+            if limit is not None and len(done) >= limit:
+                break
+            if case_id in assigned_cases:
+                continue
+            overdue = (now - due_at).total_seconds()
+            level = min(calendar.level_for(overdue), MAX_AUTO_LEVEL)
+            if level > current and raise_case_level(
+                session,
+                case_id=case_id,
+                level=level,
+                reason="overdue",
+                actor=actor,
+                now=now,
+                extra={"overdue_s": overdue},
+            ):
+                done.append(Escalated(case_id, number, level, None, overdue))
+        if len(page) < CASE_PAGE:
+            break
     return done
 
 

@@ -74,3 +74,28 @@ def test_only_leaders_and_the_system_sweep(world: World) -> None:
     with pytest.raises(PermissionDenied):
         world.tx(lambda s: escalate_overdue(s, now=MONDAY_9, actor=world.dispatcher))
     assert world.tx(lambda s: escalate_overdue(s, now=MONDAY_9, actor=world.lead)) == []
+
+
+@pytest.mark.parametrize("page", [500, 2], ids=["one-page", "pages-of-two"])
+def test_a_limited_sweep_escalates_in_batches_until_none_is_left(
+    world: World, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.services import escalation
+
+    monkeypatch.setattr(escalation, "CASE_PAGE", page)  # overdue cases are read a page at a time
+    cases = [world.intake(MONDAY_9, f"积压 {i}", priority="red", category="assistance") for i in range(5)]
+    later = MONDAY_9 + timedelta(hours=2)
+    batches = []
+    while True:
+        done = world.tx(lambda s: escalate_overdue(s, now=later, limit=2))
+        batches.append([d.case_id for d in done])
+        if len(done) < 2:
+            break
+    assert batches == [cases[:2], cases[2:4], cases[4:]]  # by id, each case once
+    assert all(_level(world, c) == 1 for c in cases)
+    assert _escalations(world) == 5
+    with pytest.raises(ValueError, match="limit"):
+        world.tx(lambda s: escalate_overdue(s, now=later, limit=0))
+    # Without a limit, one sweep goes through every page.
+    much_later = MONDAY_9 + timedelta(days=3)
+    assert [d.case_id for d in world.tx(lambda s: escalate_overdue(s, now=much_later))] == cases
