@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Loading the open cases and units…"))
         self._update_actions()
         apply_layout(self, self.docks, layout, session.actor.name)
+        self._map_look(layout)
         self.dock_fitter = DockFitter(self, self.docks, layout)
 
     # -- building -------------------------------------------------------------------------------------------------
@@ -431,6 +432,7 @@ class MainWindow(QMainWindow):
         apply_look(layout)  # the layout's own theme and type, never the previous layout's
         self.menuBar().setVisible(self.session.actor.role != Role.WALL)
         apply_layout(self, self.docks, layout, self.session.actor.name)
+        self._map_look(layout)
         # The new type size reaches the old layout's docks before they give way, and for that moment their minimum
         # can grow the window past its screen (a 1280-pixel wall came out 1419 wide, its band cut at the edge):
         # the window keeps the size it had, as far as the new layout allows.
@@ -440,6 +442,12 @@ class MainWindow(QMainWindow):
         if layout == Layout.WALL:
             self.wall_band.set_cases(self.session.state.cases)
         QTimer.singleShot(700, getattr(self.map, "fit", lambda: None))  # once the docks have their new sizes
+
+    def _map_look(self, layout: Layout) -> None:
+        """The wall's map has no layer list and no zoom buttons; the work layouts' maps have both."""
+        set_wall = getattr(self.map, "set_wall", None)  # a console without the web map has none
+        if set_wall is not None:
+            set_wall(layout == Layout.WALL)
 
     def _keep_size(self, size: QSize) -> None:
         if self.size() != size and not self.isFullScreen():

@@ -185,3 +185,19 @@ def test_the_layer_list_folds_on_a_short_map(make_map: Any, js: Any, qtbot: Any)
     assert "Patrol plans" in js(widget, "DispatchMap.layerNames()")  # still there, behind its button
     widget.resize(900, 800)
     wait_js(qtbot, js, widget, "DispatchMap.controlFolded()", lambda v: v is False)
+
+
+def test_the_walls_map_has_no_layer_list_and_no_zoom_buttons(make_map: Any, js: Any, qtbot: Any) -> None:
+    widget = make_map()
+    assert js(widget, "DispatchMap.controlShown()") is True and js(widget, "DispatchMap.zoomShown()") is True
+    widget.set_wall(True)
+    wait_js(qtbot, js, widget, "DispatchMap.controlShown()", lambda v: v is False)
+    assert js(widget, "DispatchMap.zoomShown()") is False
+    widget.resize(900, 420)  # a resize does not bring the list back on the wall
+    widget.resize(900, 800)
+    qtbot.waitUntil(lambda: widget.width() == 900 and widget.height() == 800)
+    assert js(widget, "DispatchMap.controlShown()") is False
+    widget.set_wall(False)  # back to a work layout: both again
+    wait_js(qtbot, js, widget, "DispatchMap.controlShown()", lambda v: v is True)
+    assert js(widget, "DispatchMap.zoomShown()") is True
+    assert "Patrol plans" in js(widget, "DispatchMap.layerNames()")

@@ -133,6 +133,7 @@ class MapWidget(QWidget):
         self._playback_generation = 0
         self._playbackBuilt.connect(self._on_playback_built)
         self._queued: list[dict[str, Any] | str] = []  # commands waiting for the page
+        self._wall = False  # the wall's map: no layer list, no zoom buttons
         self._seq = 0
         self._last_flush = 0.0
         self._flush_timer = QTimer(self)
@@ -236,6 +237,12 @@ class MapWidget(QWidget):
 
     def fit(self) -> None:
         self._command({"op": "fit"})
+
+    def set_wall(self, on: bool) -> None:
+        """The wall's map: no layer list and no zoom buttons (read from across the hall, never clicked). Kept for a
+        page loaded again (a new county)."""
+        self._wall = bool(on)
+        self._command({"op": "wall", "on": self._wall})
 
     def set_history(self, points: Sequence[tuple[float, float, str]]) -> None:
         """Cases of the last 30 days (WGS-84 lat, lon, category code) for the heat and cluster layers."""
@@ -422,6 +429,8 @@ class MapWidget(QWidget):
         self._everything_pending()
         self.flush()
         queued, self._queued = self._queued, []
+        if self._wall and not any(isinstance(m, dict) and m.get("op") == "wall" for m in queued):
+            queued.insert(0, {"op": "wall", "on": True})
         for message in queued:
             self._post(message)
         self.pageReady.emit()

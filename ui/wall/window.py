@@ -40,6 +40,9 @@ class WallWindow(QMainWindow):
         self.session = session
         self.band = WallBand()
         self.map = map_widget
+        set_wall = getattr(map_widget, "set_wall", None)  # the wall's map: no layer list, no zoom buttons
+        if set_wall is not None:
+            set_wall(True)
         self.map_link = MapLink(session, map_widget, self)
         centre = QWidget()
         box = QVBoxLayout(centre)

@@ -925,7 +925,23 @@
   // With the patrol layers the list is tall: on a short map it folds into its button (it opens on hover).
   var SHORT_MAP_PX = 640;
 
+  // The wall is read from across the hall and nobody clicks it: no layer list, no zoom buttons on it.
+  var wallMode = false;
+
+  function setWall(on) {
+    if (on === wallMode) return;
+    wallMode = on;
+    if (on) {
+      control.remove();
+      if (map.zoomControl) map.zoomControl.remove();
+    } else {
+      control.addTo(map);
+      if (map.zoomControl) map.zoomControl.addTo(map);
+    }
+  }
+
   function fitControl() {
+    if (wallMode) return;
     var fold = map.getSize().y < SHORT_MAP_PX;
     if (fold === !!control.options.collapsed) return;
     control.remove();
@@ -1001,6 +1017,7 @@
       case 'recs': showRecommendations(msg.caseId, msg.rows); break;
       case 'history': setHistory(msg.rows); break;
       case 'fit': fit(); break;
+      case 'wall': setWall(!!msg.on); break;
       case 'pick': setPicking(!!msg.on); break;
       case 'patrol': setTargets(msg.rows); break;
       case 'sites': setSites(msg.rows); break;
@@ -1220,6 +1237,8 @@
     overlays: overlayCounts,
     picking: function () { return picking; },
     controlFolded: function () { return !!control.options.collapsed; },
+    controlShown: function () { return !!control._map; },
+    zoomShown: function () { return !!(map.zoomControl && map.zoomControl._map); },
     playMarker: playMarker,
     siteTip: function (code) { var s = sites[code]; return s ? s.layer.options.tip : null; },
     tileCount: function () { return document.querySelectorAll('.leaflet-tile-loaded').length; },
