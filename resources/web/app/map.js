@@ -666,7 +666,7 @@
       gradient: { 0.3: '#9ecae1', 0.55: '#fdd49e', 0.8: '#fc8d59', 1.0: '#d7301f' }
     });
     clusterLayer = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
-    clusterLayer.bindTooltip(function (layer) { return textDiv([layer.options.text]); });
+    clusterLayer.bindTooltip(function (layer) { return textDiv([layer.options.text], 'dm-tip'); });
     control.addOverlay(heatLayer, config.texts.heat);
     control.addOverlay(clusterLayer, config.texts.cluster);
     map.on('overlayadd', function (e) {
@@ -892,7 +892,7 @@
     }
   }
 
-  function overlayTip(layer) { return textDiv(layer.options.tip || []); }
+  function overlayTip(layer) { return textDiv(layer.options.tip || [], 'dm-tip'); }  // as wide as its text
 
   var TimedCanvas = L.Canvas.extend({
     _draw: function () {
