@@ -1,7 +1,8 @@
 """Shared fixtures.
 
 `db` gives a migrated database: a fresh SQLite file always, and a fresh PostgreSQL database when
-CONSOLE_TEST_PG_URL is set (one database per test session, dropped at the end, so parallel runs never collide).
+CONSOLE_TEST_PG_URL is set (a copy of the session's migrated template for each test, named at random and dropped
+after it, so parallel runs and pytest-xdist's workers never collide).
 Without that variable the PostgreSQL cases are skipped with the reason.
 """
 
@@ -36,13 +37,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class PgClones:
-    """Fresh copies of the session's migrated PostgreSQL database, made one ahead and dropped behind on a thread.
+    """Fresh copies of the session's migrated PostgreSQL database, made ahead and dropped behind on two threads.
 
     Each test still gets a database of its own, copied from the template (CREATE DATABASE ... TEMPLATE). What the
-    thread takes off the tests' clock is the server's side of it: making the next copy while a test runs, and
-    dropping the used ones, which costs a checkpoint each (DROP DATABASE asks for one), seconds on a busy server.
-    The session waits for the last drops at its end.
+    threads take off the tests' clock is the server's side of it: making the next copies while a test runs, and
+    dropping the used ones, which costs a checkpoint each (DROP DATABASE asks for one: seconds on a busy server).
+    The droppers have threads of their own so that a checkpoint never holds up the next copy, and several of them,
+    because drops asking at the same time are served by one checkpoint. The session waits for the last drops at
+    its end.
     """
+
+    AHEAD = 2
+    DROPPERS = 4
 
     def __init__(self, template: str) -> None:
         assert PG_URL
@@ -51,49 +57,62 @@ class PgClones:
         self._lock = threading.Condition()
         self._ready: list[str] = []
         self._failure: Exception | None = None
-        self._drop_failures: list[Exception] = []
-        self._wanted = 1  # copies to make before anything is dropped
+        self._wanted = self.AHEAD  # copies still to make
         self._to_drop: list[str] = []
+        self._drop_failures: list[Exception] = []
         self._closing = False
-        self._thread = threading.Thread(target=self._work, name="pg-clones", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._make, name="pg-clones-make", daemon=True)] + [
+            threading.Thread(target=self._drop, name=f"pg-clones-drop-{i}", daemon=True) for i in range(self.DROPPERS)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _sql(self, statement: str) -> None:
         with self._admin.connect() as c:
             c.execute(text(statement))
 
-    def _work(self) -> None:
+    def _make(self) -> None:
         while True:
             with self._lock:
-                while not (self._wanted or self._to_drop or self._closing):
+                while not (self._wanted or self._closing):
                     self._lock.wait()
-                if self._wanted:
-                    self._wanted -= 1
-                    job = ("make", f"console_t_{uuid.uuid4().hex[:10]}")
-                elif self._to_drop:
-                    job = ("drop", self._to_drop.pop(0))
-                else:
+                if self._closing:
                     return
+                self._wanted -= 1
+            name = f"console_t_{uuid.uuid4().hex[:10]}"
             try:
-                if job[0] == "make":
-                    self._sql(f'CREATE DATABASE "{job[1]}" TEMPLATE "{self.template}"')
-                else:
-                    self._sql(f'DROP DATABASE IF EXISTS "{job[1]}" WITH (FORCE)')
-            except Exception as exc:  # a copy not made fails the test waiting for it; a drop, the session's end
+                self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            except Exception as exc:  # a copy not made fails the test waiting for it
                 with self._lock:
-                    if job[0] == "make":
-                        self._failure = exc
-                    else:
-                        self._drop_failures.append(exc)
+                    self._failure = exc
                     self._lock.notify_all()
                 continue
-            if job[0] == "make":
+            with self._lock:
+                if self._closing:
+                    self._to_drop.append(name)
+                else:
+                    self._ready.append(name)
+                self._lock.notify_all()
+
+    def _drop(self) -> None:
+        while True:
+            with self._lock:
+                while not (self._to_drop or self._closing):
+                    self._lock.wait()
+                if not self._to_drop:
+                    if self._threads[0].is_alive():  # the maker may still hand back a last copy
+                        self._lock.wait(0.1)
+                        continue
+                    return
+                name = self._to_drop.pop(0)
+            try:
+                self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as exc:  # reported at the session's end
                 with self._lock:
-                    self._ready.append(job[1])
-                    self._lock.notify_all()
+                    self._drop_failures.append(exc)
 
     def take(self) -> tuple[str, str]:
-        """A fresh database (its name and URL); the next one is begun at once."""
+        """A fresh database (its name and URL); another one is begun at once."""
         with self._lock:
             while not self._ready and self._failure is None:
                 self._lock.wait()
@@ -114,12 +133,12 @@ class PgClones:
 
     def close(self) -> None:
         with self._lock:
-            self._wanted = 0
+            self._closing = True
             self._to_drop.extend(self._ready)
             self._ready.clear()
-            self._closing = True
             self._lock.notify_all()
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
         self._admin.dispose()
         if self._drop_failures:
             raise self._drop_failures[0]
