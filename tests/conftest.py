@@ -126,6 +126,12 @@ class PgClones:
             self._lock.notify_all()
         return name, make_url(normalise_url(PG_URL or "")).set(database=name).render_as_string(hide_password=False)
 
+    def copy_of(self, source: str) -> tuple[str, str]:
+        """A fresh copy of another database of the session, made now; given back like the others."""
+        name = f"console_t_{uuid.uuid4().hex[:10]}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        return name, make_url(normalise_url(PG_URL or "")).set(database=name).render_as_string(hide_password=False)
+
     def give_back(self, name: str) -> None:
         with self._lock:
             self._to_drop.append(name)
