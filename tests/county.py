@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from console.db import Database, write_transaction
 from console.enums import Role, UnitKind, UnitStatus
 from console.models import Department, Grid, Township, Unit, User
+from console.services import users
 from console.services.actor import Actor
-from console.services.users import actor_of, hash_password
+from console.services.users import actor_of
 from console.timeutil import utcnow
 
 # 0.01° of latitude ≈ 1.1 km. Township A: lon 113.60–113.62, township B: lon 113.62–113.64; lat 24.80–24.82.
@@ -24,6 +25,23 @@ ORIGIN_LAT, ORIGIN_LON, STEP = 24.80, 113.60, 0.01
 def square(lon0: float, lat0: float, size: float) -> dict[str, object]:
     ring = [[lon0, lat0], [lon0 + size, lat0], [lon0 + size, lat0 + size], [lon0, lat0 + size], [lon0, lat0]]
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+_hashes: dict[tuple[object, ...], str] = {}
+
+
+def cached_hash(password: str) -> str:
+    """An argon2 hash of the password, made once per test session for each setting of the hasher.
+
+    argon2 is slow on purpose (a fraction of a second a hash at its defaults) and the mini county, built for most of
+    the tests, has five users: hashing their passwords anew each time was minutes of the suite. The hash stays a real
+    argon2 hash of that password (logging in verifies it); only its salt is shared between tests' databases.
+    """
+    h = users._hasher
+    key = (h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len, h.type, password)
+    if key not in _hashes:
+        _hashes[key] = users.hash_password(password)
+    return _hashes[key]
 
 
 @dataclass
@@ -124,11 +142,11 @@ def build_mini_county(db: Database, *, now: datetime | None = None) -> MiniCount
             u.updated_at = now
         s.add_all(units.values())
         users = {
-            Role.DISPATCHER: User(name="disp", role=Role.DISPATCHER, password_hash=hash_password("disp")),
-            Role.SHIFT_LEADER: User(name="lead", role=Role.SHIFT_LEADER, password_hash=hash_password("lead")),
-            Role.ADMIN: User(name="adm", role=Role.ADMIN, password_hash=hash_password("adm")),
-            Role.WALL: User(name="wall", role=Role.WALL, password_hash=hash_password("wall")),
-            Role.HANDLER: User(name="cg", role=Role.HANDLER, password_hash=hash_password("cg"), department_id=dept.id),
+            Role.DISPATCHER: User(name="disp", role=Role.DISPATCHER, password_hash=cached_hash("disp")),
+            Role.SHIFT_LEADER: User(name="lead", role=Role.SHIFT_LEADER, password_hash=cached_hash("lead")),
+            Role.ADMIN: User(name="adm", role=Role.ADMIN, password_hash=cached_hash("adm")),
+            Role.WALL: User(name="wall", role=Role.WALL, password_hash=cached_hash("wall")),
+            Role.HANDLER: User(name="cg", role=Role.HANDLER, password_hash=cached_hash("cg"), department_id=dept.id),
         }
         s.add_all(users.values())
         s.flush()

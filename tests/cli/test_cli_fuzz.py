@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from sqlalchemy import func, select
 
+from console.cli import main as cli_main
 from console.cli.main import main
 from console.db import Database
 from console.models import Case, Citizen, Event, Grid, Township, Unit
@@ -85,6 +86,20 @@ class Backends:
         event("stored" if field is None else f"refused: {field.split(': ')[-1].split('.')[-1].split('[')[0]}")
         if answers[0][0] == 0:
             assert len({counts(db) for db in self.databases}) == 1
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_parser() -> Iterator[None]:
+    """The command line's parser made once for the module, not once for each of the ~1,500 calls of its examples.
+
+    Making it (two dozen subcommand modules, each adding its parsers) was two thirds of an example's time; what the
+    fuzz is about (parsing the input, checking it, storing it or refusing it) is the same with one parser, and each
+    call still goes through `main` and `parse_args`.
+    """
+    parser = cli_main.build_parser()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli_main, "build_parser", lambda: parser)
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from console.models import Case, Dispatch, Event, Position, Unit
 from console.services import dispatch as dispatch_service
 from console.services import intake as intake_service
 from console.services.actor import SYSTEM
+from tests.conftest import BACKENDS, PgClones
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -42,10 +44,49 @@ def run_steps(sim: Simulator, clock: Clock, steps: int, dt: float = 1.0) -> None
         sim.step(dt)
 
 
-@pytest.fixture
-def demo_db(db: Database) -> Database:
-    build_demo(db, days=1, per_day=20, now=NOW)
-    return db
+@pytest.fixture(scope="module")
+def demo_sources() -> Iterator[dict[str, Any]]:
+    """The demo county these tests start from, built once per backend for the module (see `demo_db`)."""
+    sources: dict[str, Any] = {}
+    yield sources
+    if "postgresql" in sources:
+        sources["clones"].give_back(sources["postgresql"])
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_db(request: pytest.FixtureRequest, tmp_path: Path, demo_sources: dict[str, Any]) -> Iterator[Database]:
+    """A fresh database holding one day of the demo (20 appeals a day, built at NOW), on each backend.
+
+    The demo is built once per backend and module, then copied for each test (the SQLite file; on PostgreSQL a
+    CREATE DATABASE ... TEMPLATE of it): the build is deterministic (seeded, at NOW), so each test starts from the
+    same database a build of its own would give, in a fraction of the time.
+    """
+    if request.param == "sqlite":
+        if "sqlite" not in demo_sources:
+            source = request.getfixturevalue("tmp_path_factory").mktemp("demo") / "demo.sqlite3"
+            source.write_bytes(request.getfixturevalue("sqlite_template").read_bytes())
+            builder = Database(f"sqlite:///{source}")
+            build_demo(builder, days=1, per_day=20, now=NOW)
+            builder.dispose()
+            demo_sources["sqlite"] = source
+        path = tmp_path / "demo.sqlite3"
+        path.write_bytes(demo_sources["sqlite"].read_bytes())
+        database = Database(f"sqlite:///{path}")
+        yield database
+        database.dispose()
+        return
+    clones: PgClones = request.getfixturevalue("pg_clones")
+    if "postgresql" not in demo_sources:
+        name, url = clones.take()
+        demo_sources["clones"], demo_sources["postgresql"] = clones, name
+        builder = Database(url)
+        build_demo(builder, days=1, per_day=20, now=NOW)
+        builder.dispose()
+    name, url = clones.copy_of(demo_sources["postgresql"])
+    database = Database(url)
+    yield database
+    database.dispose()
+    clones.give_back(name)
 
 
 def test_units_move_and_report_through_the_ingest_service(demo_db: Database) -> None:

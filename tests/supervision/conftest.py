@@ -12,9 +12,9 @@ from console.enums import Role
 from console.models import User
 from console.services.actor import Actor
 from console.services.intake import create_case, parse_intake
-from console.services.users import actor_of, hash_password
+from console.services.users import actor_of
 from console.timeutil import CHINA_TZ
-from tests.county import MiniCounty, build_mini_county
+from tests.county import MiniCounty, build_mini_county, cached_hash
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ def _world(db: Database) -> World:
     town_id = county.township_ids["东河镇"]
 
     def add(s: Session) -> Actor:
-        user = User(name="dh", role=Role.HANDLER, password_hash=hash_password("dh"), township_id=town_id)
+        user = User(name="dh", role=Role.HANDLER, password_hash=cached_hash("dh"), township_id=town_id)
         s.add(user)
         s.flush()
         return actor_of(user)

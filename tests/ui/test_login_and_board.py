@@ -12,8 +12,8 @@ import pytest
 from console.db import Database, write_transaction
 from console.enums import Role, UnitKind, UnitStatus
 from console.services.login_policy import LoginSettings
-from console.services.users import add_user, hash_password
-from tests.county import build_mini_county
+from console.services.users import add_user
+from tests.county import build_mini_county, cached_hash
 from ui.login import LoginDialog
 from ui.workers import DbWorker
 
@@ -74,7 +74,7 @@ def test_the_console_logs_in_by_itself_only_on_the_demo(
     write_transaction(
         sqlite_db.sessions,
         lambda s: add_user(
-            s, name="demo", role=Role.DISPATCHER, password_hash=hash_password("demo"), actor=county.actors[Role.ADMIN]
+            s, name="demo", role=Role.DISPATCHER, password_hash=cached_hash("demo"), actor=county.actors[Role.ADMIN]
         ),
     )
     monkeypatch.setenv("CONSOLE_CONFIG_DIR", str(tmp_path))
