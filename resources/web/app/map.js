@@ -191,7 +191,7 @@
       px.push((d[k + 3] << 24 | d[k + 2] << 16 | d[k + 1] << 8 | d[k]) >>> 0);
     }
     s = sprites[key] = {
-      half: half, side: side, n: px.length, dx: Int32Array.from(dx), dy: Int32Array.from(dy),
+      canvas: c, half: half, side: side, n: px.length, dx: Int32Array.from(dx), dy: Int32Array.from(dy),
       px: Uint32Array.from(px), al: Uint8Array.from(al), offs: null, offsWidth: 0
     };
     return s;
