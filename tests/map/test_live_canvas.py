@@ -1,5 +1,6 @@
-"""The live canvas redraws only the rectangles a batch touched: what it then shows must be, pixel for pixel, what a
-full redraw of every marker gives (no trail where a unit was, neighbours, cases and the selection intact)."""
+"""The live canvas writes its units' pixels itself and draws the rest above them: after a batch of moves what it
+shows must be, pixel for pixel, what a fresh redraw of every marker gives (no trail where a unit was, neighbours,
+cases and the selection intact), and the units must look as their sprites do."""
 
 from __future__ import annotations
 
@@ -25,8 +26,7 @@ LAT0, LON0 = 24.83, 113.63
 # sprite's whole alpha (about 240), a unit drawn over a case by the colours' difference.
 SHADE = 96
 
-# The live canvas, its pixels now (with what its next frame would draw) and after a full redraw of every marker, and
-# how many rectangles the last redraw drew (0: it was a full one).
+# The live canvas, its pixels now (with what its next frame would draw) and after a fresh redraw of every marker.
 COMPARE = """(function (SHADE) {
   var r = null;
   DispatchMap.map().eachLayer(function (l) { if (l.options && l.options.uid !== undefined) r = l._renderer; });
@@ -34,9 +34,8 @@ COMPARE = """(function (SHADE) {
     L.Util.cancelAnimFrame(r._redrawRequest);
     r._redraw();
   }
-  var c = r._container, ctx = r._ctx, rects = DispatchMap.timing().redrawRects;
+  var c = r._container, ctx = r._ctx;
   var shown = ctx.getImageData(0, 0, c.width, c.height).data;
-  r._fullRedraw = true;
   r._redraw();
   var full = ctx.getImageData(0, 0, c.width, c.height).data, differ = 0, painted = 0, shade = 0;
   for (var i = 0; i < full.length; i += 4) {
@@ -46,7 +45,7 @@ COMPARE = """(function (SHADE) {
     if (most > SHADE) differ++;
     else if (most) shade++;
   }
-  return {rects: rects, differ: differ, shade: shade, painted: painted};
+  return {differ: differ, shade: shade, painted: painted};
 })"""
 
 # The canvas pixel (r, g, b, a) at a position: the unit's old place after it moved away, its new place.
@@ -110,10 +109,55 @@ def test_a_batch_of_moves_draws_what_a_full_redraw_draws(make_map: Any, js: Any,
         widget.set_units(units)
         widget.flush()
     result = js(widget, f"{COMPARE}({SHADE})")
-    assert result["rects"] > 0  # the batch took the partial path
     assert result["painted"] > 0
     assert result["differ"] == 0
     assert js(widget, f"{PIXEL_AT}({lone.lat}, {lone.lon})")[3] == 0  # no trail where the lone unit was
     # ... and it is drawn where it went in its new state's colour (its sprite was made again, not reused).
     now = js(widget, f"{PIXEL_AT}({lone.lat}, {lone.lon + FAR})")
     assert all(abs(got - want) <= 8 for got, want in zip(now[:3], EN_ROUTE_RGB, strict=True)), now
+
+
+# The units' pixels as the live canvas writes them (its ImageData, before anything is drawn above them) against the
+# same sprites drawn by the canvas itself (drawImage, source-over) at the same places, in the same order: the largest
+# difference of a premultiplied channel, so a faint edge pixel's colour does not count for more than it shows.
+UNITS_AS_DRAWN = """(function () {
+  var r = null;
+  DispatchMap.map().eachLayer(function (l) { if (l.options && l.options.uid !== undefined) r = l._renderer; });
+  r._redraw();
+  var img = r._image, W = img.width, H = img.height, min = r._bounds.min, S = L.Browser.retina ? 2 : 1;
+  var c = document.createElement('canvas'), x, n = 0;
+  c.width = W; c.height = H; x = c.getContext('2d');
+  for (var o = r._drawFirst; o; o = o.next) {
+    var l = o.layer, s = l._sprite;
+    if (!s) continue;
+    x.drawImage(s.canvas, Math.round((l._point.x - s.half - min.x) * S), Math.round((l._point.y - s.half - min.y) * S));
+    n++;
+  }
+  var want = x.getImageData(0, 0, W, H).data, got = img.data, worst = 0, painted = 0;
+  for (var i = 0; i < want.length; i += 4) {
+    if (want[i + 3]) painted++;
+    worst = Math.max(worst, Math.abs(got[i + 3] - want[i + 3]));
+    for (var k = 0; k < 3; k++) {
+      worst = Math.max(worst, Math.abs(got[i + k] * got[i + 3] - want[i + k] * want[i + 3]) / 255);
+    }
+  }
+  return {units: n, painted: painted, worst: worst};
+})()"""
+
+
+@pytest.mark.parametrize("zoom", [None, 14], ids=["fitted", "zoomed-in"])
+def test_units_look_as_the_canvas_would_draw_their_sprites(
+    make_map: Any, js: Any, qtbot: Any, zoom: int | None
+) -> None:
+    widget = make_map()
+    widget.set_units(block())  # neighbours' sprites overlap: their pixels are blended, not just copied
+    widget.flush()
+    qtbot.waitUntil(lambda: js(widget, "DispatchMap.counts().units") == SIDE * SIDE, timeout=WAIT)
+    qtbot.waitUntil(lambda: js(widget, "DispatchMap.map()._animatingZoom") is False, timeout=WAIT)
+    if zoom is not None:
+        middle = (SIDE - 1) * STEP / 2
+        js(widget, f"DispatchMap.map().setView([{LAT0 + middle}, {LON0 + middle}], {zoom}, {{animate: false}}); 1")
+    result = js(widget, UNITS_AS_DRAWN)
+    assert result["units"] == SIDE * SIDE
+    assert result["painted"] > SIDE * SIDE * 100  # every sprite painted (each covers well over 100 pixels)
+    assert result["worst"] <= 3, result  # rounding only: a missing or misplaced sprite differs by its whole alpha

@@ -124,9 +124,7 @@
       }
       return this._measuredWidth;
     },
-    // Exactly what the unit draws (its sprite, and its callsign right of it when zoomed in): a batch of moves
-    // redraws these rectangles and every marker touching them, so a loose box would redraw more neighbours.
-    _redrawPad: 0,
+    // Exactly what the unit draws (its sprite, and its callsign right of it when zoomed in).
     _updateBounds: function () {
       // Called for every unit on every move and zoom: plain arithmetic, two points, no temporaries.
       var r = spriteHalf(this._radius, this.options.weight), w = this._labelWidth(), p = this._point;
@@ -158,9 +156,8 @@
     return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + alpha + ')';
   }
 
-  // Each unit is a copy of a small picture of its shape and style, drawn once (blitting a bitmap costs a fraction
-  // of filling and stroking an anti-aliased path, and a full redraw, after a pan or a zoom or a batch that moves
-  // most units, draws every unit).
+  // Each unit is a copy of a small picture of its shape and style, drawn once on a small canvas; its pixels are
+  // kept and the live canvas copies them itself (see LiveCanvas).
   var sprites = {};
   var SCALE = L.Browser.retina ? 2 : 1;  // as Leaflet scales its canvas
 
@@ -172,8 +169,8 @@
     var key = o.shape + '|' + o.styleKey + '|' + r;
     var s = sprites[key];
     if (s) return s;
-    var half = spriteHalf(r, o.weight), size = half * 2, c = document.createElement('canvas');
-    c.width = c.height = size * SCALE;
+    var half = spriteHalf(r, o.weight), size = half * 2, side = size * SCALE, c = document.createElement('canvas');
+    c.width = c.height = side;
     var x = c.getContext('2d');
     x.scale(SCALE, SCALE);
     x.lineJoin = 'round';
@@ -184,185 +181,120 @@
     tracePath(x, o.shape, half, half, r);
     x.fill();
     x.stroke();
-    s = sprites[key] = { canvas: c, half: half, size: size };
+    // Its painted pixels only, in device pixels: where (dx, dy), what (RGBA as ImageData keeps it, little-endian
+    // in one word) and how opaque.
+    var d = x.getImageData(0, 0, side, side).data, dx = [], dy = [], px = [], al = [], i, j, k;
+    for (j = 0; j < side; j++) for (i = 0; i < side; i++) {
+      k = (j * side + i) * 4;
+      if (!d[k + 3]) continue;
+      dx.push(i); dy.push(j); al.push(d[k + 3]);
+      px.push((d[k + 3] << 24 | d[k + 2] << 16 | d[k + 1] << 8 | d[k]) >>> 0);
+    }
+    s = sprites[key] = {
+      canvas: c, half: half, side: side, n: px.length, dx: Int32Array.from(dx), dy: Int32Array.from(dy),
+      px: Uint32Array.from(px), al: Uint8Array.from(al), offs: null, offsWidth: 0
+    };
     return s;
   }
 
-  // The live canvas redraws only what changed. Each change (a unit moved, restyled, added or removed, the selection
-  // moved) marks the rectangles its marker covered before and after; the next redraw clears each rectangle and draws
-  // again, clipped to it, every marker that touches it, in the same order as a full redraw (units, then their
-  // callsigns, then cases, selection and lines above them), so the pixels inside it are exactly what a full redraw
-  // would give. A batch that moves 10 % of 5,000 units touches a few hundred small rectangles instead of redrawing
-  // every unit on a software-rendered canvas. Past MAX_DIRTY_RECTS rectangles (or when Leaflet asks for all of it:
-  // a pan, a zoom, a resize) the whole canvas is drawn again.
-  var MAX_DIRTY_RECTS = 2400;
-  var DIRTY_CELL_PX = 64;  // the grid that finds which rectangles a marker touches without testing all of them
-  // A clipped draw costs a little more than a plain one: past this share of all markers, a full redraw is cheaper.
-  var PARTIAL_MAX_SHARE = 0.75;
+  // One sprite pixel over what is already there, as the canvas's source-over does (ImageData keeps colours
+  // unpremultiplied).
+  function blend(sp, sa, dp) {
+    var da = dp >>> 24, ia = 255 - sa, db = da * ia, oa = sa * 255 + db;  // alphas ×255
+    var ss = sa * 255;
+    var r = ((sp & 255) * ss + (dp & 255) * db) / oa + 0.5 | 0;
+    var g = ((sp >>> 8 & 255) * ss + (dp >>> 8 & 255) * db) / oa + 0.5 | 0;
+    var b = ((sp >>> 16 & 255) * ss + (dp >>> 16 & 255) * db) / oa + 0.5 | 0;
+    return ((oa + 127) / 255 | 0) << 24 | b << 16 | g << 8 | r;
+  }
 
+  // The live canvas draws its units by writing their pixels itself. On this software-rendered canvas each
+  // drawImage costs several microseconds, so drawing 5,000 units cost 20-35 ms, and any batch (a pan, a zoom, 10 %
+  // of the units moving) redrew most of them. Instead the units' sprites are copied into one ImageData the size of
+  // the canvas with typed-array loops (a sprite pixel over a transparent one, or an opaque one, is a plain copy; only
+  // overlaps are blended) and put on the canvas at once: 5,000 units in about 4 ms. Then the callsigns (zoomed in)
+  // and everything else (cases, the selection, recommendation lines) are drawn above them as Leaflet draws them, on
+  // the same canvas, so Leaflet's hit-testing of units and cases is unchanged. Every redraw draws the whole canvas:
+  // no dirty rectangles to find.
   var LiveCanvas = L.Canvas.extend({
-    initialize: function (options) {
-      L.Canvas.prototype.initialize.call(this, options);
-      this._dirty = [];          // [minX, minY, maxX, maxY, ...] in layer pixels, whole numbers
-      this._fullRedraw = false;  // the next redraw draws everything
-      this._drawnCount = 0;      // markers on the canvas at the last redraw (what a full one would draw)
-      this._batchMoves = 0;      // units moved by the batch this redraw draws (moveUnits)
-      // The fewest moves whose partial redraw gave up since the last zoom: batches that big go straight to a full
-      // redraw (the units are as dense as before: finding the rectangles' markers again would be wasted).
-      this._movesGivenUp = Infinity;
-    },
-
-    // Leaflet grows one rectangle around every change: two units moving at opposite corners would redraw it all.
-    // Here each change keeps its own rectangle (merged with the previous one when they overlap: a marker's place
-    // before and after a small move).
-    _extendRedrawBounds: function (layer) {
-      var b = layer._pxBounds;
-      if (!b) return;
-      var pad = layer._redrawPad !== undefined ? layer._redrawPad : (layer.options.weight || 0) + 1;
-      var x0 = Math.floor(b.min.x - pad), y0 = Math.floor(b.min.y - pad);
-      var x1 = Math.ceil(b.max.x + pad), y1 = Math.ceil(b.max.y + pad);
-      if (!this._redrawBounds) this._redrawBounds = new L.Bounds([x0, y0], [x1, y1]);
-      else this._redrawBounds.extend([x0, y0]).extend([x1, y1]);
-      if (this._fullRedraw) return;
-      var d = this._dirty, n = d.length;
-      if (n >= MAX_DIRTY_RECTS * 4) { this._fullRedraw = true; return; }
-      if (n && x0 <= d[n - 2] && x1 >= d[n - 4] && y0 <= d[n - 1] && y1 >= d[n - 3]) {
-        d[n - 4] = Math.min(d[n - 4], x0); d[n - 3] = Math.min(d[n - 3], y0);
-        d[n - 2] = Math.max(d[n - 2], x1); d[n - 1] = Math.max(d[n - 1], y1);
-      } else {
-        d.push(x0, y0, x1, y1);
-      }
-    },
-
-    requestFullRedraw: function () {
-      this._fullRedraw = true;
-      if (!this._redrawRequest) this._redrawRequest = L.Util.requestAnimFrame(this._redraw, this);
-    },
-
     _redraw: function () {
       var drawStart = performance.now();
       this._redrawRequest = null;
-      // Leaflet's own full redraw (pan, zoom, resize) comes with no bounds.
-      var tried = !this._fullRedraw && !!this._redrawBounds, partial = tried && this._drawDirty();
-      if (tried && !partial && this._batchMoves) {
-        this._movesGivenUp = Math.min(this._movesGivenUp, this._batchMoves);
-      }
-      this._batchMoves = 0;
-      timing.redrawRects = partial ? this._dirty.length / 4 : 0;
-      if (!partial) {
-        this._redrawBounds = null;
-        this._clear();
-        this._drawAll();
-      }
-      this._dirty.length = 0;
-      this._fullRedraw = false;
       this._redrawBounds = null;
+      this._draw();
       timing.drawMs = performance.now() - drawStart;
     },
 
-    _drawAll: function () {
-      var all = [];
-      for (var order = this._drawFirst; order; order = order.next) all.push(order.layer);
-      this._drawnCount = all.length;
-      this._drawing = true;
-      this._drawLayers(all);
-      this._drawing = false;
+    requestFullRedraw: function () {
+      if (!this._redrawRequest) this._redrawRequest = L.Util.requestAnimFrame(this._redraw, this);
     },
 
-    // Which markers touch which rectangle: each rectangle goes into the grid cells it covers; each marker, in draw
-    // order, looks only in the cells it covers. Returns false, drawing nothing, as soon as the rectangles ask for
-    // more than PARTIAL_MAX_SHARE of a full redraw's draws (units packed so densely that every rectangle touches
-    // many neighbours: 10 % of 5,000 units moving on one screen).
-    _drawDirty: function () {
-      var d = this._dirty, nRects = d.length / 4, ox = this._bounds.min.x, oy = this._bounds.min.y;
-      var cols = Math.ceil((this._bounds.max.x - ox) / DIRTY_CELL_PX) + 1;
-      var rows = Math.ceil((this._bounds.max.y - oy) / DIRTY_CELL_PX) + 1;
-      var cells = new Array(cols * rows), lists = new Array(nRects), seen = new Int32Array(nRects);
-      var i, cx, cy, k, cx0, cy0, cx1, cy1, h, hit;
-      function cell(v, origin, last) { return Math.min(last, Math.max(0, Math.floor((v - origin) / DIRTY_CELL_PX))); }
-      for (i = 0; i < nRects; i++) {
-        lists[i] = [];
-        cx0 = cell(d[i * 4], ox, cols - 1); cx1 = cell(d[i * 4 + 2], ox, cols - 1);
-        cy0 = cell(d[i * 4 + 1], oy, rows - 1); cy1 = cell(d[i * 4 + 3], oy, rows - 1);
-        for (cy = cy0; cy <= cy1; cy++) for (cx = cx0; cx <= cx1; cx++) {
-          k = cy * cols + cx;
-          (cells[k] || (cells[k] = [])).push(i);
-        }
+    _pixels: function () {
+      var c = this._container, img = this._image;
+      if (!img || img.width !== c.width || img.height !== c.height) {
+        img = this._image = this._ctx.createImageData(c.width, c.height);
+        this._words = new Uint32Array(img.data.buffer);
       }
-      var stamp = 0, draws = 0, count = 0, most = this._drawnCount ? this._drawnCount * PARTIAL_MAX_SHARE : Infinity;
-      for (var order = this._drawFirst; order; order = order.next) {
-        var layer = order.layer, b = layer._pxBounds;
-        count++;
-        if (!b) continue;
-        stamp++;
-        cx0 = cell(b.min.x, ox, cols - 1); cx1 = cell(b.max.x, ox, cols - 1);
-        cy0 = cell(b.min.y, oy, rows - 1); cy1 = cell(b.max.y, oy, rows - 1);
-        for (cy = cy0; cy <= cy1; cy++) for (cx = cx0; cx <= cx1; cx++) {
-          hit = cells[cy * cols + cx];
-          if (!hit) continue;
-          for (h = 0; h < hit.length; h++) {
-            i = hit[h];
-            if (seen[i] === stamp) continue;
-            if (b.max.x >= d[i * 4] && b.min.x <= d[i * 4 + 2] && b.max.y >= d[i * 4 + 1] && b.min.y <= d[i * 4 + 3]) {
-              seen[i] = stamp;
-              lists[i].push(layer);
-              draws++;
-            }
-          }
-        }
-        if (draws > most) return false;
-      }
-      timing.redrawDraws = draws;
-      this._drawnCount = count;
-      var ctx = this._ctx;
-      this._drawing = true;
-      for (i = 0; i < nRects; i++) {
-        var x = d[i * 4], y = d[i * 4 + 1], w = d[i * 4 + 2] - x, hh = d[i * 4 + 3] - y;
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(x, y, w, hh);
-        ctx.clip();
-        ctx.clearRect(x, y, w, hh);
-        this._drawLayers(lists[i]);
-        ctx.restore();
-      }
-      this._drawing = false;
-      return true;
+      return img;
     },
 
-    // Units as copies of their sprites, then their callsigns (zoomed in), then everything else (cases, the
-    // selection, recommendation lines) as Leaflet draws it, above the units. Both redraws go through here, so a
-    // partial one draws exactly what a full one would.
-    _drawLayers: function (layers) {
-      var ctx = this._ctx, labelled = [], others = [], showLabels = labelsOn(), i, layer, b;
-      var min = this._bounds.min, max = this._bounds.max;
-      ctx.save();
-      ctx.lineJoin = 'round';
-      ctx.setLineDash([]);
-      ctx.globalAlpha = 1;
-      for (i = 0; i < layers.length; i++) {
-        layer = layers[i];
+    // Units first (their pixels replace the whole canvas, so no clearing), then their callsigns, then everything
+    // else. Leaflet's own redraws (adding the canvas, a pan, a zoom) come here too.
+    _draw: function () {
+      var img = this._pixels(), buf = this._words, W = img.width, H = img.height, ctx = this._ctx;
+      var min = this._bounds.min, max = this._bounds.max, showLabels = labelsOn(), labelled = [], others = [];
+      var order, layer, b, p, s, x0, y0, base, offs, px, al, n, j, o, q, dp, xx, yy;
+      buf.fill(0);
+      for (order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
         if (!(layer instanceof UnitMarker)) { others.push(layer); continue; }
         b = layer._pxBounds;  // off the canvas: nothing to draw (Leaflet's _empty(), without its temporaries)
         if (!b || b.max.x < min.x || b.min.x > max.x || b.max.y < min.y || b.min.y > max.y) continue;
         // The marker keeps its sprite until its style changes (upsertUnit drops it).
-        var p = layer._point, s = layer._sprite || (layer._sprite = sprite(layer.options, layer._radius));
-        ctx.drawImage(s.canvas, p.x - s.half, p.y - s.half, s.size, s.size);
+        p = layer._point; s = layer._sprite || (layer._sprite = sprite(layer.options, layer._radius));
         if (showLabels) labelled.push(layer);
+        x0 = Math.round((p.x - s.half - min.x) * SCALE); y0 = Math.round((p.y - s.half - min.y) * SCALE);
+        px = s.px; al = s.al; n = s.n;
+        if (x0 >= 0 && y0 >= 0 && x0 + s.side <= W && y0 + s.side <= H) {
+          if (s.offsWidth !== W) {  // offsets of its pixels in a row this wide
+            s.offs = new Int32Array(n);
+            for (j = 0; j < n; j++) s.offs[j] = s.dy[j] * W + s.dx[j];
+            s.offsWidth = W;
+          }
+          offs = s.offs; base = y0 * W + x0;
+          for (j = 0; j < n; j++) {
+            o = base + offs[j]; dp = buf[o]; q = al[j];
+            buf[o] = dp === 0 || q === 255 ? px[j] : blend(px[j], q, dp);
+          }
+        } else {  // across the canvas's edge: only its pixels on the canvas
+          for (j = 0; j < n; j++) {
+            xx = x0 + s.dx[j]; yy = y0 + s.dy[j];
+            if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+            o = yy * W + xx; dp = buf[o]; q = al[j];
+            buf[o] = dp === 0 || q === 255 ? px[j] : blend(px[j], q, dp);
+          }
+        }
       }
+      ctx.putImageData(img, 0, 0);
+      ctx.save();
+      ctx.lineJoin = 'round';
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
       if (labelled.length) {
         ctx.font = LABEL_FONT;
         ctx.lineWidth = 3;
         ctx.strokeStyle = 'rgba(255,255,255,0.9)';
         ctx.fillStyle = '#263238';
-        for (i = 0; i < labelled.length; i++) {
-          var u = labelled[i], q = u._point;
-          ctx.strokeText(u.options.callsign, q.x + u._radius + 4, q.y + 4);
-          ctx.fillText(u.options.callsign, q.x + u._radius + 4, q.y + 4);
+        for (j = 0; j < labelled.length; j++) {
+          var u = labelled[j], c = u._point;
+          ctx.strokeText(u.options.callsign, c.x + u._radius + 4, c.y + 4);
+          ctx.fillText(u.options.callsign, c.x + u._radius + 4, c.y + 4);
         }
       }
       ctx.restore();
-      for (i = 0; i < others.length; i++) others[i]._updatePath();
+      this._drawing = true;
+      for (j = 0; j < others.length; j++) others[j]._updatePath();
+      this._drawing = false;
     }
   });
 
@@ -443,28 +375,21 @@
     return false;
   }
 
-  // Up to this many moves in a batch, each moved unit marks its own rectangles (the live canvas redraws those);
-  // more, and every unit is projected again and the whole canvas drawn once (a few thousand small clipped
-  // redraws cost more than one full one).
-  var LIVE_FULL_REDRAW_MOVES = 1200;
   // The playback canvas is a plain Leaflet canvas (one dirty rectangle round all changes): past a few dozen moves
   // that rectangle covers most of the map anyway, and a clipped redraw costs more than a plain full one.
   var FULL_REDRAW_MOVES = 40;
 
   function moveUnits(flat) {
     // flat: id, lat, lon, id, lat, lon, ... (positions in millionths of a degree)
-    // What setLatLng does, without an event per marker.
-    var n = flat.length / 3, full = n > LIVE_FULL_REDRAW_MOVES || n >= renderer._movesGivenUp, i, m;
-    if (!full) renderer._batchMoves += n;
+    // What setLatLng does, without an event per marker; the live canvas is drawn whole once.
+    var i, m;
     for (i = 0; i < flat.length; i += 3) {
       m = units[flat[i]];
       if (!m) continue;
       m._latlng = L.latLng(flat[i + 1] / MICRO, flat[i + 2] / MICRO);
-      if (!m._map) continue;
-      if (full) m._project();
-      else renderer._updatePath(m);
+      if (m._map) m._project();
     }
-    if (full) renderer.requestFullRedraw();
+    renderer.requestFullRedraw();
   }
 
   function applyUnits(u) {
@@ -1152,7 +1077,6 @@
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
     map.on('zoomend', updateLabels);
-    map.on('zoomend', function () { renderer._movesGivenUp = Infinity; });  // another density on the screen
     map.on('zoomend moveend', function () { if (recState) redrawRecommendations(); });
 
     recLayer = L.featureGroup().addTo(map);
