@@ -106,8 +106,13 @@ SHARES: dict[Layout, tuple[tuple[Dock, float, Qt.Orientation], ...]] = {
 }
 
 
-def _key(user: str, layout: Layout) -> str:
-    return f"layouts/{user}/{layout.value}"
+def _key(user: str, layout: Layout, window: QMainWindow | None = None) -> str:
+    """Where a user's own arrangement of a layout is kept: one for a wide screen and one for a narrow one (below
+    LEADER_BOARD_COLUMN_MIN_WIDTH), so an arrangement made on a 1920-pixel screen is not forced onto a 1280 one."""
+    base = f"layouts/{user}/{layout.value}"
+    if window is None:
+        return base
+    return base + ("/wide" if (window.width() or 1920) >= LEADER_BOARD_COLUMN_MIN_WIDTH else "/narrow")
 
 
 Add = Callable[[Qt.DockWidgetArea, Dock], QDockWidget | None]
@@ -289,8 +294,8 @@ def apply_layout(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: La
     """Arrange the docks for `layout`; True if the user's saved arrangement was restored over the default."""
     default_arrangement(window, docks, layout)
     store = settings()
-    state = store.value(_key(user, layout) + "/state")
-    saved = store.value(_key(user, layout) + "/version", 0)
+    state = store.value(_key(user, layout, window) + "/state")
+    saved = store.value(_key(user, layout, window) + "/version", 0)
     version = int(saved) if isinstance(saved, int | str) and str(saved).isdigit() else 0
     if isinstance(state, QByteArray) and version == STATE_VERSION:
         return bool(window.restoreState(state, STATE_VERSION))
@@ -299,8 +304,8 @@ def apply_layout(window: QMainWindow, docks: dict[Dock, QDockWidget], layout: La
 
 def save_layout(window: QMainWindow, layout: Layout, user: str) -> None:
     store = settings()
-    store.setValue(_key(user, layout) + "/state", window.saveState(STATE_VERSION))
-    store.setValue(_key(user, layout) + "/version", STATE_VERSION)
+    store.setValue(_key(user, layout, window) + "/state", window.saveState(STATE_VERSION))
+    store.setValue(_key(user, layout, window) + "/version", STATE_VERSION)
     store.setValue(f"users/{user}/layout", layout.value)
     store.setValue(f"users/{user}/geometry", window.saveGeometry())
     store.sync()

@@ -59,3 +59,22 @@ def test_unit_status_keys_act_on_the_selected_unit(sqlite_db: Database, make_con
     qtbot.waitUntil(lambda: str(session.state.units[unit_id].status) == "on_scene", timeout=5_000)
     window.actions_[ActionId.UNIT_CLEAR].trigger()  # F8
     qtbot.waitUntil(lambda: str(session.state.units[unit_id].status) == "available", timeout=5_000)
+
+
+def test_an_arrangement_saved_on_a_wide_screen_is_not_forced_on_a_narrow_one(
+    sqlite_db: Database, make_console: Any, qtbot: Any
+) -> None:
+    county = build_mini_county(sqlite_db)
+    actor = county.actors[Role.DISPATCHER]
+    window = make_console(sqlite_db, actor).window
+    window.resize(1920, 1080)
+    window.reset_layout()
+    window.docks[Dock.UNITS].hide()  # arranged on the wide screen
+    window.switch_layout(Layout.WALL)
+    window.resize(1280, 720)
+    window.switch_layout(Layout.DISPATCHER)  # the same user on a narrow screen: the default for it
+    assert window.docks[Dock.UNITS].isVisible()
+    window.switch_layout(Layout.WALL)
+    window.resize(1920, 1080)
+    window.switch_layout(Layout.DISPATCHER)  # back on the wide screen: the wide arrangement again
+    assert not window.docks[Dock.UNITS].isVisible()
