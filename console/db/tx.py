@@ -35,20 +35,33 @@ def write_transaction(sessions: sessionmaker[Session], work: Callable[[Session],
     `work` must not have effects outside the session (it may run more than once). Any other exception rolls the
     transaction back and reaches the caller untouched, so nothing is ever stored half-way.
     """
-    delay = 0.005
-    for attempt in range(1, ATTEMPTS + 1):
+
+    def once() -> T:
         with sessions() as session:
             try:
                 result = work(session)
                 session.commit()
                 return result
-            except Exception as exc:
+            except Exception:
                 session.rollback()
-                if attempt < ATTEMPTS and is_retryable(exc):
-                    time.sleep(delay * (1 + random.random()))
-                    delay = min(delay * 2, 0.5)
-                    continue
                 raise
+
+    return _retrying(once)
+
+
+def _retrying(once: Callable[[], T]) -> T:
+    """`once()` (a whole transaction), again after a short random wait while it fails with a lock or serialisation
+    error, at most ATTEMPTS times; any other error reaches the caller at once."""
+    delay = 0.005
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return once()
+        except Exception as exc:
+            if attempt < ATTEMPTS and is_retryable(exc):
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+                continue
+            raise
     raise AssertionError("unreachable")
 
 
@@ -103,8 +116,8 @@ class Tx:
 def write_tx(engine: Engine, work: Callable[[Tx], T]) -> T:
     """`write_transaction` on a Core connection (`Tx`): one transaction, committed, retried as a whole on
     lock/serialisation errors; any other error rolls it back and reaches the caller untouched."""
-    delay = 0.005
-    for attempt in range(1, ATTEMPTS + 1):
+
+    def once() -> T:
         with engine.connect() as connection:
             tx = Tx(connection)
             try:
@@ -113,16 +126,13 @@ def write_tx(engine: Engine, work: Callable[[Tx], T]) -> T:
                 tx.flush()
                 connection.commit()
                 return result
-            except Exception as exc:
+            except Exception:
                 connection.rollback()
-                if attempt < ATTEMPTS and is_retryable(exc):
-                    time.sleep(delay * (1 + random.random()))
-                    delay = min(delay * 2, 0.5)
-                    continue
                 raise
             finally:
                 tx.close()
-    raise AssertionError("unreachable")
+
+    return _retrying(once)
 
 
 def affected(result: Result[Any]) -> int:

@@ -105,7 +105,7 @@ class OwnCaseDialog(OpDialog):
             self.tr("%1 by %2")
             .replace("%1", self.tr("Visit") if s.kind == "visit" else self.tr("Callback"))
             .replace("%2", due_text(s.due_at))
-            for s in sorted(open_steps, key=lambda s: s.due_at)
+            for s in sorted(open_steps, key=lambda step: step.due_at)
         ]
         self.planned.setText(
             self.tr("Planned already: %1. Steps added below join them.").replace("%1", "; ".join(lines))
