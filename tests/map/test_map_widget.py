@@ -358,3 +358,21 @@ def test_bridge_ignores_bad_input(qtbot: Any) -> None:
     assert got == []
     bridge.select("unit", 3)
     assert got == [("unit", 3)]
+
+
+def test_a_look_at_the_fixes_that_sends_nothing_does_not_hold_the_next_batch(make_map: Any, qtbot: Any) -> None:
+    # Every few seconds the widget looks at the fixes' age; when no unit turned stale nothing goes out, and the next
+    # change must go out at once, not wait out an interval nobody's batch started (it held a move for up to 250 ms).
+    widget = make_map()
+    posted: list[str] = []
+    widget._bridge.post.connect(posted.append)
+    widget.set_units([make_unit(1, 24.81, 113.61)])
+    widget.flush()
+    widget._last_flush -= 1.0  # that batch's interval is over (as a second later)
+    posted.clear()
+    widget._recheck_stale()
+    widget.flush()  # the look: nothing turned stale, nothing posted
+    assert posted == []
+    widget.set_units([make_unit(1, 24.82, 113.61)])
+    assert widget._flush_timer.isActive() and widget._flush_timer.interval() == 0
+    qtbot.waitUntil(lambda: len(posted) == 1, timeout=WAIT)

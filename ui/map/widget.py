@@ -347,11 +347,11 @@ class MapWidget(QWidget):
             message["c"] = cases
         if self._frame is not None:
             message["p"], self._frame = self._frame, None
-        self._last_flush = time.monotonic()
         if self._units_pending or self._cases_pending:  # the rest of a big change: in the next turn of the loop
             self._flush_timer.start(0)
         if len(message) == 1:
-            return
+            return  # nothing went out (a look at the fixes' age that found none turned stale): no interval starts
+        self._last_flush = time.monotonic()
         self._seq += 1
         message["s"] = self._seq
         self._post(message)
