@@ -58,11 +58,15 @@ def run(ctx: CliContext) -> int:
         units = int(s.scalar(select(func.count(Unit.id))) or 0)
     if units == 0:
         raise CliError({"error": "empty", "message": "no units in the database; run `init --demo` first"})
-    if args.light:
+    light: dict[str, Any] = {}
+    if args.light:  # as the console runs it on the demo (`LiveDemo`)
         from ..demo.simulator import LIGHT
 
         args.speed, args.per_day, args.tick, args.auto_dispatch = LIGHT.speed, LIGHT.per_day, LIGHT.tick_s, False
-    sim = Simulator(ctx.db, seed=args.seed, speed=args.speed, per_day=args.per_day, auto_dispatch=args.auto_dispatch)
+        light = {"report_every_s": LIGHT.report_every_s, "old_fixes_at_once": LIGHT.old_fixes_at_once}
+    sim = Simulator(
+        ctx.db, seed=args.seed, speed=args.speed, per_day=args.per_day, auto_dispatch=args.auto_dispatch, **light
+    )
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:

@@ -59,6 +59,9 @@ class LightMode:
     report_every_s: float = 20.0
     tick_s: float = 2.0
     auto_dispatch: bool = False
+    #: A unit whose last fix is older than `report_every_s` (a demo opened again hours later) reports at the first
+    #: step, not within the first `report_every_s`: the map and the readiness figure are live at once.
+    old_fixes_at_once: bool = True
 
 
 LIGHT = LightMode()
@@ -148,6 +151,7 @@ class Simulator:
         report_every_s: float = 10.0,
         auto_dispatch: bool = False,
         actor: Actor = SIMULATOR,
+        old_fixes_at_once: bool = False,
     ) -> None:
         if not speed > 0:
             raise ValueError("speed must be positive")
@@ -158,6 +162,7 @@ class Simulator:
         self.report_every_s = report_every_s
         self.auto_dispatch = auto_dispatch
         self.actor = actor
+        self.old_fixes_at_once = old_fixes_at_once
         self.rng = random.Random(seed * 31 + 7)
         self.county: County = generate_county(seed)
         self.maker = AppealMaker(self.county, self.rng)
@@ -277,6 +282,7 @@ class Simulator:
                         Unit.current_case_id,
                         Case.lat,
                         Case.lon,
+                        Unit.fix_at,
                     )
                     .outerjoin(Case, Case.id == Unit.current_case_id)
                     .order_by(Unit.id)
@@ -284,13 +290,16 @@ class Simulator:
                 .tuples()
                 .all()
             )
-        for uid, callsign, kind, status, lat, lon, home, case_id, case_lat, case_lon in rows:
+        for uid, callsign, kind, status, lat, lon, home, case_id, case_lat, case_lon, fix_at in rows:
             mover = self.movers.get(uid)
             if mover is None:
                 if lat is None or lon is None:
                     continue  # never reported a position: the simulator leaves it alone
                 mover = Mover(uid, callsign, kind, status, (lat, lon), home)
-                mover.next_report = self.clock().timestamp() + self.rng.uniform(0, self.report_every_s)
+                now = self.clock().timestamp()
+                mover.next_report = now + self.rng.uniform(0, self.report_every_s)
+                if self.old_fixes_at_once and (fix_at is None or fix_at.timestamp() < now - self.report_every_s):
+                    mover.next_report = now
                 self.movers[uid] = mover
             new_dispatch = status == UnitStatus.DISPATCHED and mover.status != status
             rerouted = status in (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE) and mover.case_id != case_id

@@ -49,6 +49,7 @@ class LiveDemo:
                 per_day=self.mode.per_day,
                 report_every_s=self.mode.report_every_s,
                 auto_dispatch=self.mode.auto_dispatch,
+                old_fixes_at_once=self.mode.old_fixes_at_once,
             )
 
             def counted(_report: object) -> None:

@@ -307,3 +307,22 @@ def test_the_printed_count_is_what_was_stored_when_the_database_fails_mid_step(
         stored = s.scalar(select(func.count(Case.id)).where(Case.created_by == SIMULATOR.name, Case.received_at > NOW))
     assert stored == sim.totals.appeals == 1
     db.dispose()
+
+
+@pytest.mark.parametrize("at_once", [True, False])
+def test_a_demo_opened_hours_later_reports_every_unit_at_the_first_step(demo_db: Database, at_once: bool) -> None:
+    # The console's light mode on a demo opened again hours after it last ran: every unit's last fix is old, and
+    # the map and the readiness figure should be live at once, not grey for the first report interval.
+    clock = Clock(NOW + timedelta(hours=3))
+    sim = Simulator(demo_db, speed=1, clock=clock, per_day=0.001, report_every_s=20.0, old_fixes_at_once=at_once)
+    with demo_db.session() as s:
+        on_duty = [u.id for u in s.scalars(select(Unit).where(Unit.status != UnitStatus.OFF_DUTY))]
+    run_steps(sim, clock, 1)
+    with demo_db.session() as s:
+        fresh = set(
+            s.scalars(select(Unit.id).where(Unit.id.in_(on_duty), Unit.fix_at >= NOW + timedelta(hours=3))).all()
+        )
+    if at_once:
+        assert fresh == set(on_duty)
+    else:  # spread over the first 20 s as before: after 1 s, only some have reported
+        assert len(fresh) < 0.5 * len(on_duty)
