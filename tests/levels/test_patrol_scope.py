@@ -4,7 +4,6 @@ the lists and figures of each scope, and the command line's refusal."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,12 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from console.cli.main import main
 from console.db import Database, write_transaction
 from console.enums import TargetKind
-from console.models import Event, PatrolShift
+from console.models import PatrolShift
 from console.ops import execute
 from console.patrol.drafts import PlanDraft, TargetDraft
 from console.patrol.plan_geojson import plans_geojson
@@ -30,6 +28,8 @@ from console.services.patrol_shifts import ensure_days
 from console.timeutil import utcnow
 
 from .conftest import LevelsCounty
+from .refusals import assert_refused_by_scope, event_count
+from .test_cli_levels import run
 
 # (lat, lon) inside the mini county's grids: 东河镇 G100 and G101, 西岭镇 G200.
 G100 = (24.805, 113.605)
@@ -155,11 +155,6 @@ OPERATIONS: dict[str, Op] = {
 LEVELS = ["township", "village"]
 
 
-def _events(db: Database) -> int:
-    with db.session() as s:
-        return int(s.scalar(select(func.count(Event.id))) or 0)
-
-
 @pytest.mark.parametrize("who", LEVELS)
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_every_patrol_operation_refuses_outside_the_scope(
@@ -167,17 +162,7 @@ def test_every_patrol_operation_refuses_outside_the_scope(
 ) -> None:
     w = patrol_world(db, levels_county, who)
     op, args = OPERATIONS[name](w)
-    before = _events(db)
-    with pytest.raises(OutOfScope) as refused:
-        execute(db, w.actor, op, **args)
-    assert refused.value.code == "out_of_scope"
-    assert _events(db) == before  # nothing written
-    try:
-        execute(db, levels_county.county, op, **args)
-    except OutOfScope:  # pragma: no cover - the failure this test exists for
-        pytest.fail(f"{op} refused the county by scope")
-    except Exception:
-        pass  # the county may still be refused by the object's state (a shift not finished yet)
+    assert_refused_by_scope(db, w.actor, levels_county.county, op, args)
 
 
 #: Which plans and sites each scope sees: the township 东河镇 both of its grids', the village G100 its own grid's.
@@ -231,16 +216,6 @@ def test_a_township_imports_and_manages_its_own_plans_and_sites(db: Database, le
     assert order["site"] == "S102"
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[int, Any, Any]:
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    out = json.loads(captured.out) if captured.out.strip() else None
-    err = json.loads(captured.err) if captured.err.strip() else None
-    return code, out, err
-
-
 def test_command_line_refuses_another_townships_plan(
     sqlite_db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,14 +245,14 @@ def test_command_line_refuses_another_townships_plan(
         make_plan(sqlite_db, leader, plan_draft(name, where, team), now)
     monkeypatch.setenv("CONSOLE_PASSWORD", "long-enough-1")
     as_dh = ["--db", sqlite_db.url, "--user", "dh"]
-    code, _, err = run_cli(capsys, monkeypatch, *as_dh, "patrol", "show", "西岭 G200")
+    code, _, err = run(capsys, monkeypatch, *as_dh, "patrol", "show", "西岭 G200")
     assert code == 2 and err["error"] == "out_of_scope" and err["key"] == "西岭 G200"
     assert err["scope"] == f"township {base.township_ids['东河镇']}"
-    code, out, _ = run_cli(capsys, monkeypatch, *as_dh, "patrol", "show", "东河 G100")
+    code, out, _ = run(capsys, monkeypatch, *as_dh, "patrol", "show", "东河 G100")
     assert code == 0 and out["name"] == "东河 G100"
-    code, out, _ = run_cli(capsys, monkeypatch, *as_dh, "patrol", "list")
+    code, out, _ = run(capsys, monkeypatch, *as_dh, "patrol", "list")
     assert code == 0 and {p["name"] for p in out["plans"]} == {"东河 G100", "东河 G101"}
-    code, out, _ = run_cli(capsys, monkeypatch, "--db", sqlite_db.url, "patrol", "list")  # the county sees all
+    code, out, _ = run(capsys, monkeypatch, "--db", sqlite_db.url, "patrol", "list")  # the county sees all
     assert code == 0 and {p["name"] for p in out["plans"]} == set(PLANS)
 
 
@@ -304,10 +279,10 @@ def test_a_township_administrator_imports_only_its_own_units_tracks(db: Database
     )
     at = (utcnow() - timedelta(minutes=5)).isoformat()
     theirs = f"callsign,fix_at,lat,lon\nPC-01,{at},24.805,113.605\nPC-02,{at},24.805,113.625\n"
-    before = _events(db)
+    before = event_count(db)
     with pytest.raises(OutOfScope) as refused:
         execute(db, admin, "positions.import", text=theirs)
-    assert refused.value.details["key"] == "PC-02" and _events(db) == before
+    assert refused.value.details["key"] == "PC-02" and event_count(db) == before
     mine = f"callsign,fix_at,lat,lon\nPC-01,{at},24.805,113.605\n"
     assert execute(db, admin, "positions.import", text=mine).value["positions"]["rows"] == 1
 
