@@ -9,7 +9,7 @@ more: an unknown id is still `NotFound`).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -104,6 +104,9 @@ class Placed(Protocol):
 
     @property
     def grid_id(self) -> int | None: ...
+
+
+PlacedT = TypeVar("PlacedT", bound=Placed)
 
 
 def case_in_scope(actor: Actor, case: Placed) -> bool:
@@ -247,13 +250,18 @@ def intake_level(actor: Actor, township_id: int | None, grid_id: int | None) -> 
 # sites are its grid's too). A plan or site the index placed nowhere belongs to the county only.
 
 
+def _placed_filter(model: type[PatrolPlan] | type[KeySite], actor: Actor) -> ColumnElement[bool]:
+    """Rows of a model placed by the grid index (`township_id`, `grid_id`) that `actor` may see (true for the county)."""
+    if actor.level == Level.TOWNSHIP:
+        return model.township_id == actor.township_id if actor.township_id is not None else false()
+    if actor.level == Level.VILLAGE:
+        return model.grid_id == actor.grid_id if actor.grid_id is not None else false()
+    return true()
+
+
 def plan_filter(actor: Actor) -> ColumnElement[bool]:
     """The patrol plans `actor` may see (true for the county)."""
-    if actor.level == Level.TOWNSHIP:
-        return PatrolPlan.township_id == actor.township_id if actor.township_id is not None else false()
-    if actor.level == Level.VILLAGE:
-        return PatrolPlan.grid_id == actor.grid_id if actor.grid_id is not None else false()
-    return true()
+    return _placed_filter(PatrolPlan, actor)
 
 
 def plan_id_filter(actor: Actor, column: Any) -> ColumnElement[bool]:
@@ -265,30 +273,28 @@ def plan_id_filter(actor: Actor, column: Any) -> ColumnElement[bool]:
 
 def site_filter(actor: Actor) -> ColumnElement[bool]:
     """The key sites `actor` may see (true for the county)."""
-    if actor.level == Level.TOWNSHIP:
-        return KeySite.township_id == actor.township_id if actor.township_id is not None else false()
-    if actor.level == Level.VILLAGE:
-        return KeySite.grid_id == actor.grid_id if actor.grid_id is not None else false()
-    return true()
+    return _placed_filter(KeySite, actor)
+
+
+def _placed_in_scope(actor: Actor, found: PlacedT | None, what: str, key: Any, shown: Any) -> PlacedT:
+    """`found` (looked up by `key`) if `actor` may see it; `NotFound` if there is none; `OutOfScope` (naming it by
+    `shown`) if it lies outside."""
+    if found is None:
+        raise NotFound(what, key)
+    if not case_in_scope(actor, found):
+        raise OutOfScope(what, shown, scope_name(actor))
+    return found
 
 
 def check_plan(session: Session, actor: Actor, plan_id: int) -> PatrolPlan:
     """The plan, if `actor` may see it; `OutOfScope` if it lies outside; `NotFound` if there is none."""
     plan = session.get(PatrolPlan, plan_id)
-    if plan is None:
-        raise NotFound("patrol plan", plan_id)
-    if not case_in_scope(actor, plan):
-        raise OutOfScope("patrol plan", plan.name, scope_name(actor))
-    return plan
+    return _placed_in_scope(actor, plan, "patrol plan", plan_id, plan.name if plan else plan_id)
 
 
 def check_plan_named(session: Session, actor: Actor, name: str) -> PatrolPlan:
     plan = session.scalars(select(PatrolPlan).where(PatrolPlan.name == name)).first()
-    if plan is None:
-        raise NotFound("patrol plan", name)
-    if not case_in_scope(actor, plan):
-        raise OutOfScope("patrol plan", plan.name, scope_name(actor))
-    return plan
+    return _placed_in_scope(actor, plan, "patrol plan", name, name)
 
 
 def check_shift(session: Session, actor: Actor, shift_id: int) -> None:
@@ -305,8 +311,4 @@ def check_shift(session: Session, actor: Actor, shift_id: int) -> None:
 
 def check_site(session: Session, actor: Actor, code: str) -> KeySite:
     site = session.scalars(select(KeySite).where(KeySite.code == code)).first()
-    if site is None:
-        raise NotFound("key site", code)
-    if not case_in_scope(actor, site):
-        raise OutOfScope("key site", site.code, scope_name(actor))
-    return site
+    return _placed_in_scope(actor, site, "key site", code, code)
