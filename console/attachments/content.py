@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import io
 import os
 import warnings
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 BLOCK = 1024 * 1024
+HASH_BESIDE_BYTES = 512 * 1024  # an image at least this large is hashed on a second thread while it is decoded
 _WGS84 = {"WGS84", "WGS1984", "EPSG4326", ""}
 _GCJ02 = {"GCJ02", "GCJ"}
 
@@ -161,11 +164,28 @@ def prepare_bytes(
     kind = sniff(data[:HEAD_BYTES])
     if not isinstance(kind, ContentType):
         raise ValidationError(field, kind)
-    digest = hashlib.sha256(data).hexdigest()
     if not kind.is_image:
-        return Prepared(data, digest, kind, name)
-    width, height, thumb, gps = _image(data, kind, settings, field)
+        return Prepared(data, hashlib.sha256(data).hexdigest(), kind, name)
+    if len(data) < HASH_BESIDE_BYTES:
+        digest = hashlib.sha256(data).hexdigest()
+        width, height, thumb, gps = _image(data, kind, settings, field)
+        return Prepared(data, digest, kind, name, width, height, thumb, gps)
+    # Both the hash and the decode release the GIL on a large buffer, so a photo's hash costs nothing beside its decode.
+    hashed = _hasher().submit(_sha256, data)
+    try:
+        width, height, thumb, gps = _image(data, kind, settings, field)
+    finally:
+        digest = hashed.result()
     return Prepared(data, digest, kind, name, width, height, thumb, gps)
+
+
+@functools.cache
+def _hasher() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="attachment-hash")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _image(
@@ -192,6 +212,7 @@ def _image(
             size = (settings.thumbnail_px, settings.thumbnail_px)
             if kind == ContentType.JPEG:
                 im.draft("RGB", size)  # decode at 1/2, 1/4 or 1/8 scale: fast, and still reads every byte
+            im.decodermaxblock = len(data)  # the decoder is handed the whole file at once, not in 64 KiB pieces
             im.load()
             im = ImageOps.exif_transpose(im)
             im.thumbnail(size, Image.Resampling.BILINEAR)

@@ -5,6 +5,7 @@ bad inputs: a 200 MB file, a .jpg name on an executable, a truncated JPEG, a GPS
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from console.attachments import AttachmentSettings, AttachmentTooLarge, prepare_bytes, prepare_path, strip_metadata
-from console.attachments.content import read_limited
+from console.attachments.content import HASH_BESIDE_BYTES, read_limited
 from console.attachments.sniff import ContentType
 from console.db import Database
 from console.enums import EventKind, Role
@@ -148,6 +149,22 @@ def test_a_truncated_jpeg_is_refused(db: Database, county: MiniCounty) -> None:
         intake(db, county, [b64(photo[: len(photo) * 2 // 3])])
     assert "truncated" in err.value.reason
     assert counts(db) == (0, 0, 0)
+
+
+def test_a_large_photo_is_hashed_beside_its_decode_and_refused_whole_when_truncated() -> None:
+    """A photo past HASH_BESIDE_BYTES is hashed on a second thread: the hash is still the file's, and a truncated one
+    is still refused (the hash's thread finishes either way)."""
+    photo = jpeg(2000, 1500, quality=95, gps=(28.25, 116.95))
+    assert len(photo) >= HASH_BESIDE_BYTES
+    prepared = prepare_bytes(photo, AttachmentSettings())
+    assert prepared.sha256 == hashlib.sha256(photo).hexdigest()
+    assert (prepared.width, prepared.height) == (2000, 1500)
+    assert prepared.thumbnail is not None
+    assert Image.open(io.BytesIO(prepared.thumbnail)).size == (256, 192)
+    assert prepared.gps is not None and prepared.gps.usable
+    with pytest.raises(ValidationError) as err:
+        prepare_bytes(photo[: len(photo) * 2 // 3], AttachmentSettings())
+    assert "truncated" in err.value.reason
 
 
 def test_gps_in_another_datum_is_flagged_not_used(db: Database, county: MiniCounty) -> None:
