@@ -23,7 +23,7 @@ LAT0, LON0 = 24.83, 113.63
 # Skia anti-aliases a path's edge differently when it is clipped: a few edge pixels of a case, a ring or an outline
 # cut by a redrawn rectangle come out up to about a fifth lighter or darker than in a full redraw (seen: alpha 172
 # against 119 on a white outline). A real fault differs by more than this: a trail or a missing marker by the
-# sprite's whole alpha (about 240), a unit drawn over a case by the colours' difference.
+# sprite's whole alpha (255 for a live unit), a unit drawn over a case by the colours' difference.
 SHADE = 96
 
 # The live canvas, its pixels now (with what its next frame would draw) and after a fresh redraw of every marker.

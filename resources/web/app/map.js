@@ -182,17 +182,21 @@
     x.fill();
     x.stroke();
     // Its painted pixels only, in device pixels: where (dx, dy), what (RGBA as ImageData keeps it, little-endian
-    // in one word) and how opaque.
-    var d = x.getImageData(0, 0, side, side).data, dx = [], dy = [], px = [], al = [], i, j, k;
-    for (j = 0; j < side; j++) for (i = 0; i < side; i++) {
-      k = (j * side + i) * 4;
-      if (!d[k + 3]) continue;
-      dx.push(i); dy.push(j); al.push(d[k + 3]);
-      px.push((d[k + 3] << 24 | d[k + 2] << 16 | d[k + 1] << 8 | d[k]) >>> 0);
+    // in one word, as a signed 32-bit integer so the engine never turns it into a float) and how opaque. The opaque
+    // ones come first: they replace what is under them and are written without reading it (see LiveCanvas).
+    var d = x.getImageData(0, 0, side, side).data, dx = [], dy = [], px = [], al = [], opaque = 0, i, j, k, pass, a;
+    for (pass = 0; pass < 2; pass++) {
+      for (j = 0; j < side; j++) for (i = 0; i < side; i++) {
+        k = (j * side + i) * 4; a = d[k + 3];
+        if (!a || (a === 255) !== (pass === 0)) continue;
+        dx.push(i); dy.push(j); al.push(a);
+        px.push(a << 24 | d[k + 2] << 16 | d[k + 1] << 8 | d[k]);
+      }
+      if (pass === 0) opaque = px.length;
     }
     s = sprites[key] = {
-      canvas: c, half: half, side: side, n: px.length, dx: Int32Array.from(dx), dy: Int32Array.from(dy),
-      px: Uint32Array.from(px), al: Uint8Array.from(al), offs: null, offsWidth: 0
+      canvas: c, half: half, side: side, n: px.length, opaque: opaque, dx: Int32Array.from(dx),
+      dy: Int32Array.from(dy), px: Int32Array.from(px), al: Uint8Array.from(al), offs: null, offsWidth: 0
     };
     return s;
   }
@@ -200,19 +204,21 @@
   // One sprite pixel over what is already there, as the canvas's source-over does (ImageData keeps colours
   // unpremultiplied).
   function blend(sp, sa, dp) {
-    var da = dp >>> 24, ia = 255 - sa, db = da * ia, oa = sa * 255 + db;  // alphas ×255
-    var ss = sa * 255;
-    var r = ((sp & 255) * ss + (dp & 255) * db) / oa + 0.5 | 0;
-    var g = ((sp >>> 8 & 255) * ss + (dp >>> 8 & 255) * db) / oa + 0.5 | 0;
-    var b = ((sp >>> 16 & 255) * ss + (dp >>> 16 & 255) * db) / oa + 0.5 | 0;
+    var da = dp >>> 24, ss = sa * 255, db = da * (255 - sa), oa = ss + db, k = 1 / oa;  // alphas ×255
+    var r = ((sp & 255) * ss + (dp & 255) * db) * k + 0.5 | 0;
+    var g = ((sp >>> 8 & 255) * ss + (dp >>> 8 & 255) * db) * k + 0.5 | 0;
+    var b = ((sp >>> 16 & 255) * ss + (dp >>> 16 & 255) * db) * k + 0.5 | 0;
     return ((oa + 127) / 255 | 0) << 24 | b << 16 | g << 8 | r;
   }
 
   // The live canvas draws its units by writing their pixels itself. On this software-rendered canvas each
   // drawImage costs several microseconds, so drawing 5,000 units cost 20-35 ms, and any batch (a pan, a zoom, 10 %
   // of the units moving) redrew most of them. Instead the units' sprites are copied into one ImageData the size of
-  // the canvas with typed-array loops (a sprite pixel over a transparent one, or an opaque one, is a plain copy; only
-  // overlaps are blended) and put on the canvas at once: 5,000 units in about 4 ms. Then the callsigns (zoomed in)
+  // the canvas with typed-array loops and put on the canvas at once. A sprite's opaque pixels (a live unit's fill and
+  // outline) are written without reading what is under them; only its anti-aliased edge (and a stale unit's
+  // translucent fill) reads the canvas and blends where it overlaps. Reading every pixel first made the loop wait on
+  // memory the 9 MB canvas does not keep in cache, at each unpredictable overlap: 10-15 ms for 5,000 units, against
+  // about 4 ms this way. Then the callsigns (zoomed in)
   // and everything else (cases, the selection, recommendation lines) are drawn above them as Leaflet draws them, on
   // the same canvas, so Leaflet's hit-testing of units and cases is unchanged. Every redraw draws the whole canvas:
   // no dirty rectangles to find.
@@ -233,7 +239,7 @@
       var c = this._container, img = this._image;
       if (!img || img.width !== c.width || img.height !== c.height) {
         img = this._image = this._ctx.createImageData(c.width, c.height);
-        this._words = new Uint32Array(img.data.buffer);
+        this._words = new Int32Array(img.data.buffer);
       }
       return img;
     },
@@ -261,10 +267,11 @@
             for (j = 0; j < n; j++) s.offs[j] = s.dy[j] * W + s.dx[j];
             s.offsWidth = W;
           }
-          offs = s.offs; base = y0 * W + x0;
-          for (j = 0; j < n; j++) {
-            o = base + offs[j]; dp = buf[o]; q = al[j];
-            buf[o] = dp === 0 || q === 255 ? px[j] : blend(px[j], q, dp);
+          offs = s.offs; base = y0 * W + x0; q = s.opaque;
+          for (j = 0; j < q; j++) buf[base + offs[j]] = px[j];
+          for (j = q; j < n; j++) {
+            o = base + offs[j]; dp = buf[o];
+            buf[o] = dp === 0 ? px[j] : blend(px[j], al[j], dp);
           }
         } else {  // across the canvas's edge: only its pixels on the canvas
           for (j = 0; j < n; j++) {
@@ -335,7 +342,7 @@
       color: stale ? '#9e9e9e' : '#ffffff',
       weight: 1.5,
       fillColor: stale ? STALE_FILL : (STATUS_COLOURS[status] || '#546e7a'),
-      fillOpacity: stale ? 0.75 : 0.95,
+      fillOpacity: stale ? 0.75 : 1,  // a live unit opaque: its pixels are written without blending
       opacity: 1
     };
   }
