@@ -78,6 +78,10 @@ class _Refresher(QObject):
         self._soon.setInterval(soon_ms)  # a burst of events: one read
         self._soon.timeout.connect(self.refresh)
 
+    @property
+    def started(self) -> bool:
+        return self._timer.isActive()
+
     def start(self) -> None:
         self._timer.start()
         self.refresh()

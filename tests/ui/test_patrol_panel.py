@@ -228,3 +228,31 @@ def test_the_readiness_figure_says_how_far_each_uncovered_site_is(qtbot: Any) ->
     assert figure.detail.text() == "1 min: 0/1 · 3 min: 1/2"  # shortest target first
     texts = [figure.uncovered.item(i).text() for i in range(figure.uncovered.count())]
     assert texts == ["远山银行 — first unit in 3 min, required within 1 min", "孤岛小学 — no unit can reach it"]
+
+
+def test_readiness_is_read_again_when_units_are_heard_after_a_silence(
+    sqlite_db: Database, make_console: Any, qtbot: Any
+) -> None:
+    """Positions are not events: after an outage of the position feed every fix is stale and readiness reads the
+    school uncovered; the first fresh fixes must bring it back within seconds, not at the next 30 s read."""
+    county = build_mini_county(sqlite_db, now=utcnow() - timedelta(hours=2))  # every unit's last fix 2 hours old
+    _sites(sqlite_db, county)
+    console = make_console(sqlite_db, county.actors[Role.SHIFT_LEADER])
+    link, panel = console.window.patrol_link, console.window.patrol
+    link.readiness._timer.setInterval(3_600_000)  # only the fresh fixes may read it again in this test
+    qtbot.waitUntil(lambda: link.readiness.started, timeout=WAIT)  # the console starts it after loading
+
+    def covered(code: str) -> bool | None:
+        sites = {s["code"]: s for s in (panel.readiness or {}).get("all_sites", [])}
+        return None if code not in sites else bool(sites[code]["covered"])
+
+    qtbot.waitUntil(lambda: covered("S1") is False, timeout=WAIT)  # stale fixes are penalised
+    at = utcnow().isoformat()
+    execute(
+        sqlite_db,
+        county.actors[Role.ADMIN],
+        "positions.import",
+        text=f"callsign,fix_at,lat,lon\nPC-01,{at},{LAT},{LON}\n",
+    )
+    qtbot.waitUntil(lambda: covered("S1") is True, timeout=WAIT)
+    assert link.readiness._timer.remainingTime() > 3_000_000  # not the timer's read

@@ -6,12 +6,14 @@ selected unit or key site (`roads.reach`). Every value comes from an operation; 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
 from console.enums import EventKind
 from console.events import EventRecord
+from console.live import LiveDiff
 from console.views import Recommendation
 
 from ..map.view import MapView
@@ -43,10 +45,17 @@ READINESS_EVENTS = frozenset(
     }
 )
 # Written changes arrive by the change feed (`_on_events`); these timers are for what the clock changes with nothing
-# written: a shift starting or running late, a target's window closing, units moving (position batches are not events).
+# written: a shift starting or running late, a target's window closing, a unit's fix growing old. Units moving are not
+# read after each position batch (their `unit_moved` events come every few seconds), only when a unit is heard again
+# after a silence (`_on_units`).
 BOARD_EVERY_MS = 60_000
 READINESS_EVERY_MS = 30_000
 LAYER_EVERY_MS = 120_000
+#: A unit whose fix comes after a silence this long (or the first fix this console sees of it) may have been counted
+#: stale by the last readiness read, which penalises old fixes: readiness is read again soon instead of up to 30 s on
+#: (the feed back after an outage, a console opened while the units' last fixes were old). Shorter than any sensible
+#: `stale_fix_s`, so no return is missed; fixes that keep coming every few seconds never trigger it.
+RETURNED_AFTER = timedelta(seconds=60)
 
 
 class PatrolLink(QObject):
@@ -72,8 +81,10 @@ class PatrolLink(QObject):
             session, "sites.readiness", dict, self._on_readiness, every_ms=READINESS_EVERY_MS, soon_ms=3000, parent=self
         )
         self.layer = _Refresher(session, "patrol.layer", dict, self._on_layer, every_ms=LAYER_EVERY_MS, parent=self)
+        self._last_fix: dict[int, datetime] = {}
         session.loaded.connect(lambda: QTimer.singleShot(2000, self.start))
         session.eventsArrived.connect(self._on_events)
+        session.unitsChanged.connect(self._on_units)
         if panel is not None:
             panel.approveRequested.connect(self.approve)
             panel.returnRequested.connect(self.return_shift)
@@ -108,6 +119,25 @@ class PatrolLink(QObject):
             if self.map is not None:
                 self.layer.refresh_soon()
         if kinds & READINESS_EVENTS:
+            self.readiness.refresh_soon()
+
+    def _on_units(self, diff: LiveDiff) -> None:
+        """A unit heard again after a silence (or first heard by this console) is a reason to read readiness soon."""
+        units = self.session.state.units
+        returned = False
+        for uid in (*diff.units_inserted, *diff.units_updated):
+            unit = units.get(uid)
+            fix = unit.fix_at if unit is not None else None
+            if fix is None:
+                continue
+            before = self._last_fix.get(uid)
+            if before is None or fix - before >= RETURNED_AFTER:
+                returned = True
+            if before is None or fix > before:
+                self._last_fix[uid] = fix
+        for uid in diff.units_removed:
+            self._last_fix.pop(uid, None)
+        if returned and self.readiness.started:
             self.readiness.refresh_soon()
 
     # -- values in ---------------------------------------------------------------------------------------------------
