@@ -376,3 +376,44 @@ def test_a_look_at_the_fixes_that_sends_nothing_does_not_hold_the_next_batch(mak
     widget.set_units([make_unit(1, 24.82, 113.61)])
     assert widget._flush_timer.isActive() and widget._flush_timer.interval() == 0
     qtbot.waitUntil(lambda: len(posted) == 1, timeout=WAIT)
+
+
+# How many recommendation labels overlap the layer list, in the map's container pixels. A label's place is where
+# Leaflet put it (its top-left in the map pane, plus the pane's offset): the offscreen page does not apply 3D
+# transforms to getBoundingClientRect.
+LABELS_UNDER_LAYER_LIST = """(function () {
+  var map = DispatchMap.map(), box = map.getContainer().getBoundingClientRect();
+  var c = document.querySelector('.leaflet-control-layers').getBoundingClientRect(), hit = 0;
+  var pane = L.DomUtil.getPosition(map.getPane('mapPane'));
+  document.querySelectorAll('.dm-rec-label').forEach(function (el) {
+    var at = L.DomUtil.getPosition(el), x = at.x + pane.x + box.left, y = at.y + pane.y + box.top;
+    if (x < c.right && x + el.offsetWidth > c.left && y < c.bottom && y + el.offsetHeight > c.top) hit++;
+  });
+  return hit;
+})()"""
+
+
+def test_recommendation_labels_keep_clear_of_the_layer_list(make_map: Any, js: Any, qtbot: Any) -> None:
+    """A case just left of the layer list: its labels' column goes left of it instead of under the list."""
+    widget = make_map()
+    where = js(
+        widget,
+        """(function () {
+          var box = DispatchMap.map().getContainer().getBoundingClientRect();
+          var c = document.querySelector('.leaflet-control-layers').getBoundingClientRect();
+          var p = [c.left - box.left - 120, (c.top + c.bottom) / 2 - box.top];
+          var ll = DispatchMap.map().containerPointToLatLng(p);
+          return [ll.lat, ll.lng, p[0], box.width];
+        })()""",
+    )
+    lat, lon, x, width = where
+    assert width - x > 260  # the column (260 px) is not cut by the map's edge on the right: only the list is in its way
+    widget.set_units([make_unit(1, lat - 0.01, lon - 0.01), make_unit(2, lat + 0.01, lon - 0.02)])
+    widget.set_cases([make_case(3, lat, lon)])
+    recs = [
+        Recommendation(1, "巡001", UnitKind.PATROL_CAR, 1200.0, 180.0, ()),
+        Recommendation(2, "巡002", UnitKind.PATROL_CAR, 2500.0, 400.0, ()),
+    ]
+    widget.show_recommendations(3, recs)
+    wait_js(qtbot, js, widget, "document.querySelectorAll('.dm-rec-label').length", 2)
+    assert js(widget, LABELS_UNDER_LAYER_LIST) == 0

@@ -518,6 +518,44 @@
 
   var recState = null;  // {caseId, rows}
 
+  // Where the label column beside the case at container point p goes: right of it, or left of it (`left`), `dx` px
+  // from the case to the column's near edge. The column keeps clear of the map's controls (the layer list, the
+  // legend, the zoom buttons): it is pushed past any control in its way, even when the case itself lies under one,
+  // and goes on the right unless only the left fits on the map.
+  function controlRects() {
+    var box = map.getContainer().getBoundingClientRect(), out = [];
+    var controls = map.getContainer().querySelectorAll('.leaflet-control');
+    for (var i = 0; i < controls.length; i++) {
+      var r = controls[i].getBoundingClientRect();
+      if (r.width && r.height) out.push([r.left - box.left, r.top - box.top, r.right - box.left, r.bottom - box.top]);
+    }
+    return out;
+  }
+
+  function recColumn(p, n) {
+    var half = (n - 1) / 2 * REC_LABEL_DY + REC_LABEL_DY / 2, y0 = p.y - half, y1 = p.y + half;
+    var rects = controlRects().filter(function (r) { return r[1] < y1 && r[3] > y0; }), width = map.getSize().x;
+    var near = p.x + REC_LABEL_DX, far = p.x - REC_LABEL_DX, moved = true, i, r;
+    while (moved) {  // the right column's left edge, past every control it would run under
+      moved = false;
+      for (i = 0; i < rects.length; i++) {
+        r = rects[i];
+        if (r[0] < near + REC_LABEL_ROOM && r[2] > near) { near = r[2] + 4; moved = true; }
+      }
+    }
+    moved = true;
+    while (moved) {  // the left column's right edge, likewise
+      moved = false;
+      for (i = 0; i < rects.length; i++) {
+        r = rects[i];
+        if (r[0] < far && r[2] > far - REC_LABEL_ROOM) { far = r[0] - 4; moved = true; }
+      }
+    }
+    var rightFits = near + REC_LABEL_ROOM <= width, leftFits = far - REC_LABEL_ROOM >= 0;
+    if (rightFits || !leftFits) return { left: false, dx: near - p.x };
+    return { left: true, dx: far - p.x };
+  }
+
   function redrawRecommendations() {
     // Only the selected case's recommendations are drawn. Their labels never overlap: they are stacked in one
     // column beside the case (in rank order), each joined to its unit by a leader line; the unit itself gets its
@@ -529,9 +567,8 @@
     var from = c.getLatLng();
     var origin = map.latLngToLayerPoint(from);
     var n = recState.rows.length;
-    // The column goes right of the case, or left of it when the case is near the map's right edge (never cut).
-    var left = map.latLngToContainerPoint(from).x > map.getSize().x - REC_LABEL_ROOM;
-    var dx = left ? -REC_LABEL_DX : REC_LABEL_DX;
+    // The column goes right of the case, or left of it when only the left fits on the map; clear of the controls.
+    var column = recColumn(map.latLngToContainerPoint(from), n), left = column.left, dx = column.dx;
     for (var i = 0; i < n; i++) {
       // row: [unitId, rank, callsign, distanceText, etaText]
       var row = recState.rows[i], u = units[row[0]];
