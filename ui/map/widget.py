@@ -42,13 +42,18 @@ from .schemes import APP_SCHEME, TILES_SCHEME, AppSchemeHandler, TileSchemeHandl
 log = logging.getLogger(__name__)
 
 MIN_BATCH_INTERVAL_MS = 250  # at most ~4 batches a second
-#: Pending units and cases are turned into rows this many at a time; a batch takes slices until it has used
+#: Pending units and cases are turned into rows this many at a time (500 case rows take 3-5 ms, so a batch stops
+#: close to its budget); a batch takes slices until it has used
 #: `BATCH_CPU_MS` of the interface thread's processor time (its own work: a busy machine does not make batches
 #: smaller). What is left of a big change (the first snapshot of 10,000 open cases) goes out in the following turns
 #: of the event loop, so that no batch holds the interface for long, while a batch of moves (5,000 units: a few
 #: milliseconds) goes out whole, as one message the page draws once.
-SLICE_ROWS = 1000
+SLICE_ROWS = 500
 BATCH_CPU_MS = 15.0
+#: Each slice's rows are turned into JSON as they are taken, so the budget counts that too; handing the text to the
+#: page (the web channel copies and wraps it) costs about this much processor time per character, learnt from the
+#: batches sent, and a batch keeps room for it (without it a batch of case rows built for 15 ms took 15-20 ms more).
+SEND_S_PER_CHAR_START = 2e-9
 #: Fixes age and deadlines pass without new data: every so often the shown units and cases are looked at again.
 RECHECK_INTERVAL_MS = 5000
 
@@ -136,6 +141,7 @@ class MapWidget(QWidget):
         self._wall = False  # the wall's map: no layer list, no zoom buttons
         self._seq = 0
         self._last_flush = 0.0
+        self._send_s_per_char = SEND_S_PER_CHAR_START  # learnt from the big batches sent (see `flush`)
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self.flush)
@@ -330,31 +336,50 @@ class MapWidget(QWidget):
         deadline = time.thread_time() + BATCH_CPU_MS / 1000.0
         now = self._clock()
         recheck, self._recheck = self._recheck, False
-        message: dict[str, Any] = {"op": "batch"}
+        parts: list[str] = []  # the message's JSON members, each made as its rows were taken
         units = self._slices(
-            self._units, self._units_pending, self._units_gone, deadline, self._state.units, now, recheck
+            self._units,
+            self._units_pending,
+            self._units_gone,
+            deadline,
+            self._state.units,
+            now,
+            recheck,
+            self._send_s_per_char,
         )
         if units:
-            message["u"] = units
+            parts.append('"u":' + units)
         if self._units_pending:  # no time left for cases in this batch (their removals can wait too)
             cases = None
             self._recheck = recheck  # the cases' look at their deadlines goes with the batch that has them
         else:
             cases = self._slices(
-                self._cases, self._cases_pending, self._cases_gone, deadline, self._state.cases, now, recheck
+                self._cases,
+                self._cases_pending,
+                self._cases_gone,
+                deadline - len(units or "") * self._send_s_per_char,
+                self._state.cases,
+                now,
+                recheck,
+                self._send_s_per_char,
             )
         if cases:
-            message["c"] = cases
+            parts.append('"c":' + cases)
         if self._frame is not None:
-            message["p"], self._frame = self._frame, None
+            parts.append('"p":' + json.dumps(self._frame, ensure_ascii=False, separators=(",", ":")))
+            self._frame = None
         if self._units_pending or self._cases_pending:  # the rest of a big change: in the next turn of the loop
             self._flush_timer.start(0)
-        if len(message) == 1:
+        if not parts:
             return  # nothing went out (a look at the fixes' age that found none turned stale): no interval starts
         self._last_flush = time.monotonic()
         self._seq += 1
-        message["s"] = self._seq
-        self._post(message)
+        text = '{"op":"batch",' + ",".join(parts) + f',"s":{self._seq}}}'
+        sent = time.thread_time()
+        self._post(text)
+        if len(text) >= 100_000:  # learn the cost of sending from the big ones only (a small one is mostly overhead)
+            per_char = (time.thread_time() - sent) / len(text)
+            self._send_s_per_char = 0.7 * self._send_s_per_char + 0.3 * per_char
 
     @property
     def last_seq(self) -> int:
@@ -372,17 +397,25 @@ class MapWidget(QWidget):
         rows_for: Callable[..., dict[str, Any] | None],
         now: datetime,
         recheck: bool,
-    ) -> dict[str, list[Any]] | None:
-        """Rows for pending ids, `SLICE_ROWS` at a time, until none is left or `deadline` (thread time) has passed
-        (at least one slice: a batch always makes progress); the slices' rows joined into one part of a batch."""
-        out: dict[str, list[Any]] = {}
+        send_s_per_char: float,
+    ) -> str | None:
+        """Rows for pending ids, `SLICE_ROWS` at a time, until none is left or `deadline` (thread time) would pass
+        once what is taken has been sent (at least one slice: a batch always makes progress); the slices' rows
+        joined into one part of a batch, as JSON (an object of lists)."""
+        out: dict[str, list[str]] = {}
+        chars = 0
         first = True
-        while first or (pending and time.thread_time() < deadline):
+        while first or (pending and time.thread_time() + chars * send_s_per_char < deadline):
             rows = rows_for(*cls._take(source, pending, gone, SLICE_ROWS), now, recheck=recheck and first)
             first = False
             for key, values in (rows or {}).items():
-                out.setdefault(key, []).extend(values)
-        return out or None
+                if values:
+                    piece = json.dumps(values, ensure_ascii=False, separators=(",", ":"))[1:-1]
+                    out.setdefault(key, []).append(piece)
+                    chars += len(piece)
+        if not out:
+            return None
+        return "{" + ",".join(f'"{key}":[' + ",".join(pieces) + "]" for key, pieces in out.items()) + "}"
 
     @staticmethod
     def _take(source: Mapping[int, Any], pending: set[int], gone: set[int], limit: int) -> tuple[list[Any], list[int]]:
