@@ -417,3 +417,32 @@ def test_recommendation_labels_keep_clear_of_the_layer_list(make_map: Any, js: A
     widget.show_recommendations(3, recs)
     wait_js(qtbot, js, widget, "document.querySelectorAll('.dm-rec-label').length", 2)
     assert js(widget, LABELS_UNDER_LAYER_LIST) == 0
+
+
+def test_fitting_the_map_does_not_leave_the_selected_case_under_the_layer_list(
+    make_map: Any, js: Any, qtbot: Any, county: Any
+) -> None:
+    """The console fits the county when it starts, after the queue's first case is selected: a case in the county's
+    north-east corner would sit under the layer list; the map moves sideways to show it."""
+    widget = make_map()
+    ring = county[2]["coordinates"][0]
+    lats, lons = [p[1] for p in ring], [p[0] for p in ring]
+    lat, lon = max(lats) - 0.05 * (max(lats) - min(lats)), max(lons) - 0.05 * (max(lons) - min(lons))
+    widget.set_cases([make_case(7, lat, lon)])
+    widget.flush()
+    qtbot.waitUntil(lambda: js(widget, "DispatchMap.counts().cases") == 1, timeout=WAIT)
+    widget.set_follow(False)  # as at start: the selection does not move the map by itself here
+    widget.select_case(7)
+    widget.fit()
+    qtbot.waitUntil(lambda: not js(widget, "DispatchMap.map()._animatingZoom"), timeout=WAIT)
+    zoom = js(widget, "DispatchMap.map().getZoom()")
+    under = f"""(function () {{
+      var map = DispatchMap.map(), box = map.getContainer().getBoundingClientRect();
+      var r = document.querySelector('.leaflet-control-layers').getBoundingClientRect();
+      var p = map.latLngToContainerPoint([{lat}, {lon}]);
+      var size = map.getSize();
+      return [p.x >= r.left - box.left && p.x <= r.right - box.left && p.y >= r.top - box.top
+              && p.y <= r.bottom - box.top, p.x > 0 && p.x < size.x && p.y > 0 && p.y < size.y];
+    }})()"""
+    qtbot.waitUntil(lambda: js(widget, under) == [False, True], timeout=WAIT)  # clear of the list, on the map
+    assert js(widget, "DispatchMap.map().getZoom()") == zoom  # moved sideways, not zoomed

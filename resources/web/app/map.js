@@ -1001,6 +1001,8 @@
   }
 
   function fit() {
+    // A zoom still animating would end where it was going, after this fit: fit when it has ended.
+    if (map._animatingZoom) { map.once('zoomend', fit); return; }
     var b = null;
     if (config.bounds) b = L.latLngBounds(config.bounds);
     else if (unitLayer.getLayers().length || caseLayer.getLayers().length) {
@@ -1008,7 +1010,23 @@
       unitLayer.eachLayer(function (l) { b.extend(l.getLatLng()); });
       caseLayer.eachLayer(function (l) { b.extend(l.getLatLng()); });
     }
-    if (b && b.isValid()) map.fitBounds(b, { padding: [16, 16] });
+    if (!b || !b.isValid()) return;
+    map.fitBounds(b, { padding: [16, 16], animate: false });
+    revealSelection();
+  }
+
+  // After the map is fitted, the selected case or unit may lie under a control (the layer list, the legend): the map
+  // is moved sideways just far enough to show it, the zoom unchanged.
+  function revealSelection() {
+    var t = targetOf(selected);
+    if (!t) return;
+    var p = map.latLngToContainerPoint(t.getLatLng()), half = map.getSize().x / 2, m = 24, dx = 0;
+    controlRects().forEach(function (r) {
+      if (p.x > r[0] - m && p.x < r[2] + m && p.y > r[1] - m && p.y < r[3] + m) {
+        dx = p.x > half ? r[0] - m - p.x : r[2] + m - p.x;  // out of its side nearer the map's middle
+      }
+    });
+    if (dx) map.panBy([-dx, 0], { animate: false });
   }
 
   function onContextMenu(e) {
