@@ -446,3 +446,32 @@ def test_fitting_the_map_does_not_leave_the_selected_case_under_the_layer_list(
     }})()"""
     qtbot.waitUntil(lambda: js(widget, under) == [False, True], timeout=WAIT)  # clear of the list, on the map
     assert js(widget, "DispatchMap.map().getZoom()") == zoom  # moved sideways, not zoomed
+
+
+# The recommendation labels' font size (px) and the smallest vertical distance between two of them (px, map pane).
+REC_LABELS_SIZE_AND_SPACING = """(function () {
+  var labels = Array.from(document.querySelectorAll('.dm-rec-label'));
+  var ys = labels.map(function (el) { return L.DomUtil.getPosition(el).y; }).sort(function (a, b) { return a - b; });
+  var gap = Infinity;
+  for (var i = 1; i < ys.length; i++) gap = Math.min(gap, ys[i] - ys[i - 1]);
+  return [parseFloat(getComputedStyle(labels[0]).fontSize), gap, labels[0].offsetHeight];
+})()"""
+
+
+def test_the_walls_recommendation_labels_are_larger_and_spaced_to_match(make_map: Any, js: Any, qtbot: Any) -> None:
+    """Read from across the room: on the wall the labels are half as large again, and still do not overlap."""
+    widget = make_map()
+    widget.set_units([make_unit(i, 24.82 + i * 0.004, 113.62) for i in range(1, 4)])
+    widget.set_cases([make_case(9, 24.84, 113.60)])
+    recs = [Recommendation(i, f"巡{i:03d}", UnitKind.PATROL_CAR, 1000.0 * i, 120.0 * i, ()) for i in range(1, 4)]
+    widget.show_recommendations(9, recs)
+    wait_js(qtbot, js, widget, "document.querySelectorAll('.dm-rec-label').length", 3)
+    size, gap, height = js(widget, REC_LABELS_SIZE_AND_SPACING)
+    assert size == 12 and gap >= height
+    widget.set_wall(True)
+
+    def larger_and_apart() -> bool:
+        size, gap, height = js(widget, REC_LABELS_SIZE_AND_SPACING)
+        return bool(size == 18 and gap >= height)  # the column laid out again for the larger labels
+
+    qtbot.waitUntil(larger_and_apart, timeout=WAIT)

@@ -14,9 +14,10 @@
   var TOWNSHIP_LABEL_ZOOM = 9;
   var LEGEND_OPEN_MIN_PX = 560;  // maps lower than this start with the legend folded
   var FOLLOW_ZOOM = 13;       // the map zooms in at least this far when it follows the selection
-  var REC_LABEL_DX = 28;      // px right of the case where the recommendation labels' column starts
-  var REC_LABEL_ROOM = 260;   // px a label column needs; nearer the right edge than this, it goes left of the case
-  var REC_LABEL_DY = 24;      // px between two recommendation labels
+  var DX_BASE = 28;           // px from the case to the recommendation labels' column
+  var ROOM_BASE = 260;        // px a label column needs (it goes left of the case when only the left has room)
+  var DY_BASE = 24;           // px between two recommendation labels
+  var WALL_SCALE = 1.5;       // on the wall all three, and the labels' size (map.css), are this much larger
 
   var KIND_SHAPES = {
     patrol_car: 'square', foot_patrol: 'circle', traffic_police: 'diamond', grid_worker: 'triangle',
@@ -518,6 +519,8 @@
 
   var recState = null;  // {caseId, rows}
 
+  function recPx(px) { return wallMode ? px * WALL_SCALE : px; }
+
   // Where the label column beside the case at container point p goes: right of it, or left of it (`left`), `dx` px
   // from the case to the column's near edge. The column keeps clear of the map's controls (the layer list, the
   // legend, the zoom buttons): it is pushed past any control in its way, even when the case itself lies under one,
@@ -533,14 +536,15 @@
   }
 
   function recColumn(p, n) {
-    var half = (n - 1) / 2 * REC_LABEL_DY + REC_LABEL_DY / 2, y0 = p.y - half, y1 = p.y + half;
+    var gap = recPx(DX_BASE), room = recPx(ROOM_BASE), dy = recPx(DY_BASE);
+    var half = (n - 1) / 2 * dy + dy / 2, y0 = p.y - half, y1 = p.y + half;
     var rects = controlRects().filter(function (r) { return r[1] < y1 && r[3] > y0; }), width = map.getSize().x;
-    var near = p.x + REC_LABEL_DX, far = p.x - REC_LABEL_DX, moved = true, i, r;
+    var near = p.x + gap, far = p.x - gap, moved = true, i, r;
     while (moved) {  // the right column's left edge, past every control it would run under
       moved = false;
       for (i = 0; i < rects.length; i++) {
         r = rects[i];
-        if (r[0] < near + REC_LABEL_ROOM && r[2] > near) { near = r[2] + 4; moved = true; }
+        if (r[0] < near + room && r[2] > near) { near = r[2] + 4; moved = true; }
       }
     }
     moved = true;
@@ -548,10 +552,10 @@
       moved = false;
       for (i = 0; i < rects.length; i++) {
         r = rects[i];
-        if (r[0] < far && r[2] > far - REC_LABEL_ROOM) { far = r[0] - 4; moved = true; }
+        if (r[0] < far && r[2] > far - room) { far = r[0] - 4; moved = true; }
       }
     }
-    var rightFits = near + REC_LABEL_ROOM <= width, leftFits = far - REC_LABEL_ROOM >= 0;
+    var rightFits = near + room <= width, leftFits = far - room >= 0;
     if (rightFits || !leftFits) return { left: false, dx: near - p.x };
     return { left: true, dx: far - p.x };
   }
@@ -574,7 +578,7 @@
       var row = recState.rows[i], u = units[row[0]];
       if (!u) continue;
       var to = u.getLatLng();
-      var anchor = map.layerPointToLatLng(origin.add([dx, (i - (n - 1) / 2) * REC_LABEL_DY]));
+      var anchor = map.layerPointToLatLng(origin.add([dx, (i - (n - 1) / 2) * recPx(DY_BASE)]));
       recLayer.addLayer(L.polyline([from, to], {
         renderer: renderer, color: i === 0 ? '#00838f' : '#546e7a', weight: i === 0 ? 3 : 2,
         dashArray: '6 5', opacity: 0.9, interactive: false
@@ -900,6 +904,8 @@
   function setWall(on) {
     if (on === wallMode) return;
     wallMode = on;
+    L.DomUtil[on ? 'addClass' : 'removeClass'](map.getContainer(), 'dm-wall');
+    if (recState) redrawRecommendations();
     if (on) {
       control.remove();
       if (map.zoomControl) map.zoomControl.remove();
