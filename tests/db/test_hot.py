@@ -60,12 +60,18 @@ def test_an_intake_s_case_row_is_the_row_the_orm_would_write(db: Database, count
     actor = county.actors[Role.DISPATCHER]
     req = intake.parse_intake({**GOOD, "caller_phone": "13900000077", "caller_name": "王"})
     made = write_transaction(db.sessions, lambda s: intake.create_case(s, req, actor=actor)).case
+    stored = stored_as_made(db, made)
+    assert stored.received_at.tzinfo is not None and stored.status == CaseStatus.RECEIVED
+
+
+def stored_as_made(db: Database, made: Case) -> Case:
+    """The case row `made` stands for, read back by the ORM, checked equal to it column by column."""
     with db.session() as s:
         stored = s.get(Case, made.id)
         assert stored is not None
         for column in Case.__table__.columns:
             assert getattr(made, column.key) == getattr(stored, column.key), column.key
-    assert stored.received_at.tzinfo is not None and stored.status == CaseStatus.RECEIVED
+        return stored
 
 
 def test_rows_come_back_typed(db: Database, county: MiniCounty) -> None:

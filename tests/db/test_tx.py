@@ -13,6 +13,7 @@ from console.events import record_event, written_events
 from console.models import Case, Event
 from console.services import intake
 from tests.county import MiniCounty
+from tests.db.test_hot import stored_as_made
 from tests.services.test_intake import GOOD
 
 
@@ -25,11 +26,7 @@ def test_an_intake_on_a_tx_hands_out_the_row_it_wrote(db: Database, county: Mini
     actor = county.actors[Role.DISPATCHER]
     req = intake.parse_intake({**GOOD, "caller_phone": "13900000078", "caller_name": "李"})
     made = write_tx(db.engine, lambda tx: intake.create_case(tx, req, actor=actor)).case
-    with db.session() as s:
-        stored = s.get(Case, made.id)
-        assert stored is not None
-        for column in Case.__table__.columns:
-            assert getattr(made, column.key) == getattr(stored, column.key), column.key
+    stored_as_made(db, made)
     # and the row is the one the session's way writes (number and times aside)
     other = write_transaction(db.sessions, lambda s: intake.create_case(s, req, actor=actor)).case
     differ = {"id", "number", "received_at", "due_at", "updated_at", "repeat_of_id"}

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from console.db import Database, write_transaction
+from console.db import Database
 from console.enums import Level, Role
-from console.services.actor import SYSTEM, Actor
-from console.services.users import actor_of, add_user, hash_password
+from console.services.actor import Actor
 from tests.county import MiniCounty, build_mini_county
+from tests.users import scoped_user
 
 
 @dataclass
@@ -22,21 +22,13 @@ class LevelsCounty:
     county: Actor  # the county's shift leader
 
 
-_HASH = hash_password("scoped-user")  # one argon2 hash for every test user (hashing is slow on purpose)
-
-
 @pytest.fixture
 def levels_county(db: Database) -> LevelsCounty:
     base = build_mini_county(db)
     east = base.township_ids["东河镇"]
 
     def user(name: str, role: Role, level: Level, **where: int) -> Actor:
-        return write_transaction(
-            db.sessions,
-            lambda s: actor_of(
-                add_user(s, name=name, role=role, password_hash=_HASH, actor=SYSTEM, level=level, **where)
-            ),
-        )
+        return scoped_user(db, name, role, level, **where)
 
     return LevelsCounty(
         base=base,

@@ -220,25 +220,12 @@ def test_command_line_refuses_another_townships_plan(
     sqlite_db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from console.enums import Level, Role
-    from console.services.actor import SYSTEM
-    from console.services.users import actor_of, add_user, hash_password
     from tests.county import build_mini_county
+    from tests.users import scoped_user
 
     base = build_mini_county(sqlite_db)
-    write_transaction(
-        sqlite_db.sessions,
-        lambda s: actor_of(
-            add_user(
-                s,
-                name="dh",
-                role=Role.SHIFT_LEADER,
-                password_hash=hash_password("long-enough-1"),
-                actor=SYSTEM,
-                level=Level.TOWNSHIP,
-                township_id=base.township_ids["东河镇"],
-            )
-        ),
-    )
+    east = base.township_ids["东河镇"]
+    scoped_user(sqlite_db, "dh", Role.SHIFT_LEADER, Level.TOWNSHIP, password="long-enough-1", township_id=east)
     leader = base.actors[Role.SHIFT_LEADER]
     now = utcnow()
     for name, (where, team) in PLANS.items():
@@ -258,25 +245,10 @@ def test_command_line_refuses_another_townships_plan(
 
 def test_a_township_administrator_imports_only_its_own_units_tracks(db: Database, levels_county: LevelsCounty) -> None:
     from console.enums import Level, Role
-    from console.services.actor import SYSTEM
-    from console.services.users import actor_of, add_user
+    from tests.users import scoped_user
 
-    from .conftest import _HASH
-
-    admin = write_transaction(
-        db.sessions,
-        lambda s: actor_of(
-            add_user(
-                s,
-                name="dh-adm",
-                role=Role.ADMIN,
-                password_hash=_HASH,
-                actor=SYSTEM,
-                level=Level.TOWNSHIP,
-                township_id=levels_county.base.township_ids["东河镇"],
-            )
-        ),
-    )
+    east = levels_county.base.township_ids["东河镇"]
+    admin = scoped_user(db, "dh-adm", Role.ADMIN, Level.TOWNSHIP, township_id=east)
     at = (utcnow() - timedelta(minutes=5)).isoformat()
     theirs = f"callsign,fix_at,lat,lon\nPC-01,{at},24.805,113.605\nPC-02,{at},24.805,113.625\n"
     before = event_count(db)

@@ -7,10 +7,9 @@ from typing import Any
 
 from console.db import Database, write_transaction
 from console.enums import HandoffStatus, Level, Role
-from console.services.actor import SYSTEM
 from console.services.intake import create_case, parse_intake
-from console.services.users import actor_of, add_user
 from tests.county import build_mini_county
+from tests.users import scoped_user
 
 CASE = {"channel": "hotline_12345", "category": "dispute", "priority": "orange", "description": "邻里纠纷"}
 
@@ -18,20 +17,7 @@ CASE = {"channel": "hotline_12345", "category": "dispute", "priority": "orange",
 def test_county_and_township_consoles_show_their_scopes(sqlite_db: Database, make_console: Any, qtbot: Any) -> None:
     county = build_mini_county(sqlite_db)
     east = county.township_ids["东河镇"]
-    town = write_transaction(
-        sqlite_db.sessions,
-        lambda s: actor_of(
-            add_user(
-                s,
-                name="dh-disp",
-                role=Role.DISPATCHER,
-                password_hash="x",
-                actor=SYSTEM,
-                level=Level.TOWNSHIP,
-                township_id=east,
-            )
-        ),
-    )
+    town = scoped_user(sqlite_db, "dh-disp", Role.DISPATCHER, Level.TOWNSHIP, township_id=east)
     dispatcher = county.actors[Role.DISPATCHER]
     for lon in (113.605, 113.625):  # one case in each township
         req = parse_intake({**CASE, "lat": 24.805, "lon": lon})
