@@ -201,3 +201,36 @@ def test_the_walls_map_has_no_layer_list_and_no_zoom_buttons(make_map: Any, js: 
     wait_js(qtbot, js, widget, "DispatchMap.controlShown()", lambda v: v is True)
     assert js(widget, "DispatchMap.zoomShown()") is True
     assert "Patrol plans" in js(widget, "DispatchMap.layerNames()")
+
+
+VISIBLE_REACH_LABELS = (
+    "Array.from(document.querySelectorAll('.dm-reach-label')).filter(function (el) {"
+    " return el.style.display !== 'none'; }).length"
+)
+
+
+def test_reach_captions_do_not_pile_up_when_zoomed_out(make_map: Any, js: Any, qtbot: Any) -> None:
+    """Zoomed out, the 1/3/5-minute rings are a few pixels apart and only the outermost caption is shown; zoomed in,
+    all three."""
+    widget = make_map()
+    ring = [[LON - 0.01, LAT - 0.01], [LON + 0.01, LAT - 0.01], [LON + 0.01, LAT + 0.01], [LON - 0.01, LAT - 0.01]]
+    reach = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"minutes": m, "route": "road"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[x * m / 5 + LON * (1 - m / 5), y * m / 5 + LAT * (1 - m / 5)] for x, y in ring]],
+                },
+            }
+            for m in (1, 3, 5)
+        ],
+    }
+    js(widget, f"DispatchMap.map().setView([{LAT}, {LON}], 9, {{animate: false}}); 1")
+    widget.show_reach(reach, "巡001")
+    wait_js(qtbot, js, widget, "document.querySelectorAll('.dm-reach-label').length", lambda n: n == 3)
+    assert js(widget, VISIBLE_REACH_LABELS) == 1
+    js(widget, f"DispatchMap.map().setView([{LAT}, {LON}], 16, {{animate: false}}); 1")
+    wait_js(qtbot, js, widget, VISIBLE_REACH_LABELS, lambda n: n == 3)

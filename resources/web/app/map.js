@@ -759,8 +759,24 @@
     if (!map.hasLayer(routeLayer)) map.addLayer(routeLayer);
   }
 
+  // A ring's caption sits at its top; zoomed out, the rings are close and their captions would pile up. Only
+  // captions at least a caption's height apart are shown, the outermost ring's first (rows come outermost first).
+  var REACH_LABEL_GAP_PX = 18;
+  var reachLabels = [];
+
+  function declutterReach() {
+    var shownY = null;
+    reachLabels.forEach(function (label) {
+      var y = map.latLngToContainerPoint(label.getLatLng()).y, el = label.getElement();
+      var show = shownY === null || y - shownY >= REACH_LABEL_GAP_PX;
+      if (show) shownY = y;
+      if (el) el.style.display = show ? '' : 'none';
+    });
+  }
+
   function setReach(rows, caption) {
     reachLayer.clearLayers();
+    reachLabels = [];
     reachRings = rows;
     for (var i = 0; i < rows.length; i++) {
       var minutes = rows[i][0], colour = REACH_COLOURS[minutes] || '#5e35b1';
@@ -771,11 +787,14 @@
       if (ring && ring.length) {
         var top = ring[0];
         for (var k = 1; k < ring.length; k++) if (ring[k][0] > top[0]) top = ring[k];
-        reachLayer.addLayer(L.tooltip({ permanent: true, direction: 'top', className: 'dm-reach-label' })
-          .setLatLng(top).setContent(textDiv([(caption ? caption + ' ' : '') + minutes + ' ' + text('min')])));
+        var label = L.tooltip({ permanent: true, direction: 'top', className: 'dm-reach-label' })
+          .setLatLng(top).setContent(textDiv([(caption ? caption + ' ' : '') + minutes + ' ' + text('min')]));
+        reachLabels.push(label);
+        reachLayer.addLayer(label);
       }
     }
     if (rows.length && !map.hasLayer(reachLayer)) map.addLayer(reachLayer);
+    declutterReach();
   }
 
   function setTracks(msg) {
@@ -1145,6 +1164,7 @@
     townshipLabels = labelLayer(cfg.townshipLabels || [], 'dm-township-label');
     gridLabels = labelLayer(cfg.gridLabels || [], 'dm-grid-label');
     map.on('zoomend', updateLabels);
+    map.on('zoomend', declutterReach);
     map.on('zoomend moveend', function () { if (recState) redrawRecommendations(); });
 
     recLayer = L.featureGroup().addTo(map);
